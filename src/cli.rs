@@ -1,0 +1,324 @@
+//! The command line: parse, load config, open the store, then hand over to the console or
+//! run one scripted command.
+
+use crate::config::Config;
+use crate::domain::audit::{Entry, Source};
+use crate::domain::rbac::Actor;
+use crate::domain::user::UserStatus;
+use crate::domain::{Role, password};
+use crate::engine::accounts::{self, AccountForm};
+use crate::engine::{Hasher, Services, admin};
+use crate::store::{ConnectOptions, Store};
+use crate::tui::keymap::{Action, Keymap};
+use crate::tui::screens::gate::DemoAccount;
+use crate::tui::theme::Theme;
+use crate::{demo, logging, paths, tui};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "labdeck", version, about = "A terminal console for teaching labs and small clouds")]
+pub struct Cli {
+    /// Config file (default: the platform config dir's labdeck/config.toml)
+    #[arg(long, global = true, env = "LABDECK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// sqlite:///path/file.db or postgres://user@host/db
+    #[arg(long, global = true, env = "LABDECK_DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Open the console on a fresh demo database with seeded data
+    Demo {
+        /// Seed the database and print the accounts, without opening the console
+        #[arg(long)]
+        seed_only: bool,
+    },
+    /// Database maintenance
+    Db {
+        #[command(subcommand)]
+        command: DbCmd,
+    },
+    /// Manage accounts from scripts
+    User {
+        #[command(subcommand)]
+        command: UserCmd,
+    },
+    /// Accept an invitation code and create your account
+    Accept {
+        code: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the console's actions and their keys
+    Keys,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCmd {
+    /// Apply pending migrations
+    Migrate,
+    /// Show the backend and each migration's state
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Create an account (without --password-stdin a temporary password is printed)
+    Add {
+        username: String,
+        #[arg(long, default_value = "student")]
+        role: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a password (without --password-stdin a temporary one is printed)
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Lock an account
+    Lock { username: String },
+    /// Unlock an account
+    Unlock { username: String },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("labdeck: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("labdeck: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (config_path, explicit) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (paths::config_file(), false),
+    };
+    let config = Config::load(&config_path, explicit, &crate::config::process_env())?;
+    let log_file = paths::log_file();
+    if let Err(e) = logging::init(&log_file, &config.log_level) {
+        eprintln!("labdeck: logging disabled ({}: {e})", log_file.display());
+    }
+    let keymap = Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::from_config(&config.ui.theme, &config.colors, no_color).map_err(|(k, r)| anyhow::anyhow!("colors.{k}: {r}"))?;
+    let flag_url = cli.database_url.clone();
+    let url = flag_url.clone().or(config.database_url.clone()).unwrap_or_else(paths::default_database_url);
+
+    match cli.command {
+        Some(Cmd::Keys) => {
+            for &a in Action::ALL {
+                println!("{:<16} {:<22} {}", a.name(), keymap.keys_label(a), a.help());
+            }
+            Ok(())
+        }
+        Some(Cmd::Demo { seed_only }) => {
+            let url = match flag_url.or(config.database_url.clone()) {
+                Some(u) => u,
+                None => fresh_demo_file()?,
+            };
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            let accounts = demo::seed(&svc).await.context("seeding the demo data")?;
+            print_accounts(&accounts, &url);
+            if seed_only {
+                return Ok(());
+            }
+            let opts = run_options(keymap, theme, accounts, &config, log_file);
+            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
+        }
+        Some(Cmd::Db { command }) => {
+            let store = connect(&url).await?;
+            if let DbCmd::Migrate = command {
+                store.migrate().await?;
+                store.sync_permissions().await?;
+                println!("migrated {}", crate::store::redact_url(&url));
+            }
+            let report = store.schema_status().await?;
+            println!("backend: {}  database: {}", report.backend, crate::store::redact_url(&url));
+            for m in &report.migrations {
+                println!("  {:>4}  {:<8} {}", m.version, if m.applied { "applied" } else { "pending" }, m.description);
+            }
+            for v in &report.unknown {
+                println!("  {v:>4}  unknown  (written by a newer labdeck)");
+            }
+            Ok(())
+        }
+        Some(Cmd::User { command }) => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            user_command(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+        }
+        Some(Cmd::Accept { code, username, email, name, password_stdin }) => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            if !password_stdin {
+                bail!("pass the new password on standard input with --password-stdin (or press F2 on the console's sign-in screen)");
+            }
+            let form = AccountForm { username, email, display_name: name };
+            let session = accounts::accept_invitation(&svc, &code, &form, read_password()?).await?;
+            println!("created {} ({}); sign in with labdeck", session.user.username, session.user.role);
+            Ok(())
+        }
+        None => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            let opts = run_options(keymap, theme, Vec::new(), &config, log_file);
+            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
+        }
+    }
+}
+
+fn services(store: &Store, source: Source, hashes: usize) -> Services {
+    Services { store: store.clone(), hasher: Hasher::new(hashes), source }
+}
+
+fn run_options(keymap: Keymap, theme: Theme, accounts: Vec<DemoAccount>, config: &Config, log_file: PathBuf) -> tui::RunOptions {
+    tui::RunOptions {
+        keymap,
+        theme,
+        demo_accounts: accounts,
+        clock: config.ui.clock,
+        watch_every: Duration::from_millis(config.engine.watch_interval_ms),
+        log_file,
+    }
+}
+
+async fn connect(url: &str) -> anyhow::Result<Store> {
+    Ok(Store::connect(&ConnectOptions::new(url)).await?)
+}
+
+/// Connect, migrate and make sure the permission table is complete.
+async fn open(url: &str, _hashes: usize) -> anyhow::Result<Store> {
+    let store = connect(url).await?;
+    store.migrate().await?;
+    store.sync_permissions().await?;
+    Ok(store)
+}
+
+/// The default demo database is recreated on every `labdeck demo`.
+fn fresh_demo_file() -> anyhow::Result<String> {
+    let dir = paths::data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let p = dir.join(format!("demo.db{suffix}"));
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing the old demo database {}", p.display()))?;
+        }
+    }
+    Ok(paths::demo_database_url())
+}
+
+fn print_accounts(accounts: &[DemoAccount], url: &str) {
+    println!("labdeck demo database: {}", crate::store::redact_url(url));
+    println!("accounts (passwords are shown this once):");
+    for a in accounts {
+        println!("  {:<10} {:<12} {}", a.role, a.username, a.password);
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password (input is visible; prefer piping it): ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
+    let actor = Actor::system(&Source::cli().label());
+    match cmd {
+        UserCmd::Add { username, role, email, name, password_stdin } => {
+            let role: Role = role.parse()?;
+            let plain = if password_stdin { Some(read_password()?) } else { None };
+            let form = AccountForm { username, email, display_name: name };
+            let (user, generated) = accounts::create_user(svc, &actor, &form, role, plain).await?;
+            println!("created {} ({})", user.username, user.role);
+            if let Some(p) = generated {
+                println!("temporary password (change it at first sign-in): {p}");
+            }
+        }
+        UserCmd::List { json } => {
+            let users = admin::users(svc, &actor).await?;
+            if json {
+                let rows: Vec<_> = users
+                    .iter()
+                    .map(|u| serde_json::json!({"id": u.id, "username": u.username, "display_name": u.display_name, "email": u.email, "role": u.role, "status": u.status, "last_login_at": u.last_login_at}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for u in users {
+                    println!("{:<20} {:<9} {:<8} {}", u.username, u.role, u.status.as_str(), u.email.unwrap_or_default());
+                }
+            }
+        }
+        UserCmd::Passwd { username, password_stdin } => {
+            let user = find(svc, &username).await?;
+            let (plain, must_change) = if password_stdin { (read_password()?, false) } else { (password::generate(), true) };
+            password::check_policy(&user.username, &plain)?;
+            let hash = svc.hasher.hash(plain.clone()).await;
+            svc.store.set_password_hash(user.id, &hash, must_change, Entry::by(&actor, &svc.source, "set_password", "user")).await?;
+            if must_change {
+                println!("temporary password for {} (change it at first sign-in): {plain}", user.username);
+            } else {
+                println!("password set for {}", user.username);
+            }
+        }
+        UserCmd::Lock { username } => {
+            let user = find(svc, &username).await?;
+            admin::set_status(svc, &actor, user.id, UserStatus::Locked).await?;
+            println!("locked {}", user.username);
+        }
+        UserCmd::Unlock { username } => {
+            let user = find(svc, &username).await?;
+            admin::set_status(svc, &actor, user.id, UserStatus::Active).await?;
+            svc.store.clear_failures(&crate::domain::throttle::user_key(&user.username)).await?;
+            println!("unlocked {}", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn find(svc: &Services, username: &str) -> anyhow::Result<crate::domain::user::User> {
+    let name = crate::domain::user::normalize_username(username)?;
+    match svc.store.credentials(&name).await? {
+        Some((u, _)) => Ok(u),
+        None => bail!("no user named '{name}'"),
+    }
+}

@@ -1,0 +1,30 @@
+//! The only place that spawns tasks. Front doors (TUI, CLI, later SSH and HTTP) send
+//! [`Command`]s and receive [`Event`]s; use cases run here against the store, with RBAC
+//! decided by the domain layer before anything is written.
+
+pub mod accounts;
+pub mod admin;
+mod auth;
+mod error;
+mod runtime;
+
+pub use auth::Hasher;
+pub use error::AppError;
+pub use runtime::{Command, Engine, EngineHandle, Event, Reply, Secret};
+
+use crate::domain::audit::Source;
+use crate::store::Store;
+
+/// What every use case needs: the store, the password hasher, and where requests come from.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub hasher: Hasher,
+    pub source: Source,
+}
+
+impl Services {
+    pub fn new(store: Store, source: Source) -> Services {
+        Services { store, hasher: Hasher::new(2), source }
+    }
+}

@@ -1,0 +1,253 @@
+use super::accounts::{self, AccountForm, Session};
+use super::{AppError, Services, admin};
+use crate::domain::audit::Entry;
+use crate::domain::rbac::{Actor, Grant};
+use crate::domain::user::{User, UserStatus};
+use crate::domain::Role;
+use crate::store::audit::{AuditQuery, AuditRecord};
+use crate::store::invitations::Invitation;
+use crate::store::settings::Setting;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// A password in flight: never printed by `Debug`.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    CheckSetup,
+    SignIn { username: String, password: Secret },
+    CreateFirstAdmin { form: AccountForm, password: Secret },
+    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
+    SignOut { actor: Actor },
+    ChangePassword { actor: Actor, current: Secret, new: Secret },
+    LoadUsers { actor: Actor },
+    LoadInvitations { actor: Actor },
+    LoadSettings { actor: Actor },
+    LoadAudit { actor: Actor, query: AuditQuery },
+    LoadRoles { actor: Actor },
+    LoadUnread { actor: Actor },
+    LoadNotifications { actor: Actor },
+    MarkRead { actor: Actor, id: Option<Uuid> },
+    CreateUser { actor: Actor, form: AccountForm, role: Role },
+    SetRole { actor: Actor, user: Uuid, role: Role },
+    SetStatus { actor: Actor, user: Uuid, status: UserStatus },
+    ResetPassword { actor: Actor, user: Uuid, username: String },
+    Invite { actor: Actor, to: String, role: Role, days: Option<i64> },
+    RevokeInvitation { actor: Actor, id: Uuid },
+    PutSetting { actor: Actor, key: String, raw: String },
+    SetRoleGrant { actor: Actor, role: Role, grant: Grant, granted: bool },
+}
+
+impl Command {
+    /// A short name for what was asked, so a failure can be reported against it.
+    pub fn origin(&self) -> &'static str {
+        match self {
+            Command::CheckSetup => "setup",
+            Command::SignIn { .. } => "sign_in",
+            Command::CreateFirstAdmin { .. } => "first_admin",
+            Command::AcceptInvitation { .. } => "accept_invitation",
+            Command::SignOut { .. } => "sign_out",
+            Command::ChangePassword { .. } => "change_password",
+            Command::LoadUsers { .. }
+            | Command::LoadInvitations { .. }
+            | Command::LoadSettings { .. }
+            | Command::LoadAudit { .. }
+            | Command::LoadRoles { .. }
+            | Command::LoadNotifications { .. } => "load",
+            Command::LoadUnread { .. } => "unread",
+            _ => "action",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Setup { needs_first_admin: bool },
+    SignedIn(Box<Session>),
+    SignedOut,
+    Users(Vec<User>),
+    Invitations(Vec<Invitation>),
+    Settings(Vec<Setting>),
+    Audit(Vec<AuditRecord>),
+    Roles(Vec<(Role, Grant)>),
+    Unread(i64),
+    Notifications(Vec<crate::store::notifications::Notification>),
+    /// A change went through; the message is for a toast.
+    Done(String),
+    /// A change went through and produced a secret to show exactly once.
+    Secret { message: String, secret: String },
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Reply(Reply),
+    Failed { origin: &'static str, message: String },
+    /// These domains changed in the database (by this console or another).
+    Changed(Vec<String>),
+    /// The database cannot be reached; the console keeps its last data and says so.
+    StoreDown(String),
+    StoreUp,
+}
+
+/// The front door's side of the engine.
+#[derive(Clone)]
+pub struct EngineHandle {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl EngineHandle {
+    pub fn send(&self, cmd: Command) {
+        // If the engine is gone the program is shutting down; nothing to report to.
+        let _ = self.commands.send(cmd);
+    }
+}
+
+pub struct Engine;
+
+impl Engine {
+    /// Start the engine's tasks. They stop when the handle and the event receiver are dropped.
+    pub fn start(services: Services, watch_every: Duration) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
+        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
+        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
+        let svc = services.clone();
+        let events = ev_tx.clone();
+        tokio::spawn(async move {
+            while let Some(cmd) = cmd_rx.recv().await {
+                let svc = svc.clone();
+                let events = events.clone();
+                tokio::spawn(async move {
+                    let origin = cmd.origin();
+                    let event = match execute(&svc, cmd).await {
+                        Ok(reply) => Event::Reply(reply),
+                        Err(e) => {
+                            tracing::warn!(origin, error = %e, "command failed");
+                            Event::Failed { origin, message: e.to_string() }
+                        }
+                    };
+                    let _ = events.send(event);
+                });
+            }
+        });
+        tokio::spawn(watch_revisions(services, ev_tx, watch_every));
+        (EngineHandle { commands: cmd_tx }, ev_rx)
+    }
+}
+
+/// Poll the per-domain revision counters and report what changed. One indexed query per
+/// interval is all an idle console costs the database.
+async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, every: Duration) {
+    let mut known: Option<BTreeMap<String, i64>> = None;
+    let mut down = false;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if events.is_closed() {
+            return;
+        }
+        match svc.store.revisions().await {
+            Ok(now) => {
+                if down {
+                    down = false;
+                    let _ = events.send(Event::StoreUp);
+                }
+                if let Some(prev) = &known {
+                    let changed: Vec<String> =
+                        now.iter().filter(|(d, r)| prev.get(*d) != Some(r)).map(|(d, _)| d.clone()).collect();
+                    if !changed.is_empty() {
+                        let _ = events.send(Event::Changed(changed));
+                    }
+                }
+                known = Some(now);
+            }
+            Err(e) if !down => {
+                down = true;
+                tracing::error!(error = %e, "database unreachable");
+                let _ = events.send(Event::StoreDown(e.to_string()));
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
+    use Command as C;
+    Ok(match cmd {
+        C::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
+        C::SignIn { username, password } => Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?)),
+        C::CreateFirstAdmin { form, password } => {
+            Reply::SignedIn(Box::new(accounts::create_first_admin(svc, &form, password.0).await?))
+        }
+        C::AcceptInvitation { token, form, password } => {
+            Reply::SignedIn(Box::new(accounts::accept_invitation(svc, &token.0, &form, password.0).await?))
+        }
+        C::SignOut { actor } => {
+            svc.store.audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id)).await?;
+            Reply::SignedOut
+        }
+        C::ChangePassword { actor, current, new } => {
+            accounts::change_password(svc, &actor, current.0, new.0).await?;
+            Reply::Done("Password changed.".into())
+        }
+        C::LoadUsers { actor } => Reply::Users(admin::users(svc, &actor).await?),
+        C::LoadInvitations { actor } => Reply::Invitations(admin::invitations(svc, &actor).await?),
+        C::LoadSettings { actor } => Reply::Settings(admin::settings(svc, &actor).await?),
+        C::LoadAudit { actor, query } => Reply::Audit(admin::audit(svc, &actor, &query).await?),
+        C::LoadRoles { actor } => Reply::Roles(admin::role_grants(svc, &actor).await?),
+        C::LoadUnread { actor } => Reply::Unread(svc.store.unread_count(&actor).await?),
+        C::LoadNotifications { actor } => Reply::Notifications(svc.store.my_notifications(&actor, 500).await?),
+        C::MarkRead { actor, id } => {
+            let n = svc.store.mark_read(&actor, id).await?;
+            Reply::Done(format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }))
+        }
+        C::CreateUser { actor, form, role } => {
+            let (user, password) = accounts::create_user(svc, &actor, &form, role, None).await?;
+            let message = format!("Created {} ({}).", user.username, user.role);
+            match password {
+                Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
+                None => Reply::Done(message),
+            }
+        }
+        C::SetRole { actor, user, role } => {
+            admin::set_role(svc, &actor, user, role).await?;
+            Reply::Done(format!("Role changed to {role}."))
+        }
+        C::SetStatus { actor, user, status } => {
+            admin::set_status(svc, &actor, user, status).await?;
+            Reply::Done(format!("Account {}.", if status == UserStatus::Active { "unlocked" } else { "locked" }))
+        }
+        C::ResetPassword { actor, user, username } => {
+            let secret = admin::reset_password(svc, &actor, user).await?;
+            Reply::Secret { message: format!("New temporary password for {username}:"), secret }
+        }
+        C::Invite { actor, to, role, days } => {
+            let (_, token) = admin::invite(svc, &actor, &to, role, days).await?;
+            Reply::Secret {
+                message: format!("Invitation for {} as {role}. Send them: labdeck accept <code>. Code:", to.trim()),
+                secret: token,
+            }
+        }
+        C::RevokeInvitation { actor, id } => {
+            admin::revoke_invitation(svc, &actor, id).await?;
+            Reply::Done("Invitation revoked.".into())
+        }
+        C::PutSetting { actor, key, raw } => {
+            admin::put_setting(svc, &actor, &key, &raw).await?;
+            Reply::Done(format!("Saved {key}."))
+        }
+        C::SetRoleGrant { actor, role, grant, granted } => {
+            admin::set_role_grant(svc, &actor, role, grant, granted).await?;
+            Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))
+        }
+    })
+}

@@ -1,0 +1,12 @@
+//! labdeck: one console for teaching labs and small clouds. Layers, arrows pointing down:
+//! cli → tui → engine → store → domain (see DESIGN.md).
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod logging;
+pub mod paths;
+pub mod store;
+pub mod tui;

@@ -1,0 +1,651 @@
+//! The UI's whole state and its two functions: `update` (a message in, commands out) and
+//! `view` (state to frame). No I/O here: the engine does the work and answers with events.
+
+use super::keymap::{Action, Keymap};
+use super::palette::Palette;
+use super::screens::account::{AccountScreen, change_password_form};
+use super::screens::admin::{self, AdminScreen, Section};
+use super::screens::gate::{DemoAccount, Gate, Mode};
+use super::theme::Theme;
+use super::widgets::form::{Form, FormOutcome};
+use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
+use crate::domain::Role;
+use crate::domain::rbac::Actor;
+use crate::engine::accounts::{AccountForm, Session};
+use crate::engine::{Command, Event, Reply, Secret};
+use chrono::Local;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use std::time::Instant;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+use uuid::Uuid;
+
+/// What a screen asks the app to do.
+pub enum Effect {
+    Send(Command),
+    Open(Overlay),
+    Error(String),
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPurpose {
+    NewUser,
+    ChangeRole { user: Uuid, username: String },
+    Invite,
+    EditSetting { key: String },
+    NewSetting,
+    ChangePassword,
+}
+
+pub enum Overlay {
+    Help,
+    Palette(Palette),
+    Confirm { title: String, message: String, on_yes: Command },
+    Secret { message: String, secret: String },
+    Form { form: Form, purpose: FormPurpose },
+}
+
+/// The tabs, in display order. A tab appears once its screen works and the role may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Admin,
+    Me,
+}
+
+impl Tab {
+    pub const ORDER: [Tab; 2] = [Tab::Admin, Tab::Me];
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Admin => "Admin",
+            Tab::Me => "Me",
+        }
+    }
+    fn visible(self, actor: &Actor) -> bool {
+        match self {
+            Tab::Admin => !admin::visible_sections(actor).is_empty(),
+            Tab::Me => true,
+        }
+    }
+}
+
+pub struct Shell {
+    pub session: Session,
+    pub tabs: Vec<Tab>,
+    pub active: usize,
+    pub admin: AdminScreen,
+    pub account: AccountScreen,
+    pub unread: i64,
+    pub filter: Option<Input>,
+}
+
+impl Shell {
+    fn new(session: Session) -> Shell {
+        let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
+        let mut admin = AdminScreen::default();
+        if let Some(first) = admin::visible_sections(&session.actor).first() {
+            admin.section = *first;
+        }
+        Shell { session, tabs, active: 0, admin, account: AccountScreen::default(), unread: 0, filter: None }
+    }
+    pub fn tab(&self) -> Tab {
+        self.tabs.get(self.active).copied().unwrap_or(Tab::Me)
+    }
+    fn actor(&self) -> &Actor {
+        &self.session.actor
+    }
+    fn load_tab(&self) -> Vec<Effect> {
+        match self.tab() {
+            Tab::Admin => self.admin.load(self.actor()),
+            Tab::Me => self.account.load(self.actor()),
+        }
+    }
+    fn set_filter(&mut self, text: &str) {
+        match self.tab() {
+            Tab::Admin => self.admin.set_filter(text),
+            Tab::Me => self.account.notifications.set_filter(text),
+        }
+    }
+    fn current_filter(&self) -> String {
+        match self.tab() {
+            Tab::Admin => self.admin.filter().to_string(),
+            Tab::Me => self.account.notifications.filter().to_string(),
+        }
+    }
+    fn context(&self) -> String {
+        match self.tab() {
+            Tab::Admin => format!("admin › {}", self.admin.section.name()),
+            Tab::Me => "me".into(),
+        }
+    }
+}
+
+pub enum Phase {
+    Starting,
+    Gate(Gate),
+    Shell(Box<Shell>),
+}
+
+pub enum Msg {
+    Terminal(TermEvent),
+    Engine(Event),
+    Tick,
+}
+
+pub struct App {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub phase: Phase,
+    pub overlay: Option<Overlay>,
+    pub toasts: Toasts,
+    pub demo: Vec<DemoAccount>,
+    pub backend: &'static str,
+    pub org: String,
+    pub clock: bool,
+    pub store_down: Option<String>,
+    pub quit: bool,
+    outbox: Vec<Command>,
+}
+
+impl App {
+    pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
+        App {
+            keymap,
+            theme,
+            phase: Phase::Starting,
+            overlay: None,
+            toasts: Toasts::default(),
+            demo,
+            backend,
+            org: "labdeck".into(),
+            clock,
+            store_down: None,
+            quit: false,
+            outbox: vec![Command::CheckSetup],
+        }
+    }
+
+    /// Commands produced since the last call, for the engine.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// Handle one message. Returns whether the screen must be redrawn.
+    pub fn update(&mut self, msg: Msg) -> bool {
+        match msg {
+            Msg::Terminal(TermEvent::Key(k)) if k.kind != KeyEventKind::Release => {
+                self.on_key(k);
+                true
+            }
+            Msg::Terminal(TermEvent::Resize(..)) => true,
+            Msg::Terminal(_) => false,
+            Msg::Engine(e) => self.on_engine(e),
+            Msg::Tick => self.toasts.expire(Instant::now()) || self.clock,
+        }
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(c) => self.outbox.push(c),
+                Effect::Open(o) => self.overlay = Some(o),
+                Effect::Error(m) => self.toasts.push(ToastKind::Error, m),
+                Effect::Quit => self.quit = true,
+            }
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        if self.overlay.is_some() {
+            return self.on_overlay_key(key);
+        }
+        match &mut self.phase {
+            Phase::Starting => {}
+            Phase::Gate(g) => {
+                let fx = g.handle_key(&key);
+                self.apply(fx);
+            }
+            Phase::Shell(shell) => {
+                if let Some(input) = &mut shell.filter {
+                    match key.code {
+                        KeyCode::Esc => {
+                            shell.filter = None;
+                            shell.set_filter("");
+                        }
+                        KeyCode::Enter => {
+                            let text = input.value().to_string();
+                            shell.filter = None;
+                            if shell.tab() == Tab::Admin {
+                                let actor = shell.session.actor.clone();
+                                let fx = shell.admin.commit_filter(&text, &actor);
+                                self.apply(fx);
+                            }
+                        }
+                        _ => {
+                            input.handle_event(&TermEvent::Key(key));
+                            let text = input.value().to_string();
+                            shell.set_filter(&text);
+                        }
+                    }
+                    return;
+                }
+                let Some(action) = self.keymap.action(&key) else { return };
+                self.on_shell_action(action);
+            }
+        }
+    }
+
+    fn on_shell_action(&mut self, action: Action) {
+        let Phase::Shell(shell) = &mut self.phase else { return };
+        let fx = match action {
+            Action::Quit => vec![Effect::Quit],
+            Action::Help => vec![Effect::Open(Overlay::Help)],
+            Action::Palette => vec![Effect::Open(Overlay::Palette(Palette::default()))],
+            Action::Filter => {
+                shell.filter = Some(Input::new(shell.current_filter()));
+                vec![]
+            }
+            Action::NextTab | Action::PrevTab if !shell.tabs.is_empty() => {
+                let n = shell.tabs.len();
+                shell.active = if action == Action::NextTab { (shell.active + 1) % n } else { (shell.active + n - 1) % n };
+                shell.filter = None;
+                shell.load_tab()
+            }
+            Action::Back => {
+                shell.set_filter("");
+                vec![]
+            }
+            other => {
+                let actor = shell.session.actor.clone();
+                match shell.tab() {
+                    Tab::Admin => shell.admin.update(other, &actor),
+                    Tab::Me => shell.account.update(other, &actor),
+                }
+            }
+        };
+        self.apply(fx);
+    }
+
+    fn on_overlay_key(&mut self, key: KeyEvent) {
+        let Some(overlay) = self.overlay.take() else { return };
+        match overlay {
+            Overlay::Help => {
+                if !(key.code == KeyCode::Esc || self.keymap.action(&key) == Some(Action::Help) || key.code == KeyCode::Enter) {
+                    self.overlay = Some(Overlay::Help);
+                }
+            }
+            Overlay::Secret { .. } => {}
+            Overlay::Confirm { title, message, on_yes } => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => self.outbox.push(on_yes),
+                KeyCode::Char('n') | KeyCode::Esc => {}
+                _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
+            },
+            Overlay::Palette(mut p) => match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => match p.resolve() {
+                    Some((name, args)) => self.run_command(&name, &args),
+                    None => self.toasts.push(ToastKind::Error, format!("Unknown command '{}'. Tab completes.", p.input.value().trim())),
+                },
+                KeyCode::Tab => {
+                    p.complete();
+                    self.overlay = Some(Overlay::Palette(p));
+                }
+                KeyCode::Down => {
+                    p.chosen = (p.chosen + 1).min(p.matches().len().saturating_sub(1));
+                    self.overlay = Some(Overlay::Palette(p));
+                }
+                KeyCode::Up => {
+                    p.chosen = p.chosen.saturating_sub(1);
+                    self.overlay = Some(Overlay::Palette(p));
+                }
+                _ => {
+                    p.input.handle_event(&TermEvent::Key(key));
+                    p.chosen = 0;
+                    self.overlay = Some(Overlay::Palette(p));
+                }
+            },
+            Overlay::Form { mut form, purpose } => match form.handle_key(&key) {
+                FormOutcome::Cancel => {}
+                FormOutcome::Edited => self.overlay = Some(Overlay::Form { form, purpose }),
+                FormOutcome::Submit => {
+                    match self.form_command(&form, &purpose) {
+                        Ok(cmd) => {
+                            form.busy = true;
+                            self.outbox.push(cmd);
+                        }
+                        Err(message) => form.fail(message),
+                    }
+                    self.overlay = Some(Overlay::Form { form, purpose });
+                }
+            },
+        }
+    }
+
+    fn form_command(&self, form: &Form, purpose: &FormPurpose) -> Result<Command, String> {
+        let Phase::Shell(shell) = &self.phase else { return Err("not signed in".into()) };
+        let actor = shell.session.actor.clone();
+        let role = || form.value("Role").parse::<Role>().map_err(|e| e.to_string());
+        Ok(match purpose {
+            FormPurpose::NewUser => Command::CreateUser {
+                actor,
+                form: AccountForm { username: form.value("Username"), email: form.value("Email"), display_name: form.value("Display name") },
+                role: role()?,
+            },
+            FormPurpose::ChangeRole { user, .. } => Command::SetRole { actor, user: *user, role: role()? },
+            FormPurpose::Invite => {
+                let days = form.value("Valid days");
+                let days = if days.trim().is_empty() {
+                    None
+                } else {
+                    Some(days.trim().parse::<i64>().ok().filter(|d| (1..=90).contains(d)).ok_or("Valid days is a number from 1 to 90.")?)
+                };
+                let to = form.value("Email or handle");
+                if to.trim().is_empty() {
+                    return Err("Type an email address or a handle.".into());
+                }
+                Command::Invite { actor, to, role: role()?, days }
+            }
+            FormPurpose::EditSetting { key } => Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") },
+            FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
+            FormPurpose::ChangePassword => {
+                if form.value("New") != form.value("Repeat") {
+                    return Err("The two new passwords differ.".into());
+                }
+                Command::ChangePassword { actor, current: Secret(form.value("Current")), new: Secret(form.value("New")) }
+            }
+        })
+    }
+
+    fn run_command(&mut self, name: &str, args: &[String]) {
+        let Phase::Shell(shell) = &mut self.phase else { return };
+        let actor = shell.session.actor.clone();
+        let goto_admin = |shell: &mut Shell, s: Section| -> Vec<Effect> {
+            match shell.tabs.iter().position(|t| *t == Tab::Admin) {
+                Some(i) => {
+                    shell.active = i;
+                    shell.admin.show(s, &actor)
+                }
+                None => vec![Effect::Error("Your role has no Admin tab.".into())],
+            }
+        };
+        let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
+        let fx = match name {
+            "admin" => match shell.tabs.iter().position(|t| *t == Tab::Admin) {
+                Some(i) => {
+                    shell.active = i;
+                    shell.load_tab()
+                }
+                None => vec![Effect::Error("Your role has no Admin tab.".into())],
+            },
+            "me" => {
+                shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
+                shell.load_tab()
+            }
+            "users" => goto_admin(shell, Section::Users),
+            "invitations" => goto_admin(shell, Section::Invitations),
+            "roles" => goto_admin(shell, Section::Roles),
+            "settings" => goto_admin(shell, Section::Settings),
+            "audit" => goto_admin(shell, Section::Audit),
+            "new-user" => {
+                let mut fx = goto_admin(shell, Section::Users);
+                fx.extend(shell.admin.update(Action::New, &actor));
+                fx
+            }
+            "invite" => {
+                let mut fx = goto_admin(shell, Section::Invitations);
+                fx.extend(shell.admin.update(Action::New, &actor));
+                fx
+            }
+            "set" => match args {
+                [key, value @ ..] if !value.is_empty() => vec![Effect::Send(Command::PutSetting { actor, key: key.clone(), raw: value.join(" ") })],
+                _ => vec![Effect::Error("usage: set KEY VALUE".into())],
+            },
+            "grant" | "revoke" => match admin::parse_grant(&args_ref) {
+                Ok((role, grant)) => vec![Effect::Send(Command::SetRoleGrant { actor, role, grant, granted: name == "grant" })],
+                Err(e) => vec![Effect::Error(e)],
+            },
+            "passwd" => vec![change_password_form()],
+            "read-all" => vec![Effect::Send(Command::MarkRead { actor, id: None })],
+            "refresh" => shell.load_tab(),
+            "help" => vec![Effect::Open(Overlay::Help)],
+            "signout" => vec![Effect::Send(Command::SignOut { actor })],
+            "quit" => vec![Effect::Quit],
+            _ => vec![Effect::Error(format!("Unknown command '{name}'."))],
+        };
+        self.apply(fx);
+    }
+
+    fn on_engine(&mut self, event: Event) -> bool {
+        match event {
+            Event::Reply(reply) => return self.on_reply(reply),
+            Event::Failed { origin, message } => {
+                match (&mut self.phase, &mut self.overlay) {
+                    (_, Some(Overlay::Form { form, .. })) if form.busy => form.fail(message),
+                    (Phase::Gate(g), _) if g.form.busy => g.failed(&message),
+                    _ if origin == "unread" => return false,
+                    _ => self.toasts.push(ToastKind::Error, message),
+                }
+            }
+            Event::Changed(domains) => {
+                if let Phase::Shell(shell) = &mut self.phase {
+                    let actor = shell.session.actor.clone();
+                    let mut fx = match shell.tab() {
+                        Tab::Admin => shell.admin.on_changed(&domains, &actor),
+                        Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
+                        Tab::Me => vec![],
+                    };
+                    if domains.iter().any(|d| d == "notifications") {
+                        fx.push(Effect::Send(Command::LoadUnread { actor }));
+                    }
+                    self.apply(fx);
+                }
+                return false;
+            }
+            Event::StoreDown(message) => {
+                self.toasts.push(ToastKind::Error, format!("Database unreachable: {message}"));
+                self.store_down = Some(message);
+            }
+            Event::StoreUp => {
+                self.store_down = None;
+                self.toasts.push(ToastKind::Info, "Database reachable again.");
+            }
+        }
+        true
+    }
+
+    fn on_reply(&mut self, reply: Reply) -> bool {
+        match reply {
+            Reply::Setup { needs_first_admin } => {
+                self.phase = Phase::Gate(if needs_first_admin { Gate::first_admin() } else { Gate::sign_in() });
+            }
+            Reply::SignedIn(session) => {
+                let typed = match &mut self.phase {
+                    Phase::Gate(g) => g.take_password(),
+                    _ => None,
+                };
+                match typed {
+                    Some(current) if session.user.must_change_password => self.phase = Phase::Gate(Gate::must_change(*session, current)),
+                    _ => self.enter_shell(*session),
+                }
+            }
+            Reply::SignedOut => {
+                self.phase = Phase::Gate(Gate::sign_in());
+                self.overlay = None;
+            }
+            Reply::Unread(n) => {
+                if let Phase::Shell(s) = &mut self.phase {
+                    s.unread = n;
+                }
+            }
+            Reply::Done(message) => {
+                if let Phase::Gate(g) = &mut self.phase
+                    && let Mode::MustChange { session, .. } = &g.mode
+                {
+                    let session = (**session).clone();
+                    self.enter_shell(session);
+                    self.toasts.push(ToastKind::Info, message);
+                    return true;
+                }
+                if matches!(self.overlay, Some(Overlay::Form { .. })) {
+                    self.overlay = None;
+                }
+                self.toasts.push(ToastKind::Info, message);
+            }
+            Reply::Secret { message, secret } => self.overlay = Some(Overlay::Secret { message, secret }),
+            other => {
+                if let Phase::Shell(shell) = &mut self.phase {
+                    return shell.admin.on_reply(&other) || shell.account.on_reply(&other);
+                }
+                return false;
+            }
+        }
+        true
+    }
+
+    fn enter_shell(&mut self, session: Session) {
+        let actor = session.actor.clone();
+        let shell = Shell::new(session);
+        let mut fx = shell.load_tab();
+        fx.push(Effect::Send(Command::LoadUnread { actor }));
+        self.phase = Phase::Shell(Box::new(shell));
+        self.apply(fx);
+    }
+
+    /// The help rows for where the user is now, from the live keymap.
+    pub fn help_rows(&self) -> (String, Vec<(String, String)>) {
+        let mut rows: Vec<(Action, &str)> = Vec::new();
+        let context = match &self.phase {
+            Phase::Shell(shell) => {
+                rows.extend(match shell.tab() {
+                    Tab::Admin => shell.admin.actions(),
+                    Tab::Me => shell.account.actions(),
+                });
+                rows.extend([
+                    (Action::Up, "Move up"),
+                    (Action::Down, "Move down"),
+                    (Action::PageDown, "Page down"),
+                    (Action::Top, "First row"),
+                    (Action::Bottom, "Last row"),
+                    (Action::NextTab, "Next tab"),
+                    (Action::PrevTab, "Previous tab"),
+                    (Action::Palette, "Command palette (tab completes)"),
+                    (Action::Back, "Clear the filter / close"),
+                    (Action::Quit, "Quit"),
+                ]);
+                shell.context()
+            }
+            _ => "sign in".into(),
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (a, what) in rows {
+            if !out.iter().any(|(_, w)| w == what) {
+                out.push((self.keymap.keys_label(a), what.to_string()));
+            }
+        }
+        out.push(("ctrl+c".into(), "Quit from anywhere".into()));
+        (context, out)
+    }
+
+    pub fn view(&mut self, f: &mut Frame) {
+        let area = f.area();
+        if area.width < 30 || area.height < 8 {
+            let msg = format!("labdeck needs at least 30×8 (now {}×{})", area.width, area.height);
+            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        let theme = self.theme.clone();
+        match &mut self.phase {
+            Phase::Starting => f.render_widget(Paragraph::new("connecting to the database…").centered(), area),
+            Phase::Gate(g) => g.view(f, area, &theme, &self.demo, &self.org),
+            Phase::Shell(shell) => {
+                let [tabs, body, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+                render_tabs(f, tabs, &theme, shell, &self.keymap);
+                let (body, filter_line) = if shell.filter.is_some() {
+                    let [b, l] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
+                    (b, Some(l))
+                } else {
+                    (body, None)
+                };
+                let actor = shell.session.actor.clone();
+                match shell.tab() {
+                    Tab::Admin => shell.admin.view(f, body, &theme, &actor),
+                    Tab::Me => {
+                        let user = shell.session.user.clone();
+                        shell.account.view(f, body, &theme, &user)
+                    }
+                }
+                if let (Some(line), Some(input)) = (filter_line, &shell.filter) {
+                    f.render_widget(Line::from(vec![Span::styled("/", theme.accent()), Span::raw(input.value().to_string())]), line);
+                    f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
+                }
+                render_status(f, status, &theme, shell, self.backend, self.store_down.is_some(), self.clock);
+            }
+        }
+        match &self.overlay {
+            None => {}
+            Some(Overlay::Help) => {
+                let (context, rows) = self.help_rows();
+                overlay::render_help(f, area, &theme, &context, &rows);
+            }
+            Some(Overlay::Palette(p)) => {
+                overlay::render_palette(f, area, &theme, p.input.value(), p.input.visual_cursor(), &p.matches(), p.chosen)
+            }
+            Some(Overlay::Confirm { title, message, .. }) => overlay::render_confirm(f, area, &theme, &ConfirmView { title, message }),
+            Some(Overlay::Secret { message, secret }) => overlay::render_secret(f, area, &theme, message, secret),
+            Some(Overlay::Form { form, .. }) => {
+                let r = super::widgets::centered(area, 72, form.height() + 2);
+                form.render(f, r, &theme);
+            }
+        }
+        self.toasts.render(f, area, &theme);
+    }
+}
+
+fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: &Keymap) {
+    let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
+    for (i, t) in shell.tabs.iter().enumerate() {
+        let style = if i == shell.active { theme.selected() } else { theme.dim() };
+        spans.push(Span::styled(format!(" {} ", t.name()), style));
+    }
+    let hints = format!(
+        "{} help  {} command  {} filter  {} quit ",
+        keymap.hint(Action::Help),
+        keymap.hint(Action::Palette),
+        keymap.hint(Action::Filter),
+        keymap.hint(Action::Quit)
+    );
+    let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(left);
+    if room > hints.chars().count() {
+        spans.push(Span::raw(" ".repeat(room - hints.chars().count())));
+        spans.push(Span::styled(hints, theme.dim()));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
+    let u = &shell.session.user;
+    let mut spans = vec![
+        Span::styled(format!(" {} ", u.username), theme.selected()),
+        Span::styled(format!(" {} ", u.role), theme.dim()),
+        Span::styled(format!("│ {backend} "), theme.dim()),
+        Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
+    ];
+    if down {
+        spans.push(Span::styled("│ database unreachable ", theme.error()));
+    }
+    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
+    let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(left + right.chars().count());
+    spans.push(Span::raw(" ".repeat(room)));
+    spans.push(Span::styled(right, theme.dim()));
+    f.render_widget(Line::from(spans), area);
+}

@@ -1,0 +1,210 @@
+//! Actions and the keys bound to them. Defaults here; `[keys]` in the config replaces an
+//! action's keys ("k, up"). Help is rendered from this map, so it always tells the truth.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::BTreeMap;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $keys:literal, $help:literal;)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant),+ }
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+            pub fn name(self) -> &'static str { match self { $(Action::$variant => $name),+ } }
+            pub fn default_keys(self) -> &'static str { match self { $(Action::$variant => $keys),+ } }
+            pub fn help(self) -> &'static str { match self { $(Action::$variant => $help),+ } }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "q", "Quit labdeck";
+    Help => "help", "?", "Show the keys for this screen";
+    Palette => "palette", ":", "Open the command palette";
+    Filter => "filter", "/", "Filter the table";
+    NextTab => "next_tab", "tab", "Next tab";
+    PrevTab => "prev_tab", "backtab", "Previous tab";
+    NextView => "next_view", "], right, l", "Next view in this tab";
+    PrevView => "prev_view", "[, left, h", "Previous view in this tab";
+    Up => "up", "up, k", "Move up";
+    Down => "down", "down, j", "Move down";
+    PageUp => "page_up", "pageup, ctrl+b", "Page up";
+    PageDown => "page_down", "pagedown, ctrl+f", "Page down";
+    Top => "top", "home, g", "First row";
+    Bottom => "bottom", "end, G", "Last row";
+    Open => "open", "enter", "Open / edit the selected row";
+    Back => "back", "esc", "Back, close, clear the filter";
+    New => "new", "n", "Create";
+    Role => "role", "r", "Change the selected user's role";
+    Lock => "lock", "L", "Lock or unlock the selected user";
+    ResetPassword => "reset_password", "P", "Reset the selected user's password";
+    Delete => "delete", "x, delete", "Revoke / remove the selected row";
+    Outcome => "outcome", "o", "Cycle the outcome filter";
+    Refresh => "refresh", "ctrl+r", "Reload from the database";
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn from_event(e: &KeyEvent) -> Key {
+        // Shift is part of the character for letters and symbols ('G', '?'), not a modifier.
+        let mods = match e.code {
+            KeyCode::Char(_) | KeyCode::BackTab => e.modifiers - KeyModifiers::SHIFT,
+            _ => e.modifiers,
+        };
+        Key { code: e.code, mods }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "enter".into(),
+            KeyCode::Esc => "esc".into(),
+            KeyCode::Tab => "tab".into(),
+            KeyCode::BackTab => "shift+tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "pgup".into(),
+            KeyCode::PageDown => "pgdn".into(),
+            KeyCode::Home => "home".into(),
+            KeyCode::End => "end".into(),
+            KeyCode::Delete => "del".into(),
+            KeyCode::Backspace => "backspace".into(),
+            KeyCode::F(n) => format!("f{n}"),
+            _ => "?".into(),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) { format!("ctrl+{base}") } else { base }
+    }
+}
+
+/// Parse "ctrl+r", "enter", "G", "f2", "space".
+pub fn parse_key(spec: &str) -> Result<Key, String> {
+    let spec = spec.trim();
+    let (mods, name) = match spec.strip_prefix("ctrl+") {
+        Some(rest) if !rest.is_empty() => (KeyModifiers::CONTROL, rest),
+        Some(_) => return Err(format!("'{spec}' has no key after ctrl+")),
+        None => (KeyModifiers::NONE, spec),
+    };
+    let code = match name {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" | "shift+tab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "delete" => KeyCode::Delete,
+        "backspace" => KeyCode::Backspace,
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().expect("checked"))
+        }
+        c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
+        _ => return Err(format!("'{spec}' is not a key (try \"q\", \"ctrl+r\", \"enter\", \"f2\")")),
+    };
+    Ok(Key { code, mods })
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    by_key: BTreeMap<String, Action>,
+    by_action: BTreeMap<Action, Vec<Key>>,
+}
+
+impl Keymap {
+    /// Defaults, with the config's `[keys]` replacing whole actions. Errors name the action.
+    pub fn from_config(overrides: &BTreeMap<String, String>) -> Result<Keymap, (String, String)> {
+        let mut by_action = BTreeMap::new();
+        for &action in Action::ALL {
+            let spec = match overrides.get(action.name()) {
+                Some(s) => s.as_str(),
+                None => action.default_keys(),
+            };
+            let keys = spec
+                .split(", ")
+                .flat_map(|s| if s.trim() == "," { vec![","] } else { s.split(',').collect() })
+                .filter(|s| !s.trim().is_empty())
+                .map(parse_key)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| (action.name().to_string(), e))?;
+            by_action.insert(action, keys);
+        }
+        for name in overrides.keys() {
+            if !Action::ALL.iter().any(|a| a.name() == name) {
+                let names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
+                return Err((name.clone(), format!("unknown action (known: {})", names.join(", "))));
+            }
+        }
+        let mut by_key = BTreeMap::new();
+        for (&action, keys) in &by_action {
+            for k in keys {
+                if let Some(other) = by_key.insert(k.label(), action) {
+                    if overrides.contains_key(action.name()) || overrides.contains_key(other.name()) {
+                        return Err((action.name().into(), format!("key {} is also bound to {}", k.label(), other.name())));
+                    }
+                }
+            }
+        }
+        Ok(Keymap { by_key, by_action })
+    }
+
+    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+        self.by_key.get(&Key::from_event(e).label()).copied()
+    }
+
+    pub fn keys_label(&self, a: Action) -> String {
+        self.by_action.get(&a).map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join("/")).unwrap_or_default()
+    }
+
+    /// The first key of an action, for hints in footers.
+    pub fn hint(&self, a: Action) -> String {
+        self.by_action.get(&a).and_then(|ks| ks.first()).map(Key::label).unwrap_or_default()
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::from_config(&BTreeMap::new()).expect("default keymap is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn defaults_resolve_and_shift_is_part_of_symbols() {
+        let km = Keymap::default();
+        assert_eq!(km.action(&ev(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
+        assert_eq!(km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
+        assert_eq!(km.action(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(Action::Refresh));
+        assert_eq!(km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevTab));
+    }
+
+    #[test]
+    fn config_replaces_an_action_and_reports_bad_entries() {
+        let km = Keymap::from_config(&[("quit".to_string(), "ctrl+q".to_string())].into()).unwrap();
+        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert!(Keymap::from_config(&[("fly".to_string(), "x".to_string())].into()).is_err());
+        assert!(Keymap::from_config(&[("quit".to_string(), "ctrl+".to_string())].into()).is_err());
+        let clash = Keymap::from_config(&[("quit".to_string(), "n".to_string())].into()).unwrap_err();
+        assert!(clash.1.contains("also bound"), "{clash:?}");
+    }
+}

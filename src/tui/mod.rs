@@ -1,0 +1,107 @@
+//! The terminal front door: ratatui + crossterm live only here.
+
+pub mod app;
+pub mod keymap;
+pub mod palette;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+use crate::engine::{Engine, EngineHandle, Services};
+use app::{App, Msg};
+use crossterm::event::EventStream;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{execute, queue};
+use futures::StreamExt;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub struct RunOptions {
+    pub keymap: keymap::Keymap,
+    pub theme: theme::Theme,
+    pub demo_accounts: Vec<screens::gate::DemoAccount>,
+    pub clock: bool,
+    pub watch_every: Duration,
+    pub log_file: PathBuf,
+}
+
+/// Run the console until the user quits. The terminal is restored on every way out,
+/// including a panic (the hook prints where the log is).
+pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
+    install_panic_hook(opts.log_file.clone());
+    let backend = services.store.backend().as_str();
+    let org = services.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from));
+    let (engine, mut events) = Engine::start(services, opts.watch_every);
+    let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
+    if let Some(org) = org {
+        app.org = org;
+    }
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app, &engine, &mut events).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    engine: &EngineHandle,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<crate::engine::Event>,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut dirty = true;
+    loop {
+        for cmd in app.take_commands() {
+            engine.send(cmd);
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if dirty {
+            draw(terminal, app)?;
+            dirty = false;
+        }
+        let wake = next_wake(app);
+        tokio::select! {
+            biased;
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => dirty |= app.update(Msg::Terminal(ev)),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(ev) = events.recv() => dirty |= app.update(Msg::Engine(ev)),
+            _ = tokio::time::sleep_until(wake.into()) => dirty |= app.update(Msg::Tick),
+        }
+    }
+}
+
+/// Sleep until a toast expires or the clock's minute turns; nothing else needs a timer.
+fn next_wake(app: &App) -> Instant {
+    let now = Instant::now();
+    let minute = if app.clock {
+        let secs = chrono::Local::now().timestamp() % 60;
+        now + Duration::from_secs((60 - secs) as u64)
+    } else {
+        now + Duration::from_secs(3600)
+    };
+    app.toasts.next_expiry().map_or(minute, |t| t.min(minute))
+}
+
+/// One frame, wrapped in synchronized-update escapes so terminals show it whole.
+fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| app.view(f))?;
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()
+}
+
+fn install_panic_hook(log: PathBuf) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        tracing::error!(%info, "panic");
+        previous(info);
+        eprintln!("labdeck crashed; the terminal was restored. Details are in {}", log.display());
+    }));
+}

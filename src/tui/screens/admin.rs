@@ -1,0 +1,477 @@
+//! Admin: users, invitations, roles, settings and the audit log.
+
+use crate::domain::rbac::{self, Action as Perm, Actor, Grant, Resource};
+use crate::domain::user::{User, UserStatus};
+use crate::domain::{Role, settings as known_settings};
+use crate::engine::{Command, Reply};
+use crate::store::audit::{AuditQuery, AuditRecord};
+use crate::store::invitations::Invitation;
+use crate::store::settings::Setting;
+use crate::tui::app::{Effect, FormPurpose, Overlay};
+use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::table::{DataTable, TableRow};
+use chrono::{DateTime, Local, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Users,
+    Invitations,
+    Roles,
+    Settings,
+    Audit,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [Section::Users, Section::Invitations, Section::Roles, Section::Settings, Section::Audit];
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Users => "users",
+            Section::Invitations => "invitations",
+            Section::Roles => "roles",
+            Section::Settings => "settings",
+            Section::Audit => "audit",
+        }
+    }
+    /// The permission needed to see the section.
+    fn needs(self) -> (Resource, Perm) {
+        match self {
+            Section::Users | Section::Roles => (Resource::User, Perm::Read),
+            Section::Invitations => (Resource::Invitation, Perm::Read),
+            Section::Settings => (Resource::Setting, Perm::Read),
+            Section::Audit => (Resource::Audit, Perm::Read),
+        }
+    }
+    /// The revision domains whose change means this section must reload.
+    fn domains(self) -> &'static [&'static str] {
+        match self {
+            Section::Users => &["users"],
+            Section::Invitations => &["invitations"],
+            Section::Roles => &["rbac"],
+            Section::Settings => &["settings"],
+            Section::Audit => &["audit", "users", "invitations", "settings", "rbac"],
+        }
+    }
+}
+
+pub fn visible_sections(actor: &Actor) -> Vec<Section> {
+    Section::ALL.into_iter().filter(|s| actor.can(s.needs().0, s.needs().1)).collect()
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+impl TableRow for User {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.username.clone(),
+            self.display_name.clone(),
+            self.role.to_string(),
+            self.status.as_str().into(),
+            self.email.clone().unwrap_or_default(),
+            self.last_login_at.map(local).unwrap_or_else(|| "never".into()),
+        ]
+    }
+}
+
+impl TableRow for Invitation {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.email.clone().or(self.handle.clone()).unwrap_or_default(),
+            self.role.to_string(),
+            self.state.as_str().into(),
+            local(self.expires_at),
+            self.invited_by.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+impl TableRow for Setting {
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        let description = known_settings::known(&self.key).map(|k| k.description).unwrap_or("");
+        let by = match &self.updated_by {
+            Some(u) => format!("{u}, {}", local(self.updated_at)),
+            None => "default".into(),
+        };
+        vec![self.key.clone(), known_settings::display(&self.value), by, description.into()]
+    }
+}
+
+impl TableRow for AuditRecord {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        let entity = match &self.entity_id {
+            Some(id) => format!("{}:{}", self.entity_type, id.chars().take(8).collect::<String>()),
+            None => self.entity_type.clone(),
+        };
+        vec![
+            self.at.with_timezone(&Local).format("%m-%d %H:%M:%S").to_string(),
+            format!("{} ({})", self.actor_name, self.actor_role.clone().unwrap_or_else(|| "-".into())),
+            self.action.clone(),
+            entity,
+            self.outcome.clone(),
+            self.source.clone(),
+            self.message.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+/// One line per resource: which actions each role holds (C R U D M X).
+pub struct RoleRow {
+    pub resource: Resource,
+    pub by_role: Vec<String>,
+}
+
+impl TableRow for RoleRow {
+    fn key(&self) -> String {
+        self.resource.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        std::iter::once(self.resource.to_string()).chain(self.by_role.iter().cloned()).collect()
+    }
+}
+
+fn role_rows(grants: &[(Role, Grant)]) -> Vec<RoleRow> {
+    Resource::ALL
+        .iter()
+        .map(|&resource| RoleRow {
+            resource,
+            by_role: Role::ALL
+                .iter()
+                .map(|&role| {
+                    let has = |a: Perm| grants.iter().any(|(r, g)| *r == role && g.0 == resource && g.1 == a);
+                    if has(Perm::Manage) {
+                        return "all".into();
+                    }
+                    [(Perm::Create, 'c'), (Perm::Read, 'r'), (Perm::Update, 'u'), (Perm::Delete, 'd'), (Perm::Execute, 'x')]
+                        .iter()
+                        .map(|&(a, c)| if has(a) { c } else { '·' })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub struct AdminScreen {
+    pub section: Section,
+    pub users: DataTable<User>,
+    pub invitations: DataTable<Invitation>,
+    pub roles: DataTable<RoleRow>,
+    pub settings: DataTable<Setting>,
+    pub audit: DataTable<AuditRecord>,
+    pub audit_outcome: Option<&'static str>,
+    pub audit_text: String,
+}
+
+impl Default for AdminScreen {
+    fn default() -> Self {
+        AdminScreen {
+            section: Section::Users,
+            users: DataTable::new(vec![
+                ("user", Constraint::Length(16)),
+                ("name", Constraint::Length(20)),
+                ("role", Constraint::Length(9)),
+                ("status", Constraint::Length(8)),
+                ("email", Constraint::Fill(1)),
+                ("last sign-in", Constraint::Length(16)),
+            ]),
+            invitations: DataTable::new(vec![
+                ("to", Constraint::Fill(1)),
+                ("role", Constraint::Length(9)),
+                ("state", Constraint::Length(9)),
+                ("expires", Constraint::Length(16)),
+                ("invited by", Constraint::Length(16)),
+            ]),
+            roles: DataTable::new(
+                std::iter::once(("resource", Constraint::Length(13)))
+                    .chain(Role::ALL.iter().map(|r| (r.as_str(), Constraint::Length(9))))
+                    .collect(),
+            ),
+            settings: DataTable::new(vec![
+                ("key", Constraint::Length(32)),
+                ("value", Constraint::Length(16)),
+                ("changed", Constraint::Length(24)),
+                ("about", Constraint::Fill(1)),
+            ]),
+            audit: DataTable::new(vec![
+                ("when", Constraint::Length(14)),
+                ("who", Constraint::Length(22)),
+                ("action", Constraint::Length(18)),
+                ("entity", Constraint::Length(20)),
+                ("outcome", Constraint::Length(8)),
+                ("source", Constraint::Length(12)),
+                ("message", Constraint::Fill(1)),
+            ]),
+            audit_outcome: None,
+            audit_text: String::new(),
+        }
+    }
+}
+
+impl AdminScreen {
+    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
+        self.load_section(self.section, actor)
+    }
+
+    fn load_section(&self, s: Section, actor: &Actor) -> Vec<Effect> {
+        let actor = actor.clone();
+        let cmd = match s {
+            Section::Users => Command::LoadUsers { actor },
+            Section::Invitations => Command::LoadInvitations { actor },
+            Section::Roles => Command::LoadRoles { actor },
+            Section::Settings => Command::LoadSettings { actor },
+            Section::Audit => Command::LoadAudit {
+                actor,
+                query: AuditQuery { text: self.audit_text.clone(), outcome: self.audit_outcome.map(String::from), limit: 1000 },
+            },
+        };
+        vec![Effect::Send(cmd)]
+    }
+
+    /// Reload the open section if one of its domains changed.
+    pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
+        if self.section.domains().iter().any(|d| domains.iter().any(|x| x == d)) { self.load(actor) } else { vec![] }
+    }
+
+    pub fn on_reply(&mut self, reply: &Reply) -> bool {
+        match reply {
+            Reply::Users(u) => self.users.set_rows(u.clone()),
+            Reply::Invitations(i) => self.invitations.set_rows(i.clone()),
+            Reply::Settings(s) => self.settings.set_rows(s.clone()),
+            Reply::Audit(a) => self.audit.set_rows(a.clone()),
+            Reply::Roles(g) => self.roles.set_rows(role_rows(g)),
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn show(&mut self, s: Section, actor: &Actor) -> Vec<Effect> {
+        if !visible_sections(actor).contains(&s) {
+            return vec![Effect::Error(format!("You may not open {}.", s.name()))];
+        }
+        self.section = s;
+        self.load(actor)
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        match self.section {
+            Section::Users => self.users.set_filter(text),
+            Section::Invitations => self.invitations.set_filter(text),
+            Section::Roles => self.roles.set_filter(text),
+            Section::Settings => self.settings.set_filter(text),
+            Section::Audit => self.audit.set_filter(text),
+        }
+    }
+
+    pub fn filter(&self) -> &str {
+        match self.section {
+            Section::Users => self.users.filter(),
+            Section::Invitations => self.invitations.filter(),
+            Section::Roles => self.roles.filter(),
+            Section::Settings => self.settings.filter(),
+            Section::Audit => self.audit.filter(),
+        }
+    }
+
+    /// Enter on the filter line: the audit log searches its whole history in the database.
+    pub fn commit_filter(&mut self, text: &str, actor: &Actor) -> Vec<Effect> {
+        if self.section == Section::Audit {
+            self.audit_text = text.to_string();
+            return self.load(actor);
+        }
+        vec![]
+    }
+
+    fn step(&mut self, delta: isize) {
+        match self.section {
+            Section::Users => self.users.step(delta),
+            Section::Invitations => self.invitations.step(delta),
+            Section::Roles => self.roles.step(delta),
+            Section::Settings => self.settings.step(delta),
+            Section::Audit => self.audit.step(delta),
+        }
+    }
+
+    fn page(&self) -> isize {
+        match self.section {
+            Section::Users => self.users.page(),
+            Section::Invitations => self.invitations.page(),
+            Section::Roles => self.roles.page(),
+            Section::Settings => self.settings.page(),
+            Section::Audit => self.audit.page(),
+        }
+    }
+
+    /// The keys this screen answers, for help.
+    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+        let mut a = vec![(Action::NextView, "Next section"), (Action::PrevView, "Previous section"), (Action::Filter, "Filter rows")];
+        match self.section {
+            Section::Users => a.extend([
+                (Action::New, "New user (a temporary password is shown once)"),
+                (Action::Role, "Change role"),
+                (Action::Lock, "Lock / unlock"),
+                (Action::ResetPassword, "Reset password"),
+            ]),
+            Section::Invitations => a.extend([(Action::New, "Invite by email or handle"), (Action::Delete, "Revoke invitation")]),
+            Section::Roles => a.push((Action::Palette, "grant / revoke ROLE RESOURCE:ACTION")),
+            Section::Settings => a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")]),
+            Section::Audit => a.extend([(Action::Outcome, "Cycle outcome filter"), (Action::Filter, "Search (enter searches all history)")]),
+        }
+        a.push((Action::Refresh, "Reload"));
+        a
+    }
+
+    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        let sections = visible_sections(actor);
+        let pos = sections.iter().position(|s| *s == self.section).unwrap_or(0);
+        match action {
+            Action::NextView if !sections.is_empty() => return self.show(sections[(pos + 1) % sections.len()], actor),
+            Action::PrevView if !sections.is_empty() => {
+                return self.show(sections[(pos + sections.len() - 1) % sections.len()], actor);
+            }
+            Action::Up => self.step(-1),
+            Action::Down => self.step(1),
+            Action::PageUp => self.step(-self.page()),
+            Action::PageDown => self.step(self.page()),
+            Action::Top => self.step(isize::MIN / 2),
+            Action::Bottom => self.step(isize::MAX / 2),
+            Action::Refresh => return self.load(actor),
+            _ => return self.section_action(action, actor),
+        }
+        vec![]
+    }
+
+    fn section_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        let form = |purpose: FormPurpose, form: Form| vec![Effect::Open(Overlay::Form { form, purpose })];
+        match (self.section, action) {
+            (Section::Users, Action::New) => form(
+                FormPurpose::NewUser,
+                Form::new(
+                    "new user",
+                    vec![Field::text("Username"), Field::text("Display name"), Field::text("Email"), Field::choice("Role", &roles, "student")],
+                )
+                .submit_label("create")
+                .note("A temporary password is generated, shown once, and must be changed at first sign-in."),
+            ),
+            (Section::Users, Action::Role) => match self.users.selected() {
+                Some(u) => form(
+                    FormPurpose::ChangeRole { user: u.id, username: u.username.clone() },
+                    Form::new(format!("role of {}", u.username), vec![Field::choice("Role", &roles, u.role.as_str())]).note(role_note()),
+                ),
+                None => vec![],
+            },
+            (Section::Users, Action::Lock) => match self.users.selected() {
+                Some(u) => {
+                    let (status, verb) =
+                        if u.status == UserStatus::Active { (UserStatus::Locked, "Lock") } else { (UserStatus::Active, "Unlock") };
+                    vec![Effect::Open(Overlay::Confirm {
+                        title: format!("{} account", verb.to_lowercase()),
+                        message: format!("{verb} the account of {} ({})?", u.username, u.display_name),
+                        on_yes: Command::SetStatus { actor: actor.clone(), user: u.id, status },
+                    })]
+                }
+                None => vec![],
+            },
+            (Section::Users, Action::ResetPassword) => match self.users.selected() {
+                Some(u) => vec![Effect::Open(Overlay::Confirm {
+                    title: "reset password".into(),
+                    message: format!("Reset the password of {}? Their current password stops working now.", u.username),
+                    on_yes: Command::ResetPassword { actor: actor.clone(), user: u.id, username: u.username.clone() },
+                })],
+                None => vec![],
+            },
+            (Section::Invitations, Action::New) => form(
+                FormPurpose::Invite,
+                Form::new("invite", vec![Field::text("Email or handle"), Field::choice("Role", &roles, "student"), Field::text("Valid days").with_value("7")])
+                    .submit_label("invite")
+                    .note("The code is shown once. They accept with: labdeck accept"),
+            ),
+            (Section::Invitations, Action::Delete) => match self.invitations.selected() {
+                Some(i) if i.state == crate::domain::invitation::InvitationState::Pending => vec![Effect::Open(Overlay::Confirm {
+                    title: "revoke invitation".into(),
+                    message: format!("Revoke the invitation for {}?", i.email.clone().or(i.handle.clone()).unwrap_or_default()),
+                    on_yes: Command::RevokeInvitation { actor: actor.clone(), id: i.id },
+                })],
+                Some(i) => vec![Effect::Error(format!("That invitation is already {}.", i.state.as_str()))],
+                None => vec![],
+            },
+            (Section::Settings, Action::Open) => match self.settings.selected() {
+                Some(s) => form(
+                    FormPurpose::EditSetting { key: s.key.clone() },
+                    Form::new(format!("setting {}", s.key), vec![Field::text("Value").with_value(&known_settings::display(&s.value))])
+                        .note(known_settings::known(&s.key).map(|k| k.description).unwrap_or("Free-form: JSON or text")),
+                ),
+                None => vec![],
+            },
+            (Section::Settings, Action::New) => {
+                form(FormPurpose::NewSetting, Form::new("new setting", vec![Field::text("Key"), Field::text("Value")]))
+            }
+            (Section::Audit, Action::Outcome) => {
+                self.audit_outcome = match self.audit_outcome {
+                    None => Some("success"),
+                    Some("success") => Some("failure"),
+                    Some("failure") => Some("denied"),
+                    Some("denied") => Some("error"),
+                    _ => None,
+                };
+                self.load(actor)
+            }
+            _ => vec![],
+        }
+    }
+
+    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
+        let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let mut spans = vec![];
+        for s in visible_sections(actor) {
+            let style = if s == self.section { theme.selected() } else { theme.dim() };
+            spans.push(Span::styled(format!(" {} ", s.name()), style));
+            spans.push(Span::raw(" "));
+        }
+        if self.section == Section::Audit {
+            spans.push(Span::styled(format!("  outcome: {}", self.audit_outcome.unwrap_or("all")), theme.dim()));
+        }
+        f.render_widget(Paragraph::new(Line::from(spans)), nav);
+        match self.section {
+            Section::Users => self.users.render(f, body, theme, "users"),
+            Section::Invitations => self.invitations.render(f, body, theme, "invitations"),
+            Section::Roles => self.roles.render(f, body, theme, "permissions by role (c r u d x, all = manage)"),
+            Section::Settings => self.settings.render(f, body, theme, "settings"),
+            Section::Audit => self.audit.render(f, body, theme, "audit log"),
+        }
+    }
+}
+
+fn role_note() -> String {
+    Role::ALL.iter().map(|r| format!("{r}: {}", r.describe())).collect::<Vec<_>>().join("; ")
+}
+
+/// `grant teacher class:read` → (role, grant).
+pub fn parse_grant(args: &[&str]) -> Result<(Role, Grant), String> {
+    let [role, perm] = args else { return Err("usage: grant|revoke ROLE RESOURCE:ACTION".into()) };
+    let role: Role = role.parse().map_err(|e: crate::domain::role::UnknownRole| e.to_string())?;
+    let (r, a) = perm.split_once(':').ok_or("permission is RESOURCE:ACTION, e.g. class:read")?;
+    let resource = Resource::parse(r).ok_or_else(|| format!("unknown resource '{r}'"))?;
+    let action = Perm::parse(a).ok_or_else(|| format!("unknown action '{a}'"))?;
+    let _ = rbac::permission_name((resource, action));
+    Ok((role, (resource, action)))
+}

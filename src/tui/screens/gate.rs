@@ -1,0 +1,163 @@
+//! Before the shell: sign in, create the first admin, accept an invitation, or change a
+//! temporary password.
+
+use crate::engine::accounts::{AccountForm, Session};
+use crate::engine::{Command, Secret};
+use crate::tui::app::Effect;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::centered;
+use crate::tui::widgets::form::{Field, Form, FormOutcome};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// A demo account shown on the sign-in screen (demo databases only).
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    pub role: String,
+}
+
+pub enum Mode {
+    SignIn,
+    FirstAdmin,
+    Invitation,
+    /// Signed in with a temporary password: it must be changed before anything else.
+    MustChange { session: Box<Session>, current: Secret },
+}
+
+pub struct Gate {
+    pub mode: Mode,
+    pub form: Form,
+    /// What was typed at sign-in, kept until the reply says whether it must be changed.
+    pending_password: Option<Secret>,
+}
+
+impl Gate {
+    pub fn sign_in() -> Gate {
+        let form = Form::new("sign in", vec![Field::text("Username"), Field::secret("Password")])
+            .submit_label("sign in")
+            .note("F2: accept an invitation · ctrl+c: quit");
+        Gate { mode: Mode::SignIn, form, pending_password: None }
+    }
+
+    pub fn first_admin() -> Gate {
+        let form = Form::new(
+            "create the first administrator",
+            vec![Field::text("Username"), Field::text("Display name"), Field::text("Email"), Field::secret("Password"), Field::secret("Repeat")],
+        )
+        .submit_label("create")
+        .note("This database has no users yet. The account you create here is an admin.");
+        Gate { mode: Mode::FirstAdmin, form, pending_password: None }
+    }
+
+    pub fn invitation() -> Gate {
+        let form = Form::new(
+            "accept an invitation",
+            vec![
+                Field::text("Code"),
+                Field::text("Username"),
+                Field::text("Display name"),
+                Field::text("Email"),
+                Field::secret("Password"),
+                Field::secret("Repeat"),
+            ],
+        )
+        .submit_label("create account")
+        .note("Paste the code you were sent. Esc goes back to sign in.");
+        Gate { mode: Mode::Invitation, form, pending_password: None }
+    }
+
+    pub fn must_change(session: Session, current: Secret) -> Gate {
+        let form = Form::new("choose a new password", vec![Field::secret("New"), Field::secret("Repeat")])
+            .submit_label("change")
+            .note(format!("Signed in as {}. Your password is temporary: choose your own.", session.user.username));
+        Gate { mode: Mode::MustChange { session: Box::new(session), current }, form, pending_password: None }
+    }
+
+    /// The password typed at the last sign-in (taken once).
+    pub fn take_password(&mut self) -> Option<Secret> {
+        self.pending_password.take()
+    }
+
+    pub fn failed(&mut self, message: &str) {
+        self.form.fail(message);
+        self.form.clear_secrets();
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent) -> Vec<Effect> {
+        if key.code == KeyCode::F(2) && matches!(self.mode, Mode::SignIn) {
+            *self = Gate::invitation();
+            return vec![];
+        }
+        match self.form.handle_key(key) {
+            FormOutcome::Edited => vec![],
+            FormOutcome::Cancel => match self.mode {
+                Mode::Invitation => {
+                    *self = Gate::sign_in();
+                    vec![]
+                }
+                _ => vec![Effect::Quit],
+            },
+            FormOutcome::Submit => self.submit(),
+        }
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
+        let v = |l: &str| self.form.value(l);
+        let repeat_ok = match self.mode {
+            Mode::SignIn => true,
+            Mode::MustChange { .. } => v("New") == v("Repeat"),
+            _ => v("Password") == v("Repeat"),
+        };
+        if !repeat_ok {
+            self.failed("The two passwords differ.");
+            return vec![];
+        }
+        let account = || AccountForm { username: v("Username"), email: v("Email"), display_name: v("Display name") };
+        let cmd = match &self.mode {
+            Mode::SignIn => {
+                if v("Username").trim().is_empty() {
+                    self.form.fail("Type your username.");
+                    self.form.focus = 0;
+                    return vec![];
+                }
+                self.pending_password = Some(Secret(v("Password")));
+                Command::SignIn { username: v("Username"), password: Secret(v("Password")) }
+            }
+            Mode::FirstAdmin => Command::CreateFirstAdmin { form: account(), password: Secret(v("Password")) },
+            Mode::Invitation => Command::AcceptInvitation { token: Secret(v("Code")), form: account(), password: Secret(v("Password")) },
+            Mode::MustChange { session, current } => {
+                Command::ChangePassword { actor: session.actor.clone(), current: current.clone(), new: Secret(v("New")) }
+            }
+        };
+        self.form.busy = true;
+        self.form.error = None;
+        vec![Effect::Send(cmd)]
+    }
+
+    pub fn view(&self, f: &mut Frame, area: Rect, theme: &Theme, demo: &[DemoAccount], org: &str) {
+        let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) { 0 } else { demo.len() as u16 + 2 };
+        let form_h = self.form.height() + 2;
+        let total = (form_h + demo_h + 2).min(area.height);
+        let outer = centered(area, 64, total);
+        let [title, form_area, demo_area] =
+            Layout::vertical([Constraint::Length(2), Constraint::Length(form_h), Constraint::Fill(1)]).areas(outer);
+        f.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled("labdeck", theme.accent()), Span::styled(format!("  {org}"), theme.dim())])).centered(),
+            title,
+        );
+        self.form.render(f, form_area, theme);
+        if demo_h > 0 && demo_area.height > 2 {
+            let lines: Vec<Line> = demo
+                .iter()
+                .map(|d| Line::from(vec![Span::styled(format!("{:<10}", d.role), theme.dim()), Span::styled(format!("{:<12} {}", d.username, d.password), theme.text())]))
+                .collect();
+            let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(" demo accounts ", theme.accent()));
+            f.render_widget(Paragraph::new(lines).block(block), demo_area);
+        }
+    }
+}

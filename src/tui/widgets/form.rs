@@ -1,0 +1,235 @@
+//! A small form: labelled single-line fields (text, secret, or a choice), Tab to move,
+//! Enter to submit, Esc to cancel. Every dialog that asks for input is one of these.
+
+use crate::tui::theme::Theme;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    Secret,
+    Choice(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub kind: FieldKind,
+    input: Input,
+    choice: usize,
+}
+
+impl Field {
+    pub fn text(label: &'static str) -> Field {
+        Field { label, kind: FieldKind::Text, input: Input::default(), choice: 0 }
+    }
+    pub fn secret(label: &'static str) -> Field {
+        Field { kind: FieldKind::Secret, ..Field::text(label) }
+    }
+    pub fn choice(label: &'static str, options: &[&str], selected: &str) -> Field {
+        let options: Vec<String> = options.iter().map(|s| s.to_string()).collect();
+        let choice = options.iter().position(|o| o == selected).unwrap_or(0);
+        Field { kind: FieldKind::Choice(options), choice, ..Field::text(label) }
+    }
+    pub fn with_value(mut self, v: &str) -> Field {
+        self.input = Input::new(v.to_string());
+        self
+    }
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Choice(opts) => opts.get(self.choice).cloned().unwrap_or_default(),
+            _ => self.input.value().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutcome {
+    Submit,
+    Cancel,
+    Edited,
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub note: Option<String>,
+    pub busy: bool,
+    pub submit_label: &'static str,
+}
+
+impl Form {
+    pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
+        Form { title: title.into(), fields, focus: 0, error: None, note: None, busy: false, submit_label: "save" }
+    }
+    pub fn submit_label(mut self, s: &'static str) -> Form {
+        self.submit_label = s;
+        self
+    }
+    pub fn note(mut self, s: impl Into<String>) -> Form {
+        self.note = Some(s.into());
+        self
+    }
+
+    pub fn value(&self, label: &str) -> String {
+        self.fields.iter().find(|f| f.label == label).map(Field::value).unwrap_or_default()
+    }
+
+    pub fn fail(&mut self, message: impl Into<String>) {
+        self.busy = false;
+        self.error = Some(message.into());
+    }
+
+    /// Clear secret fields (after a failed sign-in, say) and focus the first of them.
+    pub fn clear_secrets(&mut self) {
+        let mut first = None;
+        for (i, f) in self.fields.iter_mut().enumerate() {
+            if f.kind == FieldKind::Secret {
+                f.input.reset();
+                first.get_or_insert(i);
+            }
+        }
+        if let Some(i) = first {
+            self.focus = i;
+        }
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent) -> FormOutcome {
+        if self.busy {
+            return if key.code == KeyCode::Esc { FormOutcome::Cancel } else { FormOutcome::Edited };
+        }
+        let last = self.fields.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => return FormOutcome::Cancel,
+            KeyCode::Enter if self.focus >= last => return FormOutcome::Submit,
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
+            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            _ => {
+                let Some(field) = self.fields.get_mut(self.focus) else { return FormOutcome::Edited };
+                match &field.kind {
+                    FieldKind::Choice(opts) => {
+                        let n = opts.len().max(1);
+                        match key.code {
+                            KeyCode::Left => field.choice = (field.choice + n - 1) % n,
+                            KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % n,
+                            KeyCode::Char(c) => {
+                                if let Some(i) = opts.iter().position(|o| o.starts_with(c)) {
+                                    field.choice = i;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    _ => {
+                        if !key.modifiers.contains(KeyModifiers::CONTROL) || matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e')) {
+                            field.input.handle_event(&Event::Key(*key));
+                        }
+                    }
+                }
+                self.error = None;
+            }
+        }
+        FormOutcome::Edited
+    }
+
+    /// Rows the form needs: a line per field, the message, the hint, borders.
+    pub fn height(&self) -> u16 {
+        self.fields.len() as u16 + 6 + self.note.is_some() as u16 * 2
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        f.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.accent())
+            .title(Span::styled(format!(" {} ", self.title), theme.accent()));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 2;
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(note) = &self.note {
+            lines.push(Line::styled(note.clone(), theme.dim()));
+            lines.push(Line::raw(""));
+        }
+        let value_w = inner.width.saturating_sub(label_w + 1) as usize;
+        let mut cursor = None;
+        for (i, field) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            let label = Span::styled(format!("{:>w$} ", field.label, w = label_w as usize - 1), if focused { theme.accent() } else { theme.dim() });
+            let (shown, cur) = match &field.kind {
+                FieldKind::Choice(opts) => {
+                    let v = opts.get(field.choice).cloned().unwrap_or_default();
+                    (format!("‹ {v} ›"), None)
+                }
+                FieldKind::Secret => {
+                    let n = field.input.value().chars().count();
+                    let scroll = n.saturating_sub(value_w.saturating_sub(1));
+                    ("•".repeat(n - scroll), Some(n - scroll))
+                }
+                FieldKind::Text => {
+                    let scroll = field.input.visual_scroll(value_w.saturating_sub(1));
+                    let v: String = field.input.value().chars().skip(scroll).take(value_w).collect();
+                    (v, Some(field.input.visual_cursor().saturating_sub(scroll)))
+                }
+            };
+            let style = if focused { theme.selected() } else { theme.text() };
+            let pad = value_w.saturating_sub(shown.chars().count());
+            lines.push(Line::from(vec![label, Span::styled(format!("{shown}{}", " ".repeat(pad)), style)]));
+            if focused && let Some(c) = cur {
+                let y = inner.y + lines.len() as u16 - 1;
+                cursor = Some((inner.x + label_w + c as u16, y));
+            }
+        }
+        lines.push(Line::raw(""));
+        match (&self.error, self.busy) {
+            (_, true) => lines.push(Line::styled("working…", theme.dim())),
+            (Some(e), _) => lines.push(Line::styled(e.clone(), theme.error())),
+            _ => lines.push(Line::raw("")),
+        }
+        lines.push(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim()));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        if let Some((x, y)) = cursor
+            && x < inner.right()
+            && y < inner.bottom()
+        {
+            f.set_cursor_position((x, y));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_tabbing_and_submitting() {
+        let mut form = Form::new("t", vec![Field::text("Name"), Field::choice("Role", &["admin", "viewer"], "viewer"), Field::secret("Password")]);
+        for c in "ann".chars() {
+            form.handle_key(&key(KeyCode::Char(c)));
+        }
+        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Edited);
+        form.handle_key(&key(KeyCode::Right));
+        assert_eq!(form.value("Role"), "admin");
+        form.handle_key(&key(KeyCode::Tab));
+        form.handle_key(&key(KeyCode::Char('x')));
+        assert_eq!(form.value("Name"), "ann");
+        assert_eq!(form.value("Password"), "x");
+        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Submit);
+        form.clear_secrets();
+        assert_eq!(form.value("Password"), "");
+        assert_eq!(form.handle_key(&key(KeyCode::Esc)), FormOutcome::Cancel);
+    }
+}

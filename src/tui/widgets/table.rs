@@ -1,0 +1,166 @@
+//! A filterable table whose selection follows the row's identity across reloads, and
+//! which builds only the rows that fit on screen.
+
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+pub trait TableRow {
+    /// Stable identity: selection survives reloads by it.
+    fn key(&self) -> String;
+    fn cells(&self) -> Vec<String>;
+    /// Text the `/` filter matches against (lowercase).
+    fn haystack(&self) -> String {
+        self.cells().join(" ").to_lowercase()
+    }
+}
+
+pub struct DataTable<T> {
+    pub columns: Vec<(&'static str, Constraint)>,
+    rows: Vec<T>,
+    visible: Vec<usize>,
+    filter: String,
+    selected: usize,
+    selected_key: Option<String>,
+    offset: usize,
+    /// Rows shown at the last render: page size for PgUp/PgDn.
+    page: usize,
+    pub loaded: bool,
+}
+
+impl<T: TableRow> DataTable<T> {
+    pub fn new(columns: Vec<(&'static str, Constraint)>) -> Self {
+        DataTable { columns, rows: Vec::new(), visible: Vec::new(), filter: String::new(), selected: 0, selected_key: None, offset: 0, page: 10, loaded: false }
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<T>) {
+        self.rows = rows;
+        self.loaded = true;
+        self.refilter();
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_lowercase();
+        self.refilter();
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    fn refilter(&mut self) {
+        let terms: Vec<&str> = self.filter.split_whitespace().collect();
+        self.visible = (0..self.rows.len())
+            .filter(|&i| {
+                let hay = self.rows[i].haystack();
+                terms.iter().all(|t| hay.contains(t))
+            })
+            .collect();
+        // Keep the same row selected if it is still there.
+        let found = self.selected_key.as_ref().and_then(|k| self.visible.iter().position(|&i| &self.rows[i].key() == k));
+        self.selected = found.unwrap_or(self.selected.min(self.visible.len().saturating_sub(1)));
+        self.remember();
+    }
+
+    fn remember(&mut self) {
+        self.selected_key = self.visible.get(self.selected).map(|&i| self.rows[i].key());
+    }
+
+    pub fn selected(&self) -> Option<&T> {
+        self.visible.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Move the selection by `delta` rows (clamped).
+    pub fn step(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+        self.remember();
+    }
+
+    pub fn page(&self) -> isize {
+        self.page.max(1) as isize
+    }
+
+    pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str) {
+        let shown = if self.filter.is_empty() {
+            format!(" {title} ({}) ", self.visible.len())
+        } else {
+            format!(" {title} ({}/{}) /{} ", self.visible.len(), self.rows.len(), self.filter)
+        };
+        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(shown, theme.accent()));
+        let height = block.inner(area).height.saturating_sub(1) as usize;
+        self.page = height;
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if height > 0 && self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let window = self.visible.iter().skip(self.offset).take(height);
+        let rows: Vec<Row> = window
+            .enumerate()
+            .map(|(n, &i)| {
+                let style = if self.offset + n == self.selected { theme.selected() } else { theme.text() };
+                Row::new(self.rows[i].cells().into_iter().map(Cell::from)).style(style)
+            })
+            .collect();
+        let header = Row::new(self.columns.iter().map(|(h, _)| Cell::from(*h))).style(theme.header());
+        let empty = rows.is_empty();
+        let table = Table::new(rows, self.columns.iter().map(|(_, c)| *c)).header(header).block(block).column_spacing(1);
+        f.render_widget(table, area);
+        if empty && area.height > 3 && area.width > 4 {
+            let msg = if !self.loaded { "loading…" } else if self.filter.is_empty() { "nothing here yet" } else { "no row matches the filter" };
+            let inner = Rect { x: area.x + 2, y: area.y + 2, width: area.width - 4, height: 1 };
+            f.render_widget(Span::styled(msg, theme.dim()), inner);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct R(u32, &'static str);
+    impl TableRow for R {
+        fn key(&self) -> String {
+            self.0.to_string()
+        }
+        fn cells(&self) -> Vec<String> {
+            vec![self.1.to_string()]
+        }
+    }
+
+    #[test]
+    fn selection_follows_identity_across_reloads_and_filters() {
+        let mut t = DataTable::new(vec![("name", Constraint::Fill(1))]);
+        t.set_rows(vec![R(1, "ann"), R(2, "bob"), R(3, "cy")]);
+        t.step(1);
+        assert_eq!(t.selected().unwrap().0, 2);
+        t.set_rows(vec![R(0, "aaron"), R(1, "ann"), R(2, "bob"), R(3, "cy")]);
+        assert_eq!(t.selected().unwrap().0, 2, "a new row above must not move the selection");
+        t.set_filter("b");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.selected().unwrap().0, 2);
+        t.set_filter("zzz");
+        assert!(t.selected().is_none());
+        t.set_filter("");
+        t.step(100);
+        assert_eq!(t.selected().unwrap().0, 3);
+    }
+}
