@@ -21,7 +21,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "labdeck", version, about = "A terminal console for teaching labs and small clouds")]
+#[command(
+    name = "labdeck",
+    version,
+    about = "A terminal console for teaching labs and small clouds"
+)]
 pub struct Cli {
     /// Config file (default: the platform config dir's labdeck/config.toml)
     #[arg(long, global = true, env = "LABDECK_CONFIG")]
@@ -109,7 +113,11 @@ pub enum UserCmd {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("labdeck: cannot start the runtime: {e}");
@@ -135,11 +143,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Err(e) = logging::init(&log_file, &config.log_level) {
         eprintln!("labdeck: logging disabled ({}: {e})", log_file.display());
     }
-    let keymap = Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
+    let keymap =
+        Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::from_config(&config.ui.theme, &config.colors, no_color).map_err(|(k, r)| anyhow::anyhow!("colors.{k}: {r}"))?;
+    let theme = Theme::from_config(&config.ui.theme, &config.colors, no_color)
+        .map_err(|(k, r)| anyhow::anyhow!("colors.{k}: {r}"))?;
     let flag_url = cli.database_url.clone();
-    let url = flag_url.clone().or(config.database_url.clone()).unwrap_or_else(paths::default_database_url);
+    let url = flag_url
+        .clone()
+        .or(config.database_url.clone())
+        .unwrap_or_else(paths::default_database_url);
 
     match cli.command {
         Some(Cmd::Keys) => {
@@ -161,7 +174,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let opts = run_options(keymap, theme, accounts, &config, log_file);
-            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
+            tui::run(
+                services(&store, Source::local(), config.auth.hash_concurrency),
+                opts,
+            )
+            .await
         }
         Some(Cmd::Db { command }) => {
             let store = connect(&url).await?;
@@ -171,9 +188,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("migrated {}", crate::store::redact_url(&url));
             }
             let report = store.schema_status().await?;
-            println!("backend: {}  database: {}", report.backend, crate::store::redact_url(&url));
+            println!(
+                "backend: {}  database: {}",
+                report.backend,
+                crate::store::redact_url(&url)
+            );
             for m in &report.migrations {
-                println!("  {:>4}  {:<8} {}", m.version, if m.applied { "applied" } else { "pending" }, m.description);
+                println!(
+                    "  {:>4}  {:<8} {}",
+                    m.version,
+                    if m.applied { "applied" } else { "pending" },
+                    m.description
+                );
             }
             for v in &report.unknown {
                 println!("  {v:>4}  unknown  (written by a newer labdeck)");
@@ -182,32 +208,65 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::User { command }) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
-            user_command(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+            user_command(
+                &services(&store, Source::cli(), config.auth.hash_concurrency),
+                command,
+            )
+            .await
         }
-        Some(Cmd::Accept { code, username, email, name, password_stdin }) => {
+        Some(Cmd::Accept {
+            code,
+            username,
+            email,
+            name,
+            password_stdin,
+        }) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
             let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
             if !password_stdin {
-                bail!("pass the new password on standard input with --password-stdin (or press F2 on the console's sign-in screen)");
+                bail!(
+                    "pass the new password on standard input with --password-stdin (or press F2 on the console's sign-in screen)"
+                );
             }
-            let form = AccountForm { username, email, display_name: name };
+            let form = AccountForm {
+                username,
+                email,
+                display_name: name,
+            };
             let session = accounts::accept_invitation(&svc, &code, &form, read_password()?).await?;
-            println!("created {} ({}); sign in with labdeck", session.user.username, session.user.role);
+            println!(
+                "created {} ({}); sign in with labdeck",
+                session.user.username, session.user.role
+            );
             Ok(())
         }
         None => {
             let store = open(&url, config.auth.hash_concurrency).await?;
             let opts = run_options(keymap, theme, Vec::new(), &config, log_file);
-            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
+            tui::run(
+                services(&store, Source::local(), config.auth.hash_concurrency),
+                opts,
+            )
+            .await
         }
     }
 }
 
 fn services(store: &Store, source: Source, hashes: usize) -> Services {
-    Services { store: store.clone(), hasher: Hasher::new(hashes), source }
+    Services {
+        store: store.clone(),
+        hasher: Hasher::new(hashes),
+        source,
+    }
 }
 
-fn run_options(keymap: Keymap, theme: Theme, accounts: Vec<DemoAccount>, config: &Config, log_file: PathBuf) -> tui::RunOptions {
+fn run_options(
+    keymap: Keymap,
+    theme: Theme,
+    accounts: Vec<DemoAccount>,
+    config: &Config,
+    log_file: PathBuf,
+) -> tui::RunOptions {
     tui::RunOptions {
         keymap,
         theme,
@@ -237,7 +296,8 @@ fn fresh_demo_file() -> anyhow::Result<String> {
     for suffix in ["", "-wal", "-shm"] {
         let p = dir.join(format!("demo.db{suffix}"));
         if p.exists() {
-            std::fs::remove_file(&p).with_context(|| format!("removing the old demo database {}", p.display()))?;
+            std::fs::remove_file(&p)
+                .with_context(|| format!("removing the old demo database {}", p.display()))?;
         }
     }
     Ok(paths::demo_database_url())
@@ -264,10 +324,24 @@ fn read_password() -> anyhow::Result<String> {
 async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
     let actor = Actor::system(&Source::cli().label());
     match cmd {
-        UserCmd::Add { username, role, email, name, password_stdin } => {
+        UserCmd::Add {
+            username,
+            role,
+            email,
+            name,
+            password_stdin,
+        } => {
             let role: Role = role.parse()?;
-            let plain = if password_stdin { Some(read_password()?) } else { None };
-            let form = AccountForm { username, email, display_name: name };
+            let plain = if password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let form = AccountForm {
+                username,
+                email,
+                display_name: name,
+            };
             let (user, generated) = accounts::create_user(svc, &actor, &form, role, plain).await?;
             println!("created {} ({})", user.username, user.role);
             if let Some(p) = generated {
@@ -284,18 +358,41 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for u in users {
-                    println!("{:<20} {:<9} {:<8} {}", u.username, u.role, u.status.as_str(), u.email.unwrap_or_default());
+                    println!(
+                        "{:<20} {:<9} {:<8} {}",
+                        u.username,
+                        u.role,
+                        u.status.as_str(),
+                        u.email.unwrap_or_default()
+                    );
                 }
             }
         }
-        UserCmd::Passwd { username, password_stdin } => {
+        UserCmd::Passwd {
+            username,
+            password_stdin,
+        } => {
             let user = find(svc, &username).await?;
-            let (plain, must_change) = if password_stdin { (read_password()?, false) } else { (password::generate(), true) };
+            let (plain, must_change) = if password_stdin {
+                (read_password()?, false)
+            } else {
+                (password::generate(), true)
+            };
             password::check_policy(&user.username, &plain)?;
             let hash = svc.hasher.hash(plain.clone()).await;
-            svc.store.set_password_hash(user.id, &hash, must_change, Entry::by(&actor, &svc.source, "set_password", "user")).await?;
+            svc.store
+                .set_password_hash(
+                    user.id,
+                    &hash,
+                    must_change,
+                    Entry::by(&actor, &svc.source, "set_password", "user"),
+                )
+                .await?;
             if must_change {
-                println!("temporary password for {} (change it at first sign-in): {plain}", user.username);
+                println!(
+                    "temporary password for {} (change it at first sign-in): {plain}",
+                    user.username
+                );
             } else {
                 println!("password set for {}", user.username);
             }
@@ -308,7 +405,9 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
         UserCmd::Unlock { username } => {
             let user = find(svc, &username).await?;
             admin::set_status(svc, &actor, user.id, UserStatus::Active).await?;
-            svc.store.clear_failures(&crate::domain::throttle::user_key(&user.username)).await?;
+            svc.store
+                .clear_failures(&crate::domain::throttle::user_key(&user.username))
+                .await?;
             println!("unlocked {}", user.username);
         }
     }

@@ -33,13 +33,29 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     let mut admin = None;
     for (username, name, role) in PEOPLE {
         let password = crate::domain::password::generate();
-        let form = AccountForm { username: username.to_string(), email: format!("{username}@northfield.example"), display_name: name.to_string() };
-        let (user, _) = accounts::create_user(svc, &system, &form, *role, Some(password.clone())).await?;
+        let form = AccountForm {
+            username: username.to_string(),
+            email: format!("{username}@northfield.example"),
+            display_name: name.to_string(),
+        };
+        let (user, _) =
+            accounts::create_user(svc, &system, &form, *role, Some(password.clone())).await?;
         if *role == Role::Admin && admin.is_none() {
             admin = Some(svc.store.load_actor(user.id).await?);
         }
-        svc.store.notify(user.id, "welcome", &format!("Welcome to labdeck, {name}"), Some("Press ? on any screen for its keys.")).await?;
-        accounts.push(DemoAccount { username: username.to_string(), password, role: role.to_string() });
+        svc.store
+            .notify(
+                user.id,
+                "welcome",
+                &format!("Welcome to labdeck, {name}"),
+                Some("Press ? on any screen for its keys."),
+            )
+            .await?;
+        accounts.push(DemoAccount {
+            username: username.to_string(),
+            password,
+            role: role.to_string(),
+        });
     }
     let admin = admin.expect("PEOPLE has an admin");
     seed_admin_records(svc, &admin).await?;
@@ -48,11 +64,33 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
 
 async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()> {
     let entry = |action: &str, entity: &str| Entry::by(admin, &svc.source, action, entity);
-    svc.store.put_setting("org.name", &serde_json::json!("Northfield Lab"), Some(admin.user_id), entry("put_setting", "setting")).await?;
-    svc.store.put_setting("bookings.max_hours", &serde_json::json!(48), Some(admin.user_id), entry("put_setting", "setting")).await?;
+    svc.store
+        .put_setting(
+            "org.name",
+            &serde_json::json!("Northfield Lab"),
+            Some(admin.user_id),
+            entry("put_setting", "setting"),
+        )
+        .await?;
+    svc.store
+        .put_setting(
+            "bookings.max_hours",
+            &serde_json::json!(48),
+            Some(admin.user_id),
+            entry("put_setting", "setting"),
+        )
+        .await?;
     let now = time::now();
-    for (to, role, days) in [("new.teacher@northfield.example", Role::Teacher, 7), ("lab-helper", Role::Operator, 3), ("late.student@northfield.example", Role::Student, -2)] {
-        let (email, handle) = if to.contains('@') { (Some(to.to_string()), None) } else { (None, Some(to.to_string())) };
+    for (to, role, days) in [
+        ("new.teacher@northfield.example", Role::Teacher, 7),
+        ("lab-helper", Role::Operator, 3),
+        ("late.student@northfield.example", Role::Student, -2),
+    ] {
+        let (email, handle) = if to.contains('@') {
+            (Some(to.to_string()), None)
+        } else {
+            (None, Some(to.to_string()))
+        };
         let new = NewInvitation {
             email,
             handle,
@@ -61,8 +99,17 @@ async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()>
             expires_at: now + Duration::days(days),
             invited_by: admin.user_id,
         };
-        svc.store.create_invitation(&new, entry("invite", "invitation")).await?;
+        svc.store
+            .create_invitation(&new, entry("invite", "invitation"))
+            .await?;
     }
-    svc.store.notify(admin.user_id, "invitation", "An invitation expired unused", Some("late.student@northfield.example")).await?;
+    svc.store
+        .notify(
+            admin.user_id,
+            "invitation",
+            "An invitation expired unused",
+            Some("late.student@northfield.example"),
+        )
+        .await?;
     Ok(())
 }

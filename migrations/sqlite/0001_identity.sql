@@ -170,3 +170,14 @@ CREATE TABLE revisions (
     domain TEXT PRIMARY KEY,
     rev    INTEGER NOT NULL
 );
+
+-- Foreign keys that do not lead another index.
+CREATE INDEX tenants_admin_user_idx ON tenants (admin_user_id);
+CREATE INDEX tenants_created_by_idx ON tenants (created_by);
+CREATE INDEX user_group_members_added_by_idx ON user_group_members (added_by);
+CREATE INDEX role_permissions_permission_idx ON role_permissions (permission_id);
+CREATE INDEX user_permission_overrides_permission_idx ON user_permission_overrides (permission_id);
+CREATE INDEX settings_updated_by_idx ON settings (updated_by);
+CREATE INDEX invitations_tenant_idx ON invitations (tenant_id);
+CREATE INDEX invitations_invited_by_idx ON invitations (invited_by);
+CREATE INDEX invitations_accepted_user_idx ON invitations (accepted_user_id);

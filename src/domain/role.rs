@@ -58,7 +58,9 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown role '{0}' (expected one of admin, operator, teacher, student, support, approver, viewer)")]
+#[error(
+    "unknown role '{0}' (expected one of admin, operator, teacher, student, support, approver, viewer)"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

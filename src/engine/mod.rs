@@ -25,6 +25,10 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Store, source: Source) -> Services {
-        Services { store, hasher: Hasher::new(2), source }
+        Services {
+            store,
+            hasher: Hasher::new(2),
+            source,
+        }
     }
 }

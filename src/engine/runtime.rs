@@ -1,9 +1,9 @@
 use super::accounts::{self, AccountForm, Session};
 use super::{AppError, Services, admin};
+use crate::domain::Role;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Actor, Grant};
 use crate::domain::user::{User, UserStatus};
-use crate::domain::Role;
 use crate::store::audit::{AuditQuery, AuditRecord};
 use crate::store::invitations::Invitation;
 use crate::store::settings::Setting;
@@ -25,27 +25,94 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone)]
 pub enum Command {
     CheckSetup,
-    SignIn { username: String, password: Secret },
-    CreateFirstAdmin { form: AccountForm, password: Secret },
-    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
-    SignOut { actor: Actor },
-    ChangePassword { actor: Actor, current: Secret, new: Secret },
-    LoadUsers { actor: Actor },
-    LoadInvitations { actor: Actor },
-    LoadSettings { actor: Actor },
-    LoadAudit { actor: Actor, query: AuditQuery },
-    LoadRoles { actor: Actor },
-    LoadUnread { actor: Actor },
-    LoadNotifications { actor: Actor },
-    MarkRead { actor: Actor, id: Option<Uuid> },
-    CreateUser { actor: Actor, form: AccountForm, role: Role },
-    SetRole { actor: Actor, user: Uuid, role: Role },
-    SetStatus { actor: Actor, user: Uuid, status: UserStatus },
-    ResetPassword { actor: Actor, user: Uuid, username: String },
-    Invite { actor: Actor, to: String, role: Role, days: Option<i64> },
-    RevokeInvitation { actor: Actor, id: Uuid },
-    PutSetting { actor: Actor, key: String, raw: String },
-    SetRoleGrant { actor: Actor, role: Role, grant: Grant, granted: bool },
+    SignIn {
+        username: String,
+        password: Secret,
+    },
+    CreateFirstAdmin {
+        form: AccountForm,
+        password: Secret,
+    },
+    AcceptInvitation {
+        token: Secret,
+        form: AccountForm,
+        password: Secret,
+    },
+    SignOut {
+        actor: Actor,
+    },
+    ChangePassword {
+        actor: Actor,
+        current: Secret,
+        new: Secret,
+    },
+    LoadUsers {
+        actor: Actor,
+    },
+    LoadInvitations {
+        actor: Actor,
+    },
+    LoadSettings {
+        actor: Actor,
+    },
+    LoadAudit {
+        actor: Actor,
+        query: AuditQuery,
+    },
+    LoadRoles {
+        actor: Actor,
+    },
+    LoadUnread {
+        actor: Actor,
+    },
+    LoadNotifications {
+        actor: Actor,
+    },
+    MarkRead {
+        actor: Actor,
+        id: Option<Uuid>,
+    },
+    CreateUser {
+        actor: Actor,
+        form: AccountForm,
+        role: Role,
+    },
+    SetRole {
+        actor: Actor,
+        user: Uuid,
+        role: Role,
+    },
+    SetStatus {
+        actor: Actor,
+        user: Uuid,
+        status: UserStatus,
+    },
+    ResetPassword {
+        actor: Actor,
+        user: Uuid,
+        username: String,
+    },
+    Invite {
+        actor: Actor,
+        to: String,
+        role: Role,
+        days: Option<i64>,
+    },
+    RevokeInvitation {
+        actor: Actor,
+        id: Uuid,
+    },
+    PutSetting {
+        actor: Actor,
+        key: String,
+        raw: String,
+    },
+    SetRoleGrant {
+        actor: Actor,
+        role: Role,
+        grant: Grant,
+        granted: bool,
+    },
 }
 
 impl Command {
@@ -72,7 +139,9 @@ impl Command {
 
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Setup { needs_first_admin: bool },
+    Setup {
+        needs_first_admin: bool,
+    },
     SignedIn(Box<Session>),
     SignedOut,
     Users(Vec<User>),
@@ -85,13 +154,19 @@ pub enum Reply {
     /// A change went through; the message is for a toast.
     Done(String),
     /// A change went through and produced a secret to show exactly once.
-    Secret { message: String, secret: String },
+    Secret {
+        message: String,
+        secret: String,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
     Reply(Reply),
-    Failed { origin: &'static str, message: String },
+    Failed {
+        origin: &'static str,
+        message: String,
+    },
     /// These domains changed in the database (by this console or another).
     Changed(Vec<String>),
     /// The database cannot be reached; the console keeps its last data and says so.
@@ -116,7 +191,10 @@ pub struct Engine;
 
 impl Engine {
     /// Start the engine's tasks. They stop when the handle and the event receiver are dropped.
-    pub fn start(services: Services, watch_every: Duration) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
+    pub fn start(
+        services: Services,
+        watch_every: Duration,
+    ) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let svc = services.clone();
@@ -131,7 +209,10 @@ impl Engine {
                         Ok(reply) => Event::Reply(reply),
                         Err(e) => {
                             tracing::warn!(origin, error = %e, "command failed");
-                            Event::Failed { origin, message: e.to_string() }
+                            Event::Failed {
+                                origin,
+                                message: e.to_string(),
+                            }
                         }
                     };
                     let _ = events.send(event);
@@ -162,8 +243,11 @@ async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, ev
                     let _ = events.send(Event::StoreUp);
                 }
                 if let Some(prev) = &known {
-                    let changed: Vec<String> =
-                        now.iter().filter(|(d, r)| prev.get(*d) != Some(r)).map(|(d, _)| d.clone()).collect();
+                    let changed: Vec<String> = now
+                        .iter()
+                        .filter(|(d, r)| prev.get(*d) != Some(r))
+                        .map(|(d, _)| d.clone())
+                        .collect();
                     if !changed.is_empty() {
                         let _ = events.send(Event::Changed(changed));
                     }
@@ -183,19 +267,33 @@ async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, ev
 async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
     use Command as C;
     Ok(match cmd {
-        C::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
-        C::SignIn { username, password } => Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?)),
-        C::CreateFirstAdmin { form, password } => {
-            Reply::SignedIn(Box::new(accounts::create_first_admin(svc, &form, password.0).await?))
-        }
-        C::AcceptInvitation { token, form, password } => {
-            Reply::SignedIn(Box::new(accounts::accept_invitation(svc, &token.0, &form, password.0).await?))
-        }
+        C::CheckSetup => Reply::Setup {
+            needs_first_admin: svc.store.count_users().await? == 0,
+        },
+        C::SignIn { username, password } => Reply::SignedIn(Box::new(
+            accounts::sign_in(svc, &username, password.0).await?,
+        )),
+        C::CreateFirstAdmin { form, password } => Reply::SignedIn(Box::new(
+            accounts::create_first_admin(svc, &form, password.0).await?,
+        )),
+        C::AcceptInvitation {
+            token,
+            form,
+            password,
+        } => Reply::SignedIn(Box::new(
+            accounts::accept_invitation(svc, &token.0, &form, password.0).await?,
+        )),
         C::SignOut { actor } => {
-            svc.store.audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id)).await?;
+            svc.store
+                .audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id))
+                .await?;
             Reply::SignedOut
         }
-        C::ChangePassword { actor, current, new } => {
+        C::ChangePassword {
+            actor,
+            current,
+            new,
+        } => {
             accounts::change_password(svc, &actor, current.0, new.0).await?;
             Reply::Done("Password changed.".into())
         }
@@ -205,16 +303,24 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
         C::LoadAudit { actor, query } => Reply::Audit(admin::audit(svc, &actor, &query).await?),
         C::LoadRoles { actor } => Reply::Roles(admin::role_grants(svc, &actor).await?),
         C::LoadUnread { actor } => Reply::Unread(svc.store.unread_count(&actor).await?),
-        C::LoadNotifications { actor } => Reply::Notifications(svc.store.my_notifications(&actor, 500).await?),
+        C::LoadNotifications { actor } => {
+            Reply::Notifications(svc.store.my_notifications(&actor, 500).await?)
+        }
         C::MarkRead { actor, id } => {
             let n = svc.store.mark_read(&actor, id).await?;
-            Reply::Done(format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }))
+            Reply::Done(format!(
+                "{n} notification{} marked read.",
+                if n == 1 { "" } else { "s" }
+            ))
         }
         C::CreateUser { actor, form, role } => {
             let (user, password) = accounts::create_user(svc, &actor, &form, role, None).await?;
             let message = format!("Created {} ({}).", user.username, user.role);
             match password {
-                Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
+                Some(secret) => Reply::Secret {
+                    message: format!("{message} Temporary password:"),
+                    secret,
+                },
                 None => Reply::Done(message),
             }
         }
@@ -222,18 +328,44 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
             admin::set_role(svc, &actor, user, role).await?;
             Reply::Done(format!("Role changed to {role}."))
         }
-        C::SetStatus { actor, user, status } => {
+        C::SetStatus {
+            actor,
+            user,
+            status,
+        } => {
             admin::set_status(svc, &actor, user, status).await?;
-            Reply::Done(format!("Account {}.", if status == UserStatus::Active { "unlocked" } else { "locked" }))
+            Reply::Done(format!(
+                "Account {}.",
+                if status == UserStatus::Active {
+                    "unlocked"
+                } else {
+                    "locked"
+                }
+            ))
         }
-        C::ResetPassword { actor, user, username } => {
+        C::ResetPassword {
+            actor,
+            user,
+            username,
+        } => {
             let secret = admin::reset_password(svc, &actor, user).await?;
-            Reply::Secret { message: format!("New temporary password for {username}:"), secret }
+            Reply::Secret {
+                message: format!("New temporary password for {username}:"),
+                secret,
+            }
         }
-        C::Invite { actor, to, role, days } => {
+        C::Invite {
+            actor,
+            to,
+            role,
+            days,
+        } => {
             let (_, token) = admin::invite(svc, &actor, &to, role, days).await?;
             Reply::Secret {
-                message: format!("Invitation for {} as {role}. Send them: labdeck accept <code>. Code:", to.trim()),
+                message: format!(
+                    "Invitation for {} as {role}. Send them: labdeck accept <code>. Code:",
+                    to.trim()
+                ),
                 secret: token,
             }
         }
@@ -245,9 +377,19 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
             admin::put_setting(svc, &actor, &key, &raw).await?;
             Reply::Done(format!("Saved {key}."))
         }
-        C::SetRoleGrant { actor, role, grant, granted } => {
+        C::SetRoleGrant {
+            actor,
+            role,
+            grant,
+            granted,
+        } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
-            Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))
+            Reply::Done(format!(
+                "{} {}:{} for {role}.",
+                if granted { "Granted" } else { "Revoked" },
+                grant.0,
+                grant.1
+            ))
         }
     })
 }

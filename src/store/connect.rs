@@ -15,7 +15,11 @@ pub struct ConnectOptions {
 
 impl ConnectOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        ConnectOptions { url: url.into(), search_path: None, max_connections: 8 }
+        ConnectOptions {
+            url: url.into(),
+            search_path: None,
+            max_connections: 8,
+        }
     }
 }
 
@@ -36,7 +40,10 @@ pub fn redact_url(url: &str) -> String {
 impl Store {
     pub async fn connect(opts: &ConnectOptions) -> Result<Store, StoreError> {
         let url = opts.url.trim();
-        let unavailable = |reason: String| StoreError::Unavailable { target: redact_url(url), reason };
+        let unavailable = |reason: String| StoreError::Unavailable {
+            target: redact_url(url),
+            reason,
+        };
         if url.starts_with("sqlite:") {
             let so = SqliteConnectOptions::from_str(url)
                 .map_err(|e| unavailable(e.to_string()))?
@@ -69,15 +76,20 @@ impl Store {
                 .map_err(|e| unavailable(e.to_string()))?;
             Ok(Store::Postgres(pool))
         } else {
-            Err(unavailable("the URL must start with sqlite: or postgres://".into()))
+            Err(unavailable(
+                "the URL must start with sqlite: or postgres://".into(),
+            ))
         }
     }
 }
 
 /// Create the database's directory, and say plainly when it cannot be written.
 fn prepare_dir(db: &Path) -> Result<(), String> {
-    let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else { return Ok(()) };
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+    let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
     let meta = std::fs::metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     if meta.permissions().readonly() {
         return Err(format!("directory {} is read-only", dir.display()));
@@ -89,8 +101,17 @@ fn prepare_dir(db: &Path) -> Result<(), String> {
 mod tests {
     #[test]
     fn passwords_never_reach_messages() {
-        assert_eq!(super::redact_url("postgres://bob:s3cret@db:5432/x"), "postgres://bob:***@db:5432/x");
-        assert_eq!(super::redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
-        assert_eq!(super::redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert_eq!(
+            super::redact_url("postgres://bob:s3cret@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
+        assert_eq!(
+            super::redact_url("postgres://bob@db/x"),
+            "postgres://bob@db/x"
+        );
+        assert_eq!(
+            super::redact_url("sqlite:///tmp/a.db"),
+            "sqlite:///tmp/a.db"
+        );
     }
 }

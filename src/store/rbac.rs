@@ -50,7 +50,10 @@ impl Store {
 
     /// The actor for a user: role grants from the database plus per-user overrides.
     pub async fn load_actor(&self, user_id: Uuid) -> Result<Actor, StoreError> {
-        let user = self.user_by_id(user_id).await?.ok_or_else(|| StoreError::NotFound("user".into()))?;
+        let user = self
+            .user_by_id(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("user".into()))?;
         let role_rows: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT pm.resource, pm.action FROM role_permissions rp JOIN permissions pm ON pm.id = rp.permission_id WHERE rp.role = $1",
         ).bind(user.role.as_str()).fetch_all(p).await?);
@@ -58,7 +61,9 @@ impl Store {
             "SELECT pm.resource, pm.action, o.effect FROM user_permission_overrides o JOIN permissions pm ON pm.id = o.permission_id WHERE o.user_id = $1",
         ).bind(user_id).fetch_all(p).await?);
         let role_grants = role_rows.iter().filter_map(|(r, a)| parse_grant(r, a));
-        let overrides = override_rows.iter().filter_map(|(r, a, e)| Some((parse_grant(r, a)?, e == "allow")));
+        let overrides = override_rows
+            .iter()
+            .filter_map(|(r, a, e)| Some((parse_grant(r, a)?, e == "allow")));
         Ok(Actor {
             user_id,
             username: user.username,
@@ -81,7 +86,13 @@ impl Store {
     }
 
     /// Grant or revoke one permission for a role.
-    pub async fn set_role_grant(&self, role: Role, grant: Grant, granted: bool, audit: Entry) -> Result<(), StoreError> {
+    pub async fn set_role_grant(
+        &self,
+        role: Role,
+        grant: Grant,
+        granted: bool,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             if granted {

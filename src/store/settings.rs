@@ -23,18 +23,28 @@ impl Store {
         ).fetch_all(p).await?);
         Ok(rows
             .into_iter()
-            .map(|(key, value, updated_at, updated_by)| Setting { key, value: value.0, updated_at, updated_by })
+            .map(|(key, value, updated_at, updated_by)| Setting {
+                key,
+                value: value.0,
+                updated_at,
+                updated_by,
+            })
             .collect())
     }
 
     /// A setting's value without an actor: settings steer the program itself.
     pub async fn setting(&self, key: &str) -> Result<Option<Value>, StoreError> {
-        let row: Option<(Json<Value>,)> =
-            on_pool!(self, p => sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await?);
+        let row: Option<(Json<Value>,)> = on_pool!(self, p => sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await?);
         Ok(row.map(|r| r.0.0))
     }
 
-    pub async fn put_setting(&self, key: &str, value: &Value, by: Option<uuid::Uuid>, audit: Entry) -> Result<(), StoreError> {
+    pub async fn put_setting(
+        &self,
+        key: &str,
+        value: &Value,
+        by: Option<uuid::Uuid>,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query(

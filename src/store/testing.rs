@@ -18,14 +18,27 @@ pub async fn sqlite() -> Result<(Store, TempDir), StoreError> {
 /// A migrated PostgreSQL store in a brand-new schema, or `None` when no test database is
 /// configured. CI always sets the variable, so there the PostgreSQL half always runs.
 pub async fn postgres() -> Result<Option<Store>, StoreError> {
-    let Ok(url) = std::env::var(POSTGRES_URL_VAR) else { return Ok(None) };
+    let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
+        return Ok(None);
+    };
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let admin = Store::connect(&ConnectOptions { max_connections: 1, ..ConnectOptions::new(url.clone()) }).await?;
+    let admin = Store::connect(&ConnectOptions {
+        max_connections: 1,
+        ..ConnectOptions::new(url.clone())
+    })
+    .await?;
     if let Store::Postgres(p) = &admin {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(p).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(p)
+            .await?;
     }
     admin.close().await;
-    let store = Store::connect(&ConnectOptions { search_path: Some(schema), max_connections: 8, ..ConnectOptions::new(url) }).await?;
+    let store = Store::connect(&ConnectOptions {
+        search_path: Some(schema),
+        max_connections: 8,
+        ..ConnectOptions::new(url)
+    })
+    .await?;
     store.migrate().await?;
     store.sync_permissions().await?;
     Ok(Some(store))
@@ -38,7 +51,8 @@ pub struct TempDir {
 
 impl TempDir {
     pub fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("labdeck-test-{}", uuid::Uuid::now_v7().simple()));
+        let path =
+            std::env::temp_dir().join(format!("labdeck-test-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&path).expect("temp dir is writable");
         TempDir { path }
     }

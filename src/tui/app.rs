@@ -45,9 +45,19 @@ pub enum FormPurpose {
 pub enum Overlay {
     Help,
     Palette(Palette),
-    Confirm { title: String, message: String, on_yes: Command },
-    Secret { message: String, secret: String },
-    Form { form: Form, purpose: FormPurpose },
+    Confirm {
+        title: String,
+        message: String,
+        on_yes: Command,
+    },
+    Secret {
+        message: String,
+        secret: String,
+    },
+    Form {
+        form: Form,
+        purpose: FormPurpose,
+    },
 }
 
 /// The tabs, in display order. A tab appears once its screen works and the role may use it.
@@ -85,12 +95,23 @@ pub struct Shell {
 
 impl Shell {
     fn new(session: Session) -> Shell {
-        let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
+        let tabs: Vec<Tab> = Tab::ORDER
+            .into_iter()
+            .filter(|t| t.visible(&session.actor))
+            .collect();
         let mut admin = AdminScreen::default();
         if let Some(first) = admin::visible_sections(&session.actor).first() {
             admin.section = *first;
         }
-        Shell { session, tabs, active: 0, admin, account: AccountScreen::default(), unread: 0, filter: None }
+        Shell {
+            session,
+            tabs,
+            active: 0,
+            admin,
+            account: AccountScreen::default(),
+            unread: 0,
+            filter: None,
+        }
     }
     pub fn tab(&self) -> Tab {
         self.tabs.get(self.active).copied().unwrap_or(Tab::Me)
@@ -152,7 +173,13 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
+    pub fn new(
+        keymap: Keymap,
+        theme: Theme,
+        backend: &'static str,
+        demo: Vec<DemoAccount>,
+        clock: bool,
+    ) -> App {
         App {
             keymap,
             theme,
@@ -237,14 +264,18 @@ impl App {
                     }
                     return;
                 }
-                let Some(action) = self.keymap.action(&key) else { return };
+                let Some(action) = self.keymap.action(&key) else {
+                    return;
+                };
                 self.on_shell_action(action);
             }
         }
     }
 
     fn on_shell_action(&mut self, action: Action) {
-        let Phase::Shell(shell) = &mut self.phase else { return };
+        let Phase::Shell(shell) = &mut self.phase else {
+            return;
+        };
         let fx = match action {
             Action::Quit => vec![Effect::Quit],
             Action::Help => vec![Effect::Open(Overlay::Help)],
@@ -255,7 +286,11 @@ impl App {
             }
             Action::NextTab | Action::PrevTab if !shell.tabs.is_empty() => {
                 let n = shell.tabs.len();
-                shell.active = if action == Action::NextTab { (shell.active + 1) % n } else { (shell.active + n - 1) % n };
+                shell.active = if action == Action::NextTab {
+                    (shell.active + 1) % n
+                } else {
+                    (shell.active + n - 1) % n
+                };
                 shell.filter = None;
                 shell.load_tab()
             }
@@ -275,24 +310,45 @@ impl App {
     }
 
     fn on_overlay_key(&mut self, key: KeyEvent) {
-        let Some(overlay) = self.overlay.take() else { return };
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
         match overlay {
             Overlay::Help => {
-                if !(key.code == KeyCode::Esc || self.keymap.action(&key) == Some(Action::Help) || key.code == KeyCode::Enter) {
+                if !(key.code == KeyCode::Esc
+                    || self.keymap.action(&key) == Some(Action::Help)
+                    || key.code == KeyCode::Enter)
+                {
                     self.overlay = Some(Overlay::Help);
                 }
             }
             Overlay::Secret { .. } => {}
-            Overlay::Confirm { title, message, on_yes } => match key.code {
+            Overlay::Confirm {
+                title,
+                message,
+                on_yes,
+            } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => self.outbox.push(on_yes),
                 KeyCode::Char('n') | KeyCode::Esc => {}
-                _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
+                _ => {
+                    self.overlay = Some(Overlay::Confirm {
+                        title,
+                        message,
+                        on_yes,
+                    })
+                }
             },
             Overlay::Palette(mut p) => match key.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => match p.resolve() {
                     Some((name, args)) => self.run_command(&name, &args),
-                    None => self.toasts.push(ToastKind::Error, format!("Unknown command '{}'. Tab completes.", p.input.value().trim())),
+                    None => self.toasts.push(
+                        ToastKind::Error,
+                        format!(
+                            "Unknown command '{}'. Tab completes.",
+                            p.input.value().trim()
+                        ),
+                    ),
                 },
                 KeyCode::Tab => {
                     p.complete();
@@ -330,42 +386,81 @@ impl App {
     }
 
     fn form_command(&self, form: &Form, purpose: &FormPurpose) -> Result<Command, String> {
-        let Phase::Shell(shell) = &self.phase else { return Err("not signed in".into()) };
+        let Phase::Shell(shell) = &self.phase else {
+            return Err("not signed in".into());
+        };
         let actor = shell.session.actor.clone();
-        let role = || form.value("Role").parse::<Role>().map_err(|e| e.to_string());
+        let role = || {
+            form.value("Role")
+                .parse::<Role>()
+                .map_err(|e| e.to_string())
+        };
         Ok(match purpose {
             FormPurpose::NewUser => Command::CreateUser {
                 actor,
-                form: AccountForm { username: form.value("Username"), email: form.value("Email"), display_name: form.value("Display name") },
+                form: AccountForm {
+                    username: form.value("Username"),
+                    email: form.value("Email"),
+                    display_name: form.value("Display name"),
+                },
                 role: role()?,
             },
-            FormPurpose::ChangeRole { user, .. } => Command::SetRole { actor, user: *user, role: role()? },
+            FormPurpose::ChangeRole { user, .. } => Command::SetRole {
+                actor,
+                user: *user,
+                role: role()?,
+            },
             FormPurpose::Invite => {
                 let days = form.value("Valid days");
                 let days = if days.trim().is_empty() {
                     None
                 } else {
-                    Some(days.trim().parse::<i64>().ok().filter(|d| (1..=90).contains(d)).ok_or("Valid days is a number from 1 to 90.")?)
+                    Some(
+                        days.trim()
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|d| (1..=90).contains(d))
+                            .ok_or("Valid days is a number from 1 to 90.")?,
+                    )
                 };
                 let to = form.value("Email or handle");
                 if to.trim().is_empty() {
                     return Err("Type an email address or a handle.".into());
                 }
-                Command::Invite { actor, to, role: role()?, days }
+                Command::Invite {
+                    actor,
+                    to,
+                    role: role()?,
+                    days,
+                }
             }
-            FormPurpose::EditSetting { key } => Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") },
-            FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
+            FormPurpose::EditSetting { key } => Command::PutSetting {
+                actor,
+                key: key.clone(),
+                raw: form.value("Value"),
+            },
+            FormPurpose::NewSetting => Command::PutSetting {
+                actor,
+                key: form.value("Key"),
+                raw: form.value("Value"),
+            },
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
                 }
-                Command::ChangePassword { actor, current: Secret(form.value("Current")), new: Secret(form.value("New")) }
+                Command::ChangePassword {
+                    actor,
+                    current: Secret(form.value("Current")),
+                    new: Secret(form.value("New")),
+                }
             }
         })
     }
 
     fn run_command(&mut self, name: &str, args: &[String]) {
-        let Phase::Shell(shell) = &mut self.phase else { return };
+        let Phase::Shell(shell) = &mut self.phase else {
+            return;
+        };
         let actor = shell.session.actor.clone();
         let goto_admin = |shell: &mut Shell, s: Section| -> Vec<Effect> {
             match shell.tabs.iter().position(|t| *t == Tab::Admin) {
@@ -405,11 +500,20 @@ impl App {
                 fx
             }
             "set" => match args {
-                [key, value @ ..] if !value.is_empty() => vec![Effect::Send(Command::PutSetting { actor, key: key.clone(), raw: value.join(" ") })],
+                [key, value @ ..] if !value.is_empty() => vec![Effect::Send(Command::PutSetting {
+                    actor,
+                    key: key.clone(),
+                    raw: value.join(" "),
+                })],
                 _ => vec![Effect::Error("usage: set KEY VALUE".into())],
             },
             "grant" | "revoke" => match admin::parse_grant(&args_ref) {
-                Ok((role, grant)) => vec![Effect::Send(Command::SetRoleGrant { actor, role, grant, granted: name == "grant" })],
+                Ok((role, grant)) => vec![Effect::Send(Command::SetRoleGrant {
+                    actor,
+                    role,
+                    grant,
+                    granted: name == "grant",
+                })],
                 Err(e) => vec![Effect::Error(e)],
             },
             "passwd" => vec![change_password_form()],
@@ -426,20 +530,20 @@ impl App {
     fn on_engine(&mut self, event: Event) -> bool {
         match event {
             Event::Reply(reply) => return self.on_reply(reply),
-            Event::Failed { origin, message } => {
-                match (&mut self.phase, &mut self.overlay) {
-                    (_, Some(Overlay::Form { form, .. })) if form.busy => form.fail(message),
-                    (Phase::Gate(g), _) if g.form.busy => g.failed(&message),
-                    _ if origin == "unread" => return false,
-                    _ => self.toasts.push(ToastKind::Error, message),
-                }
-            }
+            Event::Failed { origin, message } => match (&mut self.phase, &mut self.overlay) {
+                (_, Some(Overlay::Form { form, .. })) if form.busy => form.fail(message),
+                (Phase::Gate(g), _) if g.form.busy => g.failed(&message),
+                _ if origin == "unread" => return false,
+                _ => self.toasts.push(ToastKind::Error, message),
+            },
             Event::Changed(domains) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
                     let mut fx = match shell.tab() {
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
-                        Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
+                        Tab::Me if domains.iter().any(|d| d == "notifications") => {
+                            shell.account.load(&actor)
+                        }
                         Tab::Me => vec![],
                     };
                     if domains.iter().any(|d| d == "notifications") {
@@ -450,12 +554,14 @@ impl App {
                 return false;
             }
             Event::StoreDown(message) => {
-                self.toasts.push(ToastKind::Error, format!("Database unreachable: {message}"));
+                self.toasts
+                    .push(ToastKind::Error, format!("Database unreachable: {message}"));
                 self.store_down = Some(message);
             }
             Event::StoreUp => {
                 self.store_down = None;
-                self.toasts.push(ToastKind::Info, "Database reachable again.");
+                self.toasts
+                    .push(ToastKind::Info, "Database reachable again.");
             }
         }
         true
@@ -464,7 +570,11 @@ impl App {
     fn on_reply(&mut self, reply: Reply) -> bool {
         match reply {
             Reply::Setup { needs_first_admin } => {
-                self.phase = Phase::Gate(if needs_first_admin { Gate::first_admin() } else { Gate::sign_in() });
+                self.phase = Phase::Gate(if needs_first_admin {
+                    Gate::first_admin()
+                } else {
+                    Gate::sign_in()
+                });
             }
             Reply::SignedIn(session) => {
                 let typed = match &mut self.phase {
@@ -472,7 +582,9 @@ impl App {
                     _ => None,
                 };
                 match typed {
-                    Some(current) if session.user.must_change_password => self.phase = Phase::Gate(Gate::must_change(*session, current)),
+                    Some(current) if session.user.must_change_password => {
+                        self.phase = Phase::Gate(Gate::must_change(*session, current))
+                    }
                     _ => self.enter_shell(*session),
                 }
             }
@@ -499,7 +611,9 @@ impl App {
                 }
                 self.toasts.push(ToastKind::Info, message);
             }
-            Reply::Secret { message, secret } => self.overlay = Some(Overlay::Secret { message, secret }),
+            Reply::Secret { message, secret } => {
+                self.overlay = Some(Overlay::Secret { message, secret })
+            }
             other => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     return shell.admin.on_reply(&other) || shell.account.on_reply(&other);
@@ -557,19 +671,31 @@ impl App {
     pub fn view(&mut self, f: &mut Frame) {
         let area = f.area();
         if area.width < 30 || area.height < 8 {
-            let msg = format!("labdeck needs at least 30×8 (now {}×{})", area.width, area.height);
+            let msg = format!(
+                "labdeck needs at least 30×8 (now {}×{})",
+                area.width, area.height
+            );
             f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
             return;
         }
         let theme = self.theme.clone();
         match &mut self.phase {
-            Phase::Starting => f.render_widget(Paragraph::new("connecting to the database…").centered(), area),
+            Phase::Starting => f.render_widget(
+                Paragraph::new("connecting to the database…").centered(),
+                area,
+            ),
             Phase::Gate(g) => g.view(f, area, &theme, &self.demo, &self.org),
             Phase::Shell(shell) => {
-                let [tabs, body, status] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+                let [tabs, body, status] = Layout::vertical([
+                    Constraint::Length(1),
+                    Constraint::Fill(1),
+                    Constraint::Length(1),
+                ])
+                .areas(area);
                 render_tabs(f, tabs, &theme, shell, &self.keymap);
                 let (body, filter_line) = if shell.filter.is_some() {
-                    let [b, l] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
+                    let [b, l] =
+                        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
                     (b, Some(l))
                 } else {
                     (body, None)
@@ -583,10 +709,24 @@ impl App {
                     }
                 }
                 if let (Some(line), Some(input)) = (filter_line, &shell.filter) {
-                    f.render_widget(Line::from(vec![Span::styled("/", theme.accent()), Span::raw(input.value().to_string())]), line);
+                    f.render_widget(
+                        Line::from(vec![
+                            Span::styled("/", theme.accent()),
+                            Span::raw(input.value().to_string()),
+                        ]),
+                        line,
+                    );
                     f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
                 }
-                render_status(f, status, &theme, shell, self.backend, self.store_down.is_some(), self.clock);
+                render_status(
+                    f,
+                    status,
+                    &theme,
+                    shell,
+                    self.backend,
+                    self.store_down.is_some(),
+                    self.clock,
+                );
             }
         }
         match &self.overlay {
@@ -595,11 +735,21 @@ impl App {
                 let (context, rows) = self.help_rows();
                 overlay::render_help(f, area, &theme, &context, &rows);
             }
-            Some(Overlay::Palette(p)) => {
-                overlay::render_palette(f, area, &theme, p.input.value(), p.input.visual_cursor(), &p.matches(), p.chosen)
+            Some(Overlay::Palette(p)) => overlay::render_palette(
+                f,
+                area,
+                &theme,
+                p.input.value(),
+                p.input.visual_cursor(),
+                &p.matches(),
+                p.chosen,
+            ),
+            Some(Overlay::Confirm { title, message, .. }) => {
+                overlay::render_confirm(f, area, &theme, &ConfirmView { title, message })
             }
-            Some(Overlay::Confirm { title, message, .. }) => overlay::render_confirm(f, area, &theme, &ConfirmView { title, message }),
-            Some(Overlay::Secret { message, secret }) => overlay::render_secret(f, area, &theme, message, secret),
+            Some(Overlay::Secret { message, secret }) => {
+                overlay::render_secret(f, area, &theme, message, secret)
+            }
             Some(Overlay::Form { form, .. }) => {
                 let r = super::widgets::centered(area, 72, form.height() + 2);
                 form.render(f, r, &theme);
@@ -612,7 +762,11 @@ impl App {
 fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: &Keymap) {
     let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
-        let style = if i == shell.active { theme.selected() } else { theme.dim() };
+        let style = if i == shell.active {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
         spans.push(Span::styled(format!(" {} ", t.name()), style));
     }
     let hints = format!(
@@ -631,18 +785,37 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     f.render_widget(Line::from(spans), area);
 }
 
-fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
+fn render_status(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    shell: &Shell,
+    backend: &str,
+    down: bool,
+    clock: bool,
+) {
     let u = &shell.session.user;
     let mut spans = vec![
         Span::styled(format!(" {} ", u.username), theme.selected()),
         Span::styled(format!(" {} ", u.role), theme.dim()),
         Span::styled(format!("│ {backend} "), theme.dim()),
-        Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
+        Span::styled(
+            format!("│ ✉ {} ", shell.unread),
+            if shell.unread > 0 {
+                theme.warn()
+            } else {
+                theme.dim()
+            },
+        ),
     ];
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
-    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
+    let right = if clock {
+        Local::now().format(" %H:%M ").to_string()
+    } else {
+        String::new()
+    };
     let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(left + right.chars().count());
     spans.push(Span::raw(" ".repeat(room)));

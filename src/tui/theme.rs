@@ -17,10 +17,23 @@ pub struct Theme {
     pub border: Color,
 }
 
-const ROLES: [&str; 8] = ["accent", "text", "dim", "ok", "warn", "error", "selection", "border"];
+const ROLES: [&str; 8] = [
+    "accent",
+    "text",
+    "dim",
+    "ok",
+    "warn",
+    "error",
+    "selection",
+    "border",
+];
 
 impl Theme {
-    pub fn from_config(name: &str, colors: &BTreeMap<String, String>, no_color: bool) -> Result<Theme, (String, String)> {
+    pub fn from_config(
+        name: &str,
+        colors: &BTreeMap<String, String>,
+        no_color: bool,
+    ) -> Result<Theme, (String, String)> {
         let mut t = match name {
             "light" => Theme {
                 mono: false,
@@ -46,7 +59,12 @@ impl Theme {
             },
         };
         for (role, value) in colors {
-            let c = Color::from_str(value).map_err(|_| (role.clone(), format!("'{value}' is not a colour (a name like \"magenta\" or \"#rrggbb\")")))?;
+            let c = Color::from_str(value).map_err(|_| {
+                (
+                    role.clone(),
+                    format!("'{value}' is not a colour (a name like \"magenta\" or \"#rrggbb\")"),
+                )
+            })?;
             match role.as_str() {
                 "accent" => t.accent = c,
                 "text" => t.text = c,
@@ -56,7 +74,12 @@ impl Theme {
                 "error" => t.error = c,
                 "selection" => t.selection = c,
                 "border" => t.border = c,
-                _ => return Err((role.clone(), format!("unknown colour role (known: {})", ROLES.join(", ")))),
+                _ => {
+                    return Err((
+                        role.clone(),
+                        format!("unknown colour role (known: {})", ROLES.join(", ")),
+                    ));
+                }
             }
         }
         if no_color || name == "mono" {
@@ -83,10 +106,16 @@ impl Theme {
         Style::default().fg(self.text)
     }
     pub fn dim(&self) -> Style {
-        if self.mono { Style::default().add_modifier(Modifier::DIM) } else { Style::default().fg(self.dim) }
+        if self.mono {
+            Style::default().add_modifier(Modifier::DIM)
+        } else {
+            Style::default().fg(self.dim)
+        }
     }
     pub fn accent(&self) -> Style {
-        Style::default().fg(self.accent).add_modifier(Modifier::BOLD)
+        Style::default()
+            .fg(self.accent)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn ok(&self) -> Style {
         Style::default().fg(self.ok)
@@ -95,16 +124,32 @@ impl Theme {
         Style::default().fg(self.warn)
     }
     pub fn error(&self) -> Style {
-        if self.mono { Style::default().add_modifier(Modifier::BOLD) } else { Style::default().fg(self.error) }
+        if self.mono {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().fg(self.error)
+        }
     }
     pub fn selected(&self) -> Style {
-        if self.mono { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default().bg(self.selection).add_modifier(Modifier::BOLD) }
+        if self.mono {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+                .bg(self.selection)
+                .add_modifier(Modifier::BOLD)
+        }
     }
     pub fn border(&self) -> Style {
         Style::default().fg(self.border)
     }
     pub fn header(&self) -> Style {
-        if self.mono { Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED) } else { Style::default().fg(self.accent).add_modifier(Modifier::BOLD) }
+        if self.mono {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::default()
+                .fg(self.accent)
+                .add_modifier(Modifier::BOLD)
+        }
     }
 }
 

@@ -21,8 +21,15 @@ impl TableRow for Notification {
     }
     fn cells(&self) -> Vec<String> {
         vec![
-            if self.read_at.is_some() { " ".into() } else { "●".into() },
-            self.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
+            if self.read_at.is_some() {
+                " ".into()
+            } else {
+                "●".into()
+            },
+            self.created_at
+                .with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
             self.kind.clone(),
             self.title.clone(),
             self.body.clone().unwrap_or_default(),
@@ -50,7 +57,9 @@ impl Default for AccountScreen {
 
 impl AccountScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        vec![Effect::Send(Command::LoadNotifications { actor: actor.clone() })]
+        vec![Effect::Send(Command::LoadNotifications {
+            actor: actor.clone(),
+        })]
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -81,11 +90,23 @@ impl AccountScreen {
             Action::Bottom => self.notifications.step(isize::MAX / 2),
             Action::Refresh => return self.load(actor),
             Action::Open => {
-                if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {
-                    return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: Some(n.id) })];
+                if let Some(n) = self
+                    .notifications
+                    .selected()
+                    .filter(|n| n.read_at.is_none())
+                {
+                    return vec![Effect::Send(Command::MarkRead {
+                        actor: actor.clone(),
+                        id: Some(n.id),
+                    })];
                 }
             }
-            Action::New => return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: None })],
+            Action::New => {
+                return vec![Effect::Send(Command::MarkRead {
+                    actor: actor.clone(),
+                    id: None,
+                })];
+            }
             Action::ResetPassword => return vec![change_password_form()],
             _ => {}
         }
@@ -93,14 +114,23 @@ impl AccountScreen {
     }
 
     pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, user: &User) {
-        let [profile, list] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
-        let field = |k: &str, v: String| Line::from(vec![Span::styled(format!("{k:>12}  "), theme.dim()), Span::styled(v, theme.text())]);
+        let [profile, list] =
+            Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+        let field = |k: &str, v: String| {
+            Line::from(vec![
+                Span::styled(format!("{k:>12}  "), theme.dim()),
+                Span::styled(v, theme.text()),
+            ])
+        };
         let lines = vec![
             field("user", format!("{} ({})", user.username, user.display_name)),
             field("role", format!("{} — {}", user.role, user.role.describe())),
             field("email", user.email.clone().unwrap_or_else(|| "—".into())),
         ];
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(" me ", theme.accent()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(" me ", theme.accent()));
         f.render_widget(Paragraph::new(lines).block(block), profile);
         self.notifications.render(f, list, theme, "notifications");
     }
@@ -108,8 +138,15 @@ impl AccountScreen {
 
 pub fn change_password_form() -> Effect {
     Effect::Open(Overlay::Form {
-        form: Form::new("change password", vec![Field::secret("Current"), Field::secret("New"), Field::secret("Repeat")])
-            .submit_label("change"),
+        form: Form::new(
+            "change password",
+            vec![
+                Field::secret("Current"),
+                Field::secret("New"),
+                Field::secret("Repeat"),
+            ],
+        )
+        .submit_label("change"),
         purpose: FormPurpose::ChangePassword,
     })
 }

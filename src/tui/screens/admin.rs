@@ -28,7 +28,13 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [Section::Users, Section::Invitations, Section::Roles, Section::Settings, Section::Audit];
+    pub const ALL: [Section; 5] = [
+        Section::Users,
+        Section::Invitations,
+        Section::Roles,
+        Section::Settings,
+        Section::Audit,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Section::Users => "users",
@@ -60,7 +66,10 @@ impl Section {
 }
 
 pub fn visible_sections(actor: &Actor) -> Vec<Section> {
-    Section::ALL.into_iter().filter(|s| actor.can(s.needs().0, s.needs().1)).collect()
+    Section::ALL
+        .into_iter()
+        .filter(|s| actor.can(s.needs().0, s.needs().1))
+        .collect()
 }
 
 fn local(t: DateTime<Utc>) -> String {
@@ -78,7 +87,9 @@ impl TableRow for User {
             self.role.to_string(),
             self.status.as_str().into(),
             self.email.clone().unwrap_or_default(),
-            self.last_login_at.map(local).unwrap_or_else(|| "never".into()),
+            self.last_login_at
+                .map(local)
+                .unwrap_or_else(|| "never".into()),
         ]
     }
 }
@@ -89,7 +100,10 @@ impl TableRow for Invitation {
     }
     fn cells(&self) -> Vec<String> {
         vec![
-            self.email.clone().or(self.handle.clone()).unwrap_or_default(),
+            self.email
+                .clone()
+                .or(self.handle.clone())
+                .unwrap_or_default(),
             self.role.to_string(),
             self.state.as_str().into(),
             local(self.expires_at),
@@ -103,12 +117,19 @@ impl TableRow for Setting {
         self.key.clone()
     }
     fn cells(&self) -> Vec<String> {
-        let description = known_settings::known(&self.key).map(|k| k.description).unwrap_or("");
+        let description = known_settings::known(&self.key)
+            .map(|k| k.description)
+            .unwrap_or("");
         let by = match &self.updated_by {
             Some(u) => format!("{u}, {}", local(self.updated_at)),
             None => "default".into(),
         };
-        vec![self.key.clone(), known_settings::display(&self.value), by, description.into()]
+        vec![
+            self.key.clone(),
+            known_settings::display(&self.value),
+            by,
+            description.into(),
+        ]
     }
 }
 
@@ -118,12 +139,23 @@ impl TableRow for AuditRecord {
     }
     fn cells(&self) -> Vec<String> {
         let entity = match &self.entity_id {
-            Some(id) => format!("{}:{}", self.entity_type, id.chars().take(8).collect::<String>()),
+            Some(id) => format!(
+                "{}:{}",
+                self.entity_type,
+                id.chars().take(8).collect::<String>()
+            ),
             None => self.entity_type.clone(),
         };
         vec![
-            self.at.with_timezone(&Local).format("%m-%d %H:%M:%S").to_string(),
-            format!("{} ({})", self.actor_name, self.actor_role.clone().unwrap_or_else(|| "-".into())),
+            self.at
+                .with_timezone(&Local)
+                .format("%m-%d %H:%M:%S")
+                .to_string(),
+            format!(
+                "{} ({})",
+                self.actor_name,
+                self.actor_role.clone().unwrap_or_else(|| "-".into())
+            ),
             self.action.clone(),
             entity,
             self.outcome.clone(),
@@ -144,7 +176,9 @@ impl TableRow for RoleRow {
         self.resource.to_string()
     }
     fn cells(&self) -> Vec<String> {
-        std::iter::once(self.resource.to_string()).chain(self.by_role.iter().cloned()).collect()
+        std::iter::once(self.resource.to_string())
+            .chain(self.by_role.iter().cloned())
+            .collect()
     }
 }
 
@@ -156,14 +190,24 @@ fn role_rows(grants: &[(Role, Grant)]) -> Vec<RoleRow> {
             by_role: Role::ALL
                 .iter()
                 .map(|&role| {
-                    let has = |a: Perm| grants.iter().any(|(r, g)| *r == role && g.0 == resource && g.1 == a);
+                    let has = |a: Perm| {
+                        grants
+                            .iter()
+                            .any(|(r, g)| *r == role && g.0 == resource && g.1 == a)
+                    };
                     if has(Perm::Manage) {
                         return "all".into();
                     }
-                    [(Perm::Create, 'c'), (Perm::Read, 'r'), (Perm::Update, 'u'), (Perm::Delete, 'd'), (Perm::Execute, 'x')]
-                        .iter()
-                        .map(|&(a, c)| if has(a) { c } else { '·' })
-                        .collect()
+                    [
+                        (Perm::Create, 'c'),
+                        (Perm::Read, 'r'),
+                        (Perm::Update, 'u'),
+                        (Perm::Delete, 'd'),
+                        (Perm::Execute, 'x'),
+                    ]
+                    .iter()
+                    .map(|&(a, c)| if has(a) { c } else { '·' })
+                    .collect()
                 })
                 .collect(),
         })
@@ -202,7 +246,11 @@ impl Default for AdminScreen {
             ]),
             roles: DataTable::new(
                 std::iter::once(("resource", Constraint::Length(13)))
-                    .chain(Role::ALL.iter().map(|r| (r.as_str(), Constraint::Length(9))))
+                    .chain(
+                        Role::ALL
+                            .iter()
+                            .map(|r| (r.as_str(), Constraint::Length(9))),
+                    )
                     .collect(),
             ),
             settings: DataTable::new(vec![
@@ -240,7 +288,11 @@ impl AdminScreen {
             Section::Settings => Command::LoadSettings { actor },
             Section::Audit => Command::LoadAudit {
                 actor,
-                query: AuditQuery { text: self.audit_text.clone(), outcome: self.audit_outcome.map(String::from), limit: 1000 },
+                query: AuditQuery {
+                    text: self.audit_text.clone(),
+                    outcome: self.audit_outcome.map(String::from),
+                    limit: 1000,
+                },
             },
         };
         vec![Effect::Send(cmd)]
@@ -248,7 +300,16 @@ impl AdminScreen {
 
     /// Reload the open section if one of its domains changed.
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if self.section.domains().iter().any(|d| domains.iter().any(|x| x == d)) { self.load(actor) } else { vec![] }
+        if self
+            .section
+            .domains()
+            .iter()
+            .any(|d| domains.iter().any(|x| x == d))
+        {
+            self.load(actor)
+        } else {
+            vec![]
+        }
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -322,7 +383,11 @@ impl AdminScreen {
 
     /// The keys this screen answers, for help.
     pub fn actions(&self) -> Vec<(Action, &'static str)> {
-        let mut a = vec![(Action::NextView, "Next section"), (Action::PrevView, "Previous section"), (Action::Filter, "Filter rows")];
+        let mut a = vec![
+            (Action::NextView, "Next section"),
+            (Action::PrevView, "Previous section"),
+            (Action::Filter, "Filter rows"),
+        ];
         match self.section {
             Section::Users => a.extend([
                 (Action::New, "New user (a temporary password is shown once)"),
@@ -330,10 +395,18 @@ impl AdminScreen {
                 (Action::Lock, "Lock / unlock"),
                 (Action::ResetPassword, "Reset password"),
             ]),
-            Section::Invitations => a.extend([(Action::New, "Invite by email or handle"), (Action::Delete, "Revoke invitation")]),
+            Section::Invitations => a.extend([
+                (Action::New, "Invite by email or handle"),
+                (Action::Delete, "Revoke invitation"),
+            ]),
             Section::Roles => a.push((Action::Palette, "grant / revoke ROLE RESOURCE:ACTION")),
-            Section::Settings => a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")]),
-            Section::Audit => a.extend([(Action::Outcome, "Cycle outcome filter"), (Action::Filter, "Search (enter searches all history)")]),
+            Section::Settings => {
+                a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")])
+            }
+            Section::Audit => a.extend([
+                (Action::Outcome, "Cycle outcome filter"),
+                (Action::Filter, "Search (enter searches all history)"),
+            ]),
         }
         a.push((Action::Refresh, "Reload"));
         a
@@ -341,9 +414,14 @@ impl AdminScreen {
 
     pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let sections = visible_sections(actor);
-        let pos = sections.iter().position(|s| *s == self.section).unwrap_or(0);
+        let pos = sections
+            .iter()
+            .position(|s| *s == self.section)
+            .unwrap_or(0);
         match action {
-            Action::NextView if !sections.is_empty() => return self.show(sections[(pos + 1) % sections.len()], actor),
+            Action::NextView if !sections.is_empty() => {
+                return self.show(sections[(pos + 1) % sections.len()], actor);
+            }
             Action::PrevView if !sections.is_empty() => {
                 return self.show(sections[(pos + sections.len() - 1) % sections.len()], actor);
             }
@@ -361,7 +439,8 @@ impl AdminScreen {
 
     fn section_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        let form = |purpose: FormPurpose, form: Form| vec![Effect::Open(Overlay::Form { form, purpose })];
+        let form =
+            |purpose: FormPurpose, form: Form| vec![Effect::Open(Overlay::Form { form, purpose })];
         match (self.section, action) {
             (Section::Users, Action::New) => form(
                 FormPurpose::NewUser,
@@ -440,21 +519,34 @@ impl AdminScreen {
     }
 
     pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
-        let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let [nav, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![];
         for s in visible_sections(actor) {
-            let style = if s == self.section { theme.selected() } else { theme.dim() };
+            let style = if s == self.section {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
             spans.push(Span::styled(format!(" {} ", s.name()), style));
             spans.push(Span::raw(" "));
         }
         if self.section == Section::Audit {
-            spans.push(Span::styled(format!("  outcome: {}", self.audit_outcome.unwrap_or("all")), theme.dim()));
+            spans.push(Span::styled(
+                format!("  outcome: {}", self.audit_outcome.unwrap_or("all")),
+                theme.dim(),
+            ));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
         match self.section {
             Section::Users => self.users.render(f, body, theme, "users"),
             Section::Invitations => self.invitations.render(f, body, theme, "invitations"),
-            Section::Roles => self.roles.render(f, body, theme, "permissions by role (c r u d x, all = manage)"),
+            Section::Roles => self.roles.render(
+                f,
+                body,
+                theme,
+                "permissions by role (c r u d x, all = manage)",
+            ),
             Section::Settings => self.settings.render(f, body, theme, "settings"),
             Section::Audit => self.audit.render(f, body, theme, "audit log"),
         }
@@ -462,14 +554,24 @@ impl AdminScreen {
 }
 
 fn role_note() -> String {
-    Role::ALL.iter().map(|r| format!("{r}: {}", r.describe())).collect::<Vec<_>>().join("; ")
+    Role::ALL
+        .iter()
+        .map(|r| format!("{r}: {}", r.describe()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `grant teacher class:read` → (role, grant).
 pub fn parse_grant(args: &[&str]) -> Result<(Role, Grant), String> {
-    let [role, perm] = args else { return Err("usage: grant|revoke ROLE RESOURCE:ACTION".into()) };
-    let role: Role = role.parse().map_err(|e: crate::domain::role::UnknownRole| e.to_string())?;
-    let (r, a) = perm.split_once(':').ok_or("permission is RESOURCE:ACTION, e.g. class:read")?;
+    let [role, perm] = args else {
+        return Err("usage: grant|revoke ROLE RESOURCE:ACTION".into());
+    };
+    let role: Role = role
+        .parse()
+        .map_err(|e: crate::domain::role::UnknownRole| e.to_string())?;
+    let (r, a) = perm
+        .split_once(':')
+        .ok_or("permission is RESOURCE:ACTION, e.g. class:read")?;
     let resource = Resource::parse(r).ok_or_else(|| format!("unknown resource '{r}'"))?;
     let action = Perm::parse(a).ok_or_else(|| format!("unknown action '{a}'"))?;
     let _ = rbac::permission_name((resource, action));

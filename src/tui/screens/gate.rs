@@ -26,7 +26,10 @@ pub enum Mode {
     FirstAdmin,
     Invitation,
     /// Signed in with a temporary password: it must be changed before anything else.
-    MustChange { session: Box<Session>, current: Secret },
+    MustChange {
+        session: Box<Session>,
+        current: Secret,
+    },
 }
 
 pub struct Gate {
@@ -38,20 +41,37 @@ pub struct Gate {
 
 impl Gate {
     pub fn sign_in() -> Gate {
-        let form = Form::new("sign in", vec![Field::text("Username"), Field::secret("Password")])
-            .submit_label("sign in")
-            .note("F2: accept an invitation · ctrl+c: quit");
-        Gate { mode: Mode::SignIn, form, pending_password: None }
+        let form = Form::new(
+            "sign in",
+            vec![Field::text("Username"), Field::secret("Password")],
+        )
+        .submit_label("sign in")
+        .note("F2: accept an invitation · ctrl+c: quit");
+        Gate {
+            mode: Mode::SignIn,
+            form,
+            pending_password: None,
+        }
     }
 
     pub fn first_admin() -> Gate {
         let form = Form::new(
             "create the first administrator",
-            vec![Field::text("Username"), Field::text("Display name"), Field::text("Email"), Field::secret("Password"), Field::secret("Repeat")],
+            vec![
+                Field::text("Username"),
+                Field::text("Display name"),
+                Field::text("Email"),
+                Field::secret("Password"),
+                Field::secret("Repeat"),
+            ],
         )
         .submit_label("create")
         .note("This database has no users yet. The account you create here is an admin.");
-        Gate { mode: Mode::FirstAdmin, form, pending_password: None }
+        Gate {
+            mode: Mode::FirstAdmin,
+            form,
+            pending_password: None,
+        }
     }
 
     pub fn invitation() -> Gate {
@@ -68,14 +88,31 @@ impl Gate {
         )
         .submit_label("create account")
         .note("Paste the code you were sent. Esc goes back to sign in.");
-        Gate { mode: Mode::Invitation, form, pending_password: None }
+        Gate {
+            mode: Mode::Invitation,
+            form,
+            pending_password: None,
+        }
     }
 
     pub fn must_change(session: Session, current: Secret) -> Gate {
-        let form = Form::new("choose a new password", vec![Field::secret("New"), Field::secret("Repeat")])
-            .submit_label("change")
-            .note(format!("Signed in as {}. Your password is temporary: choose your own.", session.user.username));
-        Gate { mode: Mode::MustChange { session: Box::new(session), current }, form, pending_password: None }
+        let form = Form::new(
+            "choose a new password",
+            vec![Field::secret("New"), Field::secret("Repeat")],
+        )
+        .submit_label("change")
+        .note(format!(
+            "Signed in as {}. Your password is temporary: choose your own.",
+            session.user.username
+        ));
+        Gate {
+            mode: Mode::MustChange {
+                session: Box::new(session),
+                current,
+            },
+            form,
+            pending_password: None,
+        }
     }
 
     /// The password typed at the last sign-in (taken once).
@@ -117,7 +154,11 @@ impl Gate {
             self.failed("The two passwords differ.");
             return vec![];
         }
-        let account = || AccountForm { username: v("Username"), email: v("Email"), display_name: v("Display name") };
+        let account = || AccountForm {
+            username: v("Username"),
+            email: v("Email"),
+            display_name: v("Display name"),
+        };
         let cmd = match &self.mode {
             Mode::SignIn => {
                 if v("Username").trim().is_empty() {
@@ -126,13 +167,25 @@ impl Gate {
                     return vec![];
                 }
                 self.pending_password = Some(Secret(v("Password")));
-                Command::SignIn { username: v("Username"), password: Secret(v("Password")) }
+                Command::SignIn {
+                    username: v("Username"),
+                    password: Secret(v("Password")),
+                }
             }
-            Mode::FirstAdmin => Command::CreateFirstAdmin { form: account(), password: Secret(v("Password")) },
-            Mode::Invitation => Command::AcceptInvitation { token: Secret(v("Code")), form: account(), password: Secret(v("Password")) },
-            Mode::MustChange { session, current } => {
-                Command::ChangePassword { actor: session.actor.clone(), current: current.clone(), new: Secret(v("New")) }
-            }
+            Mode::FirstAdmin => Command::CreateFirstAdmin {
+                form: account(),
+                password: Secret(v("Password")),
+            },
+            Mode::Invitation => Command::AcceptInvitation {
+                token: Secret(v("Code")),
+                form: account(),
+                password: Secret(v("Password")),
+            },
+            Mode::MustChange { session, current } => Command::ChangePassword {
+                actor: session.actor.clone(),
+                current: current.clone(),
+                new: Secret(v("New")),
+            },
         };
         self.form.busy = true;
         self.form.error = None;
@@ -140,23 +193,43 @@ impl Gate {
     }
 
     pub fn view(&self, f: &mut Frame, area: Rect, theme: &Theme, demo: &[DemoAccount], org: &str) {
-        let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) { 0 } else { demo.len() as u16 + 2 };
+        let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) {
+            0
+        } else {
+            demo.len() as u16 + 2
+        };
         let form_h = self.form.height() + 2;
         let total = (form_h + demo_h + 2).min(area.height);
         let outer = centered(area, 64, total);
-        let [title, form_area, demo_area] =
-            Layout::vertical([Constraint::Length(2), Constraint::Length(form_h), Constraint::Fill(1)]).areas(outer);
+        let [title, form_area, demo_area] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(form_h),
+            Constraint::Fill(1),
+        ])
+        .areas(outer);
         f.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled("labdeck", theme.accent()), Span::styled(format!("  {org}"), theme.dim())])).centered(),
+            Paragraph::new(Line::from(vec![
+                Span::styled("labdeck", theme.accent()),
+                Span::styled(format!("  {org}"), theme.dim()),
+            ]))
+            .centered(),
             title,
         );
         self.form.render(f, form_area, theme);
         if demo_h > 0 && demo_area.height > 2 {
             let lines: Vec<Line> = demo
                 .iter()
-                .map(|d| Line::from(vec![Span::styled(format!("{:<10}", d.role), theme.dim()), Span::styled(format!("{:<12} {}", d.username, d.password), theme.text())]))
+                .map(|d| {
+                    Line::from(vec![
+                        Span::styled(format!("{:<10}", d.role), theme.dim()),
+                        Span::styled(format!("{:<12} {}", d.username, d.password), theme.text()),
+                    ])
+                })
                 .collect();
-            let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(" demo accounts ", theme.accent()));
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border())
+                .title(Span::styled(" demo accounts ", theme.accent()));
             f.render_widget(Paragraph::new(lines).block(block), demo_area);
         }
     }

@@ -18,17 +18,36 @@ fn framed<'a>(title: &str, theme: &Theme) -> Block<'a> {
 }
 
 /// Help: (keys, what) pairs for the current context.
-pub fn render_help(f: &mut Frame, area: Rect, theme: &Theme, context: &str, rows: &[(String, String)]) {
+pub fn render_help(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    context: &str,
+    rows: &[(String, String)],
+) {
     let h = rows.len() as u16 + 4;
     let r = centered(area, 64, h);
     f.render_widget(Clear, r);
-    let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).min(24);
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
     let mut lines: Vec<Line> = rows
         .iter()
-        .map(|(k, what)| Line::from(vec![Span::styled(format!(" {k:>key_w$}  "), theme.accent()), Span::styled(what.clone(), theme.text())]))
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:>key_w$}  "), theme.accent()),
+                Span::styled(what.clone(), theme.text()),
+            ])
+        })
         .collect();
     lines.push(Line::styled(" esc or ? closes", theme.dim()));
-    f.render_widget(Paragraph::new(lines).block(framed(&format!("keys: {context}"), theme)), r);
+    f.render_widget(
+        Paragraph::new(lines).block(framed(&format!("keys: {context}"), theme)),
+        r,
+    );
 }
 
 pub struct ConfirmView<'a> {
@@ -42,9 +61,19 @@ pub fn render_confirm(f: &mut Frame, area: Rect, theme: &Theme, c: &ConfirmView)
     let lines = vec![
         Line::styled(c.message.to_string(), theme.text()),
         Line::raw(""),
-        Line::from(vec![Span::styled("y", theme.accent()), Span::styled(" yes   ", theme.text()), Span::styled("n/esc", theme.accent()), Span::styled(" no", theme.text())]),
+        Line::from(vec![
+            Span::styled("y", theme.accent()),
+            Span::styled(" yes   ", theme.text()),
+            Span::styled("n/esc", theme.accent()),
+            Span::styled(" no", theme.text()),
+        ]),
     ];
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(framed(c.title, theme)), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(framed(c.title, theme)),
+        r,
+    );
 }
 
 pub fn render_secret(f: &mut Frame, area: Rect, theme: &Theme, message: &str, secret: &str) {
@@ -53,18 +82,39 @@ pub fn render_secret(f: &mut Frame, area: Rect, theme: &Theme, message: &str, se
     let lines = vec![
         Line::styled(message.to_string(), theme.text()),
         Line::raw(""),
-        Line::styled(secret.to_string(), theme.accent().add_modifier(Modifier::BOLD)),
+        Line::styled(
+            secret.to_string(),
+            theme.accent().add_modifier(Modifier::BOLD),
+        ),
         Line::raw(""),
         Line::styled("Shown once: copy it now. Any key closes.", theme.dim()),
     ];
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(framed("one-time secret", theme)), r);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(framed("one-time secret", theme)),
+        r,
+    );
 }
 
 /// The palette: an input line and the matching commands.
-pub fn render_palette(f: &mut Frame, area: Rect, theme: &Theme, input: &str, cursor: usize, matches: &[(String, String)], chosen: usize) {
+pub fn render_palette(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    input: &str,
+    cursor: usize,
+    matches: &[(String, String)],
+    chosen: usize,
+) {
     let h = (matches.len() as u16).min(10) + 3;
     let w = area.width.min(70);
-    let r = Rect { x: area.x + (area.width - w) / 2, y: area.y + 2.min(area.height), width: w, height: h.min(area.height.saturating_sub(2)) };
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + 2.min(area.height),
+        width: w,
+        height: h.min(area.height.saturating_sub(2)),
+    };
     if r.height < 3 {
         return;
     }
@@ -72,9 +122,16 @@ pub fn render_palette(f: &mut Frame, area: Rect, theme: &Theme, input: &str, cur
     let block = framed("command", theme);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::from(vec![Span::styled(":", theme.accent()), Span::styled(input.to_string(), theme.text())])];
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", theme.accent()),
+        Span::styled(input.to_string(), theme.text()),
+    ])];
     for (i, (name, what)) in matches.iter().take(10).enumerate() {
-        let style = if i == chosen { theme.selected() } else { theme.text() };
+        let style = if i == chosen {
+            theme.selected()
+        } else {
+            theme.text()
+        };
         let text = truncate(&format!("{name:<22} {what}"), inner.width as usize);
         lines.push(Line::styled(text, style));
     }
@@ -102,8 +159,16 @@ pub struct Toasts {
 
 impl Toasts {
     pub fn push(&mut self, kind: ToastKind, text: impl Into<String>) {
-        let ttl = if kind == ToastKind::Error { Duration::from_secs(8) } else { Duration::from_secs(4) };
-        self.items.push(Toast { text: text.into(), kind, until: Instant::now() + ttl });
+        let ttl = if kind == ToastKind::Error {
+            Duration::from_secs(8)
+        } else {
+            Duration::from_secs(4)
+        };
+        self.items.push(Toast {
+            text: text.into(),
+            kind,
+            until: Instant::now() + ttl,
+        });
         if self.items.len() > 4 {
             self.items.remove(0);
         }
@@ -120,15 +185,29 @@ impl Toasts {
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let mut y = area.bottom().saturating_sub(2);
         for t in self.items.iter().rev() {
-            let w = (t.text.chars().count() as u16 + 4).min(area.width.saturating_sub(2)).min(80);
+            let w = (t.text.chars().count() as u16 + 4)
+                .min(area.width.saturating_sub(2))
+                .min(80);
             if y <= area.y + 1 || w < 5 {
                 break;
             }
-            let r = Rect { x: area.right().saturating_sub(w + 1), y: y.saturating_sub(2), width: w, height: 3 };
+            let r = Rect {
+                x: area.right().saturating_sub(w + 1),
+                y: y.saturating_sub(2),
+                width: w,
+                height: 3,
+            };
             f.render_widget(Clear, r);
-            let style = if t.kind == ToastKind::Error { theme.error() } else { theme.ok() };
+            let style = if t.kind == ToastKind::Error {
+                theme.error()
+            } else {
+                theme.ok()
+            };
             let block = Block::default().borders(Borders::ALL).border_style(style);
-            f.render_widget(Paragraph::new(Span::styled(truncate(&t.text, w as usize - 2), style)).block(block), r);
+            f.render_widget(
+                Paragraph::new(Span::styled(truncate(&t.text, w as usize - 2), style)).block(block),
+                r,
+            );
             y = y.saturating_sub(3);
         }
     }
