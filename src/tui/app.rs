@@ -751,7 +751,7 @@ impl App {
                 overlay::render_secret(f, area, &theme, message, secret)
             }
             Some(Overlay::Form { form, .. }) => {
-                let r = super::widgets::centered(area, 72, form.height() + 2);
+                let r = super::widgets::centered(area, 72, form.height());
                 form.render(f, r, &theme);
             }
         }

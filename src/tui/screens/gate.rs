@@ -198,7 +198,7 @@ impl Gate {
         } else {
             demo.len() as u16 + 2
         };
-        let form_h = self.form.height() + 2;
+        let form_h = self.form.height();
         let total = (form_h + demo_h + 2).min(area.height);
         let outer = centered(area, 64, total);
         let [title, form_area, demo_area] = Layout::vertical([
@@ -210,7 +210,14 @@ impl Gate {
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("labdeck", theme.accent()),
-                Span::styled(format!("  {org}"), theme.dim()),
+                Span::styled(
+                    if org == "labdeck" {
+                        String::new()
+                    } else {
+                        format!("  {org}")
+                    },
+                    theme.dim(),
+                ),
             ]))
             .centered(),
             title,

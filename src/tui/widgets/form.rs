@@ -177,9 +177,9 @@ impl Form {
         FormOutcome::Edited
     }
 
-    /// Rows the form needs: a line per field, the message, the hint, borders.
+    /// Rows the form needs: borders, the note, a line per field, a gap, the message, the hint.
     pub fn height(&self) -> u16 {
-        self.fields.len() as u16 + 6 + self.note.is_some() as u16 * 2
+        self.fields.len() as u16 + 5 + self.note.is_some() as u16 * 2
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {

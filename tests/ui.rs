@@ -1,0 +1,365 @@
+//! The console's update/view without a terminal: messages in, commands and frames out.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use labdeck::domain::Role;
+use labdeck::domain::rbac::Actor;
+use labdeck::domain::user::{User, UserStatus};
+use labdeck::engine::accounts::Session;
+use labdeck::engine::{Command, Event, Reply};
+use labdeck::tui::app::{App, Msg, Phase};
+use labdeck::tui::keymap::Keymap;
+use labdeck::tui::screens::gate::DemoAccount;
+use labdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use uuid::Uuid;
+
+fn user(name: &str, role: Role) -> User {
+    User {
+        id: Uuid::from_u128(
+            name.len() as u128 * 7919 + name.bytes().map(|b| b as u128).sum::<u128>(),
+        ),
+        username: name.into(),
+        email: Some(format!("{name}@example.org")),
+        display_name: name.to_uppercase(),
+        role,
+        status: UserStatus::Active,
+        tenant_id: None,
+        time_zone: "UTC".into(),
+        must_change_password: false,
+        last_login_at: None,
+        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+fn session(role: Role) -> Session {
+    let u = user("ada", role);
+    Session {
+        actor: Actor::with_role_defaults(u.id, &u.username, role),
+        user: u,
+    }
+}
+
+fn app() -> App {
+    let demo = vec![DemoAccount {
+        username: "ada".into(),
+        password: "abcd-efgh-jkmn-pqrs".into(),
+        role: "admin".into(),
+    }];
+    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, false);
+    assert!(matches!(
+        app.take_commands().as_slice(),
+        [Command::CheckSetup]
+    ));
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn reply(app: &mut App, r: Reply) {
+    app.update(Msg::Engine(Event::Reply(r)));
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.view(f)).unwrap();
+    t
+}
+
+fn signed_in_admin() -> App {
+    let mut a = app();
+    reply(
+        &mut a,
+        Reply::Setup {
+            needs_first_admin: false,
+        },
+    );
+    reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
+    a.take_commands();
+    reply(
+        &mut a,
+        Reply::Users(vec![
+            user("ada", Role::Admin),
+            user("sam", Role::Student),
+            user("tess", Role::Teacher),
+        ]),
+    );
+    a
+}
+
+#[test]
+fn sign_in_screen_sends_the_typed_credentials() {
+    let mut a = app();
+    reply(
+        &mut a,
+        Reply::Setup {
+            needs_first_admin: false,
+        },
+    );
+    insta::assert_snapshot!("sign_in", render(&mut a, 80, 24).backend());
+    typed(&mut a, "ada");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "secret words");
+    key(&mut a, KeyCode::Enter);
+    match a.take_commands().as_slice() {
+        [Command::SignIn { username, password }] => {
+            assert_eq!(username, "ada");
+            assert_eq!(password.0, "secret words");
+            assert_eq!(
+                format!("{password:?}"),
+                "Secret(***)",
+                "passwords never reach Debug output"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    a.update(Msg::Engine(Event::Failed {
+        origin: "sign_in",
+        message: "Invalid username or password.".into(),
+    }));
+    let screen = format!("{}", render(&mut a, 80, 24).backend());
+    assert!(screen.contains("Invalid username or password."));
+    assert!(
+        !screen.contains("••••"),
+        "the password field is cleared after a failure"
+    );
+}
+
+#[test]
+fn an_empty_database_asks_for_the_first_admin() {
+    let mut a = app();
+    reply(
+        &mut a,
+        Reply::Setup {
+            needs_first_admin: true,
+        },
+    );
+    typed(&mut a, "root");
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "long password");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "long passw0rd");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        a.take_commands().is_empty(),
+        "differing passwords are caught before the engine"
+    );
+    assert!(format!("{}", render(&mut a, 80, 30).backend()).contains("The two passwords differ."));
+}
+
+#[test]
+fn admin_shell_shows_users_and_tabs_by_role() {
+    let mut a = signed_in_admin();
+    insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
+    let Phase::Shell(shell) = &a.phase else {
+        panic!("not in the shell")
+    };
+    assert_eq!(
+        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        ["Admin", "Me"]
+    );
+
+    let mut s = app();
+    reply(
+        &mut s,
+        Reply::Setup {
+            needs_first_admin: false,
+        },
+    );
+    reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
+    let Phase::Shell(shell) = &s.phase else {
+        panic!("not in the shell")
+    };
+    assert_eq!(
+        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        ["Me"],
+        "students have no Admin tab"
+    );
+}
+
+#[test]
+fn help_lists_the_live_keymap_for_the_context() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_admin_users", render(&mut a, 100, 34).backend());
+    let mut custom = App::new(
+        Keymap::from_config(&[("new".to_string(), "ctrl+n".to_string())].into()).unwrap(),
+        Theme::mono(),
+        "sqlite",
+        vec![],
+        false,
+    );
+    reply(
+        &mut custom,
+        Reply::Setup {
+            needs_first_admin: false,
+        },
+    );
+    reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
+    key(&mut custom, KeyCode::Char('?'));
+    assert!(format!("{}", render(&mut custom, 100, 34).backend()).contains("ctrl+n  New user"));
+}
+
+#[test]
+fn destructive_actions_confirm_naming_the_target() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Down);
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
+        KeyCode::Char('L'),
+        KeyModifiers::SHIFT,
+    ))));
+    let screen = format!("{}", render(&mut a, 100, 20).backend());
+    assert!(
+        screen.contains("Lock the account of sam (SAM)?"),
+        "{screen}"
+    );
+    assert!(a.take_commands().is_empty());
+    key(&mut a, KeyCode::Char('y'));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::SetStatus {
+            status: UserStatus::Locked,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn selection_survives_a_reload() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    reply(
+        &mut a,
+        Reply::Users(vec![
+            user("aaron", Role::Viewer),
+            user("ada", Role::Admin),
+            user("sam", Role::Student),
+            user("tess", Role::Teacher),
+        ]),
+    );
+    let Phase::Shell(shell) = &a.phase else {
+        panic!()
+    };
+    assert_eq!(shell.admin.users.selected().unwrap().username, "tess");
+}
+
+#[test]
+fn filter_narrows_and_escape_clears() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "tea");
+    let Phase::Shell(shell) = &a.phase else {
+        panic!()
+    };
+    assert_eq!(shell.admin.users.len(), 1);
+    key(&mut a, KeyCode::Esc);
+    let Phase::Shell(shell) = &a.phase else {
+        panic!()
+    };
+    assert_eq!(shell.admin.users.len(), 3);
+}
+
+#[test]
+fn palette_completes_and_runs_commands() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "aud");
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::LoadAudit { .. }]
+    ));
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "set org.name Lab One");
+    key(&mut a, KeyCode::Enter);
+    match a.take_commands().as_slice() {
+        [Command::PutSetting { key, raw, .. }] => {
+            assert_eq!((key.as_str(), raw.as_str()), ("org.name", "Lab One"))
+        }
+        other => panic!("{other:?}"),
+    }
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "frobnicate");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        format!("{}", render(&mut a, 100, 20).backend()).contains("Unknown command 'frobnicate'")
+    );
+}
+
+#[test]
+fn secrets_are_shown_once_and_forms_report_failures() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "newbie");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::CreateUser {
+            role: Role::Student,
+            ..
+        }]
+    ));
+    a.update(Msg::Engine(Event::Failed {
+        origin: "action",
+        message: "username already exists".into(),
+    }));
+    assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("username already exists"));
+    reply(
+        &mut a,
+        Reply::Secret {
+            message: "Temporary password:".into(),
+            secret: "wxyz-2345".into(),
+        },
+    );
+    assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("wxyz-2345"));
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit, "the key that closes the secret does nothing else");
+    assert!(!format!("{}", render(&mut a, 100, 24).backend()).contains("wxyz-2345"));
+}
+
+#[test]
+fn tiny_and_huge_terminals_never_panic() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('?'));
+    for (w, h) in [
+        (1, 1),
+        (2, 1),
+        (1, 3),
+        (29, 7),
+        (30, 8),
+        (80, 24),
+        (400, 150),
+    ] {
+        render(&mut a, w, h);
+    }
+    let tiny = format!("{}", render(&mut a, 20, 3).backend());
+    assert!(tiny.contains("labdeck needs"), "{tiny}");
+}
+
+#[test]
+fn the_engine_going_away_is_shown() {
+    let mut a = signed_in_admin();
+    a.update(Msg::Engine(Event::StoreDown("database is locked".into())));
+    assert!(format!("{}", render(&mut a, 100, 20).backend()).contains("database unreachable"));
+    a.update(Msg::Engine(Event::StoreUp));
+    assert!(a.store_down.is_none());
+}
