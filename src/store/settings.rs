@@ -15,10 +15,12 @@ pub struct Setting {
     pub updated_by: Option<String>,
 }
 
+type SettingRow = (String, Json<Value>, DateTime<Utc>, Option<String>);
+
 impl Store {
     pub async fn list_settings(&self, actor: &Actor) -> Result<Vec<Setting>, StoreError> {
         actor.require(Resource::Setting, Action::Read)?;
-        let rows: Vec<(String, Json<Value>, DateTime<Utc>, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+        let rows: Vec<SettingRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT s.key, s.value, s.updated_at, u.username FROM settings s LEFT JOIN users u ON u.id = s.updated_by ORDER BY s.key",
         ).fetch_all(p).await?);
         Ok(rows

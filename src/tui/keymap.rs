@@ -170,14 +170,15 @@ impl Keymap {
         let mut by_key = BTreeMap::new();
         for (&action, keys) in &by_action {
             for k in keys {
-                if let Some(other) = by_key.insert(k.label(), action) {
-                    if overrides.contains_key(action.name()) || overrides.contains_key(other.name())
-                    {
-                        return Err((
-                            action.name().into(),
-                            format!("key {} is also bound to {}", k.label(), other.name()),
-                        ));
-                    }
+                if let Some(other) = by_key.insert(k.label(), action)
+                    && (overrides.contains_key(action.name())
+                        || overrides.contains_key(other.name())
+                        || other != action)
+                {
+                    return Err((
+                        action.name().into(),
+                        format!("key {} is also bound to {}", k.label(), other.name()),
+                    ));
                 }
             }
         }

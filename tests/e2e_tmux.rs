@@ -1,0 +1,199 @@
+//! The whole program in a real terminal (tmux), driven as a person would: start the demo,
+//! fail and then succeed to sign in, open every tab and the help, quit, and find the
+//! terminal back to normal.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+    _home: labdeck::store::testing::TempDir,
+}
+
+impl Tmux {
+    fn start(args: &str) -> Tmux {
+        let home = labdeck::store::testing::TempDir::new();
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let session = format!("labdeck-e2e-{}-{n}", std::process::id());
+        let h = home.path.display();
+        let cmd = format!(
+            "env -u NO_COLOR XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {} {args}; echo EXITED:$?; sleep 60",
+            env!("CARGO_BIN_EXE_labdeck")
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "200",
+                "-y",
+                "60",
+                &cmd,
+            ])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(ok.success(), "tmux new-session failed");
+        Tmux {
+            session,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 20 s for {needle:?}; the screen shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Send keys one at a time with a pause, as a person types (an Esc followed at once by a
+    /// key would read as Alt+key).
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, k])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn text(&self, s: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-l", "-t", &self.session, s])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn format(&self, f: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.session, f])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+#[test]
+fn demo_sign_in_every_tab_help_and_a_clean_exit() {
+    let t = Tmux::start("demo");
+    let screen = t.wait_for("demo accounts");
+    let password = screen
+        .lines()
+        .find_map(|l| {
+            let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
+            (words.len() >= 3 && words[0] == "admin" && words[1] == "ada")
+                .then(|| words[2].to_string())
+        })
+        .expect("the demo shows ada's password");
+    assert_eq!(
+        t.format("#{alternate_on}"),
+        "1",
+        "the console draws on the alternate screen"
+    );
+
+    // A wrong password: one clear message, and the form is still there.
+    t.text("ada");
+    t.keys(&["Tab"]);
+    t.text("not the password");
+    t.keys(&["Enter"]);
+    t.wait_for("Invalid username or password.");
+
+    t.keys(&["Tab"]);
+    t.text(&password);
+    t.keys(&["Enter"]);
+    let admin = t.wait_for("users (10)");
+    assert!(
+        admin.contains("Northfield Lab") || admin.contains("ada"),
+        "{admin}"
+    );
+    for tab in ["tess", "april", "vic"] {
+        assert!(admin.contains(tab), "{tab} listed");
+    }
+
+    // Every section of Admin, then every tab.
+    for section in [
+        "invitations (3)",
+        "permissions by role",
+        "settings (",
+        "audit log (",
+    ] {
+        t.keys(&["]"]);
+        t.wait_for(section);
+    }
+    let audit = t.wait_for("sign_in");
+    assert!(
+        audit.contains("failure") && audit.contains("success"),
+        "both sign-ins are audited:\n{audit}"
+    );
+    t.keys(&["Tab"]);
+    t.wait_for("notifications (");
+    t.wait_for("Welcome to labdeck, Ada Lovelace");
+
+    t.keys(&["?"]);
+    t.wait_for("keys: me");
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!t.screen().contains("keys: me"), "esc closes help");
+
+    // The palette reaches the audit log from anywhere.
+    t.keys(&[":"]);
+    t.text("audit");
+    t.keys(&["Enter"]);
+    t.wait_for("audit log (");
+
+    t.keys(&["q"]);
+    let after = t.wait_for("EXITED:0");
+    assert_eq!(
+        t.format("#{alternate_on}"),
+        "0",
+        "the alternate screen is left"
+    );
+    assert_eq!(
+        t.format("#{cursor_flag}"),
+        "1",
+        "the cursor is visible again"
+    );
+    assert!(
+        after.contains("accounts (passwords are shown this once)"),
+        "the scrollback is intact:\n{after}"
+    );
+}
+
+#[test]
+fn a_corrupt_config_is_reported_without_starting() {
+    let t = Tmux::start("--config /dev/null/nope.toml");
+    let s = t.wait_for("EXITED:1");
+    assert!(s.contains("/dev/null/nope.toml: cannot read"), "{s}");
+    assert_eq!(t.format("#{alternate_on}"), "0");
+}
