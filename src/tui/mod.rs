@@ -63,6 +63,8 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let mut input = EventStream::new();
     let mut dirty = true;
+    // Benchmarks measure exec → first real frame (sign-in or first-run screen) with this.
+    let exit_after_first_frame = std::env::var_os("LABDECK_EXIT_AFTER_FIRST_FRAME").is_some();
     loop {
         for cmd in app.take_commands() {
             engine.send(cmd);
@@ -73,6 +75,9 @@ async fn event_loop(
         if dirty {
             draw(terminal, app)?;
             dirty = false;
+            if exit_after_first_frame && !matches!(app.phase, app::Phase::Starting) {
+                return Ok(());
+            }
         }
         let wake = next_wake(app);
         tokio::select! {
