@@ -1,5 +1,6 @@
 use super::{Store, StoreError};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::str::FromStr;
@@ -67,6 +68,14 @@ impl Store {
             let mut po = PgConnectOptions::from_str(url).map_err(|e| unavailable(e.to_string()))?;
             if let Some(schema) = &opts.search_path {
                 po = po.options([("search_path", format!("{schema},public"))]);
+            }
+            // One direct connection first: a pool only says "timed out", this says why.
+            match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect_with(&po))
+                .await
+            {
+                Ok(Ok(conn)) => drop(conn),
+                Ok(Err(e)) => return Err(unavailable(e.to_string())),
+                Err(_) => return Err(unavailable("no answer within 5 s".into())),
             }
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(1))
