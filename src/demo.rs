@@ -7,6 +7,7 @@ use crate::domain::{Role, invitation, time};
 use crate::engine::Services;
 use crate::engine::accounts::{self, AccountForm};
 use crate::store::invitations::NewInvitation;
+use crate::store::seed::DemoPeople;
 use crate::tui::screens::gate::DemoAccount;
 use anyhow::bail;
 use chrono::Duration;
@@ -31,6 +32,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     let system = Actor::system("demo");
     let mut accounts = Vec::new();
     let mut admin = None;
+    let mut ids = Vec::new();
     for (username, name, role) in PEOPLE {
         let password = crate::domain::password::generate();
         let form = AccountForm {
@@ -40,6 +42,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
         };
         let (user, _) =
             accounts::create_user(svc, &system, &form, *role, Some(password.clone())).await?;
+        ids.push((*username, user.id));
         if *role == Role::Admin && admin.is_none() {
             admin = Some(svc.store.load_actor(user.id).await?);
         }
@@ -59,7 +62,26 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     }
     let admin = admin.expect("PEOPLE has an admin");
     seed_admin_records(svc, &admin).await?;
+    seed_domains(svc, &admin, &DemoPeople::from_usernames(ids)?).await?;
     Ok(accounts)
+}
+
+/// Every other domain, each in one transaction with one audit entry (src/store/seed/).
+async fn seed_domains(svc: &Services, admin: &Actor, people: &DemoPeople) -> anyhow::Result<()> {
+    let entry = |domain: &str| Entry::by(admin, &svc.source, "seed_demo", domain);
+    let store = &svc.store;
+    let seeded = [
+        store
+            .seed_infrastructure(people, entry("infrastructure"))
+            .await?,
+        store.seed_classes(people, entry("classes")).await?,
+        store.seed_bookings(people, entry("bookings")).await?,
+        store.seed_support(people, entry("support")).await?,
+    ];
+    for counts in seeded {
+        tracing::info!(rows = counts.total(), "demo data seeded: {counts}");
+    }
+    Ok(())
 }
 
 async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()> {

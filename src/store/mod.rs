@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod rbac;
 pub mod revisions;
 mod schema;
+pub mod seed;
 pub mod settings;
 pub mod testing;
 pub mod throttle;
