@@ -8,6 +8,7 @@ mod connect;
 mod error;
 pub mod invitations;
 pub mod notifications;
+pub mod pve;
 pub mod rbac;
 pub mod revisions;
 mod schema;

@@ -1,0 +1,162 @@
+//! The inventory filter: free words match fuzzily (in order, gaps allowed) against name,
+//! vmid, node, cluster, tags and IP; `field:value` terms must match that field.
+//! `status:running node:pve2 tag:lab cluster:east type:lxc template:yes web`
+
+use super::{Guest, GuestStatus};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    words: Vec<String>,
+    fields: Vec<(Field, String, bool)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Status,
+    Node,
+    Tag,
+    Cluster,
+    Type,
+    Template,
+    Name,
+    Vmid,
+    Ip,
+    Pool,
+    Lock,
+}
+
+impl Field {
+    pub const ALL: [(&'static str, Field); 11] = [
+        ("status", Field::Status),
+        ("node", Field::Node),
+        ("tag", Field::Tag),
+        ("cluster", Field::Cluster),
+        ("type", Field::Type),
+        ("template", Field::Template),
+        ("name", Field::Name),
+        ("vmid", Field::Vmid),
+        ("ip", Field::Ip),
+        ("pool", Field::Pool),
+        ("lock", Field::Lock),
+    ];
+}
+
+impl Query {
+    /// Parse what was typed. Unknown `x:y` terms are treated as words; `-field:value` negates.
+    pub fn parse(text: &str) -> Query {
+        let mut q = Query::default();
+        for term in text.split_whitespace() {
+            let lower = term.to_lowercase();
+            let (negated, body) = match lower.strip_prefix('-') {
+                Some(rest) if rest.contains(':') => (true, rest.to_string()),
+                _ => (false, lower.clone()),
+            };
+            match body.split_once(':') {
+                Some((name, value)) if !value.is_empty() => {
+                    match Field::ALL.iter().find(|(n, _)| *n == name) {
+                        Some((_, f)) => q.fields.push((*f, value.to_string(), negated)),
+                        None => q.words.push(lower),
+                    }
+                }
+                _ => q.words.push(lower),
+            }
+        }
+        q
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.fields.is_empty()
+    }
+
+    pub fn matches(&self, g: &Guest) -> bool {
+        self.fields
+            .iter()
+            .all(|(f, v, negated)| field_matches(*f, v, g) != *negated)
+            && (self.words.is_empty() || {
+                let hay = haystack(g);
+                self.words.iter().all(|w| fuzzy(w, &hay))
+            })
+    }
+}
+
+fn field_matches(f: Field, v: &str, g: &Guest) -> bool {
+    let eq = |s: &str| s.eq_ignore_ascii_case(v);
+    let has = |s: &str| s.to_lowercase().contains(v);
+    match f {
+        Field::Status => eq(g.status.as_str()) || (v == "up" && g.status == GuestStatus::Running),
+        Field::Node => has(&g.node),
+        Field::Tag => g.tag_list().any(eq),
+        Field::Cluster => has(&g.cluster),
+        Field::Type => {
+            eq(g.guest_type.as_str())
+                || (v == "vm" && g.guest_type == super::GuestType::Qemu)
+                || (v == "ct" && g.guest_type == super::GuestType::Lxc)
+        }
+        Field::Template => matches!(v, "yes" | "true" | "1") == g.template,
+        Field::Name => has(&g.name),
+        Field::Vmid => g.vmid.to_string().starts_with(v),
+        Field::Ip => g.ip.as_deref().is_some_and(|ip| ip.starts_with(v)),
+        Field::Pool => g.pool.as_deref().is_some_and(has),
+        Field::Lock => g.lock.as_deref().is_some_and(eq) || (v == "yes" && g.lock.is_some()),
+    }
+}
+
+fn haystack(g: &Guest) -> String {
+    let mut s = String::with_capacity(64);
+    s.push_str(&g.name.to_lowercase());
+    s.push(' ');
+    s.push_str(&g.vmid.to_string());
+    s.push(' ');
+    s.push_str(&g.node.to_lowercase());
+    s.push(' ');
+    s.push_str(&g.cluster.to_lowercase());
+    s.push(' ');
+    s.push_str(&g.tags.to_lowercase());
+    if let Some(ip) = &g.ip {
+        s.push(' ');
+        s.push_str(ip);
+    }
+    s
+}
+
+/// The characters of `needle` appear in `hay` in order (fzf-style subsequence).
+pub fn fuzzy(needle: &str, hay: &str) -> bool {
+    let mut it = hay.chars();
+    needle.chars().all(|c| it.any(|h| h == c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::inventory::{GuestType, tests_support::guest};
+
+    #[test]
+    fn fields_and_fuzzy_words_combine() {
+        let mut g = guest(101, "web-frontend", "pve2");
+        g.tags = "lab;linux".into();
+        g.status = GuestStatus::Running;
+        let m = |q: &str| Query::parse(q).matches(&g);
+        assert!(m(""));
+        assert!(m("wbfr"), "fuzzy subsequence");
+        assert!(m("status:running node:pve2 tag:lab"));
+        assert!(m("STATUS:Running"));
+        assert!(!m("status:stopped"));
+        assert!(m("-status:stopped"));
+        assert!(!m("tag:la"), "tags match whole");
+        assert!(m("vmid:10 type:vm"));
+        assert!(!m("type:lxc"));
+        assert!(m("template:no"));
+        assert!(m("cluster:ea"));
+        assert!(!m("zzz"));
+        let mut ct = g.clone();
+        ct.guest_type = GuestType::Lxc;
+        assert!(Query::parse("type:ct").matches(&ct));
+    }
+
+    #[test]
+    fn unknown_fields_are_words() {
+        let q = Query::parse("colour:red");
+        assert!(!q.is_empty());
+        assert!(!q.matches(&guest(1, "x", "n")));
+    }
+}

@@ -1,0 +1,183 @@
+//! The guest inventory across clusters: records, the filter language, sorting, the poll
+//! schedule. Pure: the engine feeds it what Proxmox said and what the store holds.
+
+pub mod diff;
+pub mod filter;
+pub mod schedule;
+
+use serde::Serialize;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestType {
+    Qemu,
+    Lxc,
+}
+
+impl GuestType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuestType::Qemu => "qemu",
+            GuestType::Lxc => "lxc",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "qemu" => Some(GuestType::Qemu),
+            "lxc" => Some(GuestType::Lxc),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestStatus {
+    Running,
+    Paused,
+    Suspended,
+    Stopped,
+    Unknown,
+}
+
+impl GuestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuestStatus::Running => "running",
+            GuestStatus::Paused => "paused",
+            GuestStatus::Suspended => "suspended",
+            GuestStatus::Stopped => "stopped",
+            GuestStatus::Unknown => "unknown",
+        }
+    }
+    /// Whatever Proxmox sends; anything we do not know is "unknown" (never an error).
+    pub fn parse(s: &str) -> GuestStatus {
+        match s {
+            "running" => GuestStatus::Running,
+            "paused" => GuestStatus::Paused,
+            "suspended" | "prelaunch" => GuestStatus::Suspended,
+            "stopped" => GuestStatus::Stopped,
+            _ => GuestStatus::Unknown,
+        }
+    }
+}
+
+/// One guest as the inventory keeps it. Compact on purpose: 100k of these must fit in a
+/// console's memory budget (strings are shared `Arc<str>` where many guests repeat them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Guest {
+    pub cluster_id: Uuid,
+    pub cluster: Arc<str>,
+    pub vmid: u32,
+    pub guest_type: GuestType,
+    pub node: Arc<str>,
+    pub name: Box<str>,
+    pub status: GuestStatus,
+    pub template: bool,
+    pub tags: Box<str>,
+    pub lock: Option<Box<str>>,
+    pub pool: Option<Box<str>>,
+    pub cpu: f32,
+    pub maxcpu: u16,
+    pub mem: u64,
+    pub maxmem: u64,
+    pub disk: u64,
+    pub maxdisk: u64,
+    pub netin: u64,
+    pub netout: u64,
+    pub uptime: u64,
+    pub ip: Option<Box<str>>,
+    pub ssh: bool,
+    pub rdp: bool,
+}
+
+impl Guest {
+    pub fn key(&self) -> (Uuid, u32) {
+        (self.cluster_id, self.vmid)
+    }
+    pub fn tag_list(&self) -> impl Iterator<Item = &str> {
+        self.tags.split([';', ',', ' ']).filter(|t| !t.is_empty())
+    }
+    /// Memory use as a fraction of its maximum, when both are known.
+    pub fn mem_fraction(&self) -> Option<f64> {
+        (self.maxmem > 0).then(|| self.mem as f64 / self.maxmem as f64)
+    }
+}
+
+/// Human sizes for tables: 512M, 3.2G, 1.1T.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "K", "M", "G", "T"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 || v >= 100.0 {
+        format!("{v:.0}{}", UNITS[i])
+    } else {
+        format!("{v:.1}{}", UNITS[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_never_fail_to_parse() {
+        assert_eq!(GuestStatus::parse("running"), GuestStatus::Running);
+        assert_eq!(GuestStatus::parse("whatever-next"), GuestStatus::Unknown);
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(bytes(512), "512B");
+        assert_eq!(bytes(2 * 1024 * 1024 * 1024), "2.0G");
+        assert_eq!(bytes(300 * 1024 * 1024), "300M");
+    }
+
+    #[test]
+    fn a_guest_stays_small() {
+        assert!(
+            std::mem::size_of::<Guest>() <= 200,
+            "{}",
+            std::mem::size_of::<Guest>()
+        );
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    pub fn guest(vmid: u32, name: &str, node: &str) -> Guest {
+        Guest {
+            cluster_id: Uuid::nil(),
+            cluster: "east".into(),
+            vmid,
+            guest_type: GuestType::Qemu,
+            node: node.into(),
+            name: name.into(),
+            status: GuestStatus::Stopped,
+            template: false,
+            tags: "".into(),
+            lock: None,
+            pool: None,
+            cpu: 0.0,
+            maxcpu: 2,
+            mem: 0,
+            maxmem: 2 << 30,
+            disk: 0,
+            maxdisk: 32 << 30,
+            netin: 0,
+            netout: 0,
+            uptime: 0,
+            ip: None,
+            ssh: false,
+            rdp: false,
+        }
+    }
+}
