@@ -8,5 +8,6 @@ pub mod domain;
 pub mod engine;
 pub mod logging;
 pub mod paths;
+pub mod pve;
 pub mod store;
 pub mod tui;
