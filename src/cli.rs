@@ -70,6 +70,21 @@ pub enum Cmd {
     },
     /// List the console's actions and their keys
     Keys,
+    /// Run the Proxmox VE simulator in the foreground (prints URL, fingerprint and token)
+    Sim {
+        /// Nodes (pve1, pve2, …)
+        #[arg(long, default_value_t = 3)]
+        nodes: usize,
+        /// Guests to generate (up to 100000)
+        #[arg(long, default_value_t = 30)]
+        guests: usize,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8006")]
+        bind: std::net::SocketAddr,
+        /// Base duration of a task in seconds
+        #[arg(long, default_value_t = 3.0)]
+        task_secs: f64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,6 +170,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(paths::default_database_url);
 
     match cli.command {
+        Some(Cmd::Sim {
+            nodes,
+            guests,
+            bind,
+            task_secs,
+        }) => Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs).await?),
         Some(Cmd::Keys) => {
             for &a in Action::ALL {
                 println!("{:<16} {:<22} {}", a.name(), keymap.keys_label(a), a.help());

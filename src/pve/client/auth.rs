@@ -111,10 +111,7 @@ impl TicketSession {
         }
         let body = resp.bytes().await.map_err(|e| client.transport(&e))?;
         let data: TicketData = decode_data(endpoint, &body)?;
-        if data
-            .need_tfa
-            .is_some_and(|v| v != 0)
-        {
+        if data.need_tfa.is_some_and(|v| v != 0) {
             return Err(PveError::Unauthorized(
                 "this account needs two-factor authentication; use an API token instead".into(),
             ));

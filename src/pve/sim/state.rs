@@ -216,6 +216,10 @@ impl SimState {
 
     /// Why a change cannot take the guest's lock now, if it cannot.
     fn lock_conflict(g: &Guest) -> Option<String> {
+        // The config lock names what is going on, so it wins over the lock-file timeout.
+        if let Some(lock) = g.lock {
+            return Some(format!("{} is locked ({lock})", g.label()));
+        }
         if g.busy {
             let path = match g.kind {
                 GuestKind::Qemu => format!("/var/lock/qemu-server/lock-{}.conf", g.vmid),
@@ -223,8 +227,7 @@ impl SimState {
             };
             return Some(format!("can't lock file '{path}' - got timeout"));
         }
-        g.lock
-            .map(|lock| format!("{} is locked ({lock})", g.label()))
+        None
     }
 
     /// Lowest free VMID ≥ 100, or check that `requested` is free.
