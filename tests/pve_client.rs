@@ -634,6 +634,84 @@ async fn unreachable_and_invalid_endpoints() {
     ));
 }
 
+/// pveproxy puts the message of a 501 in the reason phrase, with `{"data": null}` as body.
+/// The simulator cannot write reason phrases, so a one-shot raw TLS server does.
+#[tokio::test]
+async fn a_501_reason_phrase_becomes_the_message() {
+    use std::io::{Read, Write};
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let fingerprint = labdeck::pve::tls::certificate_fingerprint(cert.cert.der());
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        let conn = rustls::ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tls.read(&mut buf).unwrap();
+            assert!(n > 0);
+            request.extend_from_slice(&buf[..n]);
+        }
+        let body = br#"{"data":null}"#;
+        write!(
+            tls,
+            "HTTP/1.1 501 Method 'GET /nodes/pve1/foo' not implemented\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        tls.write_all(body).unwrap();
+        tls.flush().unwrap();
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        String::from_utf8_lossy(&request).into_owned()
+    });
+    let client = Client::new(Endpoint {
+        base_url: format!("https://127.0.0.1:{port}"),
+        credentials: Credentials::Token {
+            id: "root@pam!ci".into(),
+            secret: "s3cret".into(),
+        },
+        trust: Trust::Fingerprint(fingerprint.replace(':', "").to_lowercase()),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let err = client.get_json("/nodes/pve1/foo", &[]).await.unwrap_err();
+    assert_eq!(
+        err,
+        PveError::Http {
+            status: 501,
+            message: "Method 'GET /nodes/pve1/foo' not implemented".into(),
+            errors: Default::default()
+        }
+    );
+    let request = server.join().unwrap();
+    assert!(
+        request.starts_with("GET /api2/json/nodes/pve1/foo HTTP/1.1"),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("authorization: pveapitoken=root@pam!ci=s3cret")
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("accept-encoding: gzip")
+    );
+}
+
 // ---- real captured responses ----
 
 fn fixtures() -> PathBuf {
