@@ -85,6 +85,14 @@ pub enum Cmd {
         #[arg(long, default_value_t = 3.0)]
         task_secs: f64,
     },
+    /// Poll the Proxmox clusters without a console (for a host that only keeps the
+    /// inventory fresh); stops on Ctrl-C or SIGTERM and hands its leases back
+    Poll,
+    /// Guests of every cluster, for scripts
+    Vm {
+        #[command(subcommand)]
+        command: crate::cli_vm::VmCmd,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -194,10 +202,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if seed_only {
                 return Ok(());
             }
+            // The demo's Proxmox: the simulator, in this process, for as long as the console runs.
+            let sim = crate::engine::demo_sim::start(&svc)
+                .await
+                .context("starting the Proxmox simulator")?;
             let opts = run_options(keymap, theme, accounts, &config, log_file);
-            tui::run(
+            let result = tui::run(
                 services(&store, Source::local(), config.auth.hash_concurrency),
                 opts,
+            )
+            .await;
+            sim.shutdown();
+            result
+        }
+        Some(Cmd::Poll) => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            let svc = services(&store, Source::Engine, config.auth.hash_concurrency);
+            let opts = crate::engine::EngineOptions {
+                watch_every: Duration::from_secs(3600),
+                pollers: true,
+            };
+            let (engine, _events) = crate::engine::Engine::start(svc, opts);
+            println!("polling; Ctrl-C or SIGTERM stops");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            engine.shutdown().await;
+            Ok(())
+        }
+        Some(Cmd::Vm { command }) => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            crate::cli_vm::run(
+                &services(&store, Source::cli(), config.auth.hash_concurrency),
+                command,
             )
             .await
         }

@@ -7,7 +7,7 @@ use labdeck::domain::Role;
 use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
 use labdeck::domain::rbac::Actor;
-use labdeck::store::pve::{ClusterInput, Node, PollWrite};
+use labdeck::store::pve::{ClusterInput, NewTask, Node, PollWrite};
 use labdeck::store::{Store, StoreError};
 use uuid::Uuid;
 
@@ -245,7 +245,17 @@ both!(tasks_are_recorded_and_finished, |store: Store| async move {
     let c = cluster(&store, "east").await;
     let upid = "UPID:pve1:0000ABCD:00001234:65000000:qmstart:101:root@pam:";
     store
-        .record_task(c, upid, "pve1", "qmstart", Some(101), None, entry("start"))
+        .record_task(
+            &NewTask {
+                cluster_id: c,
+                upid,
+                node: "pve1",
+                task_type: "qmstart",
+                vmid: Some(101),
+                by: None,
+            },
+            entry("start"),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -87,6 +87,7 @@ fn signed_in_admin() -> App {
         },
     );
     reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
+    key(&mut a, KeyCode::Tab);
     a.take_commands();
     reply(
         &mut a,
@@ -170,7 +171,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     };
     assert_eq!(
         shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
-        ["Admin", "Me"]
+        ["Inventory", "Admin", "Me"]
     );
 
     let mut s = app();
@@ -210,6 +211,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         },
     );
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
+    key(&mut custom, KeyCode::Tab);
     key(&mut custom, KeyCode::Char('?'));
     assert!(format!("{}", render(&mut custom, 100, 34).backend()).contains("ctrl+n  New user"));
 }

@@ -5,12 +5,19 @@
 pub mod accounts;
 pub mod admin;
 mod auth;
+mod clusters;
+pub mod demo_sim;
 mod error;
+mod guests;
+pub mod inventory;
+pub mod poller;
+pub mod pve_map;
 mod runtime;
 
 pub use auth::Hasher;
 pub use error::AppError;
-pub use runtime::{Command, Engine, EngineHandle, Event, Reply, Secret};
+pub use guests::act as guests_act;
+pub use runtime::{Command, Engine, EngineHandle, EngineOptions, Event, Reply, Secret};
 
 use crate::domain::audit::Source;
 use crate::store::Store;

@@ -1,12 +1,16 @@
 use super::accounts::{self, AccountForm, Session};
+use super::inventory::{self, BulkLine, GuestBatch, GuestDetail, GuestRef, Overview};
 use super::{AppError, Services, admin};
 use crate::domain::Role;
 use crate::domain::audit::Entry;
+use crate::domain::inventory::ops::GuestOp;
 use crate::domain::rbac::{Actor, Grant};
 use crate::domain::user::{User, UserStatus};
 use crate::store::audit::{AuditQuery, AuditRecord};
 use crate::store::invitations::Invitation;
+use crate::store::pve::ClusterInput;
 use crate::store::settings::Setting;
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -113,6 +117,52 @@ pub enum Command {
         grant: Grant,
         granted: bool,
     },
+    LoadGuests {
+        actor: Actor,
+        since: Option<DateTime<Utc>>,
+    },
+    LoadOverview {
+        actor: Actor,
+    },
+    LoadTasks {
+        actor: Actor,
+    },
+    LoadIsos {
+        actor: Actor,
+    },
+    GuestDetail {
+        actor: Actor,
+        cluster_id: Uuid,
+        vmid: u32,
+    },
+    GuestAction {
+        actor: Actor,
+        targets: Vec<GuestRef>,
+        op: GuestOp,
+    },
+    TaskLog {
+        actor: Actor,
+        cluster_id: Uuid,
+        upid: String,
+    },
+    ProbeCluster {
+        actor: Actor,
+        id: Option<Uuid>,
+        input: ClusterInput,
+    },
+    SaveCluster {
+        actor: Actor,
+        id: Option<Uuid>,
+        input: ClusterInput,
+    },
+    TestCluster {
+        actor: Actor,
+        id: Uuid,
+    },
+    RemoveCluster {
+        actor: Actor,
+        id: Uuid,
+    },
 }
 
 impl Command {
@@ -130,7 +180,13 @@ impl Command {
             | Command::LoadSettings { .. }
             | Command::LoadAudit { .. }
             | Command::LoadRoles { .. }
-            | Command::LoadNotifications { .. } => "load",
+            | Command::LoadNotifications { .. }
+            | Command::LoadGuests { .. }
+            | Command::LoadOverview { .. }
+            | Command::LoadTasks { .. }
+            | Command::LoadIsos { .. }
+            | Command::GuestDetail { .. }
+            | Command::TaskLog { .. } => "load",
             Command::LoadUnread { .. } => "unread",
             _ => "action",
         }
@@ -151,6 +207,28 @@ pub enum Reply {
     Roles(Vec<(Role, Grant)>),
     Unread(i64),
     Notifications(Vec<crate::store::notifications::Notification>),
+    Guests(Box<GuestBatch>),
+    Overview(Box<Overview>),
+    Tasks(Vec<crate::store::pve::Task>),
+    Isos(Vec<crate::store::pve::Iso>),
+    GuestDetail(Box<GuestDetail>),
+    /// A bulk action's per-guest report.
+    Bulk {
+        title: String,
+        lines: Vec<BulkLine>,
+    },
+    /// A cluster's certificate, to be trusted before it is saved. `previous` is the pinned
+    /// fingerprint when editing a cluster whose certificate changed.
+    TrustPrompt {
+        id: Option<Uuid>,
+        input: ClusterInput,
+        previous: Option<String>,
+    },
+    /// Lines of text to show in a report overlay (a task log, say).
+    Report {
+        title: String,
+        lines: Vec<String>,
+    },
     /// A change went through; the message is for a toast.
     Done(String),
     /// A change went through and produced a secret to show exactly once.
@@ -178,6 +256,8 @@ pub enum Event {
 #[derive(Clone)]
 pub struct EngineHandle {
     commands: mpsc::UnboundedSender<Command>,
+    stop: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
+    pollers: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl EngineHandle {
@@ -185,6 +265,23 @@ impl EngineHandle {
         // If the engine is gone the program is shutting down; nothing to report to.
         let _ = self.commands.send(cmd);
     }
+
+    /// Stop the pollers and give them a moment to hand their leases back, so another
+    /// console takes over at once instead of after the lease expires.
+    pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        if let Some(h) = self.pollers.lock().await.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), h).await;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct EngineOptions {
+    /// How often to look for database changes made elsewhere.
+    pub watch_every: Duration,
+    /// Run the Proxmox pollers (a console does; a one-shot command does not).
+    pub pollers: bool,
 }
 
 pub struct Engine;
@@ -193,8 +290,17 @@ impl Engine {
     /// Start the engine's tasks. They stop when the handle and the event receiver are dropped.
     pub fn start(
         services: Services,
-        watch_every: Duration,
+        opts: EngineOptions,
     ) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
+        let watch_every = opts.watch_every;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let pollers = opts.pollers.then(|| {
+            tokio::spawn(super::poller::supervise(
+                services.clone(),
+                super::poller::owner_id(),
+                stop_rx,
+            ))
+        });
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let svc = services.clone();
@@ -220,7 +326,12 @@ impl Engine {
             }
         });
         tokio::spawn(watch_revisions(services, ev_tx, watch_every));
-        (EngineHandle { commands: cmd_tx }, ev_rx)
+        let handle = EngineHandle {
+            commands: cmd_tx,
+            stop: std::sync::Arc::new(stop_tx),
+            pollers: std::sync::Arc::new(tokio::sync::Mutex::new(pollers)),
+        };
+        (handle, ev_rx)
     }
 }
 
@@ -376,6 +487,81 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
         C::PutSetting { actor, key, raw } => {
             admin::put_setting(svc, &actor, &key, &raw).await?;
             Reply::Done(format!("Saved {key}."))
+        }
+        C::LoadGuests { actor, since } => {
+            Reply::Guests(Box::new(inventory::guests(svc, &actor, since).await?))
+        }
+        C::LoadOverview { actor } => {
+            Reply::Overview(Box::new(inventory::overview(svc, &actor).await?))
+        }
+        C::LoadTasks { actor } => Reply::Tasks(inventory::tasks(svc, &actor).await?),
+        C::LoadIsos { actor } => Reply::Isos(inventory::isos(svc, &actor).await?),
+        C::GuestDetail {
+            actor,
+            cluster_id,
+            vmid,
+        } => Reply::GuestDetail(Box::new(
+            super::guests::detail(svc, &actor, cluster_id, vmid).await?,
+        )),
+        C::GuestAction { actor, targets, op } => {
+            let lines = super::guests::act(svc, &actor, &targets, &op).await?;
+            let n = targets.len();
+            Reply::Bulk {
+                title: format!("{} {n} guest{}", op.verb(), if n == 1 { "" } else { "s" }),
+                lines,
+            }
+        }
+        C::TaskLog {
+            actor,
+            cluster_id,
+            upid,
+        } => {
+            let lines = super::guests::task_log(svc, &actor, cluster_id, &upid).await?;
+            Reply::Report {
+                title: format!("task {upid}"),
+                lines,
+            }
+        }
+        C::ProbeCluster { actor, id, input } => {
+            let input = super::clusters::validate(input)?;
+            let fingerprint = super::clusters::probe(svc, &actor, &input.host, input.port).await?;
+            let previous = match id {
+                Some(id) => svc.store.cluster_access(id).await?.cluster.fingerprint,
+                None => None,
+            };
+            if previous
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(&fingerprint))
+            {
+                Reply::Done(
+                    super::clusters::save(
+                        svc,
+                        &actor,
+                        id,
+                        ClusterInput {
+                            fingerprint,
+                            ..input
+                        },
+                    )
+                    .await?,
+                )
+            } else {
+                Reply::TrustPrompt {
+                    id,
+                    input: ClusterInput {
+                        fingerprint,
+                        ..input
+                    },
+                    previous,
+                }
+            }
+        }
+        C::SaveCluster { actor, id, input } => {
+            Reply::Done(super::clusters::save(svc, &actor, id, input).await?)
+        }
+        C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
+        C::RemoveCluster { actor, id } => {
+            Reply::Done(super::clusters::remove(svc, &actor, id).await?)
         }
         C::SetRoleGrant {
             actor,

@@ -30,6 +30,11 @@ impl From<sqlx::Error> for StoreError {
             if matches!(db.kind(), sqlx::error::ErrorKind::UniqueViolation) {
                 return StoreError::Conflict(conflict_message(db.message()));
             }
+            if matches!(db.kind(), sqlx::error::ErrorKind::ForeignKeyViolation) {
+                return StoreError::Conflict(
+                    "other records still refer to it; remove or archive those first".into(),
+                );
+            }
             // SQLITE_BUSY (5) and its extended codes; PostgreSQL lock_not_available.
             let code = db.code().unwrap_or_default();
             if code == "5" || code.starts_with("5") && code.len() == 3 || code == "55P03" {

@@ -6,6 +6,7 @@ use super::palette::Palette;
 use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
 use super::screens::gate::{DemoAccount, Gate, Mode};
+use super::screens::inventory::InventoryScreen;
 use super::theme::Theme;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
@@ -35,11 +36,22 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormPurpose {
     NewUser,
-    ChangeRole { user: Uuid, username: String },
+    ChangeRole {
+        user: Uuid,
+        username: String,
+    },
     Invite,
-    EditSetting { key: String },
+    EditSetting {
+        key: String,
+    },
     NewSetting,
     ChangePassword,
+    Clone {
+        source: crate::engine::inventory::GuestRef,
+    },
+    Cluster {
+        id: Option<Uuid>,
+    },
 }
 
 pub enum Overlay {
@@ -58,25 +70,35 @@ pub enum Overlay {
         form: Form,
         purpose: FormPurpose,
     },
+    /// Read-only lines: a bulk action's per-guest results, a task log.
+    Report {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
 }
 
 /// The tabs, in display order. A tab appears once its screen works and the role may use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    Inventory,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 2] = [Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 3] = [Tab::Inventory, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
+            Tab::Inventory => "Inventory",
             Tab::Admin => "Admin",
             Tab::Me => "Me",
         }
     }
     fn visible(self, actor: &Actor) -> bool {
+        use crate::domain::rbac::{Action as P, Resource as R};
         match self {
+            Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -87,6 +109,7 @@ pub struct Shell {
     pub session: Session,
     pub tabs: Vec<Tab>,
     pub active: usize,
+    pub inventory: InventoryScreen,
     pub admin: AdminScreen,
     pub account: AccountScreen,
     pub unread: i64,
@@ -107,6 +130,7 @@ impl Shell {
             session,
             tabs,
             active: 0,
+            inventory: InventoryScreen::default(),
             admin,
             account: AccountScreen::default(),
             unread: 0,
@@ -121,24 +145,28 @@ impl Shell {
     }
     fn load_tab(&self) -> Vec<Effect> {
         match self.tab() {
+            Tab::Inventory => self.inventory.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
         }
     }
     fn set_filter(&mut self, text: &str) {
         match self.tab() {
+            Tab::Inventory => self.inventory.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
         }
     }
     fn current_filter(&self) -> String {
         match self.tab() {
+            Tab::Inventory => self.inventory.filter().to_string(),
             Tab::Admin => self.admin.filter().to_string(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
     }
     fn context(&self) -> String {
         match self.tab() {
+            Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
             Tab::Me => "me".into(),
         }
@@ -301,6 +329,7 @@ impl App {
             other => {
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
+                    Tab::Inventory => shell.inventory.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
                 }
@@ -323,6 +352,27 @@ impl App {
                 }
             }
             Overlay::Secret { .. } => {}
+            Overlay::Report {
+                title,
+                lines,
+                scroll,
+            } => {
+                let scroll = match self.keymap.action(&key) {
+                    Some(Action::Down) => (scroll + 1).min(lines.len().saturating_sub(1)),
+                    Some(Action::Up) => scroll.saturating_sub(1),
+                    Some(Action::PageDown) => (scroll + 20).min(lines.len().saturating_sub(1)),
+                    Some(Action::PageUp) => scroll.saturating_sub(20),
+                    _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => {
+                        return;
+                    }
+                    _ => scroll,
+                };
+                self.overlay = Some(Overlay::Report {
+                    title,
+                    lines,
+                    scroll,
+                });
+            }
             Overlay::Confirm {
                 title,
                 message,
@@ -444,6 +494,69 @@ impl App {
                 key: form.value("Key"),
                 raw: form.value("Value"),
             },
+            FormPurpose::Cluster { id } => {
+                let port = form
+                    .value("Port")
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|_| "Port: a number from 1 to 65535 (Proxmox uses 8006).")?;
+                let poll = form
+                    .value("Poll seconds")
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| "Poll seconds: a whole number.")?;
+                let secret = form.value("Token secret");
+                let input = crate::store::pve::ClusterInput {
+                    key: String::new(),
+                    name: form.value("Name"),
+                    host: form.value("Host"),
+                    port,
+                    token_id: form.value("Token ID"),
+                    token_secret: (!secret.trim().is_empty()).then_some(secret),
+                    fingerprint: String::new(),
+                    poll_interval_secs: poll,
+                };
+                Command::ProbeCluster {
+                    actor,
+                    id: *id,
+                    input,
+                }
+            }
+            FormPurpose::Clone { source } => {
+                let newid = form.value("New VMID");
+                let newid = if newid.trim().is_empty() {
+                    None
+                } else {
+                    Some(
+                        newid
+                            .trim()
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|v| (100..=999_999_999).contains(v))
+                            .ok_or("New VMID is a number from 100 to 999999999.")?,
+                    )
+                };
+                let name = form.value("Name").trim().to_string();
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                {
+                    return Err(
+                        "Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into(),
+                    );
+                }
+                let op = crate::domain::inventory::ops::GuestOp::Clone {
+                    name,
+                    newid,
+                    full: form.value("Full copy") == "yes",
+                };
+                Command::GuestAction {
+                    actor,
+                    targets: vec![*source],
+                    op,
+                }
+            }
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
@@ -483,6 +596,52 @@ impl App {
             "me" => {
                 shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
                 shell.load_tab()
+            }
+            "inventory" | "guests" | "tasks" | "isos" | "templates" => {
+                match shell.tabs.iter().position(|t| *t == Tab::Inventory) {
+                    Some(i) => {
+                        use super::screens::inventory::View;
+                        shell.active = i;
+                        shell.inventory.view = match name {
+                            "tasks" => View::Tasks,
+                            "isos" => View::Isos,
+                            "templates" => View::Templates,
+                            _ => View::Guests,
+                        };
+                        shell.load_tab()
+                    }
+                    None => vec![Effect::Error("Your role has no Inventory tab.".into())],
+                }
+            }
+            "start" | "stop" | "shutdown" | "reboot" | "template" | "delete" | "snapshot"
+            | "rollback" | "delsnap"
+                if shell.tab() == Tab::Inventory =>
+            {
+                use crate::domain::inventory::ops::GuestOp;
+                let snap = || {
+                    args.first().cloned().filter(|n| {
+                        n.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                            && n.len() <= 40
+                    })
+                };
+                let op = match name {
+                    "start" => Some(GuestOp::Start),
+                    "stop" => Some(GuestOp::Stop),
+                    "shutdown" => Some(GuestOp::Shutdown),
+                    "reboot" => Some(GuestOp::Reboot),
+                    "template" => Some(GuestOp::Template),
+                    "delete" => Some(GuestOp::Delete),
+                    "snapshot" => snap().map(GuestOp::Snapshot),
+                    "rollback" => snap().map(GuestOp::Rollback),
+                    _ => snap().map(GuestOp::DeleteSnapshot),
+                };
+                match op {
+                    Some(op) => shell.inventory.op(op, &actor),
+                    None => vec![Effect::Error(format!(
+                        "usage: {name} NAME (letters, digits, '-' or '_')"
+                    ))],
+                }
             }
             "users" => goto_admin(shell, Section::Users),
             "invitations" => goto_admin(shell, Section::Invitations),
@@ -540,6 +699,7 @@ impl App {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
                     let mut fx = match shell.tab() {
+                        Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => {
                             shell.account.load(&actor)
@@ -614,14 +774,98 @@ impl App {
             Reply::Secret { message, secret } => {
                 self.overlay = Some(Overlay::Secret { message, secret })
             }
+            Reply::Report { title, lines } => {
+                self.overlay = Some(Overlay::Report {
+                    title,
+                    lines,
+                    scroll: 0,
+                })
+            }
+            Reply::TrustPrompt {
+                id,
+                input,
+                previous,
+            } => {
+                let Phase::Shell(shell) = &self.phase else {
+                    return false;
+                };
+                let message = match &previous {
+                    Some(old) => format!(
+                        "The certificate of {}:{} CHANGED. Pinned: {old}. Now: {}. Trust the new one only if you replaced it yourself.",
+                        input.host, input.port, input.fingerprint
+                    ),
+                    None => format!(
+                        "{}:{} presents a certificate with SHA-256 fingerprint {}. Compare it with the node's, then trust it?",
+                        input.host, input.port, input.fingerprint
+                    ),
+                };
+                let on_yes = Command::SaveCluster {
+                    actor: shell.session.actor.clone(),
+                    id,
+                    input,
+                };
+                self.overlay = Some(Overlay::Confirm {
+                    title: "trust this certificate?".into(),
+                    message,
+                    on_yes,
+                });
+            }
+            Reply::Bulk { title, lines } => self.on_bulk(title, lines),
             other => {
                 if let Phase::Shell(shell) = &mut self.phase {
-                    return shell.admin.on_reply(&other) || shell.account.on_reply(&other);
+                    let actor = shell.session.actor.clone();
+                    // Every screen sees the reply: one answer (the cluster overview) feeds two.
+                    let (inventory, fx) = shell.inventory.on_reply(&other, &actor);
+                    let admin = shell.admin.on_reply(&other);
+                    let account = shell.account.on_reply(&other);
+                    let handled = inventory | admin | account;
+                    self.apply(fx);
+                    return handled;
                 }
                 return false;
             }
         }
         true
+    }
+
+    /// A bulk action's results: a toast when one guest went through, else a report with a
+    /// line per guest (submitted, skipped and why, failed and why).
+    fn on_bulk(&mut self, title: String, lines: Vec<crate::engine::inventory::BulkLine>) {
+        use crate::engine::inventory::BulkOutcome;
+        if let Phase::Shell(shell) = &mut self.phase {
+            shell.inventory.list.marks.clear();
+        }
+        if matches!(self.overlay, Some(Overlay::Form { .. })) {
+            self.overlay = None;
+        }
+        let count = |f: fn(&BulkOutcome) -> bool| lines.iter().filter(|l| f(&l.outcome)).count();
+        let ok = count(|o| matches!(o, BulkOutcome::Submitted(_)));
+        let skipped = count(|o| matches!(o, BulkOutcome::Skipped(_)));
+        let failed = count(|o| matches!(o, BulkOutcome::Failed(_)));
+        if let ([one], 1) = (lines.as_slice(), ok) {
+            self.toasts.push(
+                ToastKind::Info,
+                format!("{title}: {} ({}) submitted", one.name, one.vmid),
+            );
+            return;
+        }
+        let text = lines
+            .iter()
+            .map(|l| {
+                let what = match &l.outcome {
+                    BulkOutcome::Submitted(upid) => format!("✓ submitted  {upid}"),
+                    BulkOutcome::Skipped(why) => format!("– skipped: {why}"),
+                    BulkOutcome::Failed(why) => format!("✗ failed: {why}"),
+                };
+                format!("{:<10} {:>6} {:<20} {what}", l.cluster, l.vmid, l.name)
+            })
+            .collect();
+        let title = format!("{title}: {ok} submitted, {skipped} skipped, {failed} failed");
+        self.overlay = Some(Overlay::Report {
+            title,
+            lines: text,
+            scroll: 0,
+        });
     }
 
     fn enter_shell(&mut self, session: Session) {
@@ -639,6 +883,7 @@ impl App {
         let context = match &self.phase {
             Phase::Shell(shell) => {
                 rows.extend(match shell.tab() {
+                    Tab::Inventory => shell.inventory.actions(),
                     Tab::Admin => shell.admin.actions(),
                     Tab::Me => shell.account.actions(),
                 });
@@ -702,6 +947,7 @@ impl App {
                 };
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
+                    Tab::Inventory => shell.inventory.view(f, body, &theme),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
                     Tab::Me => {
                         let user = shell.session.user.clone();
@@ -750,6 +996,11 @@ impl App {
             Some(Overlay::Secret { message, secret }) => {
                 overlay::render_secret(f, area, &theme, message, secret)
             }
+            Some(Overlay::Report {
+                title,
+                lines,
+                scroll,
+            }) => overlay::render_report(f, area, &theme, title, lines, *scroll),
             Some(Overlay::Form { form, .. }) => {
                 let r = super::widgets::centered(area, 72, form.height());
                 form.render(f, r, &theme);

@@ -41,6 +41,17 @@ actions! {
     Delete => "delete", "x, delete", "Revoke / remove the selected row";
     Outcome => "outcome", "o", "Cycle the outcome filter";
     Refresh => "refresh", "ctrl+r", "Reload from the database";
+    Mark => "mark", "space", "Mark / unmark the selected row";
+    MarkAll => "mark_all", "a", "Mark every shown row / clear marks";
+    Sort => "sort", ">", "Sort by the next column";
+    SortReverse => "sort_reverse", "<", "Reverse the sort";
+    Start => "start", "s", "Start the guest(s)";
+    Stop => "stop", "S", "Stop the guest(s) (hard)";
+    Shutdown => "shutdown", "D", "Shut the guest(s) down (ACPI)";
+    Reboot => "reboot", "R", "Reboot the guest(s)";
+    Clone => "clone", "c", "Clone the guest";
+    Template => "template", "T", "Convert the guest to a template";
+    Test => "test", "t", "Test the connection";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

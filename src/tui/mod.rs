@@ -7,7 +7,7 @@ pub mod screens;
 pub mod theme;
 pub mod widgets;
 
-use crate::engine::{Engine, EngineHandle, Services};
+use crate::engine::{Engine, EngineHandle, EngineOptions, Services};
 use app::{App, Msg};
 use crossterm::event::EventStream;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
@@ -38,7 +38,13 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
         .ok()
         .flatten()
         .and_then(|v| v.as_str().map(String::from));
-    let (engine, mut events) = Engine::start(services, opts.watch_every);
+    let (engine, mut events) = Engine::start(
+        services,
+        EngineOptions {
+            watch_every: opts.watch_every,
+            pollers: true,
+        },
+    );
     let mut app = App::new(
         opts.keymap,
         opts.theme,
@@ -52,6 +58,7 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &engine, &mut events).await;
     ratatui::restore();
+    engine.shutdown().await;
     result
 }
 

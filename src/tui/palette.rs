@@ -3,6 +3,19 @@
 use tui_input::Input;
 
 pub const COMMANDS: &[(&str, &str)] = &[
+    ("inventory", "Open the Inventory: guests of every cluster"),
+    ("tasks", "Inventory: Proxmox tasks"),
+    ("isos", "Inventory: ISO images"),
+    ("templates", "Inventory: templates"),
+    ("start", "Start the selected or marked guests"),
+    ("stop", "Stop the selected or marked guests"),
+    ("shutdown", "Shut down the selected or marked guests"),
+    ("reboot", "Reboot the selected or marked guests"),
+    ("snapshot", "snapshot NAME — snapshot the guest(s)"),
+    ("rollback", "rollback NAME — roll the guest(s) back"),
+    ("delsnap", "delsnap NAME — delete a snapshot"),
+    ("template", "Convert the guest to a template"),
+    ("delete", "Delete the guest(s)"),
     ("admin", "Open the Admin tab"),
     ("me", "Open my account and notifications"),
     ("users", "Admin: users"),
@@ -89,7 +102,7 @@ mod tests {
     #[test]
     fn completion_and_resolution() {
         let mut p = Palette {
-            input: Input::new("inv".into()),
+            input: Input::new("invi".into()),
             chosen: 0,
         };
         assert_eq!(p.matches()[0].0, "invitations");

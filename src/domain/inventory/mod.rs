@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod filter;
+pub mod ops;
 pub mod schedule;
 
 use serde::Serialize;

@@ -23,15 +23,17 @@ pub enum Section {
     Users,
     Invitations,
     Roles,
+    Clusters,
     Settings,
     Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Users,
         Section::Invitations,
         Section::Roles,
+        Section::Clusters,
         Section::Settings,
         Section::Audit,
     ];
@@ -40,6 +42,7 @@ impl Section {
             Section::Users => "users",
             Section::Invitations => "invitations",
             Section::Roles => "roles",
+            Section::Clusters => "clusters",
             Section::Settings => "settings",
             Section::Audit => "audit",
         }
@@ -49,6 +52,7 @@ impl Section {
         match self {
             Section::Users | Section::Roles => (Resource::User, Perm::Read),
             Section::Invitations => (Resource::Invitation, Perm::Read),
+            Section::Clusters => (Resource::Cluster, Perm::Manage),
             Section::Settings => (Resource::Setting, Perm::Read),
             Section::Audit => (Resource::Audit, Perm::Read),
         }
@@ -59,6 +63,7 @@ impl Section {
             Section::Users => &["users"],
             Section::Invitations => &["invitations"],
             Section::Roles => &["rbac"],
+            Section::Clusters => &["clusters", "poll", "inventory"],
             Section::Settings => &["settings"],
             Section::Audit => &["audit", "users", "invitations", "settings", "rbac"],
         }
@@ -165,6 +170,40 @@ impl TableRow for AuditRecord {
     }
 }
 
+/// A cluster with its poller's health.
+pub struct ClusterRow(
+    pub crate::store::pve::Cluster,
+    pub crate::store::pve::PollHealth,
+);
+
+impl TableRow for ClusterRow {
+    fn key(&self) -> String {
+        self.0.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        let (c, h) = (&self.0, &self.1);
+        let state = match (&h.last_error, h.last_success_at) {
+            (Some(e), _) => format!("error: {e}"),
+            (None, Some(t)) => format!(
+                "ok, data {} old",
+                crate::domain::time::compact_age((Utc::now() - t).num_seconds())
+            ),
+            (None, None) => "never polled".into(),
+        };
+        vec![
+            c.name.clone(),
+            format!("{}:{}", c.host, c.port),
+            c.token_id.clone().unwrap_or_default(),
+            c.fingerprint
+                .as_deref()
+                .map(|f| f.chars().take(23).collect::<String>() + "…")
+                .unwrap_or_else(|| "untrusted".into()),
+            format!("{}s", c.poll_interval_secs),
+            state,
+        ]
+    }
+}
+
 /// One line per resource: which actions each role holds (C R U D M X).
 pub struct RoleRow {
     pub resource: Resource,
@@ -220,6 +259,7 @@ pub struct AdminScreen {
     pub invitations: DataTable<Invitation>,
     pub roles: DataTable<RoleRow>,
     pub settings: DataTable<Setting>,
+    pub clusters: DataTable<ClusterRow>,
     pub audit: DataTable<AuditRecord>,
     pub audit_outcome: Option<&'static str>,
     pub audit_text: String,
@@ -253,6 +293,14 @@ impl Default for AdminScreen {
                     )
                     .collect(),
             ),
+            clusters: DataTable::new(vec![
+                ("cluster", Constraint::Length(14)),
+                ("address", Constraint::Length(22)),
+                ("token", Constraint::Length(24)),
+                ("certificate sha-256", Constraint::Length(25)),
+                ("every", Constraint::Length(6)),
+                ("state", Constraint::Fill(1)),
+            ]),
             settings: DataTable::new(vec![
                 ("key", Constraint::Length(32)),
                 ("value", Constraint::Length(16)),
@@ -285,6 +333,7 @@ impl AdminScreen {
             Section::Users => Command::LoadUsers { actor },
             Section::Invitations => Command::LoadInvitations { actor },
             Section::Roles => Command::LoadRoles { actor },
+            Section::Clusters => Command::LoadOverview { actor },
             Section::Settings => Command::LoadSettings { actor },
             Section::Audit => Command::LoadAudit {
                 actor,
@@ -319,6 +368,12 @@ impl AdminScreen {
             Reply::Settings(s) => self.settings.set_rows(s.clone()),
             Reply::Audit(a) => self.audit.set_rows(a.clone()),
             Reply::Roles(g) => self.roles.set_rows(role_rows(g)),
+            Reply::Overview(o) if self.section == Section::Clusters => self.clusters.set_rows(
+                o.clusters
+                    .iter()
+                    .map(|(c, h)| ClusterRow(c.clone(), h.clone()))
+                    .collect(),
+            ),
             _ => return false,
         }
         true
@@ -337,6 +392,7 @@ impl AdminScreen {
             Section::Users => self.users.set_filter(text),
             Section::Invitations => self.invitations.set_filter(text),
             Section::Roles => self.roles.set_filter(text),
+            Section::Clusters => self.clusters.set_filter(text),
             Section::Settings => self.settings.set_filter(text),
             Section::Audit => self.audit.set_filter(text),
         }
@@ -347,6 +403,7 @@ impl AdminScreen {
             Section::Users => self.users.filter(),
             Section::Invitations => self.invitations.filter(),
             Section::Roles => self.roles.filter(),
+            Section::Clusters => self.clusters.filter(),
             Section::Settings => self.settings.filter(),
             Section::Audit => self.audit.filter(),
         }
@@ -366,6 +423,7 @@ impl AdminScreen {
             Section::Users => self.users.step(delta),
             Section::Invitations => self.invitations.step(delta),
             Section::Roles => self.roles.step(delta),
+            Section::Clusters => self.clusters.step(delta),
             Section::Settings => self.settings.step(delta),
             Section::Audit => self.audit.step(delta),
         }
@@ -376,6 +434,7 @@ impl AdminScreen {
             Section::Users => self.users.page(),
             Section::Invitations => self.invitations.page(),
             Section::Roles => self.roles.page(),
+            Section::Clusters => self.clusters.page(),
             Section::Settings => self.settings.page(),
             Section::Audit => self.audit.page(),
         }
@@ -400,6 +459,15 @@ impl AdminScreen {
                 (Action::Delete, "Revoke invitation"),
             ]),
             Section::Roles => a.push((Action::Palette, "grant / revoke ROLE RESOURCE:ACTION")),
+            Section::Clusters => a.extend([
+                (
+                    Action::New,
+                    "Add a cluster (shows its certificate to trust)",
+                ),
+                (Action::Open, "Edit the cluster"),
+                (Action::Test, "Test the connection"),
+                (Action::Delete, "Remove the cluster from labdeck"),
+            ]),
             Section::Settings => {
                 a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")])
             }
@@ -493,6 +561,23 @@ impl AdminScreen {
                 Some(i) => vec![Effect::Error(format!("That invitation is already {}.", i.state.as_str()))],
                 None => vec![],
             },
+            (Section::Clusters, Action::New) => form(FormPurpose::Cluster { id: None }, cluster_form("add a cluster", None)),
+            (Section::Clusters, Action::Open) => match self.clusters.selected() {
+                Some(ClusterRow(c, _)) => form(FormPurpose::Cluster { id: Some(c.id) }, cluster_form(&format!("edit {}", c.name), Some(c))),
+                None => vec![],
+            },
+            (Section::Clusters, Action::Test) => match self.clusters.selected() {
+                Some(ClusterRow(c, _)) => vec![Effect::Send(Command::TestCluster { actor: actor.clone(), id: c.id })],
+                None => vec![],
+            },
+            (Section::Clusters, Action::Delete) => match self.clusters.selected() {
+                Some(ClusterRow(c, _)) => vec![Effect::Open(Overlay::Confirm {
+                    title: "remove cluster".into(),
+                    message: format!("Remove {} ({}:{}) from labdeck? Its cached inventory goes; Proxmox itself is not touched.", c.name, c.host, c.port),
+                    on_yes: Command::RemoveCluster { actor: actor.clone(), id: c.id },
+                })],
+                None => vec![],
+            },
             (Section::Settings, Action::Open) => match self.settings.selected() {
                 Some(s) => form(
                     FormPurpose::EditSetting { key: s.key.clone() },
@@ -547,10 +632,28 @@ impl AdminScreen {
                 theme,
                 "permissions by role (c r u d x, all = manage)",
             ),
+            Section::Clusters => self.clusters.render(f, body, theme, "Proxmox clusters"),
             Section::Settings => self.settings.render(f, body, theme, "settings"),
             Section::Audit => self.audit.render(f, body, theme, "audit log"),
         }
     }
+}
+
+fn cluster_form(title: &str, c: Option<&crate::store::pve::Cluster>) -> Form {
+    let v = |f: fn(&crate::store::pve::Cluster) -> String| c.map(f).unwrap_or_default();
+    Form::new(
+        title,
+        vec![
+            Field::text("Name").with_value(&v(|c| c.name.clone())),
+            Field::text("Host").with_value(&v(|c| c.host.clone())),
+            Field::text("Port").with_value(&c.map(|c| c.port.to_string()).unwrap_or_else(|| "8006".into())),
+            Field::text("Token ID").with_value(&v(|c| c.token_id.clone().unwrap_or_default())),
+            Field::secret("Token secret"),
+            Field::text("Poll seconds").with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "5".into())),
+        ],
+    )
+    .submit_label("connect")
+    .note(if c.is_some() { "Leave the secret empty to keep it. The certificate is checked again." } else { "Next: the certificate's fingerprint, to compare with the node's (Datacenter › Node › Certificates)." })
 }
 
 fn role_note() -> String {

@@ -56,7 +56,9 @@ pub struct ConfirmView<'a> {
 }
 
 pub fn render_confirm(f: &mut Frame, area: Rect, theme: &Theme, c: &ConfirmView) {
-    let r = centered(area, 60, 7);
+    let w = 76u16.min(area.width);
+    let text_lines = (c.message.chars().count() as u16 / w.saturating_sub(4).max(1)) + 1;
+    let r = centered(area, w, text_lines + 5);
     f.render_widget(Clear, r);
     let lines = vec![
         Line::styled(c.message.to_string(), theme.text()),
@@ -95,6 +97,39 @@ pub fn render_secret(f: &mut Frame, area: Rect, theme: &Theme, message: &str, se
             .block(framed("one-time secret", theme)),
         r,
     );
+}
+
+/// Read-only lines with a scroll position (bulk results, task logs).
+pub fn render_report(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    lines: &[String],
+    scroll: usize,
+) {
+    let h = (lines.len() as u16 + 3).clamp(5, area.height.saturating_sub(2).max(5));
+    let r = centered(area, area.width.saturating_sub(4).min(110), h);
+    f.render_widget(Clear, r);
+    let block = framed(title, theme);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let shown: Vec<Line> = lines
+        .iter()
+        .skip(scroll)
+        .take(inner.height.saturating_sub(1) as usize)
+        .map(|l| Line::styled(truncate(l, inner.width as usize), theme.text()))
+        .collect();
+    let mut all = shown;
+    all.push(Line::styled(
+        format!(
+            "↑↓ scroll · esc closes · {}/{}",
+            (scroll + 1).min(lines.len()),
+            lines.len()
+        ),
+        theme.dim(),
+    ));
+    f.render_widget(Paragraph::new(all), inner);
 }
 
 /// The palette: an input line and the matching commands.

@@ -1,0 +1,61 @@
+//! The demo's Proxmox: the built-in simulator on a free loopback port, with the demo
+//! cluster pointed at it (token and pinned fingerprint), so the console polls something real.
+
+use super::Services;
+use crate::domain::audit::Entry;
+use crate::domain::rbac::Actor;
+use crate::pve::sim::{SimHandle, SimOptions, Simulator};
+use crate::store::pve::ClusterInput;
+
+/// The guests the demo's classes expect (seeded as class VMs in the 41xx range).
+fn class_guests() -> Vec<(u32, String, String)> {
+    (4100..=4105)
+        .map(|v| {
+            (
+                v,
+                format!("class-vm-{v}"),
+                if v % 2 == 0 { "pve1" } else { "pve2" }.to_string(),
+            )
+        })
+        .collect()
+}
+
+pub async fn start(svc: &Services) -> anyhow::Result<SimHandle> {
+    let opts = SimOptions {
+        extra_guests: class_guests(),
+        ..SimOptions::default()
+    };
+    let (handle, server) = Simulator::bind(opts).await?;
+    tokio::spawn(server);
+    let clusters = svc.store.cluster_access_all().await?;
+    let actor = Actor::system("demo");
+    let input = |key: &str, name: &str| ClusterInput {
+        key: key.into(),
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port: handle
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim_end_matches('/').parse().ok())
+            .unwrap_or(8006),
+        token_id: handle.token_id.clone(),
+        token_secret: Some(handle.token_secret.clone()),
+        fingerprint: handle.fingerprint.clone(),
+        poll_interval_secs: 3,
+    };
+    let entry = Entry::by(&actor, &svc.source, "point_demo_cluster", "cluster");
+    match clusters.iter().find(|c| c.cluster.key == "demo") {
+        Some(c) => {
+            svc.store
+                .save_cluster(Some(c.cluster.id), &input("demo", &c.cluster.name), entry)
+                .await?
+        }
+        None => {
+            svc.store
+                .save_cluster(None, &input("demo", "demo"), entry)
+                .await?
+        }
+    };
+    Ok(handle)
+}

@@ -1,0 +1,113 @@
+//! What the Inventory screen reads: guests (whole or changed since), the cluster overview,
+//! tasks and ISO images. All from the store: the pollers keep it fresh.
+
+use super::{AppError, Services};
+use crate::domain::inventory::Guest;
+use crate::domain::rbac::Actor;
+use crate::domain::time;
+use crate::store::pve::{Cluster, Iso, Node, PollHealth, Task};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub struct GuestBatch {
+    /// True when `guests` is everything; false when it holds only what changed since.
+    pub full: bool,
+    pub guests: Vec<Guest>,
+    /// Ask for changes since this next time.
+    pub as_of: DateTime<Utc>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub clusters: Vec<(Cluster, PollHealth)>,
+    pub nodes: Vec<Node>,
+}
+
+/// Whole list, or the changes since `since`. A second of overlap covers rows committed while
+/// the previous read ran; merging twice is harmless.
+pub async fn guests(
+    svc: &Services,
+    actor: &Actor,
+    since: Option<DateTime<Utc>>,
+) -> Result<GuestBatch, AppError> {
+    let as_of = time::now() - chrono::Duration::seconds(1);
+    match since {
+        None => {
+            let guests = svc.store.list_guests(actor).await?;
+            let total = guests.len() as i64;
+            Ok(GuestBatch {
+                full: true,
+                guests,
+                as_of,
+                total,
+            })
+        }
+        Some(since) => {
+            let (guests, total) = svc.store.guests_since(actor, since).await?;
+            Ok(GuestBatch {
+                full: false,
+                guests,
+                as_of,
+                total,
+            })
+        }
+    }
+}
+
+pub async fn overview(svc: &Services, actor: &Actor) -> Result<Overview, AppError> {
+    let clusters = svc.store.list_clusters(actor).await?;
+    let mut health = svc.store.poll_health().await?;
+    let nodes = svc.store.list_nodes(actor).await?;
+    Ok(Overview {
+        clusters: clusters
+            .into_iter()
+            .map(|c| {
+                let h = health.remove(&c.id).unwrap_or_default();
+                (c, h)
+            })
+            .collect(),
+        nodes,
+    })
+}
+
+pub async fn tasks(svc: &Services, actor: &Actor) -> Result<Vec<Task>, AppError> {
+    Ok(svc.store.recent_tasks(actor, 200).await?)
+}
+
+pub async fn isos(svc: &Services, actor: &Actor) -> Result<Vec<Iso>, AppError> {
+    Ok(svc.store.list_isos(actor).await?)
+}
+
+/// Which guest: cluster and vmid.
+pub type GuestRef = (uuid::Uuid, u32);
+
+/// One line of a bulk action's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkLine {
+    pub cluster: String,
+    pub vmid: u32,
+    pub name: String,
+    pub outcome: BulkOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkOutcome {
+    Submitted(String),
+    Skipped(String),
+    Failed(String),
+}
+
+/// What the detail pane shows for one guest, fetched live from Proxmox.
+#[derive(Debug, Clone, Default)]
+pub struct GuestDetail {
+    pub cluster_id: uuid::Uuid,
+    pub vmid: u32,
+    pub config: Vec<(String, String)>,
+    pub snapshots: Vec<(String, String)>,
+    pub ips: Vec<String>,
+    /// CPU use over the last hour, percent, oldest first.
+    pub cpu: Vec<u64>,
+    /// Parts that could not be fetched, said plainly.
+    pub problems: Vec<String>,
+}

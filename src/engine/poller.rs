@@ -1,0 +1,549 @@
+//! One poller per cluster across every process on the database: a lease row decides who
+//! polls. Each cycle asks Proxmox for `/cluster/resources` once, diffs against what the
+//! store holds and writes only the changes in one transaction. Between cycles the lease
+//! holder follows running tasks, discovers IPs through the guest agent and probes SSH/RDP.
+
+use super::Services;
+use super::guests::client_for;
+use crate::domain::inventory::diff::diff;
+use crate::domain::inventory::schedule::next_delay;
+use crate::domain::inventory::{Guest, GuestStatus, GuestType};
+use crate::domain::time;
+use crate::pve::{Client, Resource, TaskOutcome, Upid};
+use crate::store::StoreError;
+use crate::store::pve::{ClusterAccess, Iso, Node, PollWrite};
+use futures::StreamExt;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// How this process names itself in lease rows.
+pub fn owner_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "host".into());
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        &Uuid::now_v7().simple().to_string()[24..]
+    )
+}
+
+/// Keep one poll loop per known cluster; start loops for new clusters, stop them for removed
+/// ones. Ends when `stop` turns true.
+pub async fn supervise(svc: Services, owner: String, mut stop: watch::Receiver<bool>) {
+    let mut running: HashMap<Uuid, tokio::task::JoinHandle<()>> = HashMap::new();
+    loop {
+        match svc.store.cluster_access_all().await {
+            Ok(clusters) => {
+                let ids: HashSet<Uuid> = clusters.iter().map(|c| c.cluster.id).collect();
+                running.retain(|id, h| {
+                    let keep = ids.contains(id) && !h.is_finished();
+                    if !keep {
+                        h.abort();
+                    }
+                    keep
+                });
+                for c in clusters {
+                    running.entry(c.cluster.id).or_insert_with(|| {
+                        tokio::spawn(run_cluster(
+                            svc.clone(),
+                            c.cluster.id,
+                            owner.clone(),
+                            stop.clone(),
+                        ))
+                    });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot list clusters"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+    for (id, h) in running {
+        h.abort();
+        let _ = svc.store.release_lease(id, &owner).await;
+    }
+}
+
+struct Poller {
+    svc: Services,
+    cluster_id: Uuid,
+    owner: String,
+    cache: Option<HashMap<u32, Guest>>,
+    client: Option<(String, Client)>,
+    cycles: u64,
+    last_runtime: Duration,
+    failures: u32,
+    /// When each guest's IP was last asked of its agent (cached in memory: a restart only
+    /// costs one more round of agent calls).
+    agent_asked: HashMap<u32, Instant>,
+}
+
+const TASK_CHECK: Duration = Duration::from_secs(1);
+
+async fn run_cluster(
+    svc: Services,
+    cluster_id: Uuid,
+    owner: String,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut p = Poller {
+        svc,
+        cluster_id,
+        owner,
+        cache: None,
+        client: None,
+        cycles: 0,
+        last_runtime: Duration::ZERO,
+        failures: 0,
+        agent_asked: HashMap::new(),
+    };
+    let mut next_poll = Instant::now();
+    loop {
+        let access = match p.svc.store.cluster_access(cluster_id).await {
+            Ok(a) => a,
+            Err(StoreError::NotFound(_)) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "cluster lookup failed");
+                if sleep_or_stop(&mut stop, Duration::from_secs(5)).await {
+                    return;
+                }
+                continue;
+            }
+        };
+        let interval = Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64);
+        // Long enough to survive one slow cycle, short enough that a crashed holder is
+        // replaced within seconds (a clean exit hands the lease back at once).
+        let ttl = chrono::Duration::from_std(interval * 3 + Duration::from_secs(5))
+            .unwrap_or(chrono::Duration::seconds(20));
+        let holds = access.cluster.is_active
+            && p.svc
+                .store
+                .acquire_lease(cluster_id, &p.owner, ttl)
+                .await
+                .unwrap_or(false);
+        if !holds {
+            p.cache = None;
+            if sleep_or_stop(&mut stop, interval).await {
+                return;
+            }
+            continue;
+        }
+        let mut tasks_running = false;
+        if Instant::now() >= next_poll {
+            let started = Instant::now();
+            let result = p.cycle(&access).await;
+            p.last_runtime = started.elapsed();
+            match result {
+                Ok(()) => p.failures = 0,
+                Err(e) => {
+                    p.failures += 1;
+                    let at = time::now()
+                        + chrono::Duration::from_std(next_delay(
+                            interval,
+                            p.last_runtime,
+                            p.failures,
+                        ))
+                        .unwrap_or_default();
+                    tracing::warn!(cluster = %access.cluster.name, error = %e, "poll failed");
+                    let _ = p
+                        .svc
+                        .store
+                        .record_poll_error(cluster_id, &p.owner, &e, at)
+                        .await;
+                }
+            }
+            next_poll = Instant::now() + next_delay(interval, p.last_runtime, p.failures);
+            if p.failures == 0 {
+                p.discover(&access).await;
+            }
+        }
+        if let Some((_, client)) = &p.client {
+            tasks_running = track_tasks(&p.svc, cluster_id, client).await;
+        }
+        let wait = if tasks_running {
+            TASK_CHECK
+        } else {
+            next_poll.saturating_duration_since(Instant::now())
+        };
+        if sleep_or_stop(&mut stop, wait.max(Duration::from_millis(100))).await {
+            let _ = p.svc.store.release_lease(cluster_id, &p.owner).await;
+            return;
+        }
+    }
+}
+
+/// Sleep, or return true early when asked to stop.
+async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *stop.borrow(),
+        r = stop.changed() => r.is_err() || *stop.borrow(),
+    }
+}
+
+impl Poller {
+    fn client(&mut self, access: &ClusterAccess) -> Result<Client, String> {
+        // Rebuild when the cluster's address, token or trust changed.
+        let fingerprint = format!(
+            "{}:{}:{:?}:{:?}:{:?}",
+            access.cluster.host,
+            access.cluster.port,
+            access.cluster.token_id,
+            access.cluster.fingerprint,
+            access.token_secret.as_deref().map(str::len)
+        );
+        if let Some((fp, c)) = &self.client
+            && *fp == fingerprint
+        {
+            return Ok(c.clone());
+        }
+        let c = client_for(access).map_err(|e| e.to_string())?;
+        self.client = Some((fingerprint, c.clone()));
+        Ok(c)
+    }
+
+    async fn cycle(&mut self, access: &ClusterAccess) -> Result<(), String> {
+        let client = self.client(access)?;
+        let resources = client
+            .cluster_resources()
+            .await
+            .map_err(|e| e.to_string())?;
+        let cache = match self.cache.take() {
+            Some(c) => c,
+            None => self
+                .svc
+                .store
+                .cluster_guests(self.cluster_id)
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        let names: Arc<str> = access.cluster.name.as_str().into();
+        let (nodes, guests) = split(self.cluster_id, &names, &resources, &cache);
+        let online: HashSet<&str> = nodes
+            .iter()
+            .filter(|n| n.status == "online")
+            .map(|n| n.name.as_str())
+            .collect();
+        let changes = diff(&cache, guests, &online);
+        let next = time::now()
+            + chrono::Duration::from_std(next_delay(
+                Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64),
+                self.last_runtime,
+                0,
+            ))
+            .unwrap_or_default();
+        let write = PollWrite {
+            cluster_id: self.cluster_id,
+            owner: &self.owner,
+            nodes: &nodes,
+            upserts: &changes.upserts,
+            removed: &changes.removed,
+            duration_ms: self.last_runtime.as_millis() as i64,
+            next_poll_at: next,
+        };
+        let held = self
+            .svc
+            .store
+            .write_poll(&write)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !held {
+            return Err("lost the poll lease to another console".into());
+        }
+        let mut cache = cache;
+        for vmid in &changes.removed {
+            cache.remove(vmid);
+        }
+        for g in changes.upserts {
+            cache.insert(g.vmid, g);
+        }
+        self.cache = Some(cache);
+        self.cycles += 1;
+        if self.cycles % 60 == 1 {
+            self.refresh_isos(&client, &online).await;
+        }
+        Ok(())
+    }
+
+    async fn refresh_isos(&self, client: &Client, online: &HashSet<&str>) {
+        let mut isos = Vec::new();
+        for node in online {
+            let Ok(storages) = client.storages(node).await else {
+                continue;
+            };
+            for s in storages.iter().filter(|s| s.holds("iso")) {
+                if let Ok(vols) = client.storage_content(node, &s.storage, Some("iso")).await {
+                    isos.extend(vols.into_iter().map(|v| Iso {
+                        cluster_id: self.cluster_id,
+                        name: v.file_name().to_string(),
+                        size_bytes: v.size.map(|b| b as i64),
+                        node: node.to_string(),
+                        storage: s.storage.clone(),
+                        volid: v.volid,
+                    }));
+                }
+            }
+        }
+        if let Err(e) = self.svc.store.replace_isos(self.cluster_id, &isos).await {
+            tracing::warn!(error = %e, "storing ISO list failed");
+        }
+    }
+
+    /// IPs from the guest agent for running VMs that have none (or an old one), then short
+    /// SSH/RDP probes; bounded in number per cycle and in concurrency.
+    async fn discover(&mut self, access: &ClusterAccess) {
+        let Ok(client) = self.client(access) else {
+            return;
+        };
+        let Some(cache) = &self.cache else { return };
+        let now = Instant::now();
+        let due: Vec<(u32, Arc<str>)> = cache
+            .values()
+            .filter(|g| {
+                g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template
+            })
+            .filter(|g| {
+                g.ip.is_none()
+                    || self
+                        .agent_asked
+                        .get(&g.vmid)
+                        .is_none_or(|t| now.duration_since(*t) > Duration::from_secs(300))
+            })
+            .filter(|g| {
+                self.agent_asked.get(&g.vmid).is_none_or(|t| {
+                    now.duration_since(*t)
+                        > Duration::from_secs(if g.ip.is_none() { 5 } else { 300 })
+                })
+            })
+            .take(32)
+            .map(|g| (g.vmid, g.node.clone()))
+            .collect();
+        for (vmid, _) in &due {
+            self.agent_asked.insert(*vmid, now);
+        }
+        let found: Vec<Reach> = futures::stream::iter(due)
+            .map(|(vmid, node)| {
+                let client = client.clone();
+                async move {
+                    let found = match client.agent_interfaces(&node, vmid).await {
+                        Ok(ifaces) => ifaces
+                            .iter()
+                            .find_map(|i| i.first_ipv4().map(|ip| (ip, i.mac()))),
+                        Err(_) => None,
+                    };
+                    let (ip, mac) = found
+                        .map(|(ip, mac)| (Some(ip), mac))
+                        .unwrap_or((None, None));
+                    Reach {
+                        vmid,
+                        ip,
+                        mac,
+                        ssh: false,
+                        rdp: false,
+                    }
+                }
+            })
+            .buffer_unordered(4)
+            .collect()
+            .await;
+        let local_cluster = is_loopback(&access.cluster.host);
+        let probed: Vec<Reach> =
+            futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
+                .map(|mut r| async move {
+                    let addr = r.ip.clone().unwrap_or_default();
+                    // A cluster reached over loopback (the simulator, a tunnel) only gets its
+                    // loopback guests probed: its other addresses are not ours to reach.
+                    if !local_cluster || is_loopback(&addr) {
+                        (r.ssh, r.rdp) = tokio::join!(probe(&addr, 22), probe(&addr, 3389));
+                    }
+                    r
+                })
+                .buffer_unordered(16)
+                .collect()
+                .await;
+        for Reach {
+            vmid,
+            ip,
+            mac,
+            ssh,
+            rdp,
+        } in probed
+        {
+            let store = &self.svc.store;
+            if let Err(e) = store
+                .set_guest_network(
+                    self.cluster_id,
+                    vmid,
+                    ip.as_deref(),
+                    mac.as_deref(),
+                    ssh,
+                    rdp,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, "storing a guest's network failed");
+            }
+            if let Some(g) = self.cache.as_mut().and_then(|c| c.get_mut(&vmid)) {
+                g.ip = ip.map(String::into_boxed_str);
+                g.ssh = ssh;
+                g.rdp = rdp;
+            }
+        }
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What discovery learned about one guest.
+struct Reach {
+    vmid: u32,
+    ip: Option<String>,
+    mac: Option<String>,
+    ssh: bool,
+    rdp: bool,
+}
+
+/// Is a TCP port open? Short timeout: an unreachable lab network must not stall polling.
+async fn probe(ip: &str, port: u16) -> bool {
+    let Ok(addr) = format!("{ip}:{port}").parse::<std::net::SocketAddr>() else {
+        return false;
+    };
+    matches!(
+        tokio::time::timeout(
+            Duration::from_millis(400),
+            tokio::net::TcpStream::connect(addr)
+        )
+        .await,
+        Ok(Ok(_))
+    )
+}
+
+/// Follow running tasks; true while some still run.
+async fn track_tasks(svc: &Services, cluster_id: Uuid, client: &Client) -> bool {
+    let Ok(upids) = svc.store.running_tasks(cluster_id).await else {
+        return false;
+    };
+    let mut still = false;
+    for raw in upids {
+        let Ok(upid) = Upid::parse(&raw) else {
+            let _ = svc
+                .store
+                .update_task(&raw, "unknown", Some("unreadable UPID"), None)
+                .await;
+            continue;
+        };
+        match client.task_status(&upid).await {
+            Ok(status) => match status.outcome() {
+                TaskOutcome::Running => {
+                    still = true;
+                    let progress = client
+                        .task_log(&upid, 0)
+                        .await
+                        .ok()
+                        .and_then(|lines| lines.iter().rev().find_map(|l| percent(&l.t)));
+                    let _ = svc.store.update_task(&raw, "running", None, progress).await;
+                }
+                TaskOutcome::Ok => {
+                    let _ = svc
+                        .store
+                        .update_task(&raw, "stopped", Some("OK"), Some(1.0))
+                        .await;
+                }
+                TaskOutcome::Warnings(n) => {
+                    let _ = svc
+                        .store
+                        .update_task(&raw, "stopped", Some(&format!("WARNINGS: {n}")), Some(1.0))
+                        .await;
+                }
+                TaskOutcome::Failed(msg) => {
+                    let _ = svc
+                        .store
+                        .update_task(
+                            &raw,
+                            "stopped",
+                            Some(&crate::domain::sanitize::line(&msg)),
+                            None,
+                        )
+                        .await;
+                }
+            },
+            Err(e) => {
+                tracing::debug!(error = %e, "task status");
+                still = true;
+            }
+        }
+    }
+    still
+}
+
+/// "… 45% …" in a task log line → 0.45.
+fn percent(line: &str) -> Option<f64> {
+    let i = line.find('%')?;
+    let digits: String = line[..i]
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits
+        .parse::<f64>()
+        .ok()
+        .map(|p| (p / 100.0).clamp(0.0, 1.0))
+}
+
+/// Nodes and guests out of one `/cluster/resources` answer. Guests keep the IP and probe
+/// results the store already has (those come from discovery, not from this call).
+pub fn split(
+    cluster_id: Uuid,
+    cluster: &Arc<str>,
+    resources: &[Resource],
+    cache: &HashMap<u32, Guest>,
+) -> (Vec<Node>, Vec<Guest>) {
+    let mut nodes = Vec::new();
+    let mut node_names: HashMap<String, Arc<str>> = HashMap::new();
+    let mut guests = Vec::with_capacity(resources.len());
+    for r in resources {
+        if let Some(n) = super::pve_map::node(cluster_id, r) {
+            nodes.push(n);
+        }
+    }
+    for r in resources {
+        if let Some(mut g) = super::pve_map::guest(cluster_id, cluster, r, &mut node_names) {
+            if let Some(old) = cache.get(&g.vmid) {
+                g.ip = old.ip.clone();
+                g.ssh = old.ssh;
+                g.rdp = old.rdp;
+            }
+            guests.push(g);
+        }
+    }
+    (nodes, guests)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_is_read_from_log_lines() {
+        assert_eq!(
+            super::percent("transferred 1.0 GiB of 2.0 GiB (50.00%)"),
+            Some(0.5)
+        );
+        assert_eq!(super::percent("drive-scsi0: 45% done"), Some(0.45));
+        assert_eq!(super::percent("no progress here"), None);
+    }
+}

@@ -1,0 +1,379 @@
+//! Inventory: every guest of every cluster in one table, live; the cluster summary; tasks,
+//! ISO images and templates; actions on one guest or on the marked ones.
+
+mod list;
+mod view;
+
+pub use list::{GuestList, SortKey};
+
+use crate::domain::inventory::Guest;
+use crate::domain::inventory::ops::GuestOp;
+use crate::domain::rbac::Actor;
+use crate::engine::inventory::{GuestBatch, GuestDetail, Overview};
+use crate::engine::{Command, Reply};
+use crate::store::pve::{Iso, Task};
+use crate::tui::app::{Effect, FormPurpose, Overlay};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::table::DataTable;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Guests,
+    Tasks,
+    Isos,
+    Templates,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Guests, View::Tasks, View::Isos, View::Templates];
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Guests => "guests",
+            View::Tasks => "tasks",
+            View::Isos => "iso images",
+            View::Templates => "templates",
+        }
+    }
+}
+
+pub struct InventoryScreen {
+    pub view: View,
+    pub list: GuestList,
+    pub overview: Overview,
+    pub tasks: DataTable<Task>,
+    pub isos: DataTable<Iso>,
+    pub templates: DataTable<Guest>,
+    pub detail: Option<GuestDetail>,
+    pub detail_open: bool,
+    as_of: Option<DateTime<Utc>>,
+    filter: String,
+}
+
+impl Default for InventoryScreen {
+    fn default() -> Self {
+        InventoryScreen {
+            view: View::Guests,
+            list: GuestList::default(),
+            overview: Overview::default(),
+            tasks: DataTable::new(view::task_columns()),
+            isos: DataTable::new(view::iso_columns()),
+            templates: DataTable::new(view::template_columns()),
+            detail: None,
+            detail_open: false,
+            as_of: None,
+            filter: String::new(),
+        }
+    }
+}
+
+impl InventoryScreen {
+    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
+        let a = || actor.clone();
+        let mut fx = vec![
+            Effect::Send(Command::LoadOverview { actor: a() }),
+            Effect::Send(Command::LoadGuests {
+                actor: a(),
+                since: self.as_of.filter(|_| self.list.loaded),
+            }),
+        ];
+        match self.view {
+            View::Tasks => fx.push(Effect::Send(Command::LoadTasks { actor: a() })),
+            View::Isos => fx.push(Effect::Send(Command::LoadIsos { actor: a() })),
+            _ => {}
+        }
+        fx
+    }
+
+    pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
+        let has = |d: &str| domains.iter().any(|x| x == d);
+        let mut fx = Vec::new();
+        if has("inventory") {
+            fx.push(Effect::Send(Command::LoadGuests {
+                actor: actor.clone(),
+                since: self.as_of,
+            }));
+        }
+        if has("inventory") || has("poll") || has("clusters") {
+            fx.push(Effect::Send(Command::LoadOverview {
+                actor: actor.clone(),
+            }));
+        }
+        if has("tasks") && self.view == View::Tasks {
+            fx.push(Effect::Send(Command::LoadTasks {
+                actor: actor.clone(),
+            }));
+        }
+        if has("isos") && self.view == View::Isos {
+            fx.push(Effect::Send(Command::LoadIsos {
+                actor: actor.clone(),
+            }));
+        }
+        fx
+    }
+
+    /// Take a reply meant for this screen. Returns (handled, follow-up effects).
+    pub fn on_reply(&mut self, reply: &Reply, actor: &Actor) -> (bool, Vec<Effect>) {
+        match reply {
+            Reply::Guests(batch) => return (true, self.take_batch(batch, actor)),
+            Reply::Overview(o) => self.overview = (**o).clone(),
+            Reply::Tasks(t) => self.tasks.set_rows(t.clone()),
+            Reply::Isos(i) => self.isos.set_rows(i.clone()),
+            Reply::GuestDetail(d) => {
+                if self
+                    .list
+                    .selected()
+                    .is_some_and(|g| g.key() == (d.cluster_id, d.vmid))
+                {
+                    self.detail = Some((**d).clone());
+                }
+            }
+            _ => return (false, vec![]),
+        }
+        (true, vec![])
+    }
+
+    fn take_batch(&mut self, batch: &GuestBatch, actor: &Actor) -> Vec<Effect> {
+        if batch.full {
+            self.list.replace(batch.guests.clone());
+        } else {
+            self.list.merge(batch.guests.clone());
+        }
+        self.as_of = Some(batch.as_of);
+        self.templates
+            .set_rows(self.list.templates().into_iter().cloned().collect());
+        if self.list.total() as i64 != batch.total {
+            // Something was removed (or raced): read everything once.
+            return vec![Effect::Send(Command::LoadGuests {
+                actor: actor.clone(),
+                since: None,
+            })];
+        }
+        vec![]
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        match self.view {
+            View::Guests => self.list.set_filter(text),
+            View::Tasks => self.tasks.set_filter(text),
+            View::Isos => self.isos.set_filter(text),
+            View::Templates => self.templates.set_filter(text),
+        }
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+        let mut a = vec![
+            (
+                Action::NextView,
+                "Next view (guests, tasks, ISOs, templates)",
+            ),
+            (
+                Action::Filter,
+                "Filter: words fuzzy, or status: node: tag: cluster: type: template:",
+            ),
+        ];
+        match self.view {
+            View::Guests => a.extend([
+                (Action::Open, "Detail pane: config, IPs, snapshots, CPU"),
+                (Action::Mark, "Mark / unmark (actions apply to marks)"),
+                (Action::MarkAll, "Mark all shown / clear marks"),
+                (Action::Sort, "Sort by the next column"),
+                (Action::SortReverse, "Reverse the sort"),
+                (Action::Start, "Start"),
+                (Action::Stop, "Stop (hard)"),
+                (Action::Shutdown, "Shut down (ACPI)"),
+                (Action::Reboot, "Reboot"),
+                (Action::Clone, "Clone"),
+                (Action::Template, "Convert to template"),
+                (Action::Delete, "Delete"),
+                (Action::Palette, "snapshot / rollback / delsnap NAME"),
+            ]),
+            View::Tasks => a.push((Action::Open, "Show the task's log")),
+            View::Templates => a.push((Action::Clone, "Clone the template")),
+            View::Isos => {}
+        }
+        a.push((Action::Refresh, "Reload"));
+        a
+    }
+
+    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        match (self.view, action) {
+            (_, Action::NextView) | (_, Action::PrevView) => {
+                let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
+                let n = View::ALL.len();
+                self.view = View::ALL[if action == Action::NextView {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                // A filter typed for guests means nothing to tasks or ISOs: each view starts clean.
+                self.set_filter("");
+                self.load(actor)
+            }
+            (_, Action::Refresh) => self.load(actor),
+            (View::Guests, a) => self.guests_action(a, actor),
+            (View::Tasks, a) => {
+                step_table(&mut self.tasks, a);
+                match (a, self.tasks.selected()) {
+                    (Action::Open, Some(t)) => vec![Effect::Send(Command::TaskLog {
+                        actor: actor.clone(),
+                        cluster_id: t.cluster_id,
+                        upid: t.upid.clone(),
+                    })],
+                    _ => vec![],
+                }
+            }
+            (View::Isos, a) => {
+                step_table(&mut self.isos, a);
+                vec![]
+            }
+            (View::Templates, a) => {
+                step_table(&mut self.templates, a);
+                match (a, self.templates.selected()) {
+                    (Action::Clone, Some(t)) => vec![clone_form(t)],
+                    _ => vec![],
+                }
+            }
+        }
+    }
+
+    fn guests_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        let before = self.list.selected().map(Guest::key);
+        match action {
+            Action::Up => self.list.step(-1),
+            Action::Down => self.list.step(1),
+            Action::PageUp => self.list.step(-20),
+            Action::PageDown => self.list.step(20),
+            Action::Top => self.list.step(isize::MIN / 2),
+            Action::Bottom => self.list.step(isize::MAX / 2),
+            Action::Mark => {
+                self.list.toggle_mark();
+                self.list.step(1);
+            }
+            Action::MarkAll => self.list.mark_visible(),
+            Action::Sort => {
+                let next = match self.list.sort {
+                    None => SortKey::ALL[1],
+                    Some(k) => {
+                        SortKey::ALL[(SortKey::ALL.iter().position(|x| *x == k).unwrap_or(0) + 1)
+                            % SortKey::ALL.len()]
+                    }
+                };
+                self.list.set_sort(next, self.list.descending);
+            }
+            Action::SortReverse => self.list.set_sort(
+                self.list.sort.unwrap_or(SortKey::Cluster),
+                !self.list.descending,
+            ),
+            Action::Open => {
+                self.detail_open = !self.detail_open;
+                self.detail = None;
+            }
+            Action::Start => return self.op(GuestOp::Start, actor),
+            Action::Stop => return self.op(GuestOp::Stop, actor),
+            Action::Shutdown => return self.op(GuestOp::Shutdown, actor),
+            Action::Reboot => return self.op(GuestOp::Reboot, actor),
+            Action::Template => return self.op(GuestOp::Template, actor),
+            Action::Delete => return self.op(GuestOp::Delete, actor),
+            Action::Clone => return self.list.selected().map(clone_form).into_iter().collect(),
+            _ => {}
+        }
+        // A new selection with the pane open fetches that guest's detail.
+        let after = self.list.selected().map(Guest::key);
+        match (self.detail_open, after) {
+            (true, Some((cluster_id, vmid))) if after != before || self.detail.is_none() => {
+                self.detail = None;
+                vec![Effect::Send(Command::GuestDetail {
+                    actor: actor.clone(),
+                    cluster_id,
+                    vmid,
+                })]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Ask for `op` on the targets: checked against the role first, confirmed when it
+    /// destroys or touches more than one guest, naming what it touches.
+    pub fn op(&self, op: GuestOp, actor: &Actor) -> Vec<Effect> {
+        let targets = self.list.targets();
+        if targets.is_empty() {
+            return vec![];
+        }
+        let (resource, perm) = op.permission();
+        if !actor.can(resource, perm) {
+            return vec![Effect::Error(format!(
+                "Your role ({}) may not {} guests.",
+                actor.role,
+                op.verb()
+            ))];
+        }
+        let refs: Vec<_> = targets.iter().map(|g| g.key()).collect();
+        let cmd = Command::GuestAction {
+            actor: actor.clone(),
+            targets: refs,
+            op: op.clone(),
+        };
+        if !op.is_destructive() && targets.len() == 1 {
+            return vec![Effect::Send(cmd)];
+        }
+        let names: Vec<String> = targets
+            .iter()
+            .take(5)
+            .map(|g| format!("{} ({}) on {}", g.name, g.vmid, g.node))
+            .collect();
+        let more = if targets.len() > 5 {
+            format!(" and {} more", targets.len() - 5)
+        } else {
+            String::new()
+        };
+        let message = format!("{} {}{}?", capitalize(op.verb()), names.join(", "), more);
+        vec![Effect::Open(Overlay::Confirm {
+            title: format!(
+                "{} {} guest{}",
+                op.verb(),
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" }
+            ),
+            message,
+            on_yes: cmd,
+        })]
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn step_table<T: crate::tui::widgets::table::TableRow>(t: &mut DataTable<T>, a: Action) {
+    match a {
+        Action::Up => t.step(-1),
+        Action::Down => t.step(1),
+        Action::PageUp => t.step(-t.page()),
+        Action::PageDown => t.step(t.page()),
+        Action::Top => t.step(isize::MIN / 2),
+        Action::Bottom => t.step(isize::MAX / 2),
+        _ => {}
+    }
+}
+
+fn clone_form(source: &Guest) -> Effect {
+    Effect::Open(Overlay::Form {
+        form: Form::new(
+            format!("clone {} ({})", source.name, source.vmid),
+            vec![Field::text("Name").with_value(&format!("{}-clone", source.name)), Field::text("New VMID"), Field::choice("Full copy", &["no", "yes"], "no")],
+        )
+        .submit_label("clone")
+        .note("Leave New VMID empty for the next free one. A linked clone (not a full copy) needs a template."),
+        purpose: FormPurpose::Clone { source: source.key() },
+    })
+}

@@ -1,0 +1,461 @@
+//! Drawing the Inventory: summary of clusters and nodes, the guest table (only the rows that
+//! fit are built), the detail pane, and the tasks / ISO / template tables.
+
+use super::{InventoryScreen, View};
+use crate::domain::inventory::{Guest, GuestStatus, bytes};
+use crate::domain::time::compact_age;
+use crate::store::pve::{Iso, Task};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::table::TableRow;
+use crate::tui::widgets::truncate;
+use chrono::{Local, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+
+pub fn task_columns() -> Vec<(&'static str, Constraint)> {
+    vec![
+        ("state", Constraint::Length(10)),
+        ("task", Constraint::Length(12)),
+        ("vmid", Constraint::Length(7)),
+        ("node", Constraint::Length(8)),
+        ("by", Constraint::Length(10)),
+        ("started", Constraint::Length(16)),
+        ("result", Constraint::Fill(1)),
+    ]
+}
+
+pub fn iso_columns() -> Vec<(&'static str, Constraint)> {
+    vec![
+        ("name", Constraint::Fill(1)),
+        ("size", Constraint::Length(8)),
+        ("node", Constraint::Length(8)),
+        ("storage", Constraint::Length(10)),
+        ("volume", Constraint::Fill(1)),
+    ]
+}
+
+pub fn template_columns() -> Vec<(&'static str, Constraint)> {
+    vec![
+        ("cluster", Constraint::Length(10)),
+        ("vmid", Constraint::Length(7)),
+        ("name", Constraint::Fill(1)),
+        ("node", Constraint::Length(8)),
+        ("cpus", Constraint::Length(5)),
+        ("memory", Constraint::Length(8)),
+        ("disk", Constraint::Length(8)),
+    ]
+}
+
+/// A text gauge: `▰▰▰▱▱▱` for a fraction.
+fn bar(frac: f64, width: usize) -> String {
+    let full = ((frac.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("{}{}", "▰".repeat(full), "▱".repeat(width - full))
+}
+
+impl TableRow for Task {
+    fn key(&self) -> String {
+        self.upid.clone()
+    }
+    fn cells(&self) -> Vec<String> {
+        let state = match (self.status.as_str(), self.progress) {
+            ("running", Some(p)) => format!("{} {:>3.0}%", bar(p, 4), p * 100.0),
+            ("running", None) => "running".into(),
+            (s, _) => s.to_string(),
+        };
+        vec![
+            state,
+            self.task_type.clone(),
+            self.vmid.map(|v| v.to_string()).unwrap_or_default(),
+            self.node.clone(),
+            self.started_by.clone().unwrap_or_else(|| "-".into()),
+            self.started_at
+                .with_timezone(&Local)
+                .format("%m-%d %H:%M:%S")
+                .to_string(),
+            self.exit_status.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+impl TableRow for Iso {
+    fn key(&self) -> String {
+        format!("{}:{}", self.cluster_id, self.volid)
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.size_bytes
+                .map(|b| bytes(b.max(0) as u64))
+                .unwrap_or_default(),
+            self.node.clone(),
+            self.storage.clone(),
+            self.volid.clone(),
+        ]
+    }
+}
+
+impl TableRow for Guest {
+    fn key(&self) -> String {
+        format!("{}:{}", self.cluster_id, self.vmid)
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.cluster.to_string(),
+            self.vmid.to_string(),
+            self.name.to_string(),
+            self.node.to_string(),
+            self.maxcpu.to_string(),
+            bytes(self.maxmem),
+            bytes(self.maxdisk),
+        ]
+    }
+}
+
+fn status_style(s: GuestStatus, theme: &Theme) -> Style {
+    match s {
+        GuestStatus::Running => theme.ok(),
+        GuestStatus::Stopped => theme.dim(),
+        GuestStatus::Unknown => theme.error(),
+        _ => theme.warn(),
+    }
+}
+
+impl InventoryScreen {
+    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let summary_h =
+            (self.overview.clusters.len() + self.overview.nodes.len()).clamp(1, 8) as u16 + 2;
+        let [nav, summary, body] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(summary_h),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        let mut spans = vec![];
+        for v in View::ALL {
+            spans.push(Span::styled(
+                format!(" {} ", v.name()),
+                if v == self.view {
+                    theme.selected()
+                } else {
+                    theme.dim()
+                },
+            ));
+            spans.push(Span::raw(" "));
+        }
+        if self.view == View::Guests {
+            let sort = self.list.sort.map(|k| k.name()).unwrap_or("cluster");
+            spans.push(Span::styled(
+                format!(
+                    "  sort: {sort}{}",
+                    if self.list.descending { " ↓" } else { " ↑" }
+                ),
+                theme.dim(),
+            ));
+            if !self.list.marks.is_empty() {
+                spans.push(Span::styled(
+                    format!("  {} marked", self.list.marks.len()),
+                    theme.warn(),
+                ));
+            }
+        }
+        f.render_widget(Line::from(spans), nav);
+        self.render_summary(f, summary, theme);
+        match self.view {
+            View::Guests if self.detail_open && body.width >= 60 => {
+                let [table, detail] =
+                    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                        .areas(body);
+                self.render_guests(f, table, theme);
+                self.render_detail(f, detail, theme);
+            }
+            View::Guests => self.render_guests(f, body, theme),
+            View::Tasks => self.tasks.render(f, body, theme, "tasks"),
+            View::Isos => self.isos.render(f, body, theme, "ISO images"),
+            View::Templates => self.templates.render(f, body, theme, "templates"),
+        }
+    }
+
+    fn render_summary(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let now = Utc::now();
+        let mut lines = Vec::new();
+        if self.overview.clusters.is_empty() {
+            lines.push(Line::styled(
+                "No cluster yet: add one in Admin › clusters.",
+                theme.dim(),
+            ));
+        }
+        for (c, h) in &self.overview.clusters {
+            let guests = self.list.all().iter().filter(|g| g.cluster_id == c.id);
+            let (total, running) = guests.fold((0, 0), |(t, r), g| {
+                (t + 1, r + (g.status == GuestStatus::Running) as usize)
+            });
+            let age = h
+                .last_success_at
+                .map(|t| format!("data {} old", compact_age((now - t).num_seconds())))
+                .unwrap_or_else(|| "no data yet".into());
+            let poller = match (&h.lease_owner, h.lease_expires_at) {
+                (Some(o), Some(exp)) if exp > now => {
+                    format!("polled by {}", o.split(':').next().unwrap_or(o))
+                }
+                _ => "no poller".into(),
+            };
+            let (health, style) = match &h.last_error {
+                Some(e) => (format!("✗ {}", truncate(e, 60)), theme.error()),
+                None if h.last_success_at.is_some() => ("✓".to_string(), theme.ok()),
+                None => ("…".to_string(), theme.dim()),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", health), style),
+                Span::styled(format!("{:<10}", c.name), theme.accent()),
+                Span::styled(
+                    format!(
+                        " {total} guests, {running} running · {age}{} · {poller}",
+                        h.last_duration_ms
+                            .map(|d| format!(" ({d} ms)"))
+                            .unwrap_or_default()
+                    ),
+                    theme.text(),
+                ),
+            ]));
+            for n in self.overview.nodes.iter().filter(|n| n.cluster_id == c.id) {
+                let cpu = n.cpu.unwrap_or(0.0);
+                let mem = match (n.mem, n.maxmem) {
+                    (Some(m), Some(x)) if x > 0 => m as f64 / x as f64,
+                    _ => 0.0,
+                };
+                let st = if n.status == "online" {
+                    theme.ok()
+                } else {
+                    theme.error()
+                };
+                lines.push(Line::from(vec![
+                    Span::raw("    "),
+                    Span::styled(format!("{:<8} {:<8}", n.name, n.status), st),
+                    Span::styled(
+                        format!(" cpu {} {:>3.0}%", bar(cpu, 10), cpu * 100.0),
+                        theme.text(),
+                    ),
+                    Span::styled(
+                        format!(
+                            "  mem {} {:>3.0}% of {}",
+                            bar(mem, 10),
+                            mem * 100.0,
+                            bytes(n.maxmem.unwrap_or(0).max(0) as u64)
+                        ),
+                        theme.text(),
+                    ),
+                ]));
+            }
+        }
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(" clusters ", theme.accent()));
+        f.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    fn render_guests(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let title = if self.filter.is_empty() {
+            format!(" guests ({}) ", self.list.len())
+        } else {
+            format!(
+                " guests ({}/{}) /{} ",
+                self.list.len(),
+                self.list.total(),
+                self.filter
+            )
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.accent()));
+        let height = block.inner(area).height.saturating_sub(1) as usize;
+        let cursor = self.list.cursor();
+        if cursor < self.list.offset {
+            self.list.offset = cursor;
+        } else if height > 0 && cursor >= self.list.offset + height {
+            self.list.offset = cursor + 1 - height;
+        }
+        let offset = self.list.offset;
+        let rows: Vec<Row> = self
+            .list
+            .window(offset, height)
+            .enumerate()
+            .map(|(n, g)| {
+                let marked = self.list.marks.contains(&g.key());
+                let row_style = if offset + n == cursor {
+                    theme.selected()
+                } else {
+                    theme.text()
+                };
+                let mem = g
+                    .mem_fraction()
+                    .map(|m| format!("{:>3.0}%", m * 100.0))
+                    .unwrap_or_default();
+                let cpu = if g.status == GuestStatus::Running {
+                    format!("{:>3.0}%", g.cpu * 100.0)
+                } else {
+                    String::new()
+                };
+                let kind = if g.template {
+                    "tmpl"
+                } else {
+                    g.guest_type.as_str()
+                };
+                let reach = match (g.ssh, g.rdp) {
+                    (true, true) => "ssh rdp",
+                    (true, false) => "ssh",
+                    (false, true) => "rdp",
+                    _ => "",
+                };
+                Row::new(vec![
+                    Cell::from(if marked { "●" } else { " " }),
+                    Cell::from(g.cluster.to_string()),
+                    Cell::from(g.vmid.to_string()),
+                    Cell::from(g.name.to_string()),
+                    Cell::from(kind),
+                    Cell::from(g.node.to_string()),
+                    Cell::from(Span::styled(
+                        g.status.as_str(),
+                        status_style(g.status, theme),
+                    )),
+                    Cell::from(cpu),
+                    Cell::from(mem),
+                    Cell::from(bytes(g.maxmem)),
+                    Cell::from(if g.uptime > 0 {
+                        compact_age(g.uptime as i64)
+                    } else {
+                        String::new()
+                    }),
+                    Cell::from(g.ip.as_deref().unwrap_or("").to_string()),
+                    Cell::from(reach),
+                    Cell::from(
+                        g.lock
+                            .as_deref()
+                            .map(|l| format!("🔒{l} "))
+                            .unwrap_or_default()
+                            + &g.tags,
+                    ),
+                ])
+                .style(row_style)
+            })
+            .collect();
+        let widths = [
+            Constraint::Length(1),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(18),
+            Constraint::Length(4),
+            Constraint::Length(6),
+            Constraint::Length(8),
+            Constraint::Length(4),
+            Constraint::Length(4),
+            Constraint::Length(6),
+            Constraint::Length(5),
+            Constraint::Length(15),
+            Constraint::Length(7),
+            Constraint::Fill(1),
+        ];
+        let header = Row::new([
+            "", "cluster", "vmid", "name", "type", "node", "status", "cpu", "mem", "max", "up",
+            "ip", "reach", "tags",
+        ])
+        .style(theme.header());
+        let empty = rows.is_empty();
+        f.render_widget(
+            Table::new(rows, widths)
+                .header(header)
+                .block(block)
+                .column_spacing(1),
+            area,
+        );
+        if empty && area.height > 3 && area.width > 4 {
+            let msg = if !self.list.loaded {
+                "loading…"
+            } else if self.list.total() == 0 {
+                "no guests (yet): the poller fills this in"
+            } else {
+                "no guest matches the filter"
+            };
+            f.render_widget(
+                Span::styled(msg, theme.dim()),
+                Rect {
+                    x: area.x + 2,
+                    y: area.y + 2,
+                    width: area.width - 4,
+                    height: 1,
+                },
+            );
+        }
+    }
+
+    fn render_detail(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let Some(g) = self.list.selected() else {
+            return;
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" {} ({}) ", g.name, g.vmid),
+                theme.accent(),
+            ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let Some(d) = &self.detail else {
+            f.render_widget(
+                Paragraph::new("fetching from Proxmox…").style(theme.dim()),
+                inner,
+            );
+            return;
+        };
+        let [spark, text] =
+            Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
+        let peak = d.cpu.iter().copied().max().unwrap_or(0);
+        f.render_widget(
+            Sparkline::default()
+                .data(&d.cpu)
+                .max(100)
+                .style(theme.ok())
+                .block(Block::default().title(Span::styled(
+                    format!("cpu, last hour (peak {peak}%)"),
+                    theme.dim(),
+                ))),
+            spark,
+        );
+        let mut lines: Vec<Line> = Vec::new();
+        let ips = if d.ips.is_empty() {
+            "—".to_string()
+        } else {
+            d.ips.join(", ")
+        };
+        lines.push(Line::from(vec![
+            Span::styled("ips  ", theme.dim()),
+            Span::styled(ips, theme.text()),
+        ]));
+        lines.push(Line::styled(
+            format!("snapshots ({})", d.snapshots.len()),
+            theme.header(),
+        ));
+        for (name, when) in &d.snapshots {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {name:<16} "), theme.text()),
+                Span::styled(when.clone(), theme.dim()),
+            ]));
+        }
+        lines.push(Line::styled("config", theme.header()));
+        for (k, v) in &d.config {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<10} "), theme.dim()),
+                Span::styled(v.clone(), theme.text()),
+            ]));
+        }
+        for p in &d.problems {
+            lines.push(Line::styled(p.clone(), theme.warn()));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    }
+}

@@ -1,0 +1,329 @@
+//! The Inventory screen without a terminal: guests in, commands and frames out.
+
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use labdeck::domain::Role;
+use labdeck::domain::inventory::ops::GuestOp;
+use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
+use labdeck::domain::rbac::Actor;
+use labdeck::domain::user::{User, UserStatus};
+use labdeck::engine::accounts::Session;
+use labdeck::engine::inventory::{BulkLine, BulkOutcome, GuestBatch, Overview};
+use labdeck::engine::{Command, Event, Reply};
+use labdeck::store::pve::{Cluster, Node, PollHealth};
+use labdeck::tui::app::{App, Msg, Phase};
+use labdeck::tui::keymap::Keymap;
+use labdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use uuid::Uuid;
+
+const EAST: Uuid = Uuid::from_u128(1);
+
+fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
+    Guest {
+        cluster_id: EAST,
+        cluster: "east".into(),
+        vmid,
+        guest_type: GuestType::Qemu,
+        node: node.into(),
+        name: name.into(),
+        status,
+        template: false,
+        tags: "lab".into(),
+        lock: None,
+        pool: None,
+        cpu: if status == GuestStatus::Running {
+            0.12
+        } else {
+            0.0
+        },
+        maxcpu: 2,
+        mem: 1 << 30,
+        maxmem: 2 << 30,
+        disk: 0,
+        maxdisk: 32 << 30,
+        netin: 0,
+        netout: 0,
+        uptime: if status == GuestStatus::Running {
+            7200
+        } else {
+            0
+        },
+        ip: (status == GuestStatus::Running).then(|| "10.0.0.5".into()),
+        ssh: status == GuestStatus::Running,
+        rdp: false,
+    }
+}
+
+fn app(role: Role) -> App {
+    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    a.take_commands();
+    let user = User {
+        id: Uuid::from_u128(9),
+        username: "otto".into(),
+        email: None,
+        display_name: "Otto".into(),
+        role,
+        status: UserStatus::Active,
+        tenant_id: None,
+        time_zone: "UTC".into(),
+        must_change_password: false,
+        last_login_at: None,
+        created_at: Utc::now(),
+    };
+    let actor = Actor::with_role_defaults(user.id, "otto", role);
+    a.update(Msg::Engine(Event::Reply(Reply::Setup {
+        needs_first_admin: false,
+    })));
+    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(
+        Session { actor, user },
+    )))));
+    let sent = a.take_commands();
+    assert!(
+        sent.iter()
+            .any(|c| matches!(c, Command::LoadGuests { since: None, .. })),
+        "the Inventory loads everything first"
+    );
+    let cluster = Cluster {
+        id: EAST,
+        key: "east".into(),
+        name: "east".into(),
+        host: "10.0.0.1".into(),
+        port: 8006,
+        is_default: true,
+        is_active: true,
+        token_id: Some("root@pam!ld".into()),
+        fingerprint: Some("AB:CD".into()),
+        has_ca: false,
+        poll_interval_secs: 5,
+    };
+    let health = PollHealth {
+        last_success_at: Some(Utc::now()),
+        last_duration_ms: Some(42),
+        ..Default::default()
+    };
+    let node = |name: &str, status: &str| Node {
+        cluster_id: EAST,
+        name: name.into(),
+        status: status.into(),
+        cpu: Some(0.25),
+        maxcpu: Some(8.0),
+        mem: Some(4 << 30),
+        maxmem: Some(16 << 30),
+        uptime: Some(1000),
+    };
+    reply(
+        &mut a,
+        Reply::Overview(Box::new(Overview {
+            clusters: vec![(cluster, health)],
+            nodes: vec![node("pve1", "online"), node("pve2", "offline")],
+        })),
+    );
+    let guests = vec![
+        guest(100, "web-01", GuestStatus::Running, "pve1"),
+        guest(101, "db-01", GuestStatus::Stopped, "pve1"),
+        guest(102, "lab-student-1", GuestStatus::Stopped, "pve1"),
+        guest(103, "lab-student-2", GuestStatus::Unknown, "pve2"),
+    ];
+    reply(
+        &mut a,
+        Reply::Guests(Box::new(GuestBatch {
+            full: true,
+            total: guests.len() as i64,
+            guests,
+            as_of: Utc::now(),
+        })),
+    );
+    a
+}
+
+fn reply(a: &mut App, r: Reply) {
+    a.update(Msg::Engine(Event::Reply(r)));
+}
+
+fn key(a: &mut App, code: KeyCode) {
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
+        code,
+        KeyModifiers::NONE,
+    ))));
+}
+
+fn screen(a: &mut App) -> String {
+    let mut t = Terminal::new(TestBackend::new(120, 24)).unwrap();
+    t.draw(|f| a.view(f)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn selected(a: &App) -> u32 {
+    let Phase::Shell(s) = &a.phase else { panic!() };
+    s.inventory.list.selected().unwrap().vmid
+}
+
+#[test]
+fn the_inventory_shows_clusters_nodes_and_guests() {
+    let mut a = app(Role::Operator);
+    insta::assert_snapshot!("inventory", screen(&mut a));
+}
+
+#[test]
+fn a_single_start_goes_straight_to_the_engine() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(selected(&a), 101);
+    key(&mut a, KeyCode::Char('s'));
+    match a.take_commands().as_slice() {
+        [
+            Command::GuestAction {
+                targets,
+                op: GuestOp::Start,
+                ..
+            },
+        ] => assert_eq!(targets, &[(EAST, 101)]),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn marked_guests_are_acted_on_together_after_a_confirmation_naming_them() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char(' '));
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
+        KeyCode::Char('S'),
+        KeyModifiers::SHIFT,
+    ))));
+    let s = screen(&mut a);
+    assert!(
+        s.contains("Stop db-01 (101) on pve1, lab-student-1 (102) on pve1?"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Char('y'));
+    match a.take_commands().as_slice() {
+        [
+            Command::GuestAction {
+                targets,
+                op: GuestOp::Stop,
+                ..
+            },
+        ] => assert_eq!(targets.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    let lines = vec![
+        BulkLine {
+            cluster: "east".into(),
+            vmid: 101,
+            name: "db-01".into(),
+            outcome: BulkOutcome::Skipped("not running".into()),
+        },
+        BulkLine {
+            cluster: "east".into(),
+            vmid: 102,
+            name: "lab-student-1".into(),
+            outcome: BulkOutcome::Failed("595 no route to host".into()),
+        },
+    ];
+    reply(
+        &mut a,
+        Reply::Bulk {
+            title: "stop 2 guests".into(),
+            lines,
+        },
+    );
+    let s = screen(&mut a);
+    assert!(
+        s.contains("0 submitted, 1 skipped, 1 failed")
+            && s.contains("skipped: not running")
+            && s.contains("failed: 595"),
+        "{s}"
+    );
+}
+
+#[test]
+fn viewers_are_told_no_before_anything_is_sent() {
+    let mut a = app(Role::Viewer);
+    key(&mut a, KeyCode::Char('s'));
+    assert!(a.take_commands().is_empty());
+    assert!(screen(&mut a).contains("may not start guests"));
+}
+
+#[test]
+fn filter_sort_and_refresh_keep_the_selection() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Char('/'));
+    for c in "status:stopped stud".chars() {
+        key(&mut a, KeyCode::Char(c));
+    }
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(selected(&a), 102);
+    assert!(screen(&mut a).contains("guests (1/4)"));
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(
+        selected(&a),
+        102,
+        "clearing the filter keeps the guest selected"
+    );
+    key(&mut a, KeyCode::Char('>'));
+    key(&mut a, KeyCode::Char('>'));
+    assert_eq!(selected(&a), 102, "sorting keeps the guest selected");
+    // A delta: 102 starts, a new guest appears; the selection stays on 102.
+    let mut started = guest(102, "lab-student-1", GuestStatus::Running, "pve1");
+    started.lock = None;
+    let batch = GuestBatch {
+        full: false,
+        guests: vec![started, guest(99, "aaa", GuestStatus::Running, "pve1")],
+        total: 5,
+        as_of: Utc::now(),
+    };
+    reply(&mut a, Reply::Guests(Box::new(batch)));
+    assert_eq!(selected(&a), 102);
+    assert!(a.take_commands().is_empty(), "counts agree: no full reload");
+    // The count disagrees (a guest was deleted elsewhere): reload everything.
+    reply(
+        &mut a,
+        Reply::Guests(Box::new(GuestBatch {
+            full: false,
+            guests: vec![],
+            total: 4,
+            as_of: Utc::now(),
+        })),
+    );
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::LoadGuests { since: None, .. }]
+    ));
+}
+
+#[test]
+fn the_detail_pane_asks_for_the_selected_guest() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::GuestDetail { vmid: 100, .. }]
+    ));
+    key(&mut a, KeyCode::Down);
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command::GuestDetail { vmid: 101, .. }]
+    ));
+    let detail = labdeck::engine::inventory::GuestDetail {
+        cluster_id: EAST,
+        vmid: 101,
+        config: vec![
+            ("cores".into(), "2".into()),
+            ("memory".into(), "2048 MiB".into()),
+        ],
+        snapshots: vec![("baseline".into(), "2026-11-01 10:00".into())],
+        ips: vec![],
+        cpu: vec![1, 5, 20, 80, 40],
+        problems: vec!["guest agent: not running".into()],
+    };
+    reply(&mut a, Reply::GuestDetail(Box::new(detail)));
+    let s = screen(&mut a);
+    assert!(
+        s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"),
+        "{s}"
+    );
+}
