@@ -11,21 +11,17 @@ fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
 }
 
 fn main() {
-    let clusters: Vec<(Uuid, Arc<str>)> = ["east", "west", "lab"]
-        .iter()
-        .map(|n| (Uuid::now_v7(), Arc::<str>::from(*n)))
-        .collect();
-    let nodes: Vec<Arc<str>> = (1..=12)
-        .map(|n| Arc::<str>::from(format!("pve{n}").as_str()))
-        .collect();
+    let clusters: Vec<(Uuid, Arc<str>)> =
+        ["east", "west", "lab"].iter().map(|n| (Uuid::now_v7(), Arc::<str>::from(*n))).collect();
+    let nodes: Vec<Arc<str>> = (1..=12).map(|n| Arc::<str>::from(format!("pve{n}").as_str())).collect();
+    // Shared like the store and the poller share them.
+    let tags: Vec<Arc<str>> = ["lab;linux", "prod", "class;2026", ""].iter().map(|t| Arc::<str>::from(*t)).collect();
     let before = rss_kib();
     let guests: Vec<Guest> = (0..100_000u32)
         .map(|i| {
@@ -34,25 +30,12 @@ fn main() {
                 cluster_id: *cid,
                 cluster: cname.clone(),
                 vmid: 100 + i,
-                guest_type: if i % 5 == 0 {
-                    GuestType::Lxc
-                } else {
-                    GuestType::Qemu
-                },
+                guest_type: if i % 5 == 0 { GuestType::Lxc } else { GuestType::Qemu },
                 node: nodes[i as usize % 12].clone(),
-                name: format!(
-                    "{}-{:05}",
-                    ["web", "db", "lab", "student", "build"][i as usize % 5],
-                    i
-                )
-                .into(),
-                status: if i % 3 == 0 {
-                    GuestStatus::Stopped
-                } else {
-                    GuestStatus::Running
-                },
+                name: format!("{}-{:05}", ["web", "db", "lab", "student", "build"][i as usize % 5], i).into(),
+                status: if i % 3 == 0 { GuestStatus::Stopped } else { GuestStatus::Running },
                 template: i % 97 == 0,
-                tags: ["lab;linux", "prod", "class;2026", ""][i as usize % 4].into(),
+                tags: tags[i as usize % 4].clone(),
                 lock: None,
                 pool: None,
                 cpu: (i % 100) as f32 / 100.0,
@@ -64,8 +47,7 @@ fn main() {
                 netin: i as u64,
                 netout: i as u64,
                 uptime: i as u64,
-                ip: (i % 3 != 0)
-                    .then(|| format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255).into()),
+                ip: (i % 3 != 0).then(|| std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8])),
                 ssh: i % 2 == 0,
                 rdp: false,
             }
@@ -87,20 +69,12 @@ fn main() {
     for n in 1..=typed.len() {
         let t = Instant::now();
         list.set_filter(&typed[..n]);
-        times.push((
-            t.elapsed().as_secs_f64() * 1e3,
-            typed[..n].to_string(),
-            list.len(),
-        ));
+        times.push((t.elapsed().as_secs_f64() * 1e3, typed[..n].to_string(), list.len()));
     }
     for n in (0..typed.len()).rev() {
         let t = Instant::now();
         list.set_filter(&typed[..n]);
-        times.push((
-            t.elapsed().as_secs_f64() * 1e3,
-            typed[..n].to_string(),
-            list.len(),
-        ));
+        times.push((t.elapsed().as_secs_f64() * 1e3, typed[..n].to_string(), list.len()));
     }
     let mut sorted: Vec<f64> = times.iter().map(|t| t.0).collect();
     sorted.sort_by(|a, b| a.total_cmp(b));
@@ -117,8 +91,5 @@ fn main() {
     );
     let t = Instant::now();
     list.set_sort(labdeck::tui::screens::inventory::SortKey::Cpu, true);
-    println!(
-        "re-sort 100k by cpu: {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    println!("re-sort 100k by cpu: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
 }

@@ -58,41 +58,23 @@ async fn bench(name: &str, store: Store) {
         fingerprint: "00".into(),
         poll_interval_secs: 5,
     };
-    let cluster = store
-        .save_cluster(
-            None,
-            &input,
-            Entry::by(&actor, &Source::Engine, "add_cluster", "cluster"),
-        )
-        .await
-        .unwrap();
+    let cluster =
+        store.save_cluster(None, &input, Entry::by(&actor, &Source::Engine, "add_cluster", "cluster")).await.unwrap();
     let owner = "bench:1";
-    assert!(
-        store
-            .acquire_lease(cluster, owner, chrono::Duration::seconds(600))
-            .await
-            .unwrap()
-    );
+    assert!(store.acquire_lease(cluster, owner, chrono::Duration::seconds(600)).await.unwrap());
     let names: Arc<str> = "bench".into();
-    println!(
-        "{name}: {GUESTS} guests (half running), times in ms: decode / diff / commit = total, rows written"
-    );
+    println!("{name}: {GUESTS} guests (half running), times in ms: decode / diff / commit = total, rows written");
     let mut steady = Vec::new();
     for tick in 0..7u32 {
         let raw = body(if tick == 6 { 5 } else { tick });
         let t0 = Instant::now();
-        let resources: Vec<Resource> =
-            labdeck::pve::decode::decode_data("/cluster/resources", &raw).unwrap();
+        let resources: Vec<Resource> = labdeck::pve::decode::decode_data("/cluster/resources", &raw).unwrap();
         let t1 = Instant::now();
         let cache = store.cluster_guests(cluster).await.unwrap();
         let t_cache = t1.elapsed();
         let t1 = Instant::now();
         let (nodes, guests) = split(cluster, &names, &resources, &cache);
-        let online: HashSet<&str> = nodes
-            .iter()
-            .filter(|n| n.status == "online")
-            .map(|n| n.name.as_str())
-            .collect();
+        let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
         let changes = diff(&cache, guests, &online);
         let t2 = Instant::now();
         let w = PollWrite {
@@ -138,20 +120,13 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let (sqlite, _dir) = labdeck::store::testing::sqlite().await.unwrap();
         bench("SQLite", sqlite).await;
         match labdeck::store::testing::postgres().await.unwrap() {
             Some(pg) => bench("PostgreSQL", pg).await,
-            None => println!(
-                "PostgreSQL: skipped (set {})",
-                labdeck::store::testing::POSTGRES_URL_VAR
-            ),
+            None => println!("PostgreSQL: skipped (set {})", labdeck::store::testing::POSTGRES_URL_VAR),
         }
     });
 }

@@ -21,11 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "labdeck",
-    version,
-    about = "A terminal console for teaching labs and small clouds"
-)]
+#[command(name = "labdeck", version, about = "A terminal console for teaching labs and small clouds")]
 pub struct Cli {
     /// Config file (default: the platform config dir's labdeck/config.toml)
     #[arg(long, global = true, env = "LABDECK_CONFIG")]
@@ -44,6 +40,9 @@ pub enum Cmd {
         /// Seed the database and print the accounts, without opening the console
         #[arg(long)]
         seed_only: bool,
+        /// Guests in the built-in Proxmox simulator (up to 100000)
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+        guests: u32,
     },
     /// Database maintenance
     Db {
@@ -88,6 +87,11 @@ pub enum Cmd {
     /// Poll the Proxmox clusters without a console (for a host that only keeps the
     /// inventory fresh); stops on Ctrl-C or SIGTERM and hands its leases back
     Poll,
+    /// Proxmox clusters, for scripts
+    Cluster {
+        #[command(subcommand)]
+        command: crate::cli_vm::ClusterCmd,
+    },
     /// Guests of every cluster, for scripts
     Vm {
         #[command(subcommand)]
@@ -135,12 +139,9 @@ pub enum UserCmd {
 }
 
 pub fn main() -> ExitCode {
+    crate::mem::limit_arenas();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("labdeck: cannot start the runtime: {e}");
@@ -166,31 +167,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Err(e) = logging::init(&log_file, &config.log_level) {
         eprintln!("labdeck: logging disabled ({}: {e})", log_file.display());
     }
-    let keymap =
-        Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
+    let keymap = Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::from_config(&config.ui.theme, &config.colors, no_color)
         .map_err(|(k, r)| anyhow::anyhow!("colors.{k}: {r}"))?;
     let flag_url = cli.database_url.clone();
-    let url = flag_url
-        .clone()
-        .or(config.database_url.clone())
-        .unwrap_or_else(paths::default_database_url);
+    let url = flag_url.clone().or(config.database_url.clone()).unwrap_or_else(paths::default_database_url);
 
     match cli.command {
-        Some(Cmd::Sim {
-            nodes,
-            guests,
-            bind,
-            task_secs,
-        }) => Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs).await?),
+        Some(Cmd::Sim { nodes, guests, bind, task_secs }) => {
+            Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs).await?)
+        }
         Some(Cmd::Keys) => {
             for &a in Action::ALL {
                 println!("{:<16} {:<22} {}", a.name(), keymap.keys_label(a), a.help());
             }
             Ok(())
         }
-        Some(Cmd::Demo { seed_only }) => {
+        Some(Cmd::Demo { seed_only, guests }) => {
             let url = match flag_url.or(config.database_url.clone()) {
                 Some(u) => u,
                 None => fresh_demo_file()?,
@@ -203,29 +197,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             // The demo's Proxmox: the simulator, in this process, for as long as the console runs.
-            let sim = crate::engine::demo_sim::start(&svc)
+            let sim = crate::engine::demo_sim::start(&svc, guests as usize)
                 .await
                 .context("starting the Proxmox simulator")?;
             let opts = run_options(keymap, theme, accounts, &config, log_file);
-            let result = tui::run(
-                services(&store, Source::local(), config.auth.hash_concurrency),
-                opts,
-            )
-            .await;
+            let result = tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await;
             sim.shutdown();
             result
         }
         Some(Cmd::Poll) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
             let svc = services(&store, Source::Engine, config.auth.hash_concurrency);
-            let opts = crate::engine::EngineOptions {
-                watch_every: Duration::from_secs(3600),
-                pollers: true,
-            };
+            let opts = crate::engine::EngineOptions { watch_every: Duration::from_secs(3600), pollers: true };
             let (engine, _events) = crate::engine::Engine::start(svc, opts);
             println!("polling; Ctrl-C or SIGTERM stops");
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
@@ -233,13 +219,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             engine.shutdown().await;
             Ok(())
         }
+        Some(Cmd::Cluster { command }) => {
+            let store = open(&url, config.auth.hash_concurrency).await?;
+            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            crate::cli_vm::cluster(&svc, command, read_password).await
+        }
         Some(Cmd::Vm { command }) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
-            crate::cli_vm::run(
-                &services(&store, Source::cli(), config.auth.hash_concurrency),
-                command,
-            )
-            .await
+            crate::cli_vm::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Db { command }) => {
             let store = connect(&url).await?;
@@ -249,18 +236,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("migrated {}", crate::store::redact_url(&url));
             }
             let report = store.schema_status().await?;
-            println!(
-                "backend: {}  database: {}",
-                report.backend,
-                crate::store::redact_url(&url)
-            );
+            println!("backend: {}  database: {}", report.backend, crate::store::redact_url(&url));
             for m in &report.migrations {
-                println!(
-                    "  {:>4}  {:<8} {}",
-                    m.version,
-                    if m.applied { "applied" } else { "pending" },
-                    m.description
-                );
+                println!("  {:>4}  {:<8} {}", m.version, if m.applied { "applied" } else { "pending" }, m.description);
             }
             for v in &report.unknown {
                 println!("  {v:>4}  unknown  (written by a newer labdeck)");
@@ -269,19 +247,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::User { command }) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
-            user_command(
-                &services(&store, Source::cli(), config.auth.hash_concurrency),
-                command,
-            )
-            .await
+            user_command(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
         }
-        Some(Cmd::Accept {
-            code,
-            username,
-            email,
-            name,
-            password_stdin,
-        }) => {
+        Some(Cmd::Accept { code, username, email, name, password_stdin }) => {
             let store = open(&url, config.auth.hash_concurrency).await?;
             let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
             if !password_stdin {
@@ -289,36 +257,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     "pass the new password on standard input with --password-stdin (or press F2 on the console's sign-in screen)"
                 );
             }
-            let form = AccountForm {
-                username,
-                email,
-                display_name: name,
-            };
+            let form = AccountForm { username, email, display_name: name };
             let session = accounts::accept_invitation(&svc, &code, &form, read_password()?).await?;
-            println!(
-                "created {} ({}); sign in with labdeck",
-                session.user.username, session.user.role
-            );
+            println!("created {} ({}); sign in with labdeck", session.user.username, session.user.role);
             Ok(())
         }
         None => {
             let store = open(&url, config.auth.hash_concurrency).await?;
             let opts = run_options(keymap, theme, Vec::new(), &config, log_file);
-            tui::run(
-                services(&store, Source::local(), config.auth.hash_concurrency),
-                opts,
-            )
-            .await
+            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
         }
     }
 }
 
 fn services(store: &Store, source: Source, hashes: usize) -> Services {
-    Services {
-        store: store.clone(),
-        hasher: Hasher::new(hashes),
-        source,
-    }
+    Services { store: store.clone(), hasher: Hasher::new(hashes), source }
 }
 
 fn run_options(
@@ -357,8 +310,7 @@ fn fresh_demo_file() -> anyhow::Result<String> {
     for suffix in ["", "-wal", "-shm"] {
         let p = dir.join(format!("demo.db{suffix}"));
         if p.exists() {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("removing the old demo database {}", p.display()))?;
+            std::fs::remove_file(&p).with_context(|| format!("removing the old demo database {}", p.display()))?;
         }
     }
     Ok(paths::demo_database_url())
@@ -385,24 +337,10 @@ fn read_password() -> anyhow::Result<String> {
 async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
     let actor = Actor::system(&Source::cli().label());
     match cmd {
-        UserCmd::Add {
-            username,
-            role,
-            email,
-            name,
-            password_stdin,
-        } => {
+        UserCmd::Add { username, role, email, name, password_stdin } => {
             let role: Role = role.parse()?;
-            let plain = if password_stdin {
-                Some(read_password()?)
-            } else {
-                None
-            };
-            let form = AccountForm {
-                username,
-                email,
-                display_name: name,
-            };
+            let plain = if password_stdin { Some(read_password()?) } else { None };
+            let form = AccountForm { username, email, display_name: name };
             let (user, generated) = accounts::create_user(svc, &actor, &form, role, plain).await?;
             println!("created {} ({})", user.username, user.role);
             if let Some(p) = generated {
@@ -429,31 +367,17 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
                 }
             }
         }
-        UserCmd::Passwd {
-            username,
-            password_stdin,
-        } => {
+        UserCmd::Passwd { username, password_stdin } => {
             let user = find(svc, &username).await?;
-            let (plain, must_change) = if password_stdin {
-                (read_password()?, false)
-            } else {
-                (password::generate(), true)
-            };
+            let (plain, must_change) =
+                if password_stdin { (read_password()?, false) } else { (password::generate(), true) };
             password::check_policy(&user.username, &plain)?;
             let hash = svc.hasher.hash(plain.clone()).await;
             svc.store
-                .set_password_hash(
-                    user.id,
-                    &hash,
-                    must_change,
-                    Entry::by(&actor, &svc.source, "set_password", "user"),
-                )
+                .set_password_hash(user.id, &hash, must_change, Entry::by(&actor, &svc.source, "set_password", "user"))
                 .await?;
             if must_change {
-                println!(
-                    "temporary password for {} (change it at first sign-in): {plain}",
-                    user.username
-                );
+                println!("temporary password for {} (change it at first sign-in): {plain}", user.username);
             } else {
                 println!("password set for {}", user.username);
             }
@@ -466,9 +390,7 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
         UserCmd::Unlock { username } => {
             let user = find(svc, &username).await?;
             admin::set_status(svc, &actor, user.id, UserStatus::Active).await?;
-            svc.store
-                .clear_failures(&crate::domain::throttle::user_key(&user.username))
-                .await?;
+            svc.store.clear_failures(&crate::domain::throttle::user_key(&user.username)).await?;
             println!("unlocked {}", user.username);
         }
     }

@@ -46,23 +46,19 @@ pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
         VmCmd::Reboot { cluster, vmid } => (cluster, vmid, GuestOp::Reboot),
     };
     let clusters = svc.store.cluster_access_all().await?;
-    let Some(c) = clusters.iter().find(|c| {
-        c.cluster.key.eq_ignore_ascii_case(&cluster)
-            || c.cluster.name.eq_ignore_ascii_case(&cluster)
-    }) else {
+    let Some(c) = clusters
+        .iter()
+        .find(|c| c.cluster.key.eq_ignore_ascii_case(&cluster) || c.cluster.name.eq_ignore_ascii_case(&cluster))
+    else {
         let known: Vec<&str> = clusters.iter().map(|c| c.cluster.key.as_str()).collect();
         bail!("no cluster '{cluster}' (known: {})", known.join(", "));
     };
     let lines = crate::engine::guests_act(svc, &actor, &[(c.cluster.id, vmid)], &op).await?;
     for l in &lines {
         match &l.outcome {
-            BulkOutcome::Submitted(upid) => println!(
-                "{} {} ({}): {} submitted, task {upid}",
-                l.cluster,
-                l.vmid,
-                l.name,
-                op.verb()
-            ),
+            BulkOutcome::Submitted(upid) => {
+                println!("{} {} ({}): {} submitted, task {upid}", l.cluster, l.vmid, l.name, op.verb())
+            }
             BulkOutcome::Skipped(why) => {
                 bail!("{} {} ({}): skipped, {why}", l.cluster, l.vmid, l.name)
             }
@@ -80,15 +76,93 @@ fn line(g: &Guest) -> String {
         g.cluster,
         g.vmid,
         g.name,
-        if g.template {
-            "tmpl"
-        } else {
-            g.guest_type.as_str()
-        },
+        if g.template { "tmpl" } else { g.guest_type.as_str() },
         g.node,
         g.status.as_str(),
         bytes(g.maxmem),
-        g.ip.as_deref().unwrap_or("-"),
+        g.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "-".into()),
         g.tags
     )
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClusterCmd {
+    /// Add a cluster. Without --fingerprint the certificate's fingerprint is shown and the
+    /// cluster is not added; pass it back with --fingerprint after comparing it.
+    Add {
+        name: String,
+        #[arg(long)]
+        host: String,
+        #[arg(long, default_value_t = 8006)]
+        port: u16,
+        /// USER@REALM!TOKENID
+        #[arg(long)]
+        token_id: String,
+        /// Read the token secret from the first line of standard input
+        #[arg(long)]
+        token_secret_stdin: bool,
+        #[arg(long)]
+        fingerprint: Option<String>,
+        #[arg(long, default_value_t = 5)]
+        poll_seconds: i64,
+    },
+    /// List clusters with their poller state
+    List,
+    /// Remove a cluster from labdeck (Proxmox is not touched)
+    Remove { name: String },
+}
+
+pub async fn cluster(
+    svc: &Services,
+    cmd: ClusterCmd,
+    read_secret: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<()> {
+    use crate::engine::clusters;
+    use crate::store::pve::ClusterInput;
+    let actor = Actor::system(&Source::cli().label());
+    match cmd {
+        ClusterCmd::Add { name, host, port, token_id, token_secret_stdin, fingerprint, poll_seconds } => {
+            let Some(fingerprint) = fingerprint else {
+                let shown = clusters::probe(svc, &actor, &host, port).await?;
+                bail!(
+                    "{host}:{port} presents SHA-256 {shown}; compare it with the node's certificate, then add again with --fingerprint {shown}"
+                );
+            };
+            if !token_secret_stdin {
+                bail!("pass the token secret on standard input with --token-secret-stdin");
+            }
+            let input = ClusterInput {
+                key: String::new(),
+                name,
+                host,
+                port,
+                token_id,
+                token_secret: Some(read_secret()?),
+                fingerprint,
+                poll_interval_secs: poll_seconds,
+            };
+            println!("{}", clusters::save(svc, &actor, None, input).await?);
+        }
+        ClusterCmd::List => {
+            let health = svc.store.poll_health().await?;
+            for c in svc.store.list_clusters(&actor).await? {
+                let h = health.get(&c.id).cloned().unwrap_or_default();
+                let state = match (&h.last_error, h.last_success_at) {
+                    (Some(e), _) => format!("error: {e}"),
+                    (None, Some(t)) => format!("ok, polled {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
+                    (None, None) => "never polled".into(),
+                };
+                println!("{:<12} {}:{:<6} {:<28} {}", c.key, c.host, c.port, c.token_id.unwrap_or_default(), state);
+            }
+        }
+        ClusterCmd::Remove { name } => {
+            let all = svc.store.list_clusters(&actor).await?;
+            let Some(c) = all.iter().find(|c| c.key.eq_ignore_ascii_case(&name) || c.name.eq_ignore_ascii_case(&name))
+            else {
+                bail!("no cluster '{name}'");
+            };
+            println!("{}", clusters::remove(svc, &actor, c.id).await?);
+        }
+    }
+    Ok(())
 }

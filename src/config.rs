@@ -59,27 +59,19 @@ impl Default for Config {
 
 impl Default for Ui {
     fn default() -> Self {
-        Ui {
-            theme: "dark".into(),
-            clock: true,
-            bell: false,
-        }
+        Ui { theme: "dark".into(), clock: true, bell: false }
     }
 }
 
 impl Default for Auth {
     fn default() -> Self {
-        Auth {
-            hash_concurrency: 2,
-        }
+        Auth { hash_concurrency: 2 }
     }
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig {
-            watch_interval_ms: 1000,
-        }
+        EngineConfig { watch_interval_ms: 1000 }
     }
 }
 
@@ -88,12 +80,7 @@ pub enum ConfigError {
     #[error("{file}: cannot read: {reason}")]
     Read { file: String, reason: String },
     #[error("{file}, line {line}: {key}: {reason}")]
-    Invalid {
-        file: String,
-        line: usize,
-        key: String,
-        reason: String,
-    },
+    Invalid { file: String, line: usize, key: String, reason: String },
     #[error("environment variable {var}: {reason}")]
     Env { var: String, reason: String },
 }
@@ -101,19 +88,12 @@ pub enum ConfigError {
 impl Config {
     /// Load from `path` (a missing file at the default path is fine; a missing file named
     /// with --config is not), then apply `LABDECK_*` variables from `env`.
-    pub fn load(
-        path: &Path,
-        explicit: bool,
-        env: &BTreeMap<String, String>,
-    ) -> Result<Config, ConfigError> {
+    pub fn load(path: &Path, explicit: bool, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => String::new(),
             Err(e) => {
-                return Err(ConfigError::Read {
-                    file: path.display().to_string(),
-                    reason: e.to_string(),
-                });
+                return Err(ConfigError::Read { file: path.display().to_string(), reason: e.to_string() });
             }
         };
         let cfg = Self::parse(&text, path)?;
@@ -122,13 +102,12 @@ impl Config {
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| located(text, path, &e))?;
-        cfg.validate()
-            .map_err(|(key, reason)| ConfigError::Invalid {
-                file: path.display().to_string(),
-                line: line_of_key(text, &key),
-                key,
-                reason,
-            })?;
+        cfg.validate().map_err(|(key, reason)| ConfigError::Invalid {
+            file: path.display().to_string(),
+            line: line_of_key(text, &key),
+            key,
+            reason,
+        })?;
         Ok(cfg)
     }
 
@@ -136,9 +115,7 @@ impl Config {
     fn with_env(self, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
         let mut table = toml::Table::try_from(&self).expect("config serialises");
         let mut touched = false;
-        for path in
-            leaf_paths(&toml::Table::try_from(Config::default()).expect("defaults serialise"))
-        {
+        for path in leaf_paths(&toml::Table::try_from(Config::default()).expect("defaults serialise")) {
             let var = format!("LABDECK_{}", path.replace('.', "_").to_uppercase());
             let Some(raw) = env.get(&var) else { continue };
             let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
@@ -151,12 +128,10 @@ impl Config {
         if !touched {
             return Ok(self);
         }
-        let cfg: Config = table
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Env {
-                var: "LABDECK_*".into(),
-                reason: e.message().to_string(),
-            })?;
+        let cfg: Config = table.try_into().map_err(|e: toml::de::Error| ConfigError::Env {
+            var: "LABDECK_*".into(),
+            reason: e.message().to_string(),
+        })?;
         cfg.validate().map_err(|(key, reason)| ConfigError::Env {
             var: format!("LABDECK_{}", key.replace('.', "_").to_uppercase()),
             reason,
@@ -167,44 +142,26 @@ impl Config {
     /// Checks serde cannot express. Returns the offending key and why.
     fn validate(&self) -> Result<(), (String, String)> {
         if !["dark", "light", "mono"].contains(&self.ui.theme.as_str()) {
-            return Err((
-                "ui.theme".into(),
-                format!("'{}' is not one of dark, light, mono", self.ui.theme),
-            ));
+            return Err(("ui.theme".into(), format!("'{}' is not one of dark, light, mono", self.ui.theme)));
         }
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log_level.as_str()) {
             return Err((
                 "log_level".into(),
-                format!(
-                    "'{}' is not one of error, warn, info, debug, trace",
-                    self.log_level
-                ),
+                format!("'{}' is not one of error, warn, info, debug, trace", self.log_level),
             ));
         }
         if !(1..=16).contains(&self.auth.hash_concurrency) {
-            return Err((
-                "auth.hash_concurrency".into(),
-                "must be from 1 to 16".into(),
-            ));
+            return Err(("auth.hash_concurrency".into(), "must be from 1 to 16".into()));
         }
         if !(100..=60_000).contains(&self.engine.watch_interval_ms) {
-            return Err((
-                "engine.watch_interval_ms".into(),
-                "must be from 100 to 60000".into(),
-            ));
+            return Err(("engine.watch_interval_ms".into(), "must be from 100 to 60000".into()));
         }
         if let Some(url) = &self.database_url
-            && !(url.starts_with("sqlite:")
-                || url.starts_with("postgres:")
-                || url.starts_with("postgresql:"))
+            && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
         {
-            return Err((
-                "database_url".into(),
-                "must start with sqlite: or postgres://".into(),
-            ));
+            return Err(("database_url".into(), "must start with sqlite: or postgres://".into()));
         }
-        crate::tui::keymap::Keymap::from_config(&self.keys)
-            .map_err(|(k, r)| (format!("keys.{k}"), r))?;
+        crate::tui::keymap::Keymap::from_config(&self.keys).map_err(|(k, r)| (format!("keys.{k}"), r))?;
         crate::tui::theme::Theme::from_config(&self.ui.theme, &self.colors, false)
             .map_err(|(k, r)| (format!("colors.{k}"), r))?;
         Ok(())
@@ -249,18 +206,14 @@ fn key_at_line(text: &str, line: usize) -> String {
 
 /// Where a dotted key is defined (0 when it is not in the file).
 fn line_of_key(text: &str, dotted: &str) -> usize {
-    (1..=text.lines().count())
-        .find(|&n| key_at_line(text, n) == dotted)
-        .unwrap_or(0)
+    (1..=text.lines().count()).find(|&n| key_at_line(text, n) == dotted).unwrap_or(0)
 }
 
 fn leaf_paths(table: &toml::Table) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in table {
         match v {
-            toml::Value::Table(t) => {
-                out.extend(leaf_paths(t).into_iter().map(|p| format!("{k}.{p}")))
-            }
+            toml::Value::Table(t) => out.extend(leaf_paths(t).into_iter().map(|p| format!("{k}.{p}"))),
             _ => out.push(k.clone()),
         }
     }
@@ -274,9 +227,7 @@ fn leaf_paths(table: &toml::Table) -> Vec<String> {
 fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
     match path.split_once('.') {
         Some((head, rest)) => {
-            let entry = table
-                .entry(head)
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let entry = table.entry(head).or_insert_with(|| toml::Value::Table(toml::Table::new()));
             if let toml::Value::Table(t) = entry {
                 set_path(t, rest, value);
             }
@@ -289,9 +240,7 @@ fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) {
 
 /// The `LABDECK_*` variables of this process.
 pub fn process_env() -> BTreeMap<String, String> {
-    std::env::vars()
-        .filter(|(k, _)| k.starts_with("LABDECK_"))
-        .collect()
+    std::env::vars().filter(|(k, _)| k.starts_with("LABDECK_")).collect()
 }
 
 pub fn default_path() -> PathBuf {
@@ -303,10 +252,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -314,65 +260,39 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let uncommented: String = text
             .lines()
-            .map(|l| {
-                l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = ") || r.starts_with('['))
-                    .unwrap_or(l)
-            })
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ") || r.starts_with('[')).unwrap_or(l))
             .collect::<Vec<_>>()
             .join("\n");
         Config::parse(&uncommented, Path::new("config.example.toml")).unwrap();
         for path in leaf_paths(&toml::Table::try_from(Config::default()).unwrap()) {
             let key = path.rsplit('.').next().unwrap();
-            assert!(
-                text.contains(&format!("{key} = ")),
-                "config.example.toml lacks {path}"
-            );
+            assert!(text.contains(&format!("{key} = ")), "config.example.toml lacks {path}");
         }
     }
 
     #[test]
     fn errors_name_file_key_and_line() {
         let text = "log_level = \"info\"\n[ui]\nclock = \"yes\"\n";
-        let err = Config::parse(text, Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.starts_with("c.toml, line 3: ui.clock:"), "{err}");
-        let err = Config::parse("[ui]\ntheme = \"neon\"\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[ui]\ntheme = \"neon\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2: ui.theme: 'neon'"), "{err}");
-        let err = Config::parse("[ui]\nfoo = 1\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[ui]\nfoo = 1\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2") && err.contains("foo"), "{err}");
-        let err = Config::parse("[keys]\nquit = \"ctrl+\"\n", Path::new("c.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Config::parse("[keys]\nquit = \"ctrl+\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2: keys.quit"), "{err}");
     }
 
     #[test]
     fn environment_beats_file_and_file_beats_defaults() {
-        let file = Config::parse(
-            "log_level = \"debug\"\n[ui]\nclock = false\n",
-            Path::new("c"),
-        )
-        .unwrap();
+        let file = Config::parse("log_level = \"debug\"\n[ui]\nclock = false\n", Path::new("c")).unwrap();
         assert_eq!(file.log_level, "debug");
-        let cfg = file
-            .with_env(&env(&[
-                ("LABDECK_UI_CLOCK", "true"),
-                ("LABDECK_DATABASE_URL", "sqlite://x.db"),
-            ]))
-            .unwrap();
+        let cfg =
+            file.with_env(&env(&[("LABDECK_UI_CLOCK", "true"), ("LABDECK_DATABASE_URL", "sqlite://x.db")])).unwrap();
         assert!(cfg.ui.clock);
         assert_eq!(cfg.log_level, "debug");
         assert_eq!(cfg.database_url.as_deref(), Some("sqlite://x.db"));
-        let err = Config::default()
-            .with_env(&env(&[("LABDECK_UI_THEME", "neon")]))
-            .unwrap_err()
-            .to_string();
+        let err = Config::default().with_env(&env(&[("LABDECK_UI_THEME", "neon")])).unwrap_err().to_string();
         assert!(err.contains("LABDECK_UI_THEME"), "{err}");
     }
 }

@@ -40,8 +40,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
             email: format!("{username}@northfield.example"),
             display_name: name.to_string(),
         };
-        let (user, _) =
-            accounts::create_user(svc, &system, &form, *role, Some(password.clone())).await?;
+        let (user, _) = accounts::create_user(svc, &system, &form, *role, Some(password.clone())).await?;
         ids.push((*username, user.id));
         if *role == Role::Admin && admin.is_none() {
             admin = Some(svc.store.load_actor(user.id).await?);
@@ -54,11 +53,7 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
                 Some("Press ? on any screen for its keys."),
             )
             .await?;
-        accounts.push(DemoAccount {
-            username: username.to_string(),
-            password,
-            role: role.to_string(),
-        });
+        accounts.push(DemoAccount { username: username.to_string(), password, role: role.to_string() });
     }
     let admin = admin.expect("PEOPLE has an admin");
     seed_admin_records(svc, &admin).await?;
@@ -71,9 +66,7 @@ async fn seed_domains(svc: &Services, admin: &Actor, people: &DemoPeople) -> any
     let entry = |domain: &str| Entry::by(admin, &svc.source, "seed_demo", domain);
     let store = &svc.store;
     let seeded = [
-        store
-            .seed_infrastructure(people, entry("infrastructure"))
-            .await?,
+        store.seed_infrastructure(people, entry("infrastructure")).await?,
         store.seed_classes(people, entry("classes")).await?,
         store.seed_bookings(people, entry("bookings")).await?,
         store.seed_support(people, entry("support")).await?,
@@ -95,12 +88,7 @@ async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()>
         )
         .await?;
     svc.store
-        .put_setting(
-            "bookings.max_hours",
-            &serde_json::json!(48),
-            Some(admin.user_id),
-            entry("put_setting", "setting"),
-        )
+        .put_setting("bookings.max_hours", &serde_json::json!(48), Some(admin.user_id), entry("put_setting", "setting"))
         .await?;
     let now = time::now();
     for (to, role, days) in [
@@ -108,11 +96,8 @@ async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()>
         ("lab-helper", Role::Operator, 3),
         ("late.student@northfield.example", Role::Student, -2),
     ] {
-        let (email, handle) = if to.contains('@') {
-            (Some(to.to_string()), None)
-        } else {
-            (None, Some(to.to_string()))
-        };
+        let (email, handle) =
+            if to.contains('@') { (Some(to.to_string()), None) } else { (None, Some(to.to_string())) };
         let new = NewInvitation {
             email,
             handle,
@@ -121,17 +106,10 @@ async fn seed_admin_records(svc: &Services, admin: &Actor) -> anyhow::Result<()>
             expires_at: now + Duration::days(days),
             invited_by: admin.user_id,
         };
-        svc.store
-            .create_invitation(&new, entry("invite", "invitation"))
-            .await?;
+        svc.store.create_invitation(&new, entry("invite", "invitation")).await?;
     }
     svc.store
-        .notify(
-            admin.user_id,
-            "invitation",
-            "An invitation expired unused",
-            Some("late.student@northfield.example"),
-        )
+        .notify(admin.user_id, "invitation", "An invitation expired unused", Some("late.student@northfield.example"))
         .await?;
     Ok(())
 }

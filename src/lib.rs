@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod logging;
+pub mod mem;
 pub mod paths;
 pub mod pve;
 pub mod store;

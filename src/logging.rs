@@ -10,12 +10,8 @@ pub fn init(path: &Path, level: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let filter = EnvFilter::try_from_env("LABDECK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(format!("labdeck={level},warn")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(Mutex::new(file))
-        .try_init();
+    let filter =
+        EnvFilter::try_from_env("LABDECK_LOG").unwrap_or_else(|_| EnvFilter::new(format!("labdeck={level},warn")));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init();
     Ok(())
 }

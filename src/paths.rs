@@ -12,22 +12,16 @@ fn fallback() -> PathBuf {
 }
 
 pub fn config_file() -> PathBuf {
-    dirs()
-        .map(|d| d.config_dir().join("config.toml"))
-        .unwrap_or_else(|| fallback().join("config.toml"))
+    dirs().map(|d| d.config_dir().join("config.toml")).unwrap_or_else(|| fallback().join("config.toml"))
 }
 
 pub fn data_dir() -> PathBuf {
-    dirs()
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(fallback)
+    dirs().map(|d| d.data_dir().to_path_buf()).unwrap_or_else(fallback)
 }
 
 /// Logs and other state that is neither config nor data.
 pub fn state_dir() -> PathBuf {
-    dirs()
-        .map(|d| d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf())
-        .unwrap_or_else(fallback)
+    dirs().map(|d| d.state_dir().unwrap_or(d.data_local_dir()).to_path_buf()).unwrap_or_else(fallback)
 }
 
 pub fn default_database_url() -> String {

@@ -18,12 +18,7 @@ fn labdeck(home: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
             child.wait_with_output().unwrap()
         }
         None => cmd.output().unwrap(),
@@ -31,11 +26,7 @@ fn labdeck(home: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
 }
 
 fn err(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected a failure; stdout: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert!(!o.status.success(), "expected a failure; stdout: {}", String::from_utf8_lossy(&o.stdout));
     let e = String::from_utf8_lossy(&o.stderr).trim().to_string();
     assert_eq!(e.lines().count(), 1, "one clear message, got:\n{e}");
     e
@@ -47,122 +38,34 @@ fn bad_input_gets_one_clear_message() {
     let h = &home.path;
     let db = format!("sqlite://{}/t.db", h.display());
 
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            "postgres://nobody@127.0.0.1:1/x",
-            "db",
-            "status",
-        ],
-        None,
-    ));
-    assert!(
-        e.contains("cannot open the database at postgres://nobody@127.0.0.1:1/x")
-            && e.contains("refused"),
-        "{e}"
-    );
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            "postgres://u:s3cret@127.0.0.1:1/x",
-            "db",
-            "status",
-        ],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--database-url", "postgres://nobody@127.0.0.1:1/x", "db", "status"], None));
+    assert!(e.contains("cannot open the database at postgres://nobody@127.0.0.1:1/x") && e.contains("refused"), "{e}");
+    let e = err(&labdeck(h, &["--database-url", "postgres://u:s3cret@127.0.0.1:1/x", "db", "status"], None));
     assert!(!e.contains("s3cret"), "passwords never reach messages: {e}");
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            "sqlite:///proc/labdeck/x.db",
-            "db",
-            "status",
-        ],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--database-url", "sqlite:///proc/labdeck/x.db", "db", "status"], None));
     assert!(e.contains("cannot create directory /proc/labdeck"), "{e}");
     std::fs::write(h.join("junk.db"), "not a database").unwrap();
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            &format!("sqlite://{}/junk.db", h.display()),
-            "db",
-            "status",
-        ],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--database-url", &format!("sqlite://{}/junk.db", h.display()), "db", "status"], None));
     assert!(e.contains("file is not a database"), "{e}");
 
     std::fs::write(h.join("bad.toml"), "[ui]\nclock = \"yes\"\n").unwrap();
-    let e = err(&labdeck(
-        h,
-        &[
-            "--config",
-            h.join("bad.toml").to_str().unwrap(),
-            "db",
-            "status",
-        ],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--config", h.join("bad.toml").to_str().unwrap(), "db", "status"], None));
     assert!(e.contains("bad.toml, line 2: ui.clock:"), "{e}");
 
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            &db,
-            "user",
-            "add",
-            "bob",
-            "--role",
-            "wizard",
-        ],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--database-url", &db, "user", "add", "bob", "--role", "wizard"], None));
     assert!(e.contains("unknown role 'wizard'"), "{e}");
-    let e = err(&labdeck(
-        h,
-        &[
-            "--database-url",
-            &db,
-            "user",
-            "add",
-            "bob",
-            "--password-stdin",
-        ],
-        Some("short\n"),
-    ));
+    let e = err(&labdeck(h, &["--database-url", &db, "user", "add", "bob", "--password-stdin"], Some("short\n")));
     assert!(e.contains("at least 10 characters"), "{e}");
-    let e = err(&labdeck(
-        h,
-        &["--database-url", &db, "user", "lock", "nobody"],
-        None,
-    ));
+    let e = err(&labdeck(h, &["--database-url", &db, "user", "lock", "nobody"], None));
     assert!(e.contains("no user named 'nobody'"), "{e}");
     let e = err(&labdeck(
         h,
-        &[
-            "--database-url",
-            &db,
-            "accept",
-            "NOTACODE",
-            "--username",
-            "eve",
-            "--password-stdin",
-        ],
+        &["--database-url", &db, "accept", "NOTACODE", "--username", "eve", "--password-stdin"],
         Some("long enough password\n"),
     ));
     assert!(e.contains("valid invitation"), "{e}");
     let list = labdeck(h, &["--database-url", &db, "user", "list", "--json"], None);
-    assert_eq!(
-        String::from_utf8_lossy(&list.stdout).trim(),
-        "[]",
-        "nothing was half-written"
-    );
+    assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]", "nothing was half-written");
 }
 
 #[test]
@@ -172,43 +75,20 @@ fn accounts_can_be_scripted() {
     let db = format!("sqlite://{}/t.db", h.display());
     let out = labdeck(
         h,
-        &[
-            "--database-url",
-            &db,
-            "user",
-            "add",
-            "Root",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
+        &["--database-url", &db, "user", "add", "Root", "--role", "admin", "--password-stdin"],
         Some("a long admin password\n"),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = labdeck(h, &["--database-url", &db, "user", "add", "kim"], None);
     assert!(String::from_utf8_lossy(&out.stdout).contains("temporary password"));
-    assert!(
-        labdeck(h, &["--database-url", &db, "user", "lock", "kim"], None)
-            .status
-            .success()
-    );
-    let list = String::from_utf8_lossy(
-        &labdeck(h, &["--database-url", &db, "user", "list", "--json"], None).stdout,
-    )
-    .to_string();
+    assert!(labdeck(h, &["--database-url", &db, "user", "lock", "kim"], None).status.success());
+    let list = String::from_utf8_lossy(&labdeck(h, &["--database-url", &db, "user", "list", "--json"], None).stdout)
+        .to_string();
     let users: serde_json::Value = serde_json::from_str(&list).unwrap();
     assert_eq!(users[0]["username"], "kim");
     assert_eq!(users[0]["status"], "locked");
     assert_eq!(users[1]["role"], "admin");
     let status =
-        String::from_utf8_lossy(&labdeck(h, &["--database-url", &db, "db", "status"], None).stdout)
-            .to_string();
-    assert!(
-        status.contains("backend: sqlite") && !status.contains("pending"),
-        "{status}"
-    );
+        String::from_utf8_lossy(&labdeck(h, &["--database-url", &db, "db", "status"], None).stdout).to_string();
+    assert!(status.contains("backend: sqlite") && !status.contains("pending"), "{status}");
 }

@@ -24,10 +24,7 @@ fn seed_fields(text: &str) -> BTreeSet<(String, String)> {
     for line in text.lines() {
         let t = line.trim();
         // Mermaid: `NAME {` … `type field …` … `}`
-        if let Some(name) = t
-            .strip_suffix(" {")
-            .filter(|n| !n.contains(' ') && !n.is_empty())
-        {
+        if let Some(name) = t.strip_suffix(" {").filter(|n| !n.contains(' ') && !n.is_empty()) {
             entity = Some(name.to_string());
             mermaid = true;
             out.insert((name.to_string(), "*".to_string()));
@@ -116,12 +113,7 @@ fn doc_rows() -> Vec<DocRow> {
         if cells.len() < 6 || cells[1] == "Seed entity" || cells[1].starts_with("---") {
             continue;
         }
-        let places = cells[3]
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .map(str::to_string)
-            .collect();
+        let places = cells[3].split('`').skip(1).step_by(2).map(str::to_string).collect();
         rows.push(DocRow {
             seed: s.clone(),
             entity: cells[1].into(),
@@ -167,74 +159,45 @@ async fn the_data_model_map_is_true_on_both_backends() {
     let sqlite = common::sqlite().await;
     let postgres = common::postgres().await;
     let (lite, pg) = (schema(&sqlite.store).await, schema(&postgres.store).await);
-    assert_eq!(
-        lite, pg,
-        "SQLite and PostgreSQL must have the same tables and columns"
-    );
+    assert_eq!(lite, pg, "SQLite and PostgreSQL must have the same tables and columns");
     assert!(lite.len() >= 80, "only {} tables", lite.len());
 
     let rows = doc_rows();
     let mut problems = Vec::new();
     for r in &rows {
         if r.places.is_empty() && (r.why.is_empty() || !r.why.chars().any(char::is_alphabetic)) {
-            problems.push(format!(
-                "seed {} {}.{}: dropped without a reason",
-                r.seed, r.entity, r.field
-            ));
+            problems.push(format!("seed {} {}.{}: dropped without a reason", r.seed, r.entity, r.field));
         }
         for p in &r.places {
             if !exists(&lite, p) {
-                problems.push(format!(
-                    "seed {} {}.{}: `{p}` does not exist",
-                    r.seed, r.entity, r.field
-                ));
+                problems.push(format!("seed {} {}.{}: `{p}` does not exist", r.seed, r.entity, r.field));
             }
         }
     }
 
-    let mut files: Vec<_> = std::fs::read_dir(seeds_dir())
-        .expect("../shared/seeds (set LABDECK_SEEDS_DIR)")
-        .flatten()
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(seeds_dir()).expect("../shared/seeds (set LABDECK_SEEDS_DIR)").flatten().collect();
     files.sort_by_key(|f| f.file_name());
     assert_eq!(files.len(), 5, "five seed files");
     let mut total = 0;
     for f in files {
         let prefix = f.file_name().to_string_lossy()[..3].to_string();
         let fields = seed_fields(&std::fs::read_to_string(f.path()).unwrap());
-        assert!(
-            fields.len() > 20,
-            "seed {prefix}: parsed only {} fields",
-            fields.len()
-        );
+        assert!(fields.len() > 20, "seed {prefix}: parsed only {} fields", fields.len());
         total += fields.len();
         for (entity, field) in fields {
-            if !rows
-                .iter()
-                .any(|r| r.seed == prefix && r.entity == entity && r.field == field)
-            {
-                problems.push(format!(
-                    "seed {prefix}: {entity}.{field} has no row in docs/data-model.md"
-                ));
+            if !rows.iter().any(|r| r.seed == prefix && r.entity == entity && r.field == field) {
+                problems.push(format!("seed {prefix}: {entity}.{field} has no row in docs/data-model.md"));
             }
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
-    assert!(
-        total > 800,
-        "parsed {total} entity/field pairs from the seeds"
-    );
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(total > 800, "parsed {total} entity/field pairs from the seeds");
 }
 
 #[test]
 fn the_seed_parser_reads_each_notation() {
-    let mermaid =
-        "    CLUSTER {\n        int id PK\n        string cluster_id  \"unique\"\n    }\n";
+    let mermaid = "    CLUSTER {\n        int id PK\n        string cluster_id  \"unique\"\n    }\n";
     assert!(seed_fields(mermaid).contains(&("CLUSTER".into(), "cluster_id".into())));
     let ts = "#### Tenant\n```typescript\nid: UUID (PK)\nvlanId: Int (optional, UNIQUE)\n\nRelations:\n- users: User[] (1:N)\n```\n";
     let f = seed_fields(ts);

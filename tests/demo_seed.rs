@@ -93,10 +93,7 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
     assert_eq!(accounts.len(), labdeck::demo::PEOPLE.len());
 
     for table in SEEDED {
-        assert!(
-            rows(&store, table).await > 0,
-            "{table} is empty after the demo seed"
-        );
+        assert!(rows(&store, table).await > 0, "{table} is empty after the demo seed");
     }
     assert_eq!(rows(&store, "tenants").await, 2);
     assert!(rows(&store, "ip_addresses").await >= 20);
@@ -137,42 +134,11 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
         .await,
         2
     );
-    assert!(
-        count(
-            &store,
-            "SELECT count(*) FROM bookings WHERE status IN ('pending','approved')"
-        )
-        .await
-            > 0
-    );
-    assert!(
-        count(
-            &store,
-            "SELECT count(*) FROM bookings WHERE status = 'cancelled'"
-        )
-        .await
-            > 0
-    );
-    assert!(
-        count(
-            &store,
-            "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL"
-        )
-        .await
-            > 0
-    );
-    assert_eq!(
-        count(&store, "SELECT count(DISTINCT thread_type) FROM threads").await,
-        4
-    );
-    assert_eq!(
-        count(
-            &store,
-            "SELECT count(DISTINCT status) FROM visitor_sessions"
-        )
-        .await,
-        3
-    );
+    assert!(count(&store, "SELECT count(*) FROM bookings WHERE status IN ('pending','approved')").await > 0);
+    assert!(count(&store, "SELECT count(*) FROM bookings WHERE status = 'cancelled'").await > 0);
+    assert!(count(&store, "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL").await > 0);
+    assert_eq!(count(&store, "SELECT count(DISTINCT thread_type) FROM threads").await, 4);
+    assert_eq!(count(&store, "SELECT count(DISTINCT status) FROM visitor_sessions").await, 3);
     assert_eq!(
         count(
             &store,
@@ -182,22 +148,9 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
         1
     );
     // One audit entry and one revision bump per seeded domain.
-    assert_eq!(
-        count(
-            &store,
-            "SELECT count(*) FROM audit_log WHERE action = 'seed_demo'"
-        )
-        .await,
-        4
-    );
+    assert_eq!(count(&store, "SELECT count(*) FROM audit_log WHERE action = 'seed_demo'").await, 4);
     let revisions = store.revisions().await.unwrap();
-    for domain in [
-        "infrastructure",
-        "classes",
-        "proxmox",
-        "bookings",
-        "support",
-    ] {
+    for domain in ["infrastructure", "classes", "proxmox", "bookings", "support"] {
         assert_eq!(revisions.get(domain), Some(&1), "revision of {domain}");
     }
 
@@ -214,24 +167,8 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
         Err(StoreError::Conflict(_)) => {}
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert!(matches!(
-        store.seed_classes(&people, entry.clone()).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.seed_infrastructure(&people, entry.clone()).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert!(matches!(
-        store.seed_support(&people, entry).await,
-        Err(StoreError::Conflict(_))
-    ));
-    assert_eq!(
-        count(
-            &store,
-            "SELECT count(*) FROM audit_log WHERE action = 'seed_demo'"
-        )
-        .await,
-        4
-    );
+    assert!(matches!(store.seed_classes(&people, entry.clone()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.seed_infrastructure(&people, entry.clone()).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.seed_support(&people, entry).await, Err(StoreError::Conflict(_))));
+    assert_eq!(count(&store, "SELECT count(*) FROM audit_log WHERE action = 'seed_demo'").await, 4);
 });

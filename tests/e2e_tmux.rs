@@ -22,31 +22,15 @@ impl Tmux {
             env!("CARGO_BIN_EXE_labdeck")
         );
         let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "200",
-                "-y",
-                "60",
-                &cmd,
-            ])
+            .args(["new-session", "-d", "-s", &session, "-x", "200", "-y", "60", &cmd])
             .status()
             .expect("tmux is installed (.ci/run installs it)");
         assert!(ok.success(), "tmux new-session failed");
-        Tmux {
-            session,
-            _home: home,
-        }
+        Tmux { session, _home: home }
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .unwrap();
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.session]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -57,10 +41,7 @@ impl Tmux {
             if s.contains(needle) {
                 return s;
             }
-            assert!(
-                Instant::now() < deadline,
-                "waited 20 s for {needle:?}; the screen shows:\n{s}"
-            );
+            assert!(Instant::now() < deadline, "waited 20 s for {needle:?}; the screen shows:\n{s}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -69,38 +50,27 @@ impl Tmux {
     /// key would read as Alt+key).
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let status = Command::new("tmux")
-                .args(["send-keys", "-t", &self.session, k])
-                .status()
-                .unwrap();
+            let status = Command::new("tmux").args(["send-keys", "-t", &self.session, k]).status().unwrap();
             assert!(status.success());
             std::thread::sleep(Duration::from_millis(60));
         }
     }
 
     fn text(&self, s: &str) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-l", "-t", &self.session, s])
-            .status()
-            .unwrap();
+        let status = Command::new("tmux").args(["send-keys", "-l", "-t", &self.session, s]).status().unwrap();
         assert!(status.success());
         std::thread::sleep(Duration::from_millis(60));
     }
 
     fn format(&self, f: &str) -> String {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.session, f])
-            .output()
-            .unwrap();
+        let out = Command::new("tmux").args(["display-message", "-p", "-t", &self.session, f]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
     }
 }
 
@@ -112,15 +82,10 @@ fn demo_sign_in_every_tab_help_and_a_clean_exit() {
         .lines()
         .find_map(|l| {
             let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
-            (words.len() >= 3 && words[0] == "admin" && words[1] == "ada")
-                .then(|| words[2].to_string())
+            (words.len() >= 3 && words[0] == "admin" && words[1] == "ada").then(|| words[2].to_string())
         })
         .expect("the demo shows ada's password");
-    assert_eq!(
-        t.format("#{alternate_on}"),
-        "1",
-        "the console draws on the alternate screen"
-    );
+    assert_eq!(t.format("#{alternate_on}"), "1", "the console draws on the alternate screen");
 
     // A wrong password: one clear message, and the form is still there.
     t.text("ada");
@@ -141,21 +106,12 @@ fn demo_sign_in_every_tab_help_and_a_clean_exit() {
     }
 
     // Every section of Admin, then every tab.
-    for section in [
-        "invitations (3)",
-        "permissions by role",
-        "Proxmox clusters (1)",
-        "settings (",
-        "audit log (",
-    ] {
+    for section in ["invitations (3)", "permissions by role", "Proxmox clusters (1)", "settings (", "audit log ("] {
         t.keys(&["]"]);
         t.wait_for(section);
     }
     let audit = t.wait_for("sign_in");
-    assert!(
-        audit.contains("failure") && audit.contains("success"),
-        "both sign-ins are audited:\n{audit}"
-    );
+    assert!(audit.contains("failure") && audit.contains("success"), "both sign-ins are audited:\n{audit}");
     t.keys(&["Tab"]);
     t.wait_for("notifications (");
     t.wait_for("Welcome to labdeck, Ada Lovelace");
@@ -174,20 +130,9 @@ fn demo_sign_in_every_tab_help_and_a_clean_exit() {
 
     t.keys(&["q"]);
     let after = t.wait_for("EXITED:0");
-    assert_eq!(
-        t.format("#{alternate_on}"),
-        "0",
-        "the alternate screen is left"
-    );
-    assert_eq!(
-        t.format("#{cursor_flag}"),
-        "1",
-        "the cursor is visible again"
-    );
-    assert!(
-        after.contains("accounts (passwords are shown this once)"),
-        "the scrollback is intact:\n{after}"
-    );
+    assert_eq!(t.format("#{alternate_on}"), "0", "the alternate screen is left");
+    assert_eq!(t.format("#{cursor_flag}"), "1", "the cursor is visible again");
+    assert!(after.contains("accounts (passwords are shown this once)"), "the scrollback is intact:\n{after}");
 }
 
 #[test]
@@ -208,8 +153,7 @@ fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
         .lines()
         .find_map(|l| {
             let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
-            (words.len() >= 3 && words[0] == "operator" && words[1] == "otto")
-                .then(|| words[2].to_string())
+            (words.len() >= 3 && words[0] == "operator" && words[1] == "otto").then(|| words[2].to_string())
         })
         .expect("the demo shows otto's password");
     t.text("otto");
@@ -220,12 +164,7 @@ fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
     t.keys(&["/"]);
     t.text("name:lab-01 status:stopped");
     t.keys(&["Enter"]);
-    let row = |s: &str| {
-        s.lines()
-            .find(|l| l.contains(" 105 "))
-            .unwrap_or("")
-            .to_string()
-    };
+    let row = |s: &str| s.lines().find(|l| l.contains(" 105 ")).unwrap_or("").to_string();
     assert!(row(&t.wait_for("guests (1/36)")).contains("stopped"));
     t.keys(&["Escape"]);
     t.keys(&["s"]);
@@ -242,10 +181,7 @@ fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
         if r.contains("running") && r.contains("127.100.") {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "lab-01 never showed running with an IP: {r}"
-        );
+        assert!(Instant::now() < deadline, "lab-01 never showed running with an IP: {r}");
         std::thread::sleep(Duration::from_millis(250));
     }
     t.keys(&["q"]);

@@ -14,13 +14,8 @@ async fn sim_with(opts: SimOptions) -> SimHandle {
 }
 
 async fn sim() -> (SimHandle, Client) {
-    let handle = sim_with(SimOptions {
-        guests: 30,
-        task_secs: 0.2,
-        agent_delay_secs: 0.3,
-        ..SimOptions::default()
-    })
-    .await;
+    let handle =
+        sim_with(SimOptions { guests: 30, task_secs: 0.2, agent_delay_secs: 0.3, ..SimOptions::default() }).await;
     let client = Client::new(handle.endpoint()).expect("client");
     (handle, client)
 }
@@ -50,10 +45,7 @@ async fn stopped_linux_vm(client: &Client) -> (String, u32) {
         }
         let node = g.node.clone().unwrap();
         let vmid = g.vmid().unwrap();
-        let cfg = client
-            .guest_config(&node, GuestKind::Qemu, vmid)
-            .await
-            .unwrap();
+        let cfg = client.guest_config(&node, GuestKind::Qemu, vmid).await.unwrap();
         if cfg.agent_enabled() && !cfg.ostype().unwrap_or_default().starts_with('w') {
             return (node, vmid);
         }
@@ -73,20 +65,12 @@ async fn version_and_resources() {
     assert_eq!(count(ResourceType::Storage), 6);
     assert_eq!(rows.iter().filter(|r| r.is_guest()).count(), 30);
     assert_eq!(rows.len(), 3 + 6 + 30);
-    assert!(
-        rows.iter()
-            .filter(|r| r.is_guest())
-            .all(|r| r.vmid().is_some() && r.name.is_some())
-    );
+    assert!(rows.iter().filter(|r| r.is_guest()).all(|r| r.vmid().is_some() && r.name.is_some()));
     assert!(rows.iter().any(Resource::is_template));
     assert!(rows.iter().any(|r| !r.tags().is_empty()));
     assert_eq!(sim.requests("/api2/json/cluster/resources"), 1);
     let nodes = client.nodes().await.unwrap();
-    assert!(
-        nodes.iter().all(
-            |n| n.is_online() && n.ssl_fingerprint.as_deref() == Some(sim.fingerprint.as_str())
-        )
-    );
+    assert!(nodes.iter().all(|n| n.is_online() && n.ssl_fingerprint.as_deref() == Some(sim.fingerprint.as_str())));
     let status = client.node_status("pve1").await.unwrap();
     assert_eq!(status.loadavg.len(), 3);
     assert!(status.memory.total > 0);
@@ -96,28 +80,19 @@ async fn version_and_resources() {
 async fn start_a_guest_then_the_agent_reports_ips() {
     let (_sim, client) = sim().await;
     let (node, vmid) = stopped_linux_vm(&client).await;
-    let upid = client
-        .power(&node, GuestKind::Qemu, vmid, PowerAction::Start)
-        .await
-        .unwrap();
+    let upid = client.power(&node, GuestKind::Qemu, vmid, PowerAction::Start).await.unwrap();
     assert_eq!(upid.node(), node);
     assert_eq!(upid.task_type(), "qmstart");
     assert_eq!(upid.vmid(), Some(vmid));
     assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
-    let status = client
-        .guest_status(&node, GuestKind::Qemu, vmid)
-        .await
-        .unwrap();
+    let status = client.guest_status(&node, GuestKind::Qemu, vmid).await.unwrap();
     assert!(status.is_running());
     assert_eq!(status.agent, Some(true));
     let deadline = Instant::now() + Duration::from_secs(5);
     let ip = loop {
         match client.agent_interfaces(&node, vmid).await {
             Ok(ifaces) => {
-                break ifaces
-                    .iter()
-                    .find_map(NetInterface::first_ipv4)
-                    .expect("an IPv4");
+                break ifaces.iter().find_map(NetInterface::first_ipv4).expect("an IPv4");
             }
             Err(PveError::AgentUnavailable(_)) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -126,28 +101,13 @@ async fn start_a_guest_then_the_agent_reports_ips() {
         }
     };
     // The simulator's private address plan (never a real network).
-    assert!(
-        ip.parse::<std::net::Ipv4Addr>().is_ok() && ip != "127.0.0.1",
-        "{ip}"
-    );
+    assert!(ip.parse::<std::net::Ipv4Addr>().is_ok() && ip != "127.0.0.1", "{ip}");
     // Starting it again fails inside the task, like Proxmox.
-    let again = client
-        .power(&node, GuestKind::Qemu, vmid, PowerAction::Start)
-        .await
-        .unwrap();
-    assert_eq!(
-        wait_task(&client, &again).await.outcome(),
-        TaskOutcome::Failed(format!("VM {vmid} already running"))
-    );
-    let stop = client
-        .power(&node, GuestKind::Qemu, vmid, PowerAction::Shutdown)
-        .await
-        .unwrap();
+    let again = client.power(&node, GuestKind::Qemu, vmid, PowerAction::Start).await.unwrap();
+    assert_eq!(wait_task(&client, &again).await.outcome(), TaskOutcome::Failed(format!("VM {vmid} already running")));
+    let stop = client.power(&node, GuestKind::Qemu, vmid, PowerAction::Shutdown).await.unwrap();
     assert!(wait_task(&client, &stop).await.outcome().is_success());
-    assert!(matches!(
-        client.agent_interfaces(&node, vmid).await,
-        Err(PveError::AgentUnavailable(_))
-    ));
+    assert!(matches!(client.agent_interfaces(&node, vmid).await, Err(PveError::AgentUnavailable(_))));
 }
 
 #[tokio::test]
@@ -181,35 +141,14 @@ async fn full_clone_with_progress_then_delete() {
     // Filed under the source, and the new guest is locked while the copy runs.
     assert_eq!(upid.vmid(), Some(source));
     assert_eq!(upid.task_type(), "qmclone");
-    let cfg = client
-        .guest_config(&node, GuestKind::Qemu, newid)
-        .await
-        .unwrap();
+    let cfg = client.guest_config(&node, GuestKind::Qemu, newid).await.unwrap();
     assert_eq!(cfg.lock().as_deref(), Some("clone"));
-    let row = guests(&client)
-        .await
-        .into_iter()
-        .find(|g| g.vmid() == Some(newid))
-        .unwrap();
+    let row = guests(&client).await.into_iter().find(|g| g.vmid() == Some(newid)).unwrap();
     assert_eq!(row.lock.as_deref(), Some("clone"));
     assert_eq!(row.name.as_deref(), Some("clone-test"));
     // Onto an existing VMID: refused at once.
-    match client
-        .clone_guest(
-            &node,
-            source,
-            &CloneRequest {
-                newid,
-                ..req.clone()
-            },
-        )
-        .await
-    {
-        Err(PveError::Http {
-            status: 400,
-            errors,
-            ..
-        }) => {
+    match client.clone_guest(&node, source, &CloneRequest { newid, ..req.clone() }).await {
+        Err(PveError::Http { status: 400, errors, .. }) => {
             assert!(errors["newid"].contains("already exists"))
         }
         other => panic!("{other:?}"),
@@ -219,10 +158,7 @@ async fn full_clone_with_progress_then_delete() {
     loop {
         let lines = client.task_log(&upid, seen).await.unwrap();
         seen += lines.len() as u64;
-        progress_lines += lines
-            .iter()
-            .filter(|l| l.t.starts_with("transferred "))
-            .count();
+        progress_lines += lines.iter().filter(|l| l.t.starts_with("transferred ")).count();
         if lines.iter().any(|l| l.t.starts_with("TASK ")) {
             assert_eq!(lines.last().unwrap().t, "TASK OK");
             break;
@@ -231,36 +167,18 @@ async fn full_clone_with_progress_then_delete() {
     }
     assert!(progress_lines >= 2, "{progress_lines}");
     let full_log = client.task_log(&upid, 0).await.unwrap();
-    assert!(
-        full_log[0]
-            .t
-            .starts_with("create full clone of drive scsi0")
-    );
-    assert_eq!(
-        full_log.iter().map(|l| l.n).collect::<Vec<_>>(),
-        (1..=full_log.len() as u64).collect::<Vec<_>>()
-    );
+    assert!(full_log[0].t.starts_with("create full clone of drive scsi0"));
+    assert_eq!(full_log.iter().map(|l| l.n).collect::<Vec<_>>(), (1..=full_log.len() as u64).collect::<Vec<_>>());
     assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
-    let cfg = client
-        .guest_config(&node, GuestKind::Qemu, newid)
-        .await
-        .unwrap();
+    let cfg = client.guest_config(&node, GuestKind::Qemu, newid).await.unwrap();
     assert_eq!(cfg.lock(), None);
     assert_eq!(cfg.name().as_deref(), Some("clone-test"));
     assert_eq!(cfg.description().as_deref(), Some("made by a test"));
     assert_eq!(cfg.macs().len(), 1);
     assert_eq!(sim.guest_count(), 31);
-    let del = client
-        .delete_guest(&node, GuestKind::Qemu, newid)
-        .await
-        .unwrap();
+    let del = client.delete_guest(&node, GuestKind::Qemu, newid).await.unwrap();
     assert_eq!(wait_task(&client, &del).await.outcome(), TaskOutcome::Ok);
-    assert!(
-        guests(&client)
-            .await
-            .iter()
-            .all(|g| g.vmid() != Some(newid))
-    );
+    assert!(guests(&client).await.iter().all(|g| g.vmid() != Some(newid)));
     assert_eq!(client.next_id().await.unwrap(), newid);
 }
 
@@ -269,10 +187,7 @@ async fn snapshots_create_list_rollback_delete() {
     let (_sim, client) = sim().await;
     let (node, vmid) = stopped_linux_vm(&client).await;
     let k = GuestKind::Qemu;
-    let upid = client
-        .snapshot_create(&node, k, vmid, "snap1", Some("before the lab"))
-        .await
-        .unwrap();
+    let upid = client.snapshot_create(&node, k, vmid, "snap1", Some("before the lab")).await.unwrap();
     assert_eq!(upid.task_type(), "qmsnapshot");
     assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
     let snaps = client.snapshots(&node, k, vmid).await.unwrap();
@@ -283,50 +198,19 @@ async fn snapshots_create_list_rollback_delete() {
     let current = snaps.iter().find(|s| s.is_current()).expect("current");
     assert_eq!(current.parent(), Some("snap1"));
     // Change state, then roll back: a snapshot without RAM comes back stopped.
-    let start = client
-        .power(&node, k, vmid, PowerAction::Start)
-        .await
-        .unwrap();
+    let start = client.power(&node, k, vmid, PowerAction::Start).await.unwrap();
     wait_task(&client, &start).await;
-    let rb = client
-        .snapshot_rollback(&node, k, vmid, "snap1")
-        .await
-        .unwrap();
+    let rb = client.snapshot_rollback(&node, k, vmid, "snap1").await.unwrap();
     assert_eq!(wait_task(&client, &rb).await.outcome(), TaskOutcome::Ok);
-    assert!(
-        !client
-            .guest_status(&node, k, vmid)
-            .await
-            .unwrap()
-            .is_running()
-    );
+    assert!(!client.guest_status(&node, k, vmid).await.unwrap().is_running());
     // Same name twice: the task fails.
-    let dup = client
-        .snapshot_create(&node, k, vmid, "snap1", None)
-        .await
-        .unwrap();
-    assert!(
-        matches!(wait_task(&client, &dup).await.outcome(), TaskOutcome::Failed(m) if m.contains("already used"))
-    );
-    let del = client
-        .snapshot_delete(&node, k, vmid, "snap1")
-        .await
-        .unwrap();
+    let dup = client.snapshot_create(&node, k, vmid, "snap1", None).await.unwrap();
+    assert!(matches!(wait_task(&client, &dup).await.outcome(), TaskOutcome::Failed(m) if m.contains("already used")));
+    let del = client.snapshot_delete(&node, k, vmid, "snap1").await.unwrap();
     assert_eq!(wait_task(&client, &del).await.outcome(), TaskOutcome::Ok);
-    assert!(
-        client
-            .snapshots(&node, k, vmid)
-            .await
-            .unwrap()
-            .iter()
-            .all(|s| s.name != "snap1")
-    );
+    assert!(client.snapshots(&node, k, vmid).await.unwrap().iter().all(|s| s.name != "snap1"));
     match client.snapshot_rollback(&node, k, vmid, "snap1").await {
-        Err(PveError::Http {
-            status: 500,
-            message,
-            ..
-        }) => assert!(message.contains("does not exist")),
+        Err(PveError::Http { status: 500, message, .. }) => assert!(message.contains("does not exist")),
         other => panic!("{other:?}"),
     }
 }
@@ -339,19 +223,10 @@ async fn nextid_storage_and_isos() {
     let local = storages.iter().find(|s| s.storage == "local").unwrap();
     assert!(local.holds("iso"));
     assert!(local.total.unwrap() > local.used.unwrap());
-    let isos = client
-        .storage_content("pve1", "local", Some("iso"))
-        .await
-        .unwrap();
+    let isos = client.storage_content("pve1", "local", Some("iso")).await.unwrap();
     assert_eq!(isos.len(), 5);
-    assert!(
-        isos.iter()
-            .all(|v| v.is_iso() && v.file_name().ends_with(".iso") && v.size.unwrap() > 0)
-    );
-    let disks = client
-        .storage_content("pve1", "local-lvm", Some("images"))
-        .await
-        .unwrap();
+    assert!(isos.iter().all(|v| v.is_iso() && v.file_name().ends_with(".iso") && v.size.unwrap() > 0));
+    let disks = client.storage_content("pve1", "local-lvm", Some("images")).await.unwrap();
     assert!(disks.iter().all(|v| v.vmid.is_some() && v.format == "raw"));
 }
 
@@ -359,21 +234,12 @@ async fn nextid_storage_and_isos() {
 async fn containers_and_templates() {
     let (_sim, client) = sim().await;
     let all = guests(&client).await;
-    let running_ct = all
-        .iter()
-        .find(|g| g.kind == ResourceType::Lxc && g.status_str() == "running")
-        .expect("a running container");
+    let running_ct =
+        all.iter().find(|g| g.kind == ResourceType::Lxc && g.status_str() == "running").expect("a running container");
     let (node, vmid) = (running_ct.node.clone().unwrap(), running_ct.vmid().unwrap());
     let ifaces = client.lxc_interfaces(&node, vmid).await.unwrap();
-    assert!(
-        ifaces
-            .iter()
-            .any(|i| i.name == "eth0" && i.first_ipv4().is_some())
-    );
-    let status = client
-        .guest_status(&node, GuestKind::Lxc, vmid)
-        .await
-        .unwrap();
+    assert!(ifaces.iter().any(|i| i.name == "eth0" && i.first_ipv4().is_some()));
+    let status = client.guest_status(&node, GuestKind::Lxc, vmid).await.unwrap();
     assert_eq!(status.vmid, vmid);
     let listed = client.guests(&node, GuestKind::Lxc).await.unwrap();
     assert!(listed.iter().any(|g| g.vmid == vmid));
@@ -382,39 +248,14 @@ async fn containers_and_templates() {
         .find(|g| g.kind == ResourceType::Lxc && g.status_str() == "stopped" && !g.is_template())
         .expect("a stopped container");
     let (node, vmid) = (stopped_ct.node.clone().unwrap(), stopped_ct.vmid().unwrap());
-    assert_eq!(
-        client
-            .convert_to_template(&node, GuestKind::Lxc, vmid)
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(
-        client
-            .guest_config(&node, GuestKind::Lxc, vmid)
-            .await
-            .unwrap()
-            .is_template()
-    );
+    assert_eq!(client.convert_to_template(&node, GuestKind::Lxc, vmid).await.unwrap(), None);
+    assert!(client.guest_config(&node, GuestKind::Lxc, vmid).await.unwrap().is_template());
     let (node, vmid) = stopped_linux_vm(&client).await;
-    let upid = client
-        .convert_to_template(&node, GuestKind::Qemu, vmid)
-        .await
-        .unwrap()
-        .expect("a task");
+    let upid = client.convert_to_template(&node, GuestKind::Qemu, vmid).await.unwrap().expect("a task");
     assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
-    assert!(
-        guests(&client)
-            .await
-            .iter()
-            .any(|g| g.vmid() == Some(vmid) && g.is_template())
-    );
+    assert!(guests(&client).await.iter().any(|g| g.vmid() == Some(vmid) && g.is_template()));
     let running = all.iter().find(|g| g.status_str() == "running").unwrap();
-    let (node, kind, vmid) = (
-        running.node.clone().unwrap(),
-        running.guest_kind().unwrap(),
-        running.vmid().unwrap(),
-    );
+    let (node, kind, vmid) = (running.node.clone().unwrap(), running.guest_kind().unwrap(), running.vmid().unwrap());
     let rrd = client.rrddata(&node, kind, vmid, "hour").await.unwrap();
     assert_eq!(rrd.len(), 70);
     assert!(rrd.windows(2).all(|w| w[1].time - w[0].time == 60));
@@ -430,47 +271,18 @@ async fn an_offline_node_shows_unknown() {
     assert_eq!(node.status_str(), "unknown");
     assert_eq!(node.cpu, None);
     assert_eq!(node.maxmem, None);
-    let on_pve2: Vec<&Resource> = rows
-        .iter()
-        .filter(|r| r.is_guest() && r.node.as_deref() == Some("pve2"))
-        .collect();
+    let on_pve2: Vec<&Resource> = rows.iter().filter(|r| r.is_guest() && r.node.as_deref() == Some("pve2")).collect();
     assert!(!on_pve2.is_empty());
-    assert!(
-        on_pve2
-            .iter()
-            .all(|g| g.status_str() == "unknown" && g.mem.is_none())
-    );
+    assert!(on_pve2.iter().all(|g| g.status_str() == "unknown" && g.mem.is_none()));
     let g = on_pve2[0];
-    match client
-        .guest_status("pve2", g.guest_kind().unwrap(), g.vmid().unwrap())
-        .await
-    {
-        Err(PveError::Http {
-            status: 595,
-            message,
-            ..
-        }) => assert!(message.contains("No route to host")),
+    match client.guest_status("pve2", g.guest_kind().unwrap(), g.vmid().unwrap()).await {
+        Err(PveError::Http { status: 595, message, .. }) => assert!(message.contains("No route to host")),
         other => panic!("{other:?}"),
     }
-    assert!(
-        !client
-            .nodes()
-            .await
-            .unwrap()
-            .iter()
-            .find(|n| n.node == "pve2")
-            .unwrap()
-            .is_online()
-    );
+    assert!(!client.nodes().await.unwrap().iter().find(|n| n.node == "pve2").unwrap().is_online());
     sim.faults().set_node_offline("pve2", false);
     let rows = client.cluster_resources().await.unwrap();
-    assert_eq!(
-        rows.iter()
-            .find(|r| r.id == "node/pve2")
-            .unwrap()
-            .status_str(),
-        "online"
-    );
+    assert_eq!(rows.iter().find(|r| r.id == "node/pve2").unwrap().status_str(), "online");
 }
 
 // ---- scripted faults ----
@@ -486,10 +298,7 @@ async fn ticket_auth_logs_in_again_after_a_401() {
     assert_eq!(sim.requests("/api2/json/access/ticket"), 2);
     // Writes carry the CSRF token.
     let (node, vmid) = stopped_linux_vm(&client).await;
-    let upid = client
-        .power(&node, GuestKind::Qemu, vmid, PowerAction::Start)
-        .await
-        .unwrap();
+    let upid = client.power(&node, GuestKind::Qemu, vmid, PowerAction::Start).await.unwrap();
     assert_eq!(upid.user(), "root@pam");
     assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
     assert_eq!(sim.requests("/api2/json/access/ticket"), 2);
@@ -499,19 +308,10 @@ async fn ticket_auth_logs_in_again_after_a_401() {
 async fn wrong_credentials_are_unauthorized() {
     let (sim, _) = sim().await;
     let mut ep = sim.endpoint();
-    ep.credentials = Credentials::Token {
-        id: sim.token_id.clone(),
-        secret: "wrong".into(),
-    };
-    assert!(matches!(
-        Client::new(ep).unwrap().version().await,
-        Err(PveError::Unauthorized(_))
-    ));
+    ep.credentials = Credentials::Token { id: sim.token_id.clone(), secret: "wrong".into() };
+    assert!(matches!(Client::new(ep).unwrap().version().await, Err(PveError::Unauthorized(_))));
     let mut ep = sim.password_endpoint();
-    ep.credentials = Credentials::Password {
-        username: sim.username.clone(),
-        password: "wrong".into(),
-    };
+    ep.credentials = Credentials::Password { username: sim.username.clone(), password: "wrong".into() };
     match Client::new(ep).unwrap().version().await {
         Err(PveError::Unauthorized(m)) => assert!(m.contains("root@pam"), "{m}"),
         other => panic!("{other:?}"),
@@ -531,11 +331,7 @@ async fn server_errors_carry_their_message() {
     }
     assert!(client.cluster_resources().await.is_ok());
     match client.get_json("/nodes/pve1/frobnicate", &[]).await {
-        Err(PveError::Http {
-            status: 501,
-            message,
-            ..
-        }) => assert!(message.contains("not implemented")),
+        Err(PveError::Http { status: 501, message, .. }) => assert!(message.contains("not implemented")),
         other => panic!("{other:?}"),
     }
 }
@@ -549,11 +345,7 @@ async fn a_hanging_server_times_out() {
     sim.faults().hang_next(1);
     let started = Instant::now();
     assert_eq!(client.version().await.unwrap_err(), PveError::Timeout);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     assert!(client.version().await.is_ok());
 }
 
@@ -572,17 +364,8 @@ async fn a_truncated_body_is_a_decode_error_naming_the_endpoint() {
 async fn a_changed_certificate_is_refused_with_both_fingerprints() {
     let (sim, client) = sim().await;
     let old = sim.fingerprint.clone();
-    assert_eq!(
-        fetch_fingerprint(&sim.url, Duration::from_secs(5))
-            .await
-            .unwrap(),
-        old
-    );
-    let ca_client = Client::new(Endpoint {
-        trust: Trust::CaPem(sim.ca_pem.clone()),
-        ..sim.endpoint()
-    })
-    .unwrap();
+    assert_eq!(fetch_fingerprint(&sim.url, Duration::from_secs(5)).await.unwrap(), old);
+    let ca_client = Client::new(Endpoint { trust: Trust::CaPem(sim.ca_pem.clone()), ..sim.endpoint() }).unwrap();
     client.version().await.unwrap();
     ca_client.version().await.unwrap();
     let new = sim.faults().rotate_certificate().unwrap();
@@ -596,42 +379,21 @@ async fn a_changed_certificate_is_refused_with_both_fingerprints() {
     }
     // Trusting the cluster CA survives a node certificate renewal; re-pinning works too.
     ca_client.version().await.unwrap();
-    assert_eq!(
-        fetch_fingerprint(&sim.url, Duration::from_secs(5))
-            .await
-            .unwrap(),
-        new
-    );
-    Client::new(sim.endpoint())
-        .unwrap()
-        .version()
-        .await
-        .unwrap();
+    assert_eq!(fetch_fingerprint(&sim.url, Duration::from_secs(5)).await.unwrap(), new);
+    Client::new(sim.endpoint()).unwrap().version().await.unwrap();
 }
 
 #[tokio::test]
 async fn unreachable_and_invalid_endpoints() {
     let ep = Endpoint {
         base_url: "https://127.0.0.1:9".into(),
-        credentials: Credentials::Token {
-            id: "root@pam!x".into(),
-            secret: "y".into(),
-        },
+        credentials: Credentials::Token { id: "root@pam!x".into(), secret: "y".into() },
         trust: Trust::Fingerprint("AA".repeat(32)),
         timeout: Duration::from_secs(2),
     };
-    assert!(matches!(
-        Client::new(ep.clone()).unwrap().version().await,
-        Err(PveError::Connect(_))
-    ));
-    let bad = Endpoint {
-        trust: Trust::Fingerprint("nope".into()),
-        ..ep
-    };
-    assert!(matches!(
-        Client::new(bad),
-        Err(PveError::InvalidEndpoint(_))
-    ));
+    assert!(matches!(Client::new(ep.clone()).unwrap().version().await, Err(PveError::Connect(_))));
+    let bad = Endpoint { trust: Trust::Fingerprint("nope".into()), ..ep };
+    assert!(matches!(Client::new(bad), Err(PveError::InvalidEndpoint(_))));
 }
 
 /// pveproxy puts the message of a 501 in the reason phrase, with `{"data": null}` as body.
@@ -642,14 +404,13 @@ async fn a_501_reason_phrase_becomes_the_message() {
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     let fingerprint = labdeck::pve::tls::certificate_fingerprint(cert.cert.der());
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
-    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![cert.cert.der().clone()], key)
-    .unwrap();
+    let config =
+        rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.cert.der().clone()], key)
+            .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = std::thread::spawn(move || {
@@ -678,10 +439,7 @@ async fn a_501_reason_phrase_becomes_the_message() {
     });
     let client = Client::new(Endpoint {
         base_url: format!("https://127.0.0.1:{port}"),
-        credentials: Credentials::Token {
-            id: "root@pam!ci".into(),
-            secret: "s3cret".into(),
-        },
+        credentials: Credentials::Token { id: "root@pam!ci".into(), secret: "s3cret".into() },
         trust: Trust::Fingerprint(fingerprint.replace(':', "").to_lowercase()),
         timeout: Duration::from_secs(5),
     })
@@ -696,20 +454,9 @@ async fn a_501_reason_phrase_becomes_the_message() {
         }
     );
     let request = server.join().unwrap();
-    assert!(
-        request.starts_with("GET /api2/json/nodes/pve1/foo HTTP/1.1"),
-        "{request}"
-    );
-    assert!(
-        request
-            .to_ascii_lowercase()
-            .contains("authorization: pveapitoken=root@pam!ci=s3cret")
-    );
-    assert!(
-        request
-            .to_ascii_lowercase()
-            .contains("accept-encoding: gzip")
-    );
+    assert!(request.starts_with("GET /api2/json/nodes/pve1/foo HTTP/1.1"), "{request}");
+    assert!(request.to_ascii_lowercase().contains("authorization: pveapitoken=root@pam!ci=s3cret"));
+    assert!(request.to_ascii_lowercase().contains("accept-encoding: gzip"));
 }
 
 // ---- real captured responses ----
@@ -748,17 +495,9 @@ fn every_fixture_decodes() {
         if p("cluster_resources") {
             let rows: Vec<Resource> = decode_data(&ep, body).unwrap();
             assert!(!rows.is_empty(), "{name}");
-            assert!(
-                rows.iter()
-                    .filter(|r| r.is_guest())
-                    .all(|r| r.vmid().is_some()),
-                "{name}"
-            );
+            assert!(rows.iter().filter(|r| r.is_guest()).all(|r| r.vmid().is_some()), "{name}");
             if name.contains("homebutler") {
-                let dead = rows
-                    .iter()
-                    .find(|r| r.node.as_deref() == Some("pve2"))
-                    .unwrap();
+                let dead = rows.iter().find(|r| r.node.as_deref() == Some("pve2")).unwrap();
                 assert_eq!((dead.status_str(), dead.cpu), ("unknown", None));
                 assert!(rows.iter().any(|r| r.kind == ResourceType::Network));
                 let ct = rows.iter().find(|r| r.vmid() == Some(104)).unwrap();
@@ -768,24 +507,12 @@ fn every_fixture_decodes() {
             }
             if name.contains("go-proxmox") {
                 assert!(rows.iter().any(|r| r.cgroup_mode == Some(2)));
-                assert!(
-                    rows.iter()
-                        .any(|r| r.shared == Some(false) && r.plugintype.is_some())
-                );
-                assert!(
-                    rows.iter()
-                        .find(|r| r.vmid() == Some(101))
-                        .unwrap()
-                        .is_template()
-                );
+                assert!(rows.iter().any(|r| r.shared == Some(false) && r.plugintype.is_some()));
+                assert!(rows.iter().find(|r| r.vmid() == Some(101)).unwrap().is_template());
             }
         } else if p("nodes__") {
             let nodes: Vec<NodeSummary> = decode_data(&ep, body).unwrap();
-            assert!(
-                nodes
-                    .iter()
-                    .all(|n| n.is_online() && n.ssl_fingerprint.is_some())
-            );
+            assert!(nodes.iter().all(|n| n.is_online() && n.ssl_fingerprint.is_some()));
         } else if p("nodes_lxc") || p("nodes_qemu") {
             let list: Vec<GuestStatus> = decode_data(&ep, body).unwrap();
             assert!(list.iter().all(|g| g.vmid >= 100), "{name}");
@@ -793,10 +520,7 @@ fn every_fixture_decodes() {
         } else if p("nodes_tasks") {
             let tasks: Vec<TaskSummary> = decode_data(&ep, body).unwrap();
             assert_eq!(tasks[0].outcome(), TaskOutcome::Ok);
-            assert_eq!(
-                tasks[1].outcome(),
-                TaskOutcome::Failed("command 'ifreload -a' failed: exit code 1".into())
-            );
+            assert_eq!(tasks[1].outcome(), TaskOutcome::Failed("command 'ifreload -a' failed: exit code 1".into()));
             assert_eq!(tasks[0].upid.node(), "iaclab-01-01");
         } else if p("node_status") {
             let s: NodeStatus = decode_data(&ep, body).unwrap();
@@ -819,10 +543,7 @@ fn every_fixture_decodes() {
             assert_eq!(t.upid.task_type(), "vzdump");
         } else if p("storage_content") {
             let vols: Vec<Volume> = decode_data(&ep, body).unwrap();
-            assert!(
-                vols.iter()
-                    .all(|v| v.vmid == Some(931) && v.size.unwrap() > 0)
-            );
+            assert!(vols.iter().all(|v| v.vmid == Some(931) && v.size.unwrap() > 0));
         } else if p("qemu_agent_network_get_interfaces_unsupported") {
             assert!(
                 matches!(decode_agent_interfaces(&ep, body), Err(PveError::AgentUnavailable(m)) if m.contains("not currently supported"))
@@ -830,12 +551,7 @@ fn every_fixture_decodes() {
         } else if p("qemu_agent_network_get_interfaces") {
             let ifaces = decode_agent_interfaces(&ep, body).unwrap();
             assert!(ifaces.iter().any(|i| i.first_ipv4().is_some()));
-            assert!(
-                ifaces
-                    .iter()
-                    .filter(|i| i.name == "lo")
-                    .all(|i| i.first_ipv4().is_none())
-            );
+            assert!(ifaces.iter().filter(|i| i.name == "lo").all(|i| i.first_ipv4().is_none()));
             if name.contains("101") {
                 let eth0 = ifaces.iter().find(|i| i.name == "eth0").unwrap();
                 assert_eq!(eth0.first_ipv4().as_deref(), Some("10.1.2.3"));
@@ -854,12 +570,7 @@ fn every_fixture_decodes() {
         } else if p("lxc_snapshot_list") || p("qemu_snapshot_list") {
             let snaps: Vec<Snapshot> = decode_data(&ep, body).unwrap();
             assert_eq!(snaps.iter().filter(|s| s.is_current()).count(), 1);
-            assert!(
-                snaps
-                    .iter()
-                    .filter(|s| !s.is_current())
-                    .all(|s| s.snaptime.is_some())
-            );
+            assert!(snaps.iter().filter(|s| !s.is_current()).all(|s| s.snaptime.is_some()));
         } else if p("qemu_config") {
             let c: GuestConfig = decode_data(&ep, body).unwrap();
             assert_eq!(c.name().as_deref(), Some("test-qemu-windows"));

@@ -38,22 +38,10 @@ async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut f: impl
 }
 
 async fn one_poller_across_processes(url: String, store: Store) {
-    let (sim, server) = Simulator::bind(SimOptions {
-        guests: 20,
-        task_secs: 0.2,
-        ..SimOptions::default()
-    })
-    .await
-    .unwrap();
+    let (sim, server) =
+        Simulator::bind(SimOptions { guests: 20, task_secs: 0.2, ..SimOptions::default() }).await.unwrap();
     tokio::spawn(server);
-    let port = sim
-        .url
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let port = sim.url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
     let input = ClusterInput {
         key: "sim".into(),
         name: "sim".into(),
@@ -65,47 +53,24 @@ async fn one_poller_across_processes(url: String, store: Store) {
         poll_interval_secs: 1,
     };
     let actor = Actor::system("test");
-    store
-        .save_cluster(
-            None,
-            &input,
-            Entry::by(&actor, &Source::Engine, "add_cluster", "cluster"),
-        )
-        .await
-        .unwrap();
+    store.save_cluster(None, &input, Entry::by(&actor, &Source::Engine, "add_cluster", "cluster")).await.unwrap();
 
     let home = TempDir::new();
     let mut a = poller(&url, &home);
     let mut b = poller(&url, &home);
-    wait_for("the first poll", || async {
-        store
-            .list_guests(&actor)
-            .await
-            .map(|g| g.len() >= 20)
-            .unwrap_or(false)
-    })
-    .await;
+    wait_for("the first poll", || async { store.list_guests(&actor).await.map(|g| g.len() >= 20).unwrap_or(false) })
+        .await;
 
     let before = sim.requests(RESOURCES);
     tokio::time::sleep(Duration::from_secs(6)).await;
     let polls = sim.requests(RESOURCES) - before;
-    assert!(
-        (2..=7).contains(&polls),
-        "two processes, one poller: {polls} requests in 6 s at a 1 s interval"
-    );
+    assert!((2..=7).contains(&polls), "two processes, one poller: {polls} requests in 6 s at a 1 s interval");
 
     // Stop the holder: the other process takes the lease over and polling goes on.
     let first = holder(&store).await.expect("someone holds the lease");
-    let (stopping, other) = if first.contains(&format!(":{}:", a.id())) {
-        (&mut a, &mut b)
-    } else {
-        (&mut b, &mut a)
-    };
+    let (stopping, other) = if first.contains(&format!(":{}:", a.id())) { (&mut a, &mut b) } else { (&mut b, &mut a) };
     assert!(first.contains(&format!(":{}:", stopping.id())));
-    Command::new("kill")
-        .args(["-TERM", &stopping.id().to_string()])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-TERM", &stopping.id().to_string()]).status().unwrap();
     stopping.wait().unwrap();
     let other_pid = format!(":{}:", other.id());
     wait_for("the other process to take over", || async {
@@ -114,10 +79,7 @@ async fn one_poller_across_processes(url: String, store: Store) {
     .await;
     let before = sim.requests(RESOURCES);
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(
-        sim.requests(RESOURCES) > before,
-        "polling goes on after the takeover"
-    );
+    assert!(sim.requests(RESOURCES) > before, "polling goes on after the takeover");
     other.kill().unwrap();
     other.wait().unwrap();
     sim.shutdown();
@@ -127,9 +89,7 @@ async fn one_poller_across_processes(url: String, store: Store) {
 async fn sqlite() {
     let dir = TempDir::new();
     let url = format!("sqlite://{}/lease.db", dir.path.display());
-    let store = Store::connect(&ConnectOptions::new(url.clone()))
-        .await
-        .unwrap();
+    let store = Store::connect(&ConnectOptions::new(url.clone())).await.unwrap();
     store.migrate().await.unwrap();
     store.sync_permissions().await.unwrap();
     one_poller_across_processes(url, store).await;
@@ -137,24 +97,16 @@ async fn sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    let base = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
-        panic!("{POSTGRES_URL_VAR} is not set (the README's test command sets it)")
-    });
+    let base = std::env::var(POSTGRES_URL_VAR)
+        .unwrap_or_else(|_| panic!("{POSTGRES_URL_VAR} is not set (the README's test command sets it)"));
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let admin = Store::connect(&ConnectOptions::new(base.clone()))
-        .await
-        .unwrap();
+    let admin = Store::connect(&ConnectOptions::new(base.clone())).await.unwrap();
     if let Store::Postgres(p) = &admin {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(p)
-            .await
-            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(p).await.unwrap();
     }
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}%2Cpublic");
-    let store = Store::connect(&ConnectOptions::new(url.clone()))
-        .await
-        .unwrap();
+    let store = Store::connect(&ConnectOptions::new(url.clone())).await.unwrap();
     store.migrate().await.unwrap();
     store.sync_permissions().await.unwrap();
     one_poller_across_processes(url, store).await;

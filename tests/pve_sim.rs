@@ -16,12 +16,7 @@ async fn start(opts: SimOptions) -> (SimHandle, Client) {
 }
 
 fn quick(guests: usize) -> SimOptions {
-    SimOptions {
-        guests,
-        task_secs: 0.2,
-        agent_delay_secs: 0.3,
-        ..SimOptions::default()
-    }
+    SimOptions { guests, task_secs: 0.2, agent_delay_secs: 0.3, ..SimOptions::default() }
 }
 
 async fn wait_task(client: &Client, upid: &Upid) -> TaskStatus {
@@ -63,8 +58,7 @@ fn parse_schema(text: &str) -> BTreeMap<String, Returns> {
         let Some(key) = &current else { continue };
         if let Some(rest) = line.strip_prefix("  returns type: ") {
             in_returns = true;
-            out.get_mut(key).unwrap().kind =
-                rest.split_whitespace().next().unwrap_or("").to_string();
+            out.get_mut(key).unwrap().kind = rest.split_whitespace().next().unwrap_or("").to_string();
             continue;
         }
         if in_returns
@@ -103,12 +97,7 @@ fn type_ok(declared: &str, v: &Value) -> bool {
 }
 
 /// Every key documented with the right type, every required key present.
-fn check(
-    schema: &BTreeMap<String, Returns>,
-    endpoint: &str,
-    data: &Value,
-    problems: &mut Vec<String>,
-) {
+fn check(schema: &BTreeMap<String, Returns>, endpoint: &str, data: &Value, problems: &mut Vec<String>) {
     let Some(spec) = schema.get(endpoint) else {
         problems.push(format!("{endpoint}: not in the reference"));
         return;
@@ -136,10 +125,7 @@ fn check(
         }
         for r in &spec.required {
             if !item.contains_key(r) {
-                problems.push(format!(
-                    "{endpoint}: required field '{r}' missing in {}",
-                    Value::Object(item.clone())
-                ));
+                problems.push(format!("{endpoint}: required field '{r}' missing in {}", Value::Object(item.clone())));
             }
         }
     }
@@ -150,16 +136,9 @@ fn the_schema_parser_reads_the_reference() {
     let s = schema();
     let res = &s["GET /cluster/resources"];
     assert_eq!(res.kind, "array");
-    assert_eq!(
-        res.required,
-        BTreeSet::from(["id".to_string(), "type".to_string()])
-    );
+    assert_eq!(res.required, BTreeSet::from(["id".to_string(), "type".to_string()]));
     assert_eq!(res.fields["template"], "boolean");
-    assert!(
-        s["GET /nodes/{node}/qemu/{vmid}/status/current"]
-            .required
-            .contains("ha")
-    );
+    assert!(s["GET /nodes/{node}/qemu/{vmid}/status/current"].required.contains("ha"));
     assert_eq!(s["GET /cluster/nextid"].kind, "integer");
     assert_eq!(s["GET /nodes/{node}/tasks/{upid}/log"].fields.len(), 2);
 }
@@ -171,96 +150,40 @@ async fn every_answer_matches_the_api_schema() {
     let mut problems = Vec::new();
     let get = |path: String| {
         let client = client.clone();
-        async move {
-            client
-                .get_json(&path, &[])
-                .await
-                .unwrap_or_else(|e| panic!("{path}: {e}"))
-        }
+        async move { client.get_json(&path, &[]).await.unwrap_or_else(|e| panic!("{path}: {e}")) }
     };
 
     // Some activity first: a clone in progress (locks), a finished task, a snapshot.
     let rows = client.cluster_resources().await.unwrap();
-    let template = rows
-        .iter()
-        .find(|r| r.is_template() && r.kind == ResourceType::Qemu)
-        .unwrap();
+    let template = rows.iter().find(|r| r.is_template() && r.kind == ResourceType::Qemu).unwrap();
     let tnode = template.node.clone().unwrap();
     let clone = client
         .clone_guest(
             &tnode,
             template.vmid().unwrap(),
-            &CloneRequest {
-                newid: 900,
-                name: Some("in-progress".into()),
-                full: true,
-                ..Default::default()
-            },
+            &CloneRequest { newid: 900, name: Some("in-progress".into()), full: true, ..Default::default() },
         )
         .await
         .unwrap();
-    let stopped = rows
-        .iter()
-        .find(|r| r.kind == ResourceType::Qemu && !r.is_template() && r.status_str() == "stopped")
-        .unwrap();
+    let stopped =
+        rows.iter().find(|r| r.kind == ResourceType::Qemu && !r.is_template() && r.status_str() == "stopped").unwrap();
     let (snode, svmid) = (stopped.node.clone().unwrap(), stopped.vmid().unwrap());
-    let snap = client
-        .snapshot_create(&snode, GuestKind::Qemu, svmid, "schema", Some("x"))
-        .await
-        .unwrap();
+    let snap = client.snapshot_create(&snode, GuestKind::Qemu, svmid, "schema", Some("x")).await.unwrap();
     wait_task(&client, &snap).await;
 
-    check(
-        &schema,
-        "GET /version",
-        &get("/version".into()).await,
-        &mut problems,
-    );
-    check(
-        &schema,
-        "GET /cluster/resources",
-        &get("/cluster/resources".into()).await,
-        &mut problems,
-    );
-    check(
-        &schema,
-        "GET /nodes",
-        &get("/nodes".into()).await,
-        &mut problems,
-    );
+    check(&schema, "GET /version", &get("/version".into()).await, &mut problems);
+    check(&schema, "GET /cluster/resources", &get("/cluster/resources".into()).await, &mut problems);
+    check(&schema, "GET /nodes", &get("/nodes".into()).await, &mut problems);
     let nextid = get("/cluster/nextid".into()).await;
     // Documented as integer, sent as a string by real servers (and the simulator).
-    assert!(
-        nextid.as_str().is_some_and(|s| s.parse::<u32>().is_ok()),
-        "{nextid}"
-    );
+    assert!(nextid.as_str().is_some_and(|s| s.parse::<u32>().is_ok()), "{nextid}");
     for node in ["pve1", "pve2", "pve3"] {
-        check(
-            &schema,
-            "GET /nodes/{node}/status",
-            &get(format!("/nodes/{node}/status")).await,
-            &mut problems,
-        );
-        check(
-            &schema,
-            "GET /nodes/{node}/qemu",
-            &get(format!("/nodes/{node}/qemu")).await,
-            &mut problems,
-        );
-        check(
-            &schema,
-            "GET /nodes/{node}/storage",
-            &get(format!("/nodes/{node}/storage")).await,
-            &mut problems,
-        );
+        check(&schema, "GET /nodes/{node}/status", &get(format!("/nodes/{node}/status")).await, &mut problems);
+        check(&schema, "GET /nodes/{node}/qemu", &get(format!("/nodes/{node}/qemu")).await, &mut problems);
+        check(&schema, "GET /nodes/{node}/storage", &get(format!("/nodes/{node}/storage")).await, &mut problems);
         for storage in ["local", "local-lvm"] {
             let path = format!("/nodes/{node}/storage/{storage}/content");
-            check(
-                &schema,
-                "GET /nodes/{node}/storage/{storage}/content",
-                &get(path).await,
-                &mut problems,
-            );
+            check(&schema, "GET /nodes/{node}/storage/{storage}/content", &get(path).await, &mut problems);
         }
         let tasks = get(format!("/nodes/{node}/tasks?source=all")).await;
         check(&schema, "GET /nodes/{node}/tasks", &tasks, &mut problems);
@@ -284,51 +207,21 @@ async fn every_answer_matches_the_api_schema() {
             );
         } else if g.status_str() == "running" {
             let path = format!("/nodes/{node}/lxc/{vmid}/interfaces");
-            check(
-                &schema,
-                "GET /nodes/{node}/lxc/{vmid}/interfaces",
-                &get(path).await,
-                &mut problems,
-            );
+            check(&schema, "GET /nodes/{node}/lxc/{vmid}/interfaces", &get(path).await, &mut problems);
         }
     }
     // Task status and log, while running and when done.
     for _ in 0..2 {
         let base = format!("/nodes/{}/tasks/{}", clone.node(), clone);
-        check(
-            &schema,
-            "GET /nodes/{node}/tasks/{upid}/status",
-            &get(format!("{base}/status")).await,
-            &mut problems,
-        );
-        check(
-            &schema,
-            "GET /nodes/{node}/tasks/{upid}/log",
-            &get(format!("{base}/log")).await,
-            &mut problems,
-        );
+        check(&schema, "GET /nodes/{node}/tasks/{upid}/status", &get(format!("{base}/status")).await, &mut problems);
+        check(&schema, "GET /nodes/{node}/tasks/{upid}/log", &get(format!("{base}/log")).await, &mut problems);
         wait_task(&client, &clone).await;
     }
     // An offline node's rows still carry the required fields.
     sim.faults().set_node_offline("pve3", true);
-    check(
-        &schema,
-        "GET /cluster/resources",
-        &get("/cluster/resources".into()).await,
-        &mut problems,
-    );
-    check(
-        &schema,
-        "GET /nodes",
-        &get("/nodes".into()).await,
-        &mut problems,
-    );
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    check(&schema, "GET /cluster/resources", &get("/cluster/resources".into()).await, &mut problems);
+    check(&schema, "GET /nodes", &get("/nodes".into()).await, &mut problems);
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 // ---- behaviour ----
@@ -352,46 +245,27 @@ async fn requests_are_counted_and_shutdown_ends_the_server() {
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     handle.shutdown();
-    tokio::time::timeout(Duration::from_secs(5), served)
-        .await
-        .expect("server stopped")
-        .unwrap();
-    let _ = tokio::time::timeout(Duration::from_secs(5), hung)
-        .await
-        .expect("hung request released");
+    tokio::time::timeout(Duration::from_secs(5), served).await.expect("server stopped").unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(5), hung).await.expect("hung request released");
     assert!(client.version().await.is_err());
 }
 
 #[tokio::test]
 async fn extra_guests_are_created_as_asked() {
     let (_sim, client) = start(SimOptions {
-        extra_guests: vec![
-            (4100, "class-vm-4100".into(), "pve1".into()),
-            (9000, "tpl-lab-base".into(), "pve2".into()),
-        ],
+        extra_guests: vec![(4100, "class-vm-4100".into(), "pve1".into()), (9000, "tpl-lab-base".into(), "pve2".into())],
         ..quick(10)
     })
     .await;
     let rows = client.cluster_resources().await.unwrap();
     let vm = rows.iter().find(|r| r.vmid() == Some(4100)).unwrap();
-    assert_eq!(
-        (vm.name.as_deref(), vm.node.as_deref()),
-        (Some("class-vm-4100"), Some("pve1"))
-    );
-    assert!(
-        rows.iter()
-            .find(|r| r.vmid() == Some(9000))
-            .unwrap()
-            .is_template()
-    );
+    assert_eq!((vm.name.as_deref(), vm.node.as_deref()), (Some("class-vm-4100"), Some("pve1")));
+    assert!(rows.iter().find(|r| r.vmid() == Some(9000)).unwrap().is_template());
     assert_eq!(client.next_id().await.unwrap(), 110);
     assert!(
-        Simulator::bind(SimOptions {
-            extra_guests: vec![(4100, "x".into(), "pve7".into())],
-            ..quick(1)
-        })
-        .await
-        .is_err()
+        Simulator::bind(SimOptions { extra_guests: vec![(4100, "x".into(), "pve7".into())], ..quick(1) })
+            .await
+            .is_err()
     );
 }
 
@@ -399,162 +273,69 @@ async fn extra_guests_are_created_as_asked() {
 async fn linked_clones_run_in_parallel_and_pin_their_template() {
     let (_sim, client) = start(quick(30)).await;
     let rows = client.cluster_resources().await.unwrap();
-    let t = rows
-        .iter()
-        .find(|r| r.is_template() && r.kind == ResourceType::Qemu)
-        .unwrap();
+    let t = rows.iter().find(|r| r.is_template() && r.kind == ResourceType::Qemu).unwrap();
     let (node, tpl) = (t.node.clone().unwrap(), t.vmid().unwrap());
     let a = client
-        .clone_guest(
-            &node,
-            tpl,
-            &CloneRequest {
-                newid: 500,
-                pool: Some("class-a".into()),
-                ..Default::default()
-            },
-        )
+        .clone_guest(&node, tpl, &CloneRequest { newid: 500, pool: Some("class-a".into()), ..Default::default() })
         .await
         .unwrap();
     let b = client
-        .clone_guest(
-            &node,
-            tpl,
-            &CloneRequest {
-                newid: 501,
-                pool: Some("class-a".into()),
-                ..Default::default()
-            },
-        )
+        .clone_guest(&node, tpl, &CloneRequest { newid: 501, pool: Some("class-a".into()), ..Default::default() })
         .await
         .unwrap();
     // The clone is locked while it runs: power actions fail.
-    let early = client
-        .power(&node, GuestKind::Qemu, 500, PowerAction::Start)
-        .await
-        .unwrap();
-    assert_eq!(
-        wait_task(&client, &early).await.outcome(),
-        TaskOutcome::Failed("VM 500 is locked (clone)".into())
-    );
+    let early = client.power(&node, GuestKind::Qemu, 500, PowerAction::Start).await.unwrap();
+    assert_eq!(wait_task(&client, &early).await.outcome(), TaskOutcome::Failed("VM 500 is locked (clone)".into()));
     assert_eq!(wait_task(&client, &a).await.outcome(), TaskOutcome::Ok);
     assert_eq!(wait_task(&client, &b).await.outcome(), TaskOutcome::Ok);
     let log = client.task_log(&a, 0).await.unwrap();
     assert!(log[0].t.starts_with("create linked clone"), "{log:?}");
     let rows = client.cluster_resources().await.unwrap();
-    assert_eq!(
-        rows.iter()
-            .filter(|r| r.is_guest() && r.pool.as_deref() == Some("class-a"))
-            .count(),
-        2
-    );
-    assert!(
-        rows.iter()
-            .any(|r| r.kind == ResourceType::Pool && r.id == "pool/class-a")
-    );
-    let name = rows
-        .iter()
-        .find(|r| r.vmid() == Some(500))
-        .unwrap()
-        .name
-        .clone()
-        .unwrap();
+    assert_eq!(rows.iter().filter(|r| r.is_guest() && r.pool.as_deref() == Some("class-a")).count(), 2);
+    assert!(rows.iter().any(|r| r.kind == ResourceType::Pool && r.id == "pool/class-a"));
+    let name = rows.iter().find(|r| r.vmid() == Some(500)).unwrap().name.clone().unwrap();
     assert!(name.starts_with("Copy-of-VM-"), "{name}");
     // The template cannot go while linked clones use its disk.
-    let del = client
-        .delete_guest(&node, GuestKind::Qemu, tpl)
-        .await
-        .unwrap();
+    let del = client.delete_guest(&node, GuestKind::Qemu, tpl).await.unwrap();
     assert!(
         matches!(wait_task(&client, &del).await.outcome(), TaskOutcome::Failed(m) if m.contains("in use by linked clone"))
     );
     // Running guests cannot be destroyed at all.
-    let start = client
-        .power(&node, GuestKind::Qemu, 500, PowerAction::Start)
-        .await
-        .unwrap();
+    let start = client.power(&node, GuestKind::Qemu, 500, PowerAction::Start).await.unwrap();
     wait_task(&client, &start).await;
     match client.delete_guest(&node, GuestKind::Qemu, 500).await {
-        Err(PveError::Http {
-            status: 500,
-            message,
-            ..
-        }) => assert!(message.contains("is running")),
+        Err(PveError::Http { status: 500, message, .. }) => assert!(message.contains("is running")),
         other => panic!("{other:?}"),
     }
     let tasks = client.node_tasks(&node, 50).await.unwrap();
-    assert!(
-        tasks
-            .iter()
-            .any(|t| t.upid == a && t.outcome() == TaskOutcome::Ok)
-    );
-    assert!(
-        tasks
-            .iter()
-            .any(|t| t.upid == early && matches!(t.outcome(), TaskOutcome::Failed(_)))
-    );
+    assert!(tasks.iter().any(|t| t.upid == a && t.outcome() == TaskOutcome::Ok));
+    assert!(tasks.iter().any(|t| t.upid == early && matches!(t.outcome(), TaskOutcome::Failed(_))));
 }
 
 #[tokio::test]
 async fn metrics_move_for_running_guests_only() {
     let (_sim, client) = start(quick(60)).await;
     let rows = client.cluster_resources().await.unwrap();
-    let running: Vec<&Resource> = rows
-        .iter()
-        .filter(|r| r.is_guest() && r.status_str() == "running")
-        .collect();
-    let stopped: Vec<&Resource> = rows
-        .iter()
-        .filter(|r| r.is_guest() && r.status_str() == "stopped")
-        .collect();
+    let running: Vec<&Resource> = rows.iter().filter(|r| r.is_guest() && r.status_str() == "running").collect();
+    let stopped: Vec<&Resource> = rows.iter().filter(|r| r.is_guest() && r.status_str() == "stopped").collect();
     assert!(running.len() > 10 && !stopped.is_empty());
-    assert!(
-        running
-            .iter()
-            .all(|r| r.uptime.unwrap() > 0 && r.mem.unwrap() > 0 && r.netin.unwrap() > 0)
-    );
-    assert!(
-        running
-            .iter()
-            .all(|r| (0.0..=1.0).contains(&r.cpu.unwrap()) && r.mem.unwrap() <= r.maxmem.unwrap())
-    );
-    assert!(
-        stopped
-            .iter()
-            .all(|r| r.uptime == Some(0) && r.cpu == Some(0.0) && r.maxmem.unwrap() > 0)
-    );
-    let nodes: Vec<&Resource> = rows
-        .iter()
-        .filter(|r| r.kind == ResourceType::Node)
-        .collect();
-    assert!(
-        nodes
-            .iter()
-            .all(|n| n.mem.unwrap() < n.maxmem.unwrap() && n.cpu.unwrap() > 0.0)
-    );
+    assert!(running.iter().all(|r| r.uptime.unwrap() > 0 && r.mem.unwrap() > 0 && r.netin.unwrap() > 0));
+    assert!(running.iter().all(|r| (0.0..=1.0).contains(&r.cpu.unwrap()) && r.mem.unwrap() <= r.maxmem.unwrap()));
+    assert!(stopped.iter().all(|r| r.uptime == Some(0) && r.cpu == Some(0.0) && r.maxmem.unwrap() > 0));
+    let nodes: Vec<&Resource> = rows.iter().filter(|r| r.kind == ResourceType::Node).collect();
+    assert!(nodes.iter().all(|n| n.mem.unwrap() < n.maxmem.unwrap() && n.cpu.unwrap() > 0.0));
     // Distinct guests get distinct numbers.
-    let cpus: BTreeSet<String> = running
-        .iter()
-        .map(|r| format!("{:.6}", r.cpu.unwrap()))
-        .collect();
+    let cpus: BTreeSet<String> = running.iter().map(|r| format!("{:.6}", r.cpu.unwrap())).collect();
     assert!(cpus.len() > running.len() / 2);
 }
 
 #[tokio::test]
 async fn ten_thousand_guests() {
-    let (_sim, client) = start(SimOptions {
-        guests: 10_000,
-        ..quick(0)
-    })
-    .await;
+    let (_sim, client) = start(SimOptions { guests: 10_000, ..quick(0) }).await;
     let rows = client.cluster_resources().await.unwrap();
     assert_eq!(rows.len(), 3 + 6 + 10_000);
     let names: BTreeSet<&str> = rows.iter().filter_map(|r| r.name.as_deref()).collect();
-    assert_eq!(
-        names.len(),
-        rows.iter().filter(|r| r.is_guest()).count(),
-        "guest names are unique"
-    );
+    assert_eq!(names.len(), rows.iter().filter(|r| r.is_guest()).count(), "guest names are unique");
     assert_eq!(client.next_id().await.unwrap(), 10_100);
 }
 
@@ -592,7 +373,5 @@ async fn bench_cluster_resources() {
 
 async fn reqwest_like_raw(sim: &SimHandle) -> usize {
     let client = Client::new(sim.endpoint()).unwrap();
-    serde_json::to_vec(&client.get_json("/cluster/resources", &[]).await.unwrap())
-        .unwrap()
-        .len()
+    serde_json::to_vec(&client.get_json("/cluster/resources", &[]).await.unwrap()).unwrap().len()
 }

@@ -26,4 +26,4 @@ if command -v psql >/dev/null; then
     | psql "$LABDECK_TEST_POSTGRES_URL" -q >/dev/null 2>&1 || true
 fi
 
-cargo test --all-targets "$@"
+cargo test "$@"

@@ -17,9 +17,7 @@ use uuid::Uuid;
 
 fn user(name: &str, role: Role) -> User {
     User {
-        id: Uuid::from_u128(
-            name.len() as u128 * 7919 + name.bytes().map(|b| b as u128).sum::<u128>(),
-        ),
+        id: Uuid::from_u128(name.len() as u128 * 7919 + name.bytes().map(|b| b as u128).sum::<u128>()),
         username: name.into(),
         email: Some(format!("{name}@example.org")),
         display_name: name.to_uppercase(),
@@ -35,31 +33,19 @@ fn user(name: &str, role: Role) -> User {
 
 fn session(role: Role) -> Session {
     let u = user("ada", role);
-    Session {
-        actor: Actor::with_role_defaults(u.id, &u.username, role),
-        user: u,
-    }
+    Session { actor: Actor::with_role_defaults(u.id, &u.username, role), user: u }
 }
 
 fn app() -> App {
-    let demo = vec![DemoAccount {
-        username: "ada".into(),
-        password: "abcd-efgh-jkmn-pqrs".into(),
-        role: "admin".into(),
-    }];
+    let demo =
+        vec![DemoAccount { username: "ada".into(), password: "abcd-efgh-jkmn-pqrs".into(), role: "admin".into() }];
     let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, false);
-    assert!(matches!(
-        app.take_commands().as_slice(),
-        [Command::CheckSetup]
-    ));
+    assert!(matches!(app.take_commands().as_slice(), [Command::CheckSetup]));
     app
 }
 
 fn key(app: &mut App, code: KeyCode) {
-    app.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
+    app.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -80,22 +66,13 @@ fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
 
 fn signed_in_admin() -> App {
     let mut a = app();
-    reply(
-        &mut a,
-        Reply::Setup {
-            needs_first_admin: false,
-        },
-    );
+    reply(&mut a, Reply::Setup { needs_first_admin: false });
     reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
     key(&mut a, KeyCode::Tab);
     a.take_commands();
     reply(
         &mut a,
-        Reply::Users(vec![
-            user("ada", Role::Admin),
-            user("sam", Role::Student),
-            user("tess", Role::Teacher),
-        ]),
+        Reply::Users(vec![user("ada", Role::Admin), user("sam", Role::Student), user("tess", Role::Teacher)]),
     );
     a
 }
@@ -103,12 +80,7 @@ fn signed_in_admin() -> App {
 #[test]
 fn sign_in_screen_sends_the_typed_credentials() {
     let mut a = app();
-    reply(
-        &mut a,
-        Reply::Setup {
-            needs_first_admin: false,
-        },
-    );
+    reply(&mut a, Reply::Setup { needs_first_admin: false });
     insta::assert_snapshot!("sign_in", render(&mut a, 80, 24).backend());
     typed(&mut a, "ada");
     key(&mut a, KeyCode::Tab);
@@ -118,35 +90,20 @@ fn sign_in_screen_sends_the_typed_credentials() {
         [Command::SignIn { username, password }] => {
             assert_eq!(username, "ada");
             assert_eq!(password.0, "secret words");
-            assert_eq!(
-                format!("{password:?}"),
-                "Secret(***)",
-                "passwords never reach Debug output"
-            );
+            assert_eq!(format!("{password:?}"), "Secret(***)", "passwords never reach Debug output");
         }
         other => panic!("{other:?}"),
     }
-    a.update(Msg::Engine(Event::Failed {
-        origin: "sign_in",
-        message: "Invalid username or password.".into(),
-    }));
+    a.update(Msg::Engine(Event::Failed { origin: "sign_in", message: "Invalid username or password.".into() }));
     let screen = format!("{}", render(&mut a, 80, 24).backend());
     assert!(screen.contains("Invalid username or password."));
-    assert!(
-        !screen.contains("••••"),
-        "the password field is cleared after a failure"
-    );
+    assert!(!screen.contains("••••"), "the password field is cleared after a failure");
 }
 
 #[test]
 fn an_empty_database_asks_for_the_first_admin() {
     let mut a = app();
-    reply(
-        &mut a,
-        Reply::Setup {
-            needs_first_admin: true,
-        },
-    );
+    reply(&mut a, Reply::Setup { needs_first_admin: true });
     typed(&mut a, "root");
     for _ in 0..3 {
         key(&mut a, KeyCode::Tab);
@@ -155,10 +112,7 @@ fn an_empty_database_asks_for_the_first_admin() {
     key(&mut a, KeyCode::Tab);
     typed(&mut a, "long passw0rd");
     key(&mut a, KeyCode::Enter);
-    assert!(
-        a.take_commands().is_empty(),
-        "differing passwords are caught before the engine"
-    );
+    assert!(a.take_commands().is_empty(), "differing passwords are caught before the engine");
     assert!(format!("{}", render(&mut a, 80, 30).backend()).contains("The two passwords differ."));
 }
 
@@ -166,30 +120,14 @@ fn an_empty_database_asks_for_the_first_admin() {
 fn admin_shell_shows_users_and_tabs_by_role() {
     let mut a = signed_in_admin();
     insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
-    let Phase::Shell(shell) = &a.phase else {
-        panic!("not in the shell")
-    };
-    assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
-        ["Inventory", "Admin", "Me"]
-    );
+    let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
+    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Inventory", "Admin", "Me"]);
 
     let mut s = app();
-    reply(
-        &mut s,
-        Reply::Setup {
-            needs_first_admin: false,
-        },
-    );
+    reply(&mut s, Reply::Setup { needs_first_admin: false });
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
-    let Phase::Shell(shell) = &s.phase else {
-        panic!("not in the shell")
-    };
-    assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
-        ["Me"],
-        "students have no Admin tab"
-    );
+    let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
+    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Me"], "students have no Admin tab");
 }
 
 #[test]
@@ -204,12 +142,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         vec![],
         false,
     );
-    reply(
-        &mut custom,
-        Reply::Setup {
-            needs_first_admin: false,
-        },
-    );
+    reply(&mut custom, Reply::Setup { needs_first_admin: false });
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
     key(&mut custom, KeyCode::Tab);
     key(&mut custom, KeyCode::Char('?'));
@@ -220,24 +153,12 @@ fn help_lists_the_live_keymap_for_the_context() {
 fn destructive_actions_confirm_naming_the_target() {
     let mut a = signed_in_admin();
     key(&mut a, KeyCode::Down);
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
-        KeyCode::Char('L'),
-        KeyModifiers::SHIFT,
-    ))));
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT))));
     let screen = format!("{}", render(&mut a, 100, 20).backend());
-    assert!(
-        screen.contains("Lock the account of sam (SAM)?"),
-        "{screen}"
-    );
+    assert!(screen.contains("Lock the account of sam (SAM)?"), "{screen}");
     assert!(a.take_commands().is_empty());
     key(&mut a, KeyCode::Char('y'));
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::SetStatus {
-            status: UserStatus::Locked,
-            ..
-        }]
-    ));
+    assert!(matches!(a.take_commands().as_slice(), [Command::SetStatus { status: UserStatus::Locked, .. }]));
 }
 
 #[test]
@@ -254,9 +175,7 @@ fn selection_survives_a_reload() {
             user("tess", Role::Teacher),
         ]),
     );
-    let Phase::Shell(shell) = &a.phase else {
-        panic!()
-    };
+    let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.admin.users.selected().unwrap().username, "tess");
 }
 
@@ -265,14 +184,10 @@ fn filter_narrows_and_escape_clears() {
     let mut a = signed_in_admin();
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "tea");
-    let Phase::Shell(shell) = &a.phase else {
-        panic!()
-    };
+    let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.admin.users.len(), 1);
     key(&mut a, KeyCode::Esc);
-    let Phase::Shell(shell) = &a.phase else {
-        panic!()
-    };
+    let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.admin.users.len(), 3);
 }
 
@@ -283,10 +198,7 @@ fn palette_completes_and_runs_commands() {
     typed(&mut a, "aud");
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::LoadAudit { .. }]
-    ));
+    assert!(matches!(a.take_commands().as_slice(), [Command::LoadAudit { .. }]));
     key(&mut a, KeyCode::Char(':'));
     typed(&mut a, "set org.name Lab One");
     key(&mut a, KeyCode::Enter);
@@ -299,9 +211,7 @@ fn palette_completes_and_runs_commands() {
     key(&mut a, KeyCode::Char(':'));
     typed(&mut a, "frobnicate");
     key(&mut a, KeyCode::Enter);
-    assert!(
-        format!("{}", render(&mut a, 100, 20).backend()).contains("Unknown command 'frobnicate'")
-    );
+    assert!(format!("{}", render(&mut a, 100, 20).backend()).contains("Unknown command 'frobnicate'"));
 }
 
 #[test]
@@ -313,25 +223,10 @@ fn secrets_are_shown_once_and_forms_report_failures() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::CreateUser {
-            role: Role::Student,
-            ..
-        }]
-    ));
-    a.update(Msg::Engine(Event::Failed {
-        origin: "action",
-        message: "username already exists".into(),
-    }));
+    assert!(matches!(a.take_commands().as_slice(), [Command::CreateUser { role: Role::Student, .. }]));
+    a.update(Msg::Engine(Event::Failed { origin: "action", message: "username already exists".into() }));
     assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("username already exists"));
-    reply(
-        &mut a,
-        Reply::Secret {
-            message: "Temporary password:".into(),
-            secret: "wxyz-2345".into(),
-        },
-    );
+    reply(&mut a, Reply::Secret { message: "Temporary password:".into(), secret: "wxyz-2345".into() });
     assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("wxyz-2345"));
     key(&mut a, KeyCode::Char('q'));
     assert!(!a.quit, "the key that closes the secret does nothing else");
@@ -342,15 +237,7 @@ fn secrets_are_shown_once_and_forms_report_failures() {
 fn tiny_and_huge_terminals_never_panic() {
     let mut a = signed_in_admin();
     key(&mut a, KeyCode::Char('?'));
-    for (w, h) in [
-        (1, 1),
-        (2, 1),
-        (1, 3),
-        (29, 7),
-        (30, 8),
-        (80, 24),
-        (400, 150),
-    ] {
+    for (w, h) in [(1, 1), (2, 1), (1, 3), (29, 7), (30, 8), (80, 24), (400, 150)] {
         render(&mut a, w, h);
     }
     let tiny = format!("{}", render(&mut a, 20, 3).backend());

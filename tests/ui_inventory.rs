@@ -33,11 +33,7 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
         tags: "lab".into(),
         lock: None,
         pool: None,
-        cpu: if status == GuestStatus::Running {
-            0.12
-        } else {
-            0.0
-        },
+        cpu: if status == GuestStatus::Running { 0.12 } else { 0.0 },
         maxcpu: 2,
         mem: 1 << 30,
         maxmem: 2 << 30,
@@ -45,12 +41,8 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
         maxdisk: 32 << 30,
         netin: 0,
         netout: 0,
-        uptime: if status == GuestStatus::Running {
-            7200
-        } else {
-            0
-        },
-        ip: (status == GuestStatus::Running).then(|| "10.0.0.5".into()),
+        uptime: if status == GuestStatus::Running { 7200 } else { 0 },
+        ip: (status == GuestStatus::Running).then(|| std::net::IpAddr::from([10, 0, 0, 5])),
         ssh: status == GuestStatus::Running,
         rdp: false,
     }
@@ -73,16 +65,11 @@ fn app(role: Role) -> App {
         created_at: Utc::now(),
     };
     let actor = Actor::with_role_defaults(user.id, "otto", role);
-    a.update(Msg::Engine(Event::Reply(Reply::Setup {
-        needs_first_admin: false,
-    })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(
-        Session { actor, user },
-    )))));
+    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
+    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
     let sent = a.take_commands();
     assert!(
-        sent.iter()
-            .any(|c| matches!(c, Command::LoadGuests { since: None, .. })),
+        sent.iter().any(|c| matches!(c, Command::LoadGuests { since: None, .. })),
         "the Inventory loads everything first"
     );
     let cluster = Cluster {
@@ -98,11 +85,7 @@ fn app(role: Role) -> App {
         has_ca: false,
         poll_interval_secs: 5,
     };
-    let health = PollHealth {
-        last_success_at: Some(Utc::now()),
-        last_duration_ms: Some(42),
-        ..Default::default()
-    };
+    let health = PollHealth { last_success_at: Some(Utc::now()), last_duration_ms: Some(42), ..Default::default() };
     let node = |name: &str, status: &str| Node {
         cluster_id: EAST,
         name: name.into(),
@@ -128,12 +111,7 @@ fn app(role: Role) -> App {
     ];
     reply(
         &mut a,
-        Reply::Guests(Box::new(GuestBatch {
-            full: true,
-            total: guests.len() as i64,
-            guests,
-            as_of: Utc::now(),
-        })),
+        Reply::Guests(Box::new(GuestBatch { full: true, total: guests.len() as i64, guests, as_of: Utc::now() })),
     );
     a
 }
@@ -143,10 +121,7 @@ fn reply(a: &mut App, r: Reply) {
 }
 
 fn key(a: &mut App, code: KeyCode) {
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
-        code,
-        KeyModifiers::NONE,
-    ))));
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
 }
 
 fn screen(a: &mut App) -> String {
@@ -173,13 +148,7 @@ fn a_single_start_goes_straight_to_the_engine() {
     assert_eq!(selected(&a), 101);
     key(&mut a, KeyCode::Char('s'));
     match a.take_commands().as_slice() {
-        [
-            Command::GuestAction {
-                targets,
-                op: GuestOp::Start,
-                ..
-            },
-        ] => assert_eq!(targets, &[(EAST, 101)]),
+        [Command::GuestAction { targets, op: GuestOp::Start, .. }] => assert_eq!(targets, &[(EAST, 101)]),
         other => panic!("{other:?}"),
     }
 }
@@ -190,24 +159,12 @@ fn marked_guests_are_acted_on_together_after_a_confirmation_naming_them() {
     key(&mut a, KeyCode::Down);
     key(&mut a, KeyCode::Char(' '));
     key(&mut a, KeyCode::Char(' '));
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(
-        KeyCode::Char('S'),
-        KeyModifiers::SHIFT,
-    ))));
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT))));
     let s = screen(&mut a);
-    assert!(
-        s.contains("Stop db-01 (101) on pve1, lab-student-1 (102) on pve1?"),
-        "{s}"
-    );
+    assert!(s.contains("Stop db-01 (101) on pve1, lab-student-1 (102) on pve1?"), "{s}");
     key(&mut a, KeyCode::Char('y'));
     match a.take_commands().as_slice() {
-        [
-            Command::GuestAction {
-                targets,
-                op: GuestOp::Stop,
-                ..
-            },
-        ] => assert_eq!(targets.len(), 2),
+        [Command::GuestAction { targets, op: GuestOp::Stop, .. }] => assert_eq!(targets.len(), 2),
         other => panic!("{other:?}"),
     }
     let lines = vec![
@@ -224,13 +181,7 @@ fn marked_guests_are_acted_on_together_after_a_confirmation_naming_them() {
             outcome: BulkOutcome::Failed("595 no route to host".into()),
         },
     ];
-    reply(
-        &mut a,
-        Reply::Bulk {
-            title: "stop 2 guests".into(),
-            lines,
-        },
-    );
+    reply(&mut a, Reply::Bulk { title: "stop 2 guests".into(), lines });
     let s = screen(&mut a);
     assert!(
         s.contains("0 submitted, 1 skipped, 1 failed")
@@ -259,11 +210,7 @@ fn filter_sort_and_refresh_keep_the_selection() {
     assert_eq!(selected(&a), 102);
     assert!(screen(&mut a).contains("guests (1/4)"));
     key(&mut a, KeyCode::Esc);
-    assert_eq!(
-        selected(&a),
-        102,
-        "clearing the filter keeps the guest selected"
-    );
+    assert_eq!(selected(&a), 102, "clearing the filter keeps the guest selected");
     key(&mut a, KeyCode::Char('>'));
     key(&mut a, KeyCode::Char('>'));
     assert_eq!(selected(&a), 102, "sorting keeps the guest selected");
@@ -280,41 +227,21 @@ fn filter_sort_and_refresh_keep_the_selection() {
     assert_eq!(selected(&a), 102);
     assert!(a.take_commands().is_empty(), "counts agree: no full reload");
     // The count disagrees (a guest was deleted elsewhere): reload everything.
-    reply(
-        &mut a,
-        Reply::Guests(Box::new(GuestBatch {
-            full: false,
-            guests: vec![],
-            total: 4,
-            as_of: Utc::now(),
-        })),
-    );
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::LoadGuests { since: None, .. }]
-    ));
+    reply(&mut a, Reply::Guests(Box::new(GuestBatch { full: false, guests: vec![], total: 4, as_of: Utc::now() })));
+    assert!(matches!(a.take_commands().as_slice(), [Command::LoadGuests { since: None, .. }]));
 }
 
 #[test]
 fn the_detail_pane_asks_for_the_selected_guest() {
     let mut a = app(Role::Operator);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::GuestDetail { vmid: 100, .. }]
-    ));
+    assert!(matches!(a.take_commands().as_slice(), [Command::GuestDetail { vmid: 100, .. }]));
     key(&mut a, KeyCode::Down);
-    assert!(matches!(
-        a.take_commands().as_slice(),
-        [Command::GuestDetail { vmid: 101, .. }]
-    ));
+    assert!(matches!(a.take_commands().as_slice(), [Command::GuestDetail { vmid: 101, .. }]));
     let detail = labdeck::engine::inventory::GuestDetail {
         cluster_id: EAST,
         vmid: 101,
-        config: vec![
-            ("cores".into(), "2".into()),
-            ("memory".into(), "2048 MiB".into()),
-        ],
+        config: vec![("cores".into(), "2".into()), ("memory".into(), "2048 MiB".into())],
         snapshots: vec![("baseline".into(), "2026-11-01 10:00".into())],
         ips: vec![],
         cpu: vec![1, 5, 20, 80, 40],
@@ -322,8 +249,5 @@ fn the_detail_pane_asks_for_the_selected_guest() {
     };
     reply(&mut a, Reply::GuestDetail(Box::new(detail)));
     let s = screen(&mut a);
-    assert!(
-        s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"),
-        "{s}"
-    );
+    assert!(s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"), "{s}");
 }

@@ -28,20 +28,10 @@ impl Outcome {
 /// Where a request came from: the local terminal, an SSH session (key fingerprint), HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Local {
-        os_user: String,
-    },
-    Cli {
-        os_user: String,
-    },
-    Ssh {
-        key_fingerprint: String,
-        addr: String,
-    },
-    Http {
-        addr: String,
-        user_agent: Option<String>,
-    },
+    Local { os_user: String },
+    Cli { os_user: String },
+    Ssh { key_fingerprint: String, addr: String },
+    Http { addr: String, user_agent: Option<String> },
     Engine,
 }
 
@@ -50,9 +40,7 @@ impl Source {
         match self {
             Source::Local { os_user } => format!("tty:{os_user}"),
             Source::Cli { os_user } => format!("cli:{os_user}"),
-            Source::Ssh {
-                key_fingerprint, ..
-            } => format!("ssh:{key_fingerprint}"),
+            Source::Ssh { key_fingerprint, .. } => format!("ssh:{key_fingerprint}"),
             Source::Http { .. } => "http".into(),
             Source::Engine => "engine".into(),
         }
@@ -65,9 +53,7 @@ impl Source {
     }
     /// The key login throttling counts per source.
     pub fn throttle_key(&self) -> String {
-        self.addr()
-            .map(str::to_string)
-            .unwrap_or_else(|| self.label())
+        self.addr().map(str::to_string).unwrap_or_else(|| self.label())
     }
     pub fn local() -> Source {
         Source::Local { os_user: os_user() }
@@ -78,9 +64,7 @@ impl Source {
 }
 
 fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
 }
 
 /// An audit record about to be written, in the same transaction as the change it describes.

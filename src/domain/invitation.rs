@@ -32,12 +32,7 @@ pub enum InvitationState {
 }
 
 impl InvitationState {
-    pub fn of(
-        expires_at: DateTime<Utc>,
-        accepted: bool,
-        revoked: bool,
-        now: DateTime<Utc>,
-    ) -> Self {
+    pub fn of(expires_at: DateTime<Utc>, accepted: bool, revoked: bool, now: DateTime<Utc>) -> Self {
         if accepted {
             Self::Accepted
         } else if revoked {
@@ -85,31 +80,16 @@ mod tests {
         let a = new_token();
         assert_eq!(a.len(), 32);
         assert_ne!(a, new_token());
-        assert_eq!(
-            token_hash(&a),
-            token_hash(&format!(" {} ", a.to_lowercase()))
-        );
+        assert_eq!(token_hash(&a), token_hash(&format!(" {} ", a.to_lowercase())));
     }
 
     #[test]
     fn state_follows_time_and_flags() {
         let now = Utc::now();
-        assert_eq!(
-            InvitationState::of(now + Duration::hours(1), false, false, now),
-            InvitationState::Pending
-        );
-        assert_eq!(
-            InvitationState::of(now, false, false, now),
-            InvitationState::Expired
-        );
-        assert_eq!(
-            InvitationState::of(now, true, false, now),
-            InvitationState::Accepted
-        );
-        assert_eq!(
-            InvitationState::of(now + Duration::hours(1), false, true, now),
-            InvitationState::Revoked
-        );
+        assert_eq!(InvitationState::of(now + Duration::hours(1), false, false, now), InvitationState::Pending);
+        assert_eq!(InvitationState::of(now, false, false, now), InvitationState::Expired);
+        assert_eq!(InvitationState::of(now, true, false, now), InvitationState::Accepted);
+        assert_eq!(InvitationState::of(now + Duration::hours(1), false, true, now), InvitationState::Revoked);
         assert_eq!(expiry(now, 1000), now + Duration::days(MAX_VALID_DAYS));
     }
 }

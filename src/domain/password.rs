@@ -12,8 +12,7 @@ pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 256;
 
 fn argon2() -> Argon2<'static> {
-    let params =
-        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("static params are valid");
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("static params are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -21,18 +20,13 @@ pub fn hash(password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the OS random source is available");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes is a valid salt");
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with valid params does not fail")
-        .to_string()
+    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 with valid params does not fail").to_string()
 }
 
 /// Verify against a stored PHC string. A malformed stored hash verifies as false.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -78,15 +72,8 @@ pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect();
-    chars
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 #[cfg(test)]
@@ -105,14 +92,8 @@ mod tests {
     #[test]
     fn policy_rejects_weak_passwords() {
         assert_eq!(check_policy("ann", "short"), Err(Weak::TooShort));
-        assert_eq!(
-            check_policy("annabelle", "xxAnnabelle123"),
-            Err(Weak::ContainsUsername)
-        );
-        assert_eq!(
-            check_policy("ann", "long enough\u{7}"),
-            Err(Weak::ControlCharacters)
-        );
+        assert_eq!(check_policy("annabelle", "xxAnnabelle123"), Err(Weak::ContainsUsername));
+        assert_eq!(check_policy("ann", "long enough\u{7}"), Err(Weak::ControlCharacters));
         assert!(check_policy("ann", &generate()).is_ok());
     }
 }

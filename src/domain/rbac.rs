@@ -85,34 +85,17 @@ pub fn default_grants(role: Role) -> Vec<Grant> {
                 Template,
                 Device,
             ]);
-            g.extend(read(&[
-                Tenant, User, UserGroup, Class, Booking, Topology, Audit,
-            ]));
+            g.extend(read(&[Tenant, User, UserGroup, Class, Booking, Topology, Audit]));
             g.push((Booking, Create));
             g
         }
         Role::Teacher => {
             let mut g = all(&[Class]);
-            g.extend([
-                (Guest, Execute),
-                (Guest, Read),
-                (Template, Read),
-                (Template, Create),
-            ]);
+            g.extend([(Guest, Execute), (Guest, Read), (Template, Read), (Template, Create)]);
             g.extend([(Instance, Read), (Instance, Execute), (InstanceSet, Read)]);
-            g.extend([
-                (UserGroup, Read),
-                (User, Read),
-                (Device, Read),
-                (Booking, Read),
-            ]);
+            g.extend([(UserGroup, Read), (User, Read), (Device, Read), (Booking, Read)]);
             g.extend([(Booking, Create), (Topology, Create), (Topology, Read)]);
-            g.extend([
-                (Thread, Read),
-                (Thread, Create),
-                (Assignment, Read),
-                (Assignment, Update),
-            ]);
+            g.extend([(Thread, Read), (Thread, Create), (Assignment, Read), (Assignment, Update)]);
             g
         }
         Role::Student => vec![
@@ -134,12 +117,7 @@ pub fn default_grants(role: Role) -> Vec<Grant> {
         ],
         Role::Support => {
             let mut g = all(&[Thread, VisitorChat]);
-            g.extend([
-                (User, Read),
-                (User, Create),
-                (Assignment, Read),
-                (Assignment, Update),
-            ]);
+            g.extend([(User, Read), (User, Create), (Assignment, Read), (Assignment, Update)]);
             g.extend([(Invoice, Read), (Invoice, Update), (Class, Read)]);
             g
         }
@@ -184,10 +162,7 @@ impl Actor {
 
     /// The program itself acting for an operator at the command line (no user row).
     pub fn system(name: &str) -> Actor {
-        Actor {
-            user_id: Uuid::nil(),
-            ..Actor::with_role_defaults(Uuid::nil(), name, Role::Admin)
-        }
+        Actor { user_id: Uuid::nil(), ..Actor::with_role_defaults(Uuid::nil(), name, Role::Admin) }
     }
 
     pub fn is_system(&self) -> bool {
@@ -195,20 +170,11 @@ impl Actor {
     }
 
     pub fn can(&self, resource: Resource, action: Action) -> bool {
-        self.grants.contains(&(resource, action))
-            || self.grants.contains(&(resource, Action::Manage))
+        self.grants.contains(&(resource, action)) || self.grants.contains(&(resource, Action::Manage))
     }
 
     pub fn require(&self, resource: Resource, action: Action) -> Result<(), Denied> {
-        if self.can(resource, action) {
-            Ok(())
-        } else {
-            Err(Denied {
-                role: self.role,
-                resource,
-                action,
-            })
-        }
+        if self.can(resource, action) { Ok(()) } else { Err(Denied { role: self.role, resource, action }) }
     }
 }
 
@@ -233,9 +199,7 @@ pub fn effective_grants(
 
 /// Every permission that exists: each resource with each action.
 pub fn all_permissions() -> impl Iterator<Item = Grant> {
-    Resource::ALL
-        .iter()
-        .flat_map(|&r| Action::ALL.iter().map(move |&a| (r, a)))
+    Resource::ALL.iter().flat_map(|&r| Action::ALL.iter().map(move |&a| (r, a)))
 }
 
 pub fn permission_name(g: Grant) -> String {
@@ -280,17 +244,11 @@ mod tests {
     fn overrides_add_and_remove() {
         let g = effective_grants(
             default_grants(Role::Approver),
-            [
-                ((Resource::Audit, Action::Read), false),
-                ((Resource::Setting, Action::Read), true),
-            ],
+            [((Resource::Audit, Action::Read), false), ((Resource::Setting, Action::Read), true)],
         );
         assert!(!g.contains(&(Resource::Audit, Action::Read)));
         assert!(g.contains(&(Resource::Setting, Action::Read)));
-        let g = effective_grants(
-            default_grants(Role::Approver),
-            [((Resource::Booking, Action::Manage), false)],
-        );
+        let g = effective_grants(default_grants(Role::Approver), [((Resource::Booking, Action::Manage), false)]);
         assert!(!g.iter().any(|x| x.0 == Resource::Booking));
     }
 }

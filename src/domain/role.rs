@@ -16,15 +16,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Admin,
-        Role::Operator,
-        Role::Teacher,
-        Role::Student,
-        Role::Support,
-        Role::Approver,
-        Role::Viewer,
-    ];
+    pub const ALL: [Role; 7] =
+        [Role::Admin, Role::Operator, Role::Teacher, Role::Student, Role::Support, Role::Approver, Role::Viewer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -58,19 +51,14 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "unknown role '{0}' (expected one of admin, operator, teacher, student, support, approver, viewer)"
-)]
+#[error("unknown role '{0}' (expected one of admin, operator, teacher, student, support, approver, viewer)")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == lower)
-            .ok_or_else(|| UnknownRole(s.to_string()))
+        Role::ALL.into_iter().find(|r| r.as_str() == lower).ok_or_else(|| UnknownRole(s.to_string()))
     }
 }
 

@@ -43,10 +43,7 @@ pub const KNOWN: &[Known] = &[
     },
     Known {
         key: "bookings.max_hours",
-        kind: Kind::Integer {
-            min: 1,
-            max: 24 * 31,
-        },
+        kind: Kind::Integer { min: 1, max: 24 * 31 },
         default: || Value::from(72),
         description: "Longest single booking in hours",
     },
@@ -64,10 +61,7 @@ pub const KNOWN: &[Known] = &[
     },
     Known {
         key: "classes.default_max_usage_hours",
-        kind: Kind::Integer {
-            min: 0,
-            max: 10_000,
-        },
+        kind: Kind::Integer { min: 0, max: 10_000 },
         default: || Value::from(40),
         description: "Usage budget for new classes (0 = unlimited)",
     },
@@ -87,9 +81,7 @@ pub enum InvalidSetting {
 
 pub fn validate_key(key: &str) -> Result<(), InvalidSetting> {
     let ok = (1..=100).contains(&key.len())
-        && key
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if ok { Ok(()) } else { Err(InvalidSetting::Key) }
 }
 
@@ -98,10 +90,7 @@ pub fn validate_key(key: &str) -> Result<(), InvalidSetting> {
 pub fn parse_value(key: &str, raw: &str) -> Result<Value, InvalidSetting> {
     validate_key(key)?;
     let raw = raw.trim();
-    let bad = |expected: String| InvalidSetting::Value {
-        key: key.into(),
-        expected,
-    };
+    let bad = |expected: String| InvalidSetting::Value { key: key.into(), expected };
     match known(key).map(|k| k.kind) {
         Some(Kind::Text) => Ok(Value::from(super::sanitize::line(raw.trim_matches('"')))),
         Some(Kind::Bool) => match raw.to_ascii_lowercase().as_str() {
@@ -113,10 +102,7 @@ pub fn parse_value(key: &str, raw: &str) -> Result<Value, InvalidSetting> {
             Ok(n) if (min..=max).contains(&n) => Ok(Value::from(n)),
             _ => Err(bad(format!("a whole number from {min} to {max}"))),
         },
-        None => {
-            Ok(serde_json::from_str(raw)
-                .unwrap_or_else(|_| Value::from(super::sanitize::line(raw))))
-        }
+        None => Ok(serde_json::from_str(raw).unwrap_or_else(|_| Value::from(super::sanitize::line(raw)))),
     }
 }
 
@@ -134,28 +120,16 @@ mod tests {
 
     #[test]
     fn known_keys_are_typed() {
-        assert_eq!(
-            parse_value("bookings.require_approval", "off"),
-            Ok(Value::from(false))
-        );
+        assert_eq!(parse_value("bookings.require_approval", "off"), Ok(Value::from(false)));
         assert!(parse_value("bookings.max_hours", "0").is_err());
         assert_eq!(parse_value("bookings.max_hours", "12"), Ok(Value::from(12)));
-        assert_eq!(
-            parse_value("org.name", "\"Lab\x1b[31m\""),
-            Ok(Value::from("Lab[31m"))
-        );
+        assert_eq!(parse_value("org.name", "\"Lab\x1b[31m\""), Ok(Value::from("Lab[31m")));
     }
 
     #[test]
     fn other_keys_take_json_or_text() {
-        assert_eq!(
-            parse_value("x.list", "[1,2]"),
-            Ok(serde_json::json!([1, 2]))
-        );
-        assert_eq!(
-            parse_value("x.word", "hello there"),
-            Ok(Value::from("hello there"))
-        );
+        assert_eq!(parse_value("x.list", "[1,2]"), Ok(serde_json::json!([1, 2])));
+        assert_eq!(parse_value("x.word", "hello there"), Ok(Value::from("hello there")));
         assert_eq!(parse_value("Bad Key", "1"), Err(InvalidSetting::Key));
     }
 

@@ -25,11 +25,7 @@ pub fn source_key(source: &str) -> String {
 }
 
 fn cap_for(key: &str) -> i64 {
-    if key.starts_with("user:") {
-        MAX_USER_BLOCK_SECS
-    } else {
-        MAX_SOURCE_BLOCK_SECS
-    }
+    if key.starts_with("user:") { MAX_USER_BLOCK_SECS } else { MAX_SOURCE_BLOCK_SECS }
 }
 
 /// Seconds still to wait, if blocked.
@@ -49,11 +45,7 @@ pub fn after_failure(key: &str, prev: Option<&State>, now: DateTime<Utc>) -> Sta
         let secs = 2i64.saturating_pow(exp).min(cap_for(key));
         now + Duration::seconds(secs)
     });
-    State {
-        failures,
-        first_failure: first,
-        blocked_until,
-    }
+    State { failures, first_failure: first, blocked_until }
 }
 
 #[cfg(test)]
@@ -83,11 +75,7 @@ mod tests {
     #[test]
     fn the_window_forgets_old_failures() {
         let t0 = Utc::now();
-        let s = State {
-            failures: 40,
-            first_failure: t0,
-            blocked_until: None,
-        };
+        let s = State { failures: 40, first_failure: t0, blocked_until: None };
         let next = after_failure("user:a", Some(&s), t0 + WINDOW + Duration::seconds(1));
         assert_eq!(next.failures, 1);
         assert_eq!(next.blocked_until, None);
@@ -96,11 +84,7 @@ mod tests {
     #[test]
     fn sources_may_be_blocked_longer() {
         let t0 = Utc::now();
-        let s = State {
-            failures: 40,
-            first_failure: t0,
-            blocked_until: None,
-        };
+        let s = State { failures: 40, first_failure: t0, blocked_until: None };
         let next = after_failure(&source_key("10.0.0.1"), Some(&s), t0);
         assert_eq!(retry_after(Some(&next), t0), Some(MAX_SOURCE_BLOCK_SECS));
     }

@@ -21,9 +21,7 @@ impl UserStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [UserStatus::Active, UserStatus::Inactive, UserStatus::Locked]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [UserStatus::Active, UserStatus::Inactive, UserStatus::Locked].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -45,9 +43,7 @@ pub struct User {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidUser {
-    #[error(
-        "username must be 2–32 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter"
-    )]
+    #[error("username must be 2–32 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter")]
     Username,
     #[error("'{0}' is not a valid email address")]
     Email(String),
@@ -60,14 +56,8 @@ pub fn normalize_username(raw: &str) -> Result<String, InvalidUser> {
     let name = raw.trim().to_lowercase();
     let ok_len = (2..=32).contains(&name.chars().count());
     let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-    if ok_len && ok_first && ok_chars {
-        Ok(name)
-    } else {
-        Err(InvalidUser::Username)
-    }
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if ok_len && ok_first && ok_chars { Ok(name) } else { Err(InvalidUser::Username) }
 }
 
 pub fn normalize_email(raw: &str) -> Result<Option<String>, InvalidUser> {
@@ -78,20 +68,12 @@ pub fn normalize_email(raw: &str) -> Result<Option<String>, InvalidUser> {
     let valid = e.len() <= 254
         && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         && matches!(e.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid {
-        Ok(Some(e.to_lowercase()))
-    } else {
-        Err(InvalidUser::Email(sanitize::line(e)))
-    }
+    if valid { Ok(Some(e.to_lowercase())) } else { Err(InvalidUser::Email(sanitize::line(e))) }
 }
 
 pub fn normalize_display_name(raw: &str) -> Result<String, InvalidUser> {
     let d = sanitize::line(raw);
-    if d.chars().count() > 80 {
-        Err(InvalidUser::DisplayName)
-    } else {
-        Ok(d)
-    }
+    if d.chars().count() > 80 { Err(InvalidUser::DisplayName) } else { Ok(d) }
 }
 
 #[cfg(test)]
@@ -110,10 +92,7 @@ mod tests {
     #[test]
     fn emails_are_checked() {
         assert_eq!(normalize_email(""), Ok(None));
-        assert_eq!(
-            normalize_email("Ann@Example.org"),
-            Ok(Some("ann@example.org".into()))
-        );
+        assert_eq!(normalize_email("Ann@Example.org"), Ok(Some("ann@example.org".into())));
         assert!(normalize_email("ann@localhost").is_err());
         assert!(normalize_email("@x.org").is_err());
     }

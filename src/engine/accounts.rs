@@ -19,15 +19,9 @@ pub struct Session {
 /// failures are throttled per username and per source, and every attempt is audited.
 pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Session, AppError> {
     let store = &svc.store;
-    let shown_name = sanitize::line(username)
-        .chars()
-        .take(64)
-        .collect::<String>();
+    let shown_name = sanitize::line(username).chars().take(64).collect::<String>();
     let name = user::normalize_username(username).unwrap_or_else(|_| shown_name.to_lowercase());
-    let keys = [
-        throttle::user_key(&name),
-        throttle::source_key(&svc.source.throttle_key()),
-    ];
+    let keys = [throttle::user_key(&name), throttle::source_key(&svc.source.throttle_key())];
     let now = time::now();
     for key in &keys {
         if let Some(wait) = throttle::retry_after(store.throttle_state(key).await?.as_ref(), now) {
@@ -38,9 +32,7 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
                         .message("throttled"),
                 )
                 .await?;
-            return Err(AppError::Auth(format!(
-                "Too many failed attempts. Try again in {wait} s."
-            )));
+            return Err(AppError::Auth(format!("Too many failed attempts. Try again in {wait} s.")));
         }
     }
     let found = store.credentials(&name).await?;
@@ -65,15 +57,8 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
         return Err(AppError::Auth(BAD_CREDENTIALS.into()));
     };
     if user.status != user::UserStatus::Active {
-        let entry =
-            Entry::anonymous(&user.username, &svc.source, "sign_in", "user").entity(user.id);
-        store
-            .audit(
-                entry
-                    .outcome(Outcome::Denied)
-                    .message(format!("account {}", user.status.as_str())),
-            )
-            .await?;
+        let entry = Entry::anonymous(&user.username, &svc.source, "sign_in", "user").entity(user.id);
+        store.audit(entry.outcome(Outcome::Denied).message(format!("account {}", user.status.as_str()))).await?;
         return Err(AppError::Auth(format!(
             "This account is {}. Ask an administrator to unlock it.",
             user.status.as_str()
@@ -81,9 +66,7 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
     }
     store.clear_failures(&keys[0]).await?;
     let actor = store.load_actor(user.id).await?;
-    store
-        .record_sign_in(user.id, Entry::by(&actor, &svc.source, "sign_in", "user"))
-        .await?;
+    store.record_sign_in(user.id, Entry::by(&actor, &svc.source, "sign_in", "user")).await?;
     Ok(Session { actor, user })
 }
 
@@ -106,11 +89,7 @@ impl AccountForm {
 }
 
 /// First run: no users yet, so whoever can run labdeck on this database makes the first admin.
-pub async fn create_first_admin(
-    svc: &Services,
-    form: &AccountForm,
-    plain: String,
-) -> Result<Session, AppError> {
+pub async fn create_first_admin(svc: &Services, form: &AccountForm, plain: String) -> Result<Session, AppError> {
     let (username, email, display_name) = form.validate()?;
     password::check_policy(&username, &plain)?;
     let new = NewUser {
@@ -151,14 +130,7 @@ pub async fn create_user(
         must_change_password: generated,
         tenant_id: actor.tenant_id,
     };
-    let user = svc
-        .store
-        .create_user(
-            &new,
-            false,
-            Entry::by(actor, &svc.source, "create_user", "user"),
-        )
-        .await?;
+    let user = svc.store.create_user(&new, false, Entry::by(actor, &svc.source, "create_user", "user")).await?;
     Ok((user, generated.then_some(plain)))
 }
 
@@ -193,12 +165,7 @@ pub async fn accept_invitation(
 }
 
 /// Change one's own password: the current one must be right (and is throttled like sign-in).
-pub async fn change_password(
-    svc: &Services,
-    actor: &Actor,
-    current: String,
-    new: String,
-) -> Result<(), AppError> {
+pub async fn change_password(svc: &Services, actor: &Actor, current: String, new: String) -> Result<(), AppError> {
     password::check_policy(&actor.username, &new)?;
     let (_, hash) = svc
         .store
@@ -206,29 +173,17 @@ pub async fn change_password(
         .await?
         .ok_or_else(|| AppError::Auth("your account no longer exists".into()))?;
     let key = throttle::user_key(&actor.username);
-    if let Some(wait) =
-        throttle::retry_after(svc.store.throttle_state(&key).await?.as_ref(), time::now())
-    {
-        return Err(AppError::Auth(format!(
-            "Too many failed attempts. Try again in {wait} s."
-        )));
+    if let Some(wait) = throttle::retry_after(svc.store.throttle_state(&key).await?.as_ref(), time::now()) {
+        return Err(AppError::Auth(format!("Too many failed attempts. Try again in {wait} s.")));
     }
     if !svc.hasher.verify(current, hash).await {
         svc.store.record_failure(&key, time::now()).await?;
         let entry = Entry::by(actor, &svc.source, "change_password", "user").entity(actor.user_id);
-        svc.store
-            .audit(
-                entry
-                    .outcome(Outcome::Failure)
-                    .message("wrong current password"),
-            )
-            .await?;
+        svc.store.audit(entry.outcome(Outcome::Failure).message("wrong current password")).await?;
         return Err(AppError::Auth("The current password is wrong.".into()));
     }
     let new_hash = svc.hasher.hash(new).await;
     let entry = Entry::by(actor, &svc.source, "change_password", "user");
-    svc.store
-        .set_password_hash(actor.user_id, &new_hash, false, entry)
-        .await?;
+    svc.store.set_password_hash(actor.user_id, &new_hash, false, entry).await?;
     Ok(())
 }

@@ -19,9 +19,8 @@ pub async fn authorize(
     what: &str,
 ) -> Result<(), AppError> {
     if let Err(denied) = actor.require(resource, action) {
-        let entry = Entry::by(actor, &svc.source, what, resource.as_str())
-            .outcome(Outcome::Denied)
-            .message(denied.to_string());
+        let entry =
+            Entry::by(actor, &svc.source, what, resource.as_str()).outcome(Outcome::Denied).message(denied.to_string());
         svc.store.audit(entry).await?;
         return Err(denied.into());
     }
@@ -35,36 +34,19 @@ pub async fn users(svc: &Services, actor: &Actor) -> Result<Vec<User>, AppError>
 pub async fn set_role(svc: &Services, actor: &Actor, id: Uuid, role: Role) -> Result<(), AppError> {
     authorize(svc, actor, Resource::User, Action::Update, "set_role").await?;
     if id == actor.user_id && role != Role::Admin && actor.role == Role::Admin {
-        return Err(AppError::Invalid(
-            "You cannot demote yourself; ask another admin.".into(),
-        ));
+        return Err(AppError::Invalid("You cannot demote yourself; ask another admin.".into()));
     }
-    let entry = Entry::by(actor, &svc.source, "set_role", "user")
-        .details(serde_json::json!({ "role": role }));
+    let entry = Entry::by(actor, &svc.source, "set_role", "user").details(serde_json::json!({ "role": role }));
     Ok(svc.store.set_user_role(id, role, entry).await?)
 }
 
-pub async fn set_status(
-    svc: &Services,
-    actor: &Actor,
-    id: Uuid,
-    status: UserStatus,
-) -> Result<(), AppError> {
+pub async fn set_status(svc: &Services, actor: &Actor, id: Uuid, status: UserStatus) -> Result<(), AppError> {
     authorize(svc, actor, Resource::User, Action::Update, "set_status").await?;
     if id == actor.user_id && status != UserStatus::Active {
-        return Err(AppError::Invalid(
-            "You cannot lock your own account.".into(),
-        ));
+        return Err(AppError::Invalid("You cannot lock your own account.".into()));
     }
-    let action = if status == UserStatus::Active {
-        "unlock_user"
-    } else {
-        "lock_user"
-    };
-    Ok(svc
-        .store
-        .set_user_status(id, status, Entry::by(actor, &svc.source, action, "user"))
-        .await?)
+    let action = if status == UserStatus::Active { "unlock_user" } else { "lock_user" };
+    Ok(svc.store.set_user_status(id, status, Entry::by(actor, &svc.source, action, "user")).await?)
 }
 
 /// Reset someone's password to a generated one, shown once; they must change it on sign-in.
@@ -72,14 +54,7 @@ pub async fn reset_password(svc: &Services, actor: &Actor, id: Uuid) -> Result<S
     authorize(svc, actor, Resource::User, Action::Update, "reset_password").await?;
     let plain = password::generate();
     let hash = svc.hasher.hash(plain.clone()).await;
-    svc.store
-        .set_password_hash(
-            id,
-            &hash,
-            true,
-            Entry::by(actor, &svc.source, "reset_password", "user"),
-        )
-        .await?;
+    svc.store.set_password_hash(id, &hash, true, Entry::by(actor, &svc.source, "reset_password", "user")).await?;
     Ok(plain)
 }
 
@@ -98,11 +73,10 @@ pub async fn invite(
     } else {
         (
             None,
-            Some(user::normalize_username(&to).map_err(|_| {
-                AppError::Invalid(format!(
-                    "'{to}' is neither an email address nor a valid handle"
-                ))
-            })?),
+            Some(
+                user::normalize_username(&to)
+                    .map_err(|_| AppError::Invalid(format!("'{to}' is neither an email address nor a valid handle")))?,
+            ),
         )
     };
     let days = match days {
@@ -123,10 +97,7 @@ pub async fn invite(
         expires_at: invitation::expiry(time::now(), days),
         invited_by: actor.user_id,
     };
-    let id = svc
-        .store
-        .create_invitation(&new, Entry::by(actor, &svc.source, "invite", "invitation"))
-        .await?;
+    let id = svc.store.create_invitation(&new, Entry::by(actor, &svc.source, "invite", "invitation")).await?;
     Ok((id, token))
 }
 
@@ -135,21 +106,8 @@ pub async fn invitations(svc: &Services, actor: &Actor) -> Result<Vec<Invitation
 }
 
 pub async fn revoke_invitation(svc: &Services, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-    authorize(
-        svc,
-        actor,
-        Resource::Invitation,
-        Action::Delete,
-        "revoke_invitation",
-    )
-    .await?;
-    Ok(svc
-        .store
-        .revoke_invitation(
-            id,
-            Entry::by(actor, &svc.source, "revoke_invitation", "invitation"),
-        )
-        .await?)
+    authorize(svc, actor, Resource::Invitation, Action::Delete, "revoke_invitation").await?;
+    Ok(svc.store.revoke_invitation(id, Entry::by(actor, &svc.source, "revoke_invitation", "invitation")).await?)
 }
 
 /// Settings as stored, plus every known key not yet stored, with its default.
@@ -157,38 +115,21 @@ pub async fn settings(svc: &Services, actor: &Actor) -> Result<Vec<Setting>, App
     let mut stored = svc.store.list_settings(actor).await?;
     for k in settings::KNOWN {
         if !stored.iter().any(|s| s.key == k.key) {
-            stored.push(Setting {
-                key: k.key.into(),
-                value: (k.default)(),
-                updated_at: time::now(),
-                updated_by: None,
-            });
+            stored.push(Setting { key: k.key.into(), value: (k.default)(), updated_at: time::now(), updated_by: None });
         }
     }
     stored.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(stored)
 }
 
-pub async fn put_setting(
-    svc: &Services,
-    actor: &Actor,
-    key: &str,
-    raw: &str,
-) -> Result<(), AppError> {
+pub async fn put_setting(svc: &Services, actor: &Actor, key: &str, raw: &str) -> Result<(), AppError> {
     authorize(svc, actor, Resource::Setting, Action::Update, "put_setting").await?;
     let value = settings::parse_value(key.trim(), raw)?;
     let entry = Entry::by(actor, &svc.source, "put_setting", "setting");
-    Ok(svc
-        .store
-        .put_setting(key.trim(), &value, Some(actor.user_id), entry)
-        .await?)
+    Ok(svc.store.put_setting(key.trim(), &value, Some(actor.user_id), entry).await?)
 }
 
-pub async fn audit(
-    svc: &Services,
-    actor: &Actor,
-    q: &AuditQuery,
-) -> Result<Vec<AuditRecord>, AppError> {
+pub async fn audit(svc: &Services, actor: &Actor, q: &AuditQuery) -> Result<Vec<AuditRecord>, AppError> {
     Ok(svc.store.query_audit(actor, q).await?)
 }
 
@@ -205,18 +146,8 @@ pub async fn set_role_grant(
 ) -> Result<(), AppError> {
     authorize(svc, actor, Resource::User, Action::Manage, "set_role_grant").await?;
     if role == Role::Admin && !granted {
-        return Err(AppError::Invalid(
-            "The admin role keeps every permission.".into(),
-        ));
+        return Err(AppError::Invalid("The admin role keeps every permission.".into()));
     }
-    let entry = Entry::by(
-        actor,
-        &svc.source,
-        if granted { "grant" } else { "revoke" },
-        "role_permission",
-    );
-    Ok(svc
-        .store
-        .set_role_grant(role, grant, granted, entry)
-        .await?)
+    let entry = Entry::by(actor, &svc.source, if granted { "grant" } else { "revoke" }, "role_permission");
+    Ok(svc.store.set_role_grant(role, grant, granted, entry).await?)
 }

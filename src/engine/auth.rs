@@ -11,9 +11,7 @@ pub struct Hasher {
 
 impl Hasher {
     pub fn new(concurrency: usize) -> Hasher {
-        Hasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-        }
+        Hasher { permits: Arc::new(Semaphore::new(concurrency.max(1))) }
     }
 
     pub async fn hash(&self, plain: String) -> String {
@@ -29,13 +27,7 @@ impl Hasher {
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(f)
-            .await
-            .expect("password hashing does not panic")
+        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(f).await.expect("password hashing does not panic")
     }
 }

@@ -24,30 +24,19 @@ pub fn validate(mut input: ClusterInput) -> Result<ClusterInput, AppError> {
     if input.name.is_empty() || input.name.chars().count() > 40 {
         return Err(AppError::Invalid("Name: 1–40 characters.".into()));
     }
-    if !input
-        .key
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(AppError::Invalid(
-            "Key: letters, digits, '-' and '_'.".into(),
-        ));
+    if !input.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(AppError::Invalid("Key: letters, digits, '-' and '_'.".into()));
     }
     if input.host.is_empty() || input.host.contains(['/', ' ', '@']) {
-        return Err(AppError::Invalid(
-            "Host: a name or address, without https:// or a path.".into(),
-        ));
+        return Err(AppError::Invalid("Host: a name or address, without https:// or a path.".into()));
     }
     if input.port == 0 {
-        return Err(AppError::Invalid(
-            "Port: 1–65535 (Proxmox uses 8006).".into(),
-        ));
+        return Err(AppError::Invalid("Port: 1–65535 (Proxmox uses 8006).".into()));
     }
     let token = input.token_id.trim();
     if !(token.contains('@') && token.contains('!')) {
         return Err(AppError::Invalid(
-            "Token ID looks like user@realm!tokenname (Datacenter › Permissions › API Tokens)."
-                .into(),
+            "Token ID looks like user@realm!tokenname (Datacenter › Permissions › API Tokens).".into(),
         ));
     }
     input.token_id = token.to_string();
@@ -58,44 +47,20 @@ pub fn validate(mut input: ClusterInput) -> Result<ClusterInput, AppError> {
 }
 
 /// First contact: the certificate's fingerprint, for a person to compare and trust.
-pub async fn probe(
-    svc: &Services,
-    actor: &Actor,
-    host: &str,
-    port: u16,
-) -> Result<String, AppError> {
-    authorize(
-        svc,
-        actor,
-        Resource::Cluster,
-        Action::Create,
-        "probe_cluster",
-    )
-    .await?;
-    fetch_fingerprint(
-        &format!("https://{}:{port}", host.trim()),
-        Duration::from_secs(5),
-    )
-    .await
-    .map_err(|e| AppError::Invalid(format!("{host}:{port}: {e}")))
+pub async fn probe(svc: &Services, actor: &Actor, host: &str, port: u16) -> Result<String, AppError> {
+    authorize(svc, actor, Resource::Cluster, Action::Create, "probe_cluster").await?;
+    fetch_fingerprint(&format!("https://{}:{port}", host.trim()), Duration::from_secs(5))
+        .await
+        .map_err(|e| AppError::Invalid(format!("{host}:{port}: {e}")))
 }
 
 /// Save a cluster after proving the token works against the pinned certificate.
-pub async fn save(
-    svc: &Services,
-    actor: &Actor,
-    id: Option<Uuid>,
-    input: ClusterInput,
-) -> Result<String, AppError> {
+pub async fn save(svc: &Services, actor: &Actor, id: Option<Uuid>, input: ClusterInput) -> Result<String, AppError> {
     authorize(
         svc,
         actor,
         Resource::Cluster,
-        if id.is_some() {
-            Action::Update
-        } else {
-            Action::Create
-        },
+        if id.is_some() { Action::Update } else { Action::Create },
         "save_cluster",
     )
     .await?;
@@ -106,9 +71,7 @@ pub async fn save(
         _ => None,
     };
     let Some(secret) = secret else {
-        return Err(AppError::Invalid(
-            "Token secret: paste the secret Proxmox showed when the token was made.".into(),
-        ));
+        return Err(AppError::Invalid("Token secret: paste the secret Proxmox showed when the token was made.".into()));
     };
     let access = ClusterAccess {
         cluster: crate::store::pve::Cluster {
@@ -127,31 +90,11 @@ pub async fn save(
         token_secret: Some(secret.clone()),
         ca_pem: None,
     };
-    let version = client_for(&access)?
-        .version()
-        .await
-        .map_err(|e| AppError::Invalid(format!("{}: {e}", input.name)))?;
-    let entry = Entry::by(
-        actor,
-        &svc.source,
-        if id.is_some() {
-            "edit_cluster"
-        } else {
-            "add_cluster"
-        },
-        "cluster",
-    );
+    let version =
+        client_for(&access)?.version().await.map_err(|e| AppError::Invalid(format!("{}: {e}", input.name)))?;
+    let entry = Entry::by(actor, &svc.source, if id.is_some() { "edit_cluster" } else { "add_cluster" }, "cluster");
     let name = input.name.clone();
-    svc.store
-        .save_cluster(
-            id,
-            &ClusterInput {
-                token_secret: Some(secret),
-                ..input
-            },
-            entry,
-        )
-        .await?;
+    svc.store.save_cluster(id, &ClusterInput { token_secret: Some(secret), ..input }, entry).await?;
     Ok(format!("Saved {name}: Proxmox VE {}.", version.version))
 }
 
@@ -160,10 +103,7 @@ pub async fn test(svc: &Services, actor: &Actor, id: Uuid) -> Result<String, App
     let access = svc.store.cluster_access(id).await?;
     let client = client_for(&access)?;
     let started = std::time::Instant::now();
-    let version = client
-        .version()
-        .await
-        .map_err(|e| AppError::Invalid(format!("{}: {e}", access.cluster.name)))?;
+    let version = client.version().await.map_err(|e| AppError::Invalid(format!("{}: {e}", access.cluster.name)))?;
     let nodes = client.nodes().await.map(|n| n.len()).unwrap_or(0);
     Ok(format!(
         "{} answers: Proxmox VE {}, {nodes} node(s), {} ms.",
@@ -174,20 +114,8 @@ pub async fn test(svc: &Services, actor: &Actor, id: Uuid) -> Result<String, App
 }
 
 pub async fn remove(svc: &Services, actor: &Actor, id: Uuid) -> Result<String, AppError> {
-    authorize(
-        svc,
-        actor,
-        Resource::Cluster,
-        Action::Delete,
-        "remove_cluster",
-    )
-    .await?;
+    authorize(svc, actor, Resource::Cluster, Action::Delete, "remove_cluster").await?;
     let name = svc.store.cluster_access(id).await?.cluster.name;
-    svc.store
-        .delete_cluster(
-            id,
-            Entry::by(actor, &svc.source, "remove_cluster", "cluster"),
-        )
-        .await?;
+    svc.store.delete_cluster(id, Entry::by(actor, &svc.source, "remove_cluster", "cluster")).await?;
     Ok(format!("Removed {name} (Proxmox itself is untouched)."))
 }

@@ -9,22 +9,12 @@ use crate::store::pve::ClusterInput;
 
 /// The guests the demo's classes expect (seeded as class VMs in the 41xx range).
 fn class_guests() -> Vec<(u32, String, String)> {
-    (4100..=4105)
-        .map(|v| {
-            (
-                v,
-                format!("class-vm-{v}"),
-                if v % 2 == 0 { "pve1" } else { "pve2" }.to_string(),
-            )
-        })
-        .collect()
+    (4100..=4105).map(|v| (v, format!("class-vm-{v}"), if v % 2 == 0 { "pve1" } else { "pve2" }.to_string())).collect()
 }
 
-pub async fn start(svc: &Services) -> anyhow::Result<SimHandle> {
-    let opts = SimOptions {
-        extra_guests: class_guests(),
-        ..SimOptions::default()
-    };
+/// Start the simulator with `guests` generated guests (plus the class VMs).
+pub async fn start(svc: &Services, guests: usize) -> anyhow::Result<SimHandle> {
+    let opts = SimOptions { guests, extra_guests: class_guests(), ..SimOptions::default() };
     let (handle, server) = Simulator::bind(opts).await?;
     tokio::spawn(server);
     let clusters = svc.store.cluster_access_all().await?;
@@ -33,12 +23,7 @@ pub async fn start(svc: &Services) -> anyhow::Result<SimHandle> {
         key: key.into(),
         name: name.into(),
         host: "127.0.0.1".into(),
-        port: handle
-            .url
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.trim_end_matches('/').parse().ok())
-            .unwrap_or(8006),
+        port: handle.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap_or(8006),
         token_id: handle.token_id.clone(),
         token_secret: Some(handle.token_secret.clone()),
         fingerprint: handle.fingerprint.clone(),
@@ -46,16 +31,8 @@ pub async fn start(svc: &Services) -> anyhow::Result<SimHandle> {
     };
     let entry = Entry::by(&actor, &svc.source, "point_demo_cluster", "cluster");
     match clusters.iter().find(|c| c.cluster.key == "demo") {
-        Some(c) => {
-            svc.store
-                .save_cluster(Some(c.cluster.id), &input("demo", &c.cluster.name), entry)
-                .await?
-        }
-        None => {
-            svc.store
-                .save_cluster(None, &input("demo", "demo"), entry)
-                .await?
-        }
+        Some(c) => svc.store.save_cluster(Some(c.cluster.id), &input("demo", &c.cluster.name), entry).await?,
+        None => svc.store.save_cluster(None, &input("demo", "demo"), entry).await?,
     };
     Ok(handle)
 }

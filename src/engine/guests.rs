@@ -9,9 +9,7 @@ use crate::domain::audit::{Entry, Outcome};
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::inventory::{Guest, GuestStatus, GuestType};
 use crate::domain::rbac::{Action, Actor, Resource};
-use crate::pve::{
-    Client, CloneRequest, Credentials, Endpoint, GuestKind, PowerAction, Trust, Upid,
-};
+use crate::pve::{Client, CloneRequest, Credentials, Endpoint, GuestKind, PowerAction, Trust, Upid};
 use crate::store::pve::{ClusterAccess, NewTask};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -21,10 +19,7 @@ use uuid::Uuid;
 pub fn client_for(access: &ClusterAccess) -> Result<Client, AppError> {
     let c = &access.cluster;
     let (Some(id), Some(secret)) = (&c.token_id, &access.token_secret) else {
-        return Err(AppError::Invalid(format!(
-            "cluster {} has no API token; edit it in Admin › clusters",
-            c.name
-        )));
+        return Err(AppError::Invalid(format!("cluster {} has no API token; edit it in Admin › clusters", c.name)));
     };
     let trust = match (&access.ca_pem, &c.fingerprint) {
         (Some(pem), _) => Trust::CaPem(pem.clone()),
@@ -38,10 +33,7 @@ pub fn client_for(access: &ClusterAccess) -> Result<Client, AppError> {
     };
     let endpoint = Endpoint {
         base_url: format!("https://{}:{}", c.host, c.port),
-        credentials: Credentials::Token {
-            id: id.clone(),
-            secret: secret.clone(),
-        },
+        credentials: Credentials::Token { id: id.clone(), secret: secret.clone() },
         trust,
         timeout: Duration::from_secs(10),
     };
@@ -56,12 +48,7 @@ pub fn kind(t: GuestType) -> GuestKind {
 }
 
 /// Run `op` on each target; one report line per guest.
-pub async fn act(
-    svc: &Services,
-    actor: &Actor,
-    targets: &[GuestRef],
-    op: &GuestOp,
-) -> Result<Vec<BulkLine>, AppError> {
+pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &GuestOp) -> Result<Vec<BulkLine>, AppError> {
     let (resource, perm) = op.permission();
     authorize(svc, actor, resource, perm, op.action_name()).await?;
     let mut by_cluster: BTreeMap<Uuid, Vec<u32>> = BTreeMap::new();
@@ -93,10 +80,7 @@ pub async fn act(
                 outcome,
             };
             let Some(g) = guests.get(&vmid) else {
-                lines.push(line(
-                    "?",
-                    BulkOutcome::Failed("no longer in the inventory".into()),
-                ));
+                lines.push(line("?", BulkOutcome::Failed("no longer in the inventory".into())));
                 continue;
             };
             if let Some(reason) = op.skip_reason(g) {
@@ -120,9 +104,7 @@ pub async fn act(
                 Err(e) => {
                     let entry = Entry::by(actor, &svc.source, op.action_name(), "guest")
                         .entity(format!("{}:{vmid}", access.cluster.key));
-                    svc.store
-                        .audit(entry.outcome(Outcome::Failure).message(e.to_string()))
-                        .await?;
+                    svc.store.audit(entry.outcome(Outcome::Failure).message(e.to_string())).await?;
                     BulkOutcome::Failed(e.to_string())
                 }
             };
@@ -136,34 +118,15 @@ async fn submit(client: &Client, g: &Guest, op: &GuestOp) -> Result<String, AppE
     let (node, k, vmid) = (&*g.node, kind(g.guest_type), g.vmid);
     let fail = |e: crate::pve::PveError| AppError::Invalid(e.to_string());
     let upid: Upid = match op {
-        GuestOp::Start => client
-            .power(node, k, vmid, PowerAction::Start)
-            .await
-            .map_err(fail)?,
-        GuestOp::Stop => client
-            .power(node, k, vmid, PowerAction::Stop)
-            .await
-            .map_err(fail)?,
-        GuestOp::Shutdown => client
-            .power(node, k, vmid, PowerAction::Shutdown)
-            .await
-            .map_err(fail)?,
-        GuestOp::Reboot => client
-            .power(node, k, vmid, PowerAction::Reboot)
-            .await
-            .map_err(fail)?,
-        GuestOp::Snapshot(name) => client
-            .snapshot_create(node, k, vmid, name, Some("taken from labdeck"))
-            .await
-            .map_err(fail)?,
-        GuestOp::Rollback(name) => client
-            .snapshot_rollback(node, k, vmid, name)
-            .await
-            .map_err(fail)?,
-        GuestOp::DeleteSnapshot(name) => client
-            .snapshot_delete(node, k, vmid, name)
-            .await
-            .map_err(fail)?,
+        GuestOp::Start => client.power(node, k, vmid, PowerAction::Start).await.map_err(fail)?,
+        GuestOp::Stop => client.power(node, k, vmid, PowerAction::Stop).await.map_err(fail)?,
+        GuestOp::Shutdown => client.power(node, k, vmid, PowerAction::Shutdown).await.map_err(fail)?,
+        GuestOp::Reboot => client.power(node, k, vmid, PowerAction::Reboot).await.map_err(fail)?,
+        GuestOp::Snapshot(name) => {
+            client.snapshot_create(node, k, vmid, name, Some("taken from labdeck")).await.map_err(fail)?
+        }
+        GuestOp::Rollback(name) => client.snapshot_rollback(node, k, vmid, name).await.map_err(fail)?,
+        GuestOp::DeleteSnapshot(name) => client.snapshot_delete(node, k, vmid, name).await.map_err(fail)?,
         GuestOp::Clone { name, newid, full } => {
             let newid = match newid {
                 Some(id) => *id,
@@ -179,11 +142,7 @@ async fn submit(client: &Client, g: &Guest, op: &GuestOp) -> Result<String, AppE
             };
             client.clone_guest(node, vmid, &req).await.map_err(fail)?
         }
-        GuestOp::Template => match client
-            .convert_to_template(node, k, vmid)
-            .await
-            .map_err(fail)?
-        {
+        GuestOp::Template => match client.convert_to_template(node, k, vmid).await.map_err(fail)? {
             Some(upid) => upid,
             None => return Ok(String::from("done")),
         },
@@ -203,36 +162,21 @@ async fn submit(client: &Client, g: &Guest, op: &GuestOp) -> Result<String, AppE
 
 /// The detail pane: config, IPs, snapshots and an hour of CPU, each part fetched on its own
 /// so one failing part does not hide the rest.
-pub async fn detail(
-    svc: &Services,
-    actor: &Actor,
-    cluster_id: Uuid,
-    vmid: u32,
-) -> Result<GuestDetail, AppError> {
+pub async fn detail(svc: &Services, actor: &Actor, cluster_id: Uuid, vmid: u32) -> Result<GuestDetail, AppError> {
     actor.require(Resource::Guest, Action::Read)?;
     let access = svc.store.cluster_access(cluster_id).await?;
     let guests = svc.store.cluster_guests(cluster_id).await?;
-    let g = guests
-        .get(&vmid)
-        .ok_or_else(|| AppError::Invalid("that guest is no longer in the inventory".into()))?;
+    let g = guests.get(&vmid).ok_or_else(|| AppError::Invalid("that guest is no longer in the inventory".into()))?;
     let client = client_for(&access)?;
     let (node, k) = (&*g.node, kind(g.guest_type));
-    let mut d = GuestDetail {
-        cluster_id,
-        vmid,
-        ..Default::default()
-    };
+    let mut d = GuestDetail { cluster_id, vmid, ..Default::default() };
     match client.guest_config(node, k, vmid).await {
         Ok(cfg) => d.config = cfg.summary(),
         Err(e) => d.problems.push(format!("config: {e}")),
     }
     match client.snapshots(node, k, vmid).await {
         Ok(snaps) => {
-            d.snapshots = snaps
-                .iter()
-                .filter(|s| !s.is_current())
-                .map(|s| (s.name.clone(), s.when()))
-                .collect()
+            d.snapshots = snaps.iter().filter(|s| !s.is_current()).map(|s| (s.name.clone(), s.when())).collect()
         }
         Err(e) => d.problems.push(format!("snapshots: {e}")),
     }
@@ -249,32 +193,18 @@ pub async fn detail(
     }
     match client.rrddata(node, k, vmid, "hour").await {
         Ok(points) => {
-            d.cpu = points
-                .iter()
-                .map(|p| (p.cpu.unwrap_or(0.0) * 100.0).round().clamp(0.0, 100.0) as u64)
-                .collect()
+            d.cpu = points.iter().map(|p| (p.cpu.unwrap_or(0.0) * 100.0).round().clamp(0.0, 100.0) as u64).collect()
         }
         Err(e) => d.problems.push(format!("cpu history: {e}")),
     }
     Ok(d)
 }
 
-pub async fn task_log(
-    svc: &Services,
-    actor: &Actor,
-    cluster_id: Uuid,
-    upid: &str,
-) -> Result<Vec<String>, AppError> {
+pub async fn task_log(svc: &Services, actor: &Actor, cluster_id: Uuid, upid: &str) -> Result<Vec<String>, AppError> {
     actor.require(Resource::Guest, Action::Read)?;
     let access = svc.store.cluster_access(cluster_id).await?;
     let client = client_for(&access)?;
     let upid = Upid::parse(upid).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let lines = client
-        .task_log(&upid, 0)
-        .await
-        .map_err(|e| AppError::Invalid(e.to_string()))?;
-    Ok(lines
-        .into_iter()
-        .map(|l| crate::domain::sanitize::line(&l.t))
-        .collect())
+    let lines = client.task_log(&upid, 0).await.map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(lines.into_iter().map(|l| crate::domain::sanitize::line(&l.t)).collect())
 }

@@ -26,31 +26,17 @@ pub struct Overview {
 
 /// Whole list, or the changes since `since`. A second of overlap covers rows committed while
 /// the previous read ran; merging twice is harmless.
-pub async fn guests(
-    svc: &Services,
-    actor: &Actor,
-    since: Option<DateTime<Utc>>,
-) -> Result<GuestBatch, AppError> {
+pub async fn guests(svc: &Services, actor: &Actor, since: Option<DateTime<Utc>>) -> Result<GuestBatch, AppError> {
     let as_of = time::now() - chrono::Duration::seconds(1);
     match since {
         None => {
             let guests = svc.store.list_guests(actor).await?;
             let total = guests.len() as i64;
-            Ok(GuestBatch {
-                full: true,
-                guests,
-                as_of,
-                total,
-            })
+            Ok(GuestBatch { full: true, guests, as_of, total })
         }
         Some(since) => {
             let (guests, total) = svc.store.guests_since(actor, since).await?;
-            Ok(GuestBatch {
-                full: false,
-                guests,
-                as_of,
-                total,
-            })
+            Ok(GuestBatch { full: false, guests, as_of, total })
         }
     }
 }

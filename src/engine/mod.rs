@@ -5,7 +5,7 @@
 pub mod accounts;
 pub mod admin;
 mod auth;
-mod clusters;
+pub mod clusters;
 pub mod demo_sim;
 mod error;
 mod guests;
@@ -32,10 +32,6 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Store, source: Source) -> Services {
-        Services {
-            store,
-            hasher: Hasher::new(2),
-            source,
-        }
+        Services { store, hasher: Hasher::new(2), source }
     }
 }

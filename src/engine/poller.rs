@@ -21,14 +21,8 @@ use uuid::Uuid;
 
 /// How this process names itself in lease rows.
 pub fn owner_id() -> String {
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "host".into());
-    format!(
-        "{host}:{}:{}",
-        std::process::id(),
-        &Uuid::now_v7().simple().to_string()[24..]
-    )
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "host".into());
+    format!("{host}:{}:{}", std::process::id(), &Uuid::now_v7().simple().to_string()[24..])
 }
 
 /// Keep one poll loop per known cluster; start loops for new clusters, stop them for removed
@@ -48,12 +42,7 @@ pub async fn supervise(svc: Services, owner: String, mut stop: watch::Receiver<b
                 });
                 for c in clusters {
                     running.entry(c.cluster.id).or_insert_with(|| {
-                        tokio::spawn(run_cluster(
-                            svc.clone(),
-                            c.cluster.id,
-                            owner.clone(),
-                            stop.clone(),
-                        ))
+                        tokio::spawn(run_cluster(svc.clone(), c.cluster.id, owner.clone(), stop.clone()))
                     });
                 }
             }
@@ -89,12 +78,7 @@ struct Poller {
 
 const TASK_CHECK: Duration = Duration::from_secs(1);
 
-async fn run_cluster(
-    svc: Services,
-    cluster_id: Uuid,
-    owner: String,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: watch::Receiver<bool>) {
     let mut p = Poller {
         svc,
         cluster_id,
@@ -122,14 +106,10 @@ async fn run_cluster(
         let interval = Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64);
         // Long enough to survive one slow cycle, short enough that a crashed holder is
         // replaced within seconds (a clean exit hands the lease back at once).
-        let ttl = chrono::Duration::from_std(interval * 3 + Duration::from_secs(5))
-            .unwrap_or(chrono::Duration::seconds(20));
-        let holds = access.cluster.is_active
-            && p.svc
-                .store
-                .acquire_lease(cluster_id, &p.owner, ttl)
-                .await
-                .unwrap_or(false);
+        let ttl =
+            chrono::Duration::from_std(interval * 3 + Duration::from_secs(5)).unwrap_or(chrono::Duration::seconds(20));
+        let holds =
+            access.cluster.is_active && p.svc.store.acquire_lease(cluster_id, &p.owner, ttl).await.unwrap_or(false);
         if !holds {
             p.cache = None;
             if sleep_or_stop(&mut stop, interval).await {
@@ -141,24 +121,18 @@ async fn run_cluster(
         if Instant::now() >= next_poll {
             let started = Instant::now();
             let result = p.cycle(&access).await;
+            // A cycle's response body and decoded rows are freed now; give the pages back.
+            crate::mem::release_freed();
             p.last_runtime = started.elapsed();
             match result {
                 Ok(()) => p.failures = 0,
                 Err(e) => {
                     p.failures += 1;
                     let at = time::now()
-                        + chrono::Duration::from_std(next_delay(
-                            interval,
-                            p.last_runtime,
-                            p.failures,
-                        ))
-                        .unwrap_or_default();
+                        + chrono::Duration::from_std(next_delay(interval, p.last_runtime, p.failures))
+                            .unwrap_or_default();
                     tracing::warn!(cluster = %access.cluster.name, error = %e, "poll failed");
-                    let _ = p
-                        .svc
-                        .store
-                        .record_poll_error(cluster_id, &p.owner, &e, at)
-                        .await;
+                    let _ = p.svc.store.record_poll_error(cluster_id, &p.owner, &e, at).await;
                 }
             }
             next_poll = Instant::now() + next_delay(interval, p.last_runtime, p.failures);
@@ -169,11 +143,7 @@ async fn run_cluster(
         if let Some((_, client)) = &p.client {
             tasks_running = track_tasks(&p.svc, cluster_id, client).await;
         }
-        let wait = if tasks_running {
-            TASK_CHECK
-        } else {
-            next_poll.saturating_duration_since(Instant::now())
-        };
+        let wait = if tasks_running { TASK_CHECK } else { next_poll.saturating_duration_since(Instant::now()) };
         if sleep_or_stop(&mut stop, wait.max(Duration::from_millis(100))).await {
             let _ = p.svc.store.release_lease(cluster_id, &p.owner).await;
             return;
@@ -212,26 +182,14 @@ impl Poller {
 
     async fn cycle(&mut self, access: &ClusterAccess) -> Result<(), String> {
         let client = self.client(access)?;
-        let resources = client
-            .cluster_resources()
-            .await
-            .map_err(|e| e.to_string())?;
+        let resources = client.cluster_resources().await.map_err(|e| e.to_string())?;
         let cache = match self.cache.take() {
             Some(c) => c,
-            None => self
-                .svc
-                .store
-                .cluster_guests(self.cluster_id)
-                .await
-                .map_err(|e| e.to_string())?,
+            None => self.svc.store.cluster_guests(self.cluster_id).await.map_err(|e| e.to_string())?,
         };
         let names: Arc<str> = access.cluster.name.as_str().into();
         let (nodes, guests) = split(self.cluster_id, &names, &resources, &cache);
-        let online: HashSet<&str> = nodes
-            .iter()
-            .filter(|n| n.status == "online")
-            .map(|n| n.name.as_str())
-            .collect();
+        let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
         let changes = diff(&cache, guests, &online);
         let next = time::now()
             + chrono::Duration::from_std(next_delay(
@@ -249,12 +207,7 @@ impl Poller {
             duration_ms: self.last_runtime.as_millis() as i64,
             next_poll_at: next,
         };
-        let held = self
-            .svc
-            .store
-            .write_poll(&write)
-            .await
-            .map_err(|e| e.to_string())?;
+        let held = self.svc.store.write_poll(&write).await.map_err(|e| e.to_string())?;
         if !held {
             return Err("lost the poll lease to another console".into());
         }
@@ -307,21 +260,15 @@ impl Poller {
         let now = Instant::now();
         let due: Vec<(u32, Arc<str>)> = cache
             .values()
-            .filter(|g| {
-                g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template
-            })
+            .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template)
             .filter(|g| {
                 g.ip.is_none()
-                    || self
-                        .agent_asked
-                        .get(&g.vmid)
-                        .is_none_or(|t| now.duration_since(*t) > Duration::from_secs(300))
+                    || self.agent_asked.get(&g.vmid).is_none_or(|t| now.duration_since(*t) > Duration::from_secs(300))
             })
             .filter(|g| {
-                self.agent_asked.get(&g.vmid).is_none_or(|t| {
-                    now.duration_since(*t)
-                        > Duration::from_secs(if g.ip.is_none() { 5 } else { 300 })
-                })
+                self.agent_asked
+                    .get(&g.vmid)
+                    .is_none_or(|t| now.duration_since(*t) > Duration::from_secs(if g.ip.is_none() { 5 } else { 300 }))
             })
             .take(32)
             .map(|g| (g.vmid, g.node.clone()))
@@ -334,65 +281,39 @@ impl Poller {
                 let client = client.clone();
                 async move {
                     let found = match client.agent_interfaces(&node, vmid).await {
-                        Ok(ifaces) => ifaces
-                            .iter()
-                            .find_map(|i| i.first_ipv4().map(|ip| (ip, i.mac()))),
+                        Ok(ifaces) => ifaces.iter().find_map(|i| i.first_ipv4().map(|ip| (ip, i.mac()))),
                         Err(_) => None,
                     };
-                    let (ip, mac) = found
-                        .map(|(ip, mac)| (Some(ip), mac))
-                        .unwrap_or((None, None));
-                    Reach {
-                        vmid,
-                        ip,
-                        mac,
-                        ssh: false,
-                        rdp: false,
-                    }
+                    let (ip, mac) = found.map(|(ip, mac)| (Some(ip), mac)).unwrap_or((None, None));
+                    Reach { vmid, ip, mac, ssh: false, rdp: false }
                 }
             })
             .buffer_unordered(4)
             .collect()
             .await;
         let local_cluster = is_loopback(&access.cluster.host);
-        let probed: Vec<Reach> =
-            futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
-                .map(|mut r| async move {
-                    let addr = r.ip.clone().unwrap_or_default();
-                    // A cluster reached over loopback (the simulator, a tunnel) only gets its
-                    // loopback guests probed: its other addresses are not ours to reach.
-                    if !local_cluster || is_loopback(&addr) {
-                        (r.ssh, r.rdp) = tokio::join!(probe(&addr, 22), probe(&addr, 3389));
-                    }
-                    r
-                })
-                .buffer_unordered(16)
-                .collect()
-                .await;
-        for Reach {
-            vmid,
-            ip,
-            mac,
-            ssh,
-            rdp,
-        } in probed
-        {
+        let probed: Vec<Reach> = futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
+            .map(|mut r| async move {
+                let addr = r.ip.clone().unwrap_or_default();
+                // A cluster reached over loopback (the simulator, a tunnel) only gets its
+                // loopback guests probed: its other addresses are not ours to reach.
+                if !local_cluster || is_loopback(&addr) {
+                    (r.ssh, r.rdp) = tokio::join!(probe(&addr, 22), probe(&addr, 3389));
+                }
+                r
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        for Reach { vmid, ip, mac, ssh, rdp } in probed {
             let store = &self.svc.store;
-            if let Err(e) = store
-                .set_guest_network(
-                    self.cluster_id,
-                    vmid,
-                    ip.as_deref(),
-                    mac.as_deref(),
-                    ssh,
-                    rdp,
-                )
-                .await
+            if let Err(e) =
+                store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), ssh, rdp).await
             {
                 tracing::warn!(error = %e, "storing a guest's network failed");
             }
             if let Some(g) = self.cache.as_mut().and_then(|c| c.get_mut(&vmid)) {
-                g.ip = ip.map(String::into_boxed_str);
+                g.ip = ip.and_then(|ip| ip.parse().ok());
                 g.ssh = ssh;
                 g.rdp = rdp;
             }
@@ -401,10 +322,7 @@ impl Poller {
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// What discovery learned about one guest.
@@ -421,14 +339,7 @@ async fn probe(ip: &str, port: u16) -> bool {
     let Ok(addr) = format!("{ip}:{port}").parse::<std::net::SocketAddr>() else {
         return false;
     };
-    matches!(
-        tokio::time::timeout(
-            Duration::from_millis(400),
-            tokio::net::TcpStream::connect(addr)
-        )
-        .await,
-        Ok(Ok(_))
-    )
+    matches!(tokio::time::timeout(Duration::from_millis(400), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
 }
 
 /// Follow running tasks; true while some still run.
@@ -439,10 +350,7 @@ async fn track_tasks(svc: &Services, cluster_id: Uuid, client: &Client) -> bool 
     let mut still = false;
     for raw in upids {
         let Ok(upid) = Upid::parse(&raw) else {
-            let _ = svc
-                .store
-                .update_task(&raw, "unknown", Some("unreadable UPID"), None)
-                .await;
+            let _ = svc.store.update_task(&raw, "unknown", Some("unreadable UPID"), None).await;
             continue;
         };
         match client.task_status(&upid).await {
@@ -457,27 +365,14 @@ async fn track_tasks(svc: &Services, cluster_id: Uuid, client: &Client) -> bool 
                     let _ = svc.store.update_task(&raw, "running", None, progress).await;
                 }
                 TaskOutcome::Ok => {
-                    let _ = svc
-                        .store
-                        .update_task(&raw, "stopped", Some("OK"), Some(1.0))
-                        .await;
+                    let _ = svc.store.update_task(&raw, "stopped", Some("OK"), Some(1.0)).await;
                 }
                 TaskOutcome::Warnings(n) => {
-                    let _ = svc
-                        .store
-                        .update_task(&raw, "stopped", Some(&format!("WARNINGS: {n}")), Some(1.0))
-                        .await;
+                    let _ = svc.store.update_task(&raw, "stopped", Some(&format!("WARNINGS: {n}")), Some(1.0)).await;
                 }
                 TaskOutcome::Failed(msg) => {
-                    let _ = svc
-                        .store
-                        .update_task(
-                            &raw,
-                            "stopped",
-                            Some(&crate::domain::sanitize::line(&msg)),
-                            None,
-                        )
-                        .await;
+                    let _ =
+                        svc.store.update_task(&raw, "stopped", Some(&crate::domain::sanitize::line(&msg)), None).await;
                 }
             },
             Err(e) => {
@@ -500,10 +395,7 @@ fn percent(line: &str) -> Option<f64> {
         .into_iter()
         .rev()
         .collect();
-    digits
-        .parse::<f64>()
-        .ok()
-        .map(|p| (p / 100.0).clamp(0.0, 1.0))
+    digits.parse::<f64>().ok().map(|p| (p / 100.0).clamp(0.0, 1.0))
 }
 
 /// Nodes and guests out of one `/cluster/resources` answer. Guests keep the IP and probe
@@ -525,7 +417,7 @@ pub fn split(
     for r in resources {
         if let Some(mut g) = super::pve_map::guest(cluster_id, cluster, r, &mut node_names) {
             if let Some(old) = cache.get(&g.vmid) {
-                g.ip = old.ip.clone();
+                g.ip = old.ip;
                 g.ssh = old.ssh;
                 g.rdp = old.rdp;
             }
@@ -539,10 +431,7 @@ pub fn split(
 mod tests {
     #[test]
     fn progress_is_read_from_log_lines() {
-        assert_eq!(
-            super::percent("transferred 1.0 GiB of 2.0 GiB (50.00%)"),
-            Some(0.5)
-        );
+        assert_eq!(super::percent("transferred 1.0 GiB of 2.0 GiB (50.00%)"), Some(0.5));
         assert_eq!(super::percent("drive-scsi0: 45% done"), Some(0.45));
         assert_eq!(super::percent("no progress here"), None);
     }

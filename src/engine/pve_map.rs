@@ -12,10 +12,7 @@ pub fn node(cluster_id: Uuid, r: &Resource) -> Option<Node> {
     if r.kind != ResourceType::Node {
         return None;
     }
-    let name = r
-        .node
-        .clone()
-        .or_else(|| r.id.strip_prefix("node/").map(str::to_string))?;
+    let name = r.node.clone().or_else(|| r.id.strip_prefix("node/").map(str::to_string))?;
     // Proxmox says online / offline / unknown; anything else is unknown, not an error.
     let status = match r.status.as_deref() {
         Some("online") => "online",
@@ -48,31 +45,22 @@ pub fn guest(
         _ => return None,
     };
     let vmid = r.vmid()?;
-    let node_name = r.node.clone().unwrap_or_default();
-    let node = match names.get(&node_name) {
-        Some(n) => n.clone(),
-        None => {
-            let n: Arc<str> = sanitize::line(&node_name).into();
-            names.insert(node_name, n.clone());
-            n
-        }
+    // Node names, tags, locks and pools repeat across guests: one shared string each.
+    let mut clean = |s: &Option<String>| -> Option<Arc<str>> {
+        let s = s.as_deref().map(sanitize::line).filter(|s| !s.is_empty())?;
+        Some(names.entry(s).or_insert_with_key(|k| k.as_str().into()).clone())
     };
-    let clean = |s: &Option<String>| {
-        s.as_deref()
-            .map(sanitize::line)
-            .filter(|s| !s.is_empty())
-            .map(String::into_boxed_str)
-    };
+    let node = clean(&r.node).unwrap_or_else(|| "?".into());
     Some(Guest {
         cluster_id,
         cluster: cluster.clone(),
         vmid,
         guest_type,
         node,
-        name: clean(&r.name).unwrap_or_default(),
+        name: r.name.as_deref().map(sanitize::line).unwrap_or_default().into_boxed_str(),
         status: GuestStatus::parse(r.status_str()),
         template: r.is_template(),
-        tags: sanitize::line(r.tags.as_deref().unwrap_or("")).into_boxed_str(),
+        tags: clean(&r.tags).unwrap_or_else(|| "".into()),
         lock: clean(&r.lock),
         pool: clean(&r.pool),
         cpu: r.cpu.unwrap_or(0.0) as f32,
@@ -104,32 +92,19 @@ mod tests {
             {"id":"storage/pve1/local","type":"storage","node":"pve1","storage":"local"},
             {"id":"sdn/pve1/zone","type":"sdn"}
         ]}"#;
-        let resources: Vec<Resource> =
-            crate::pve::decode::decode_data("/cluster/resources", body.as_bytes()).unwrap();
+        let resources: Vec<Resource> = crate::pve::decode::decode_data("/cluster/resources", body.as_bytes()).unwrap();
         let id = Uuid::nil();
         let nodes: Vec<Node> = resources.iter().filter_map(|r| node(id, r)).collect();
         assert_eq!(
-            nodes
-                .iter()
-                .map(|n| (n.name.as_str(), n.status.as_str()))
-                .collect::<Vec<_>>(),
+            nodes.iter().map(|n| (n.name.as_str(), n.status.as_str())).collect::<Vec<_>>(),
             [("pve1", "online"), ("pve2", "unknown")]
         );
         let mut names = HashMap::new();
         let cluster: Arc<str> = "east".into();
-        let guests: Vec<Guest> = resources
-            .iter()
-            .filter_map(|r| guest(id, &cluster, r, &mut names))
-            .collect();
+        let guests: Vec<Guest> = resources.iter().filter_map(|r| guest(id, &cluster, r, &mut names)).collect();
         assert_eq!(guests.len(), 2);
-        assert_eq!(
-            &*guests[0].name, "web[31m",
-            "escape sequences from Proxmox never reach the terminal"
-        );
-        assert_eq!(
-            (guests[0].vmid, guests[0].maxcpu, guests[0].status),
-            (100, 2, GuestStatus::Running)
-        );
+        assert_eq!(&*guests[0].name, "web[31m", "escape sequences from Proxmox never reach the terminal");
+        assert_eq!((guests[0].vmid, guests[0].maxcpu, guests[0].status), (100, 2, GuestStatus::Running));
         assert_eq!(
             (guests[1].guest_type, guests[1].template, guests[1].status),
             (GuestType::Lxc, true, GuestStatus::Unknown)

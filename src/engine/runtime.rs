@@ -29,140 +29,38 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone)]
 pub enum Command {
     CheckSetup,
-    SignIn {
-        username: String,
-        password: Secret,
-    },
-    CreateFirstAdmin {
-        form: AccountForm,
-        password: Secret,
-    },
-    AcceptInvitation {
-        token: Secret,
-        form: AccountForm,
-        password: Secret,
-    },
-    SignOut {
-        actor: Actor,
-    },
-    ChangePassword {
-        actor: Actor,
-        current: Secret,
-        new: Secret,
-    },
-    LoadUsers {
-        actor: Actor,
-    },
-    LoadInvitations {
-        actor: Actor,
-    },
-    LoadSettings {
-        actor: Actor,
-    },
-    LoadAudit {
-        actor: Actor,
-        query: AuditQuery,
-    },
-    LoadRoles {
-        actor: Actor,
-    },
-    LoadUnread {
-        actor: Actor,
-    },
-    LoadNotifications {
-        actor: Actor,
-    },
-    MarkRead {
-        actor: Actor,
-        id: Option<Uuid>,
-    },
-    CreateUser {
-        actor: Actor,
-        form: AccountForm,
-        role: Role,
-    },
-    SetRole {
-        actor: Actor,
-        user: Uuid,
-        role: Role,
-    },
-    SetStatus {
-        actor: Actor,
-        user: Uuid,
-        status: UserStatus,
-    },
-    ResetPassword {
-        actor: Actor,
-        user: Uuid,
-        username: String,
-    },
-    Invite {
-        actor: Actor,
-        to: String,
-        role: Role,
-        days: Option<i64>,
-    },
-    RevokeInvitation {
-        actor: Actor,
-        id: Uuid,
-    },
-    PutSetting {
-        actor: Actor,
-        key: String,
-        raw: String,
-    },
-    SetRoleGrant {
-        actor: Actor,
-        role: Role,
-        grant: Grant,
-        granted: bool,
-    },
-    LoadGuests {
-        actor: Actor,
-        since: Option<DateTime<Utc>>,
-    },
-    LoadOverview {
-        actor: Actor,
-    },
-    LoadTasks {
-        actor: Actor,
-    },
-    LoadIsos {
-        actor: Actor,
-    },
-    GuestDetail {
-        actor: Actor,
-        cluster_id: Uuid,
-        vmid: u32,
-    },
-    GuestAction {
-        actor: Actor,
-        targets: Vec<GuestRef>,
-        op: GuestOp,
-    },
-    TaskLog {
-        actor: Actor,
-        cluster_id: Uuid,
-        upid: String,
-    },
-    ProbeCluster {
-        actor: Actor,
-        id: Option<Uuid>,
-        input: ClusterInput,
-    },
-    SaveCluster {
-        actor: Actor,
-        id: Option<Uuid>,
-        input: ClusterInput,
-    },
-    TestCluster {
-        actor: Actor,
-        id: Uuid,
-    },
-    RemoveCluster {
-        actor: Actor,
-        id: Uuid,
-    },
+    SignIn { username: String, password: Secret },
+    CreateFirstAdmin { form: AccountForm, password: Secret },
+    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
+    SignOut { actor: Actor },
+    ChangePassword { actor: Actor, current: Secret, new: Secret },
+    LoadUsers { actor: Actor },
+    LoadInvitations { actor: Actor },
+    LoadSettings { actor: Actor },
+    LoadAudit { actor: Actor, query: AuditQuery },
+    LoadRoles { actor: Actor },
+    LoadUnread { actor: Actor },
+    LoadNotifications { actor: Actor },
+    MarkRead { actor: Actor, id: Option<Uuid> },
+    CreateUser { actor: Actor, form: AccountForm, role: Role },
+    SetRole { actor: Actor, user: Uuid, role: Role },
+    SetStatus { actor: Actor, user: Uuid, status: UserStatus },
+    ResetPassword { actor: Actor, user: Uuid, username: String },
+    Invite { actor: Actor, to: String, role: Role, days: Option<i64> },
+    RevokeInvitation { actor: Actor, id: Uuid },
+    PutSetting { actor: Actor, key: String, raw: String },
+    SetRoleGrant { actor: Actor, role: Role, grant: Grant, granted: bool },
+    LoadGuests { actor: Actor, since: Option<DateTime<Utc>> },
+    LoadOverview { actor: Actor },
+    LoadTasks { actor: Actor },
+    LoadIsos { actor: Actor },
+    GuestDetail { actor: Actor, cluster_id: Uuid, vmid: u32 },
+    GuestAction { actor: Actor, targets: Vec<GuestRef>, op: GuestOp },
+    TaskLog { actor: Actor, cluster_id: Uuid, upid: String },
+    ProbeCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
+    SaveCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
+    TestCluster { actor: Actor, id: Uuid },
+    RemoveCluster { actor: Actor, id: Uuid },
 }
 
 impl Command {
@@ -288,19 +186,12 @@ pub struct Engine;
 
 impl Engine {
     /// Start the engine's tasks. They stop when the handle and the event receiver are dropped.
-    pub fn start(
-        services: Services,
-        opts: EngineOptions,
-    ) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
+    pub fn start(services: Services, opts: EngineOptions) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
         let watch_every = opts.watch_every;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let pollers = opts.pollers.then(|| {
-            tokio::spawn(super::poller::supervise(
-                services.clone(),
-                super::poller::owner_id(),
-                stop_rx,
-            ))
-        });
+        let pollers = opts
+            .pollers
+            .then(|| tokio::spawn(super::poller::supervise(services.clone(), super::poller::owner_id(), stop_rx)));
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let svc = services.clone();
@@ -315,10 +206,7 @@ impl Engine {
                         Ok(reply) => Event::Reply(reply),
                         Err(e) => {
                             tracing::warn!(origin, error = %e, "command failed");
-                            Event::Failed {
-                                origin,
-                                message: e.to_string(),
-                            }
+                            Event::Failed { origin, message: e.to_string() }
                         }
                     };
                     let _ = events.send(event);
@@ -354,11 +242,8 @@ async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, ev
                     let _ = events.send(Event::StoreUp);
                 }
                 if let Some(prev) = &known {
-                    let changed: Vec<String> = now
-                        .iter()
-                        .filter(|(d, r)| prev.get(*d) != Some(r))
-                        .map(|(d, _)| d.clone())
-                        .collect();
+                    let changed: Vec<String> =
+                        now.iter().filter(|(d, r)| prev.get(*d) != Some(r)).map(|(d, _)| d.clone()).collect();
                     if !changed.is_empty() {
                         let _ = events.send(Event::Changed(changed));
                     }
@@ -378,33 +263,21 @@ async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, ev
 async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
     use Command as C;
     Ok(match cmd {
-        C::CheckSetup => Reply::Setup {
-            needs_first_admin: svc.store.count_users().await? == 0,
-        },
-        C::SignIn { username, password } => Reply::SignedIn(Box::new(
-            accounts::sign_in(svc, &username, password.0).await?,
-        )),
-        C::CreateFirstAdmin { form, password } => Reply::SignedIn(Box::new(
-            accounts::create_first_admin(svc, &form, password.0).await?,
-        )),
-        C::AcceptInvitation {
-            token,
-            form,
-            password,
-        } => Reply::SignedIn(Box::new(
-            accounts::accept_invitation(svc, &token.0, &form, password.0).await?,
-        )),
+        C::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
+        C::SignIn { username, password } => {
+            Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?))
+        }
+        C::CreateFirstAdmin { form, password } => {
+            Reply::SignedIn(Box::new(accounts::create_first_admin(svc, &form, password.0).await?))
+        }
+        C::AcceptInvitation { token, form, password } => {
+            Reply::SignedIn(Box::new(accounts::accept_invitation(svc, &token.0, &form, password.0).await?))
+        }
         C::SignOut { actor } => {
-            svc.store
-                .audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id))
-                .await?;
+            svc.store.audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id)).await?;
             Reply::SignedOut
         }
-        C::ChangePassword {
-            actor,
-            current,
-            new,
-        } => {
+        C::ChangePassword { actor, current, new } => {
             accounts::change_password(svc, &actor, current.0, new.0).await?;
             Reply::Done("Password changed.".into())
         }
@@ -414,24 +287,16 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
         C::LoadAudit { actor, query } => Reply::Audit(admin::audit(svc, &actor, &query).await?),
         C::LoadRoles { actor } => Reply::Roles(admin::role_grants(svc, &actor).await?),
         C::LoadUnread { actor } => Reply::Unread(svc.store.unread_count(&actor).await?),
-        C::LoadNotifications { actor } => {
-            Reply::Notifications(svc.store.my_notifications(&actor, 500).await?)
-        }
+        C::LoadNotifications { actor } => Reply::Notifications(svc.store.my_notifications(&actor, 500).await?),
         C::MarkRead { actor, id } => {
             let n = svc.store.mark_read(&actor, id).await?;
-            Reply::Done(format!(
-                "{n} notification{} marked read.",
-                if n == 1 { "" } else { "s" }
-            ))
+            Reply::Done(format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }))
         }
         C::CreateUser { actor, form, role } => {
             let (user, password) = accounts::create_user(svc, &actor, &form, role, None).await?;
             let message = format!("Created {} ({}).", user.username, user.role);
             match password {
-                Some(secret) => Reply::Secret {
-                    message: format!("{message} Temporary password:"),
-                    secret,
-                },
+                Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
                 None => Reply::Done(message),
             }
         }
@@ -439,44 +304,18 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
             admin::set_role(svc, &actor, user, role).await?;
             Reply::Done(format!("Role changed to {role}."))
         }
-        C::SetStatus {
-            actor,
-            user,
-            status,
-        } => {
+        C::SetStatus { actor, user, status } => {
             admin::set_status(svc, &actor, user, status).await?;
-            Reply::Done(format!(
-                "Account {}.",
-                if status == UserStatus::Active {
-                    "unlocked"
-                } else {
-                    "locked"
-                }
-            ))
+            Reply::Done(format!("Account {}.", if status == UserStatus::Active { "unlocked" } else { "locked" }))
         }
-        C::ResetPassword {
-            actor,
-            user,
-            username,
-        } => {
+        C::ResetPassword { actor, user, username } => {
             let secret = admin::reset_password(svc, &actor, user).await?;
-            Reply::Secret {
-                message: format!("New temporary password for {username}:"),
-                secret,
-            }
+            Reply::Secret { message: format!("New temporary password for {username}:"), secret }
         }
-        C::Invite {
-            actor,
-            to,
-            role,
-            days,
-        } => {
+        C::Invite { actor, to, role, days } => {
             let (_, token) = admin::invite(svc, &actor, &to, role, days).await?;
             Reply::Secret {
-                message: format!(
-                    "Invitation for {} as {role}. Send them: labdeck accept <code>. Code:",
-                    to.trim()
-                ),
+                message: format!("Invitation for {} as {role}. Send them: labdeck accept <code>. Code:", to.trim()),
                 secret: token,
             }
         }
@@ -488,39 +327,21 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
             admin::put_setting(svc, &actor, &key, &raw).await?;
             Reply::Done(format!("Saved {key}."))
         }
-        C::LoadGuests { actor, since } => {
-            Reply::Guests(Box::new(inventory::guests(svc, &actor, since).await?))
-        }
-        C::LoadOverview { actor } => {
-            Reply::Overview(Box::new(inventory::overview(svc, &actor).await?))
-        }
+        C::LoadGuests { actor, since } => Reply::Guests(Box::new(inventory::guests(svc, &actor, since).await?)),
+        C::LoadOverview { actor } => Reply::Overview(Box::new(inventory::overview(svc, &actor).await?)),
         C::LoadTasks { actor } => Reply::Tasks(inventory::tasks(svc, &actor).await?),
         C::LoadIsos { actor } => Reply::Isos(inventory::isos(svc, &actor).await?),
-        C::GuestDetail {
-            actor,
-            cluster_id,
-            vmid,
-        } => Reply::GuestDetail(Box::new(
-            super::guests::detail(svc, &actor, cluster_id, vmid).await?,
-        )),
+        C::GuestDetail { actor, cluster_id, vmid } => {
+            Reply::GuestDetail(Box::new(super::guests::detail(svc, &actor, cluster_id, vmid).await?))
+        }
         C::GuestAction { actor, targets, op } => {
             let lines = super::guests::act(svc, &actor, &targets, &op).await?;
             let n = targets.len();
-            Reply::Bulk {
-                title: format!("{} {n} guest{}", op.verb(), if n == 1 { "" } else { "s" }),
-                lines,
-            }
+            Reply::Bulk { title: format!("{} {n} guest{}", op.verb(), if n == 1 { "" } else { "s" }), lines }
         }
-        C::TaskLog {
-            actor,
-            cluster_id,
-            upid,
-        } => {
+        C::TaskLog { actor, cluster_id, upid } => {
             let lines = super::guests::task_log(svc, &actor, cluster_id, &upid).await?;
-            Reply::Report {
-                title: format!("task {upid}"),
-                lines,
-            }
+            Reply::Report { title: format!("task {upid}"), lines }
         }
         C::ProbeCluster { actor, id, input } => {
             let input = super::clusters::validate(input)?;
@@ -529,53 +350,18 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
                 Some(id) => svc.store.cluster_access(id).await?.cluster.fingerprint,
                 None => None,
             };
-            if previous
-                .as_deref()
-                .is_some_and(|p| p.eq_ignore_ascii_case(&fingerprint))
-            {
-                Reply::Done(
-                    super::clusters::save(
-                        svc,
-                        &actor,
-                        id,
-                        ClusterInput {
-                            fingerprint,
-                            ..input
-                        },
-                    )
-                    .await?,
-                )
+            if previous.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&fingerprint)) {
+                Reply::Done(super::clusters::save(svc, &actor, id, ClusterInput { fingerprint, ..input }).await?)
             } else {
-                Reply::TrustPrompt {
-                    id,
-                    input: ClusterInput {
-                        fingerprint,
-                        ..input
-                    },
-                    previous,
-                }
+                Reply::TrustPrompt { id, input: ClusterInput { fingerprint, ..input }, previous }
             }
         }
-        C::SaveCluster { actor, id, input } => {
-            Reply::Done(super::clusters::save(svc, &actor, id, input).await?)
-        }
+        C::SaveCluster { actor, id, input } => Reply::Done(super::clusters::save(svc, &actor, id, input).await?),
         C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
-        C::RemoveCluster { actor, id } => {
-            Reply::Done(super::clusters::remove(svc, &actor, id).await?)
-        }
-        C::SetRoleGrant {
-            actor,
-            role,
-            grant,
-            granted,
-        } => {
+        C::RemoveCluster { actor, id } => Reply::Done(super::clusters::remove(svc, &actor, id).await?),
+        C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
-            Reply::Done(format!(
-                "{} {}:{} for {role}.",
-                if granted { "Granted" } else { "Revoked" },
-                grant.0,
-                grant.1
-            ))
+            Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))
         }
     })
 }

@@ -47,16 +47,12 @@ pub enum Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Credentials::Token { id, .. } => f
-                .debug_struct("Token")
-                .field("id", id)
-                .field("secret", &"<redacted>")
-                .finish(),
-            Credentials::Password { username, .. } => f
-                .debug_struct("Password")
-                .field("username", username)
-                .field("password", &"<redacted>")
-                .finish(),
+            Credentials::Token { id, .. } => {
+                f.debug_struct("Token").field("id", id).field("secret", &"<redacted>").finish()
+            }
+            Credentials::Password { username, .. } => {
+                f.debug_struct("Password").field("username", username).field("password", &"<redacted>").finish()
+            }
         }
     }
 }
@@ -90,9 +86,7 @@ enum Auth {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("base_url", &self.inner.base_url).finish_non_exhaustive()
     }
 }
 
@@ -100,12 +94,9 @@ impl fmt::Debug for Client {
 pub(crate) fn normalize_base_url(raw: &str) -> Result<String, PveError> {
     let trimmed = raw.trim().trim_end_matches('/');
     let trimmed = trimmed.strip_suffix("/api2/json").unwrap_or(trimmed);
-    let url = reqwest::Url::parse(trimmed)
-        .map_err(|e| PveError::InvalidEndpoint(format!("'{raw}': {e}")))?;
+    let url = reqwest::Url::parse(trimmed).map_err(|e| PveError::InvalidEndpoint(format!("'{raw}': {e}")))?;
     if url.scheme() != "https" {
-        return Err(PveError::InvalidEndpoint(format!(
-            "'{raw}': Proxmox VE is reached over https://"
-        )));
+        return Err(PveError::InvalidEndpoint(format!("'{raw}': Proxmox VE is reached over https://")));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(PveError::InvalidEndpoint(format!("'{raw}': no host")));
@@ -139,27 +130,13 @@ impl Client {
                     )));
                 }
                 let mut value = HeaderValue::from_str(&format!("PVEAPIToken={id}={secret}"))
-                    .map_err(|_| {
-                        PveError::InvalidEndpoint(
-                            "the API token contains invalid characters".into(),
-                        )
-                    })?;
+                    .map_err(|_| PveError::InvalidEndpoint("the API token contains invalid characters".into()))?;
                 value.set_sensitive(true);
                 Auth::Token(value)
             }
-            Credentials::Password { username, password } => {
-                Auth::Ticket(TicketSession::new(username, password))
-            }
+            Credentials::Password { username, password } => Auth::Ticket(TicketSession::new(username, password)),
         };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                api: format!("{base_url}/api2/json"),
-                base_url,
-                auth,
-                pinned,
-            }),
-        })
+        Ok(Client { inner: Arc::new(Inner { http, api: format!("{base_url}/api2/json"), base_url, auth, pinned }) })
     }
 
     pub fn base_url(&self) -> &str {
@@ -178,10 +155,7 @@ impl Client {
         let mut retried = false;
         let mut stale_retried = false;
         loop {
-            let mut req = self
-                .inner
-                .http
-                .request(method.clone(), format!("{}{path}", self.inner.api));
+            let mut req = self.inner.http.request(method.clone(), format!("{}{path}", self.inner.api));
             if !query.is_empty() {
                 req = req.query(query);
             }
@@ -193,13 +167,8 @@ impl Client {
                 Auth::Token(value) => req = req.header(AUTHORIZATION, value.clone()),
                 Auth::Ticket(session) => {
                     let ticket = session.current(self).await?;
-                    let mut cookie =
-                        HeaderValue::from_str(&format!("PVEAuthCookie={}", ticket.ticket))
-                            .map_err(|_| {
-                                PveError::Unauthorized(
-                                    "the server issued an unusable ticket".into(),
-                                )
-                            })?;
+                    let mut cookie = HeaderValue::from_str(&format!("PVEAuthCookie={}", ticket.ticket))
+                        .map_err(|_| PveError::Unauthorized("the server issued an unusable ticket".into()))?;
                     cookie.set_sensitive(true);
                     req = req.header(COOKIE, cookie);
                     if method != Method::GET {
@@ -212,12 +181,7 @@ impl Client {
                 Ok(resp) => resp,
                 // A kept-alive connection the server had closed (pveproxy restarts, idle
                 // timeouts): a GET is safe to send once more on a fresh connection.
-                Err(e)
-                    if method == Method::GET
-                        && !stale_retried
-                        && !e.is_connect()
-                        && !e.is_timeout() =>
-                {
+                Err(e) if method == Method::GET && !stale_retried && !e.is_connect() && !e.is_timeout() => {
                     stale_retried = true;
                     tracing::debug!(error = %error_chain(&e), "retrying a GET on a fresh connection");
                     continue;
@@ -226,16 +190,11 @@ impl Client {
             };
             let status = resp.status();
             if status.is_success() {
-                return resp
-                    .bytes()
-                    .await
-                    .map(|b| b.to_vec())
-                    .map_err(|e| self.transport(&e));
+                return resp.bytes().await.map(|b| b.to_vec()).map_err(|e| self.transport(&e));
             }
             if status.as_u16() == 401
                 && !retried
-                && let (Some(generation), Auth::Ticket(session)) =
-                    (ticket_generation, &self.inner.auth)
+                && let (Some(generation), Auth::Ticket(session)) = (ticket_generation, &self.inner.auth)
             {
                 tracing::info!(url = %self.inner.base_url, "Proxmox ticket rejected; logging in again");
                 session.invalidate(generation).await;
@@ -254,10 +213,8 @@ impl Client {
 /// Build the typed error of a non-2xx answer.
 pub(crate) async fn error_response(resp: reqwest::Response) -> PveError {
     let status = resp.status().as_u16();
-    let reason = resp
-        .error_for_status_ref()
-        .err()
-        .and_then(|e| reason_from_status_error(&e.without_url().to_string(), status));
+    let reason =
+        resp.error_for_status_ref().err().and_then(|e| reason_from_status_error(&e.without_url().to_string(), status));
     let body = resp.bytes().await.unwrap_or_default();
     error_from_parts(status, reason.as_deref(), &body)
 }
@@ -271,10 +228,7 @@ pub(crate) fn transport_error(e: &reqwest::Error, pinned: Option<&PinnedVerifier
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = source {
         if let Some(m) = mismatch_in(err) {
-            return PveError::CertificateChanged {
-                expected: m.expected,
-                found: m.found,
-            };
+            return PveError::CertificateChanged { expected: m.expected, found: m.found };
         }
         if rustls_error_in(err).is_some() {
             tls_failure = true;
@@ -286,10 +240,7 @@ pub(crate) fn transport_error(e: &reqwest::Error, pinned: Option<&PinnedVerifier
     if tls_failure || tls_text {
         // The verifier remembers a mismatch in case the chain lost it.
         if let Some(m) = pinned.and_then(PinnedVerifier::last_mismatch) {
-            return PveError::CertificateChanged {
-                expected: m.expected,
-                found: m.found,
-            };
+            return PveError::CertificateChanged { expected: m.expected, found: m.found };
         }
         return PveError::Tls(text);
     }
@@ -298,9 +249,7 @@ pub(crate) fn transport_error(e: &reqwest::Error, pinned: Option<&PinnedVerifier
 
 /// The rustls error inside, if any: io::Error hides its payload from `source()` (and
 /// hyper-rustls nests io::Errors), so unwrap them explicitly.
-fn rustls_error_in<'a>(
-    mut err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a rustls::Error> {
+fn rustls_error_in<'a>(mut err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
     loop {
         if let Some(r) = err.downcast_ref::<rustls::Error>() {
             return Some(r);
@@ -311,9 +260,7 @@ fn rustls_error_in<'a>(
 }
 
 fn mismatch_in(err: &(dyn std::error::Error + 'static)) -> Option<FingerprintMismatch> {
-    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))) =
-        rustls_error_in(err)
-    {
+    if let Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))) = rustls_error_in(err) {
         return other.0.downcast_ref::<FingerprintMismatch>().cloned();
     }
     err.downcast_ref::<FingerprintMismatch>().cloned()
@@ -339,10 +286,7 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(
-            normalize_base_url(" https://pve:8006/api2/json/ ").unwrap(),
-            "https://pve:8006"
-        );
+        assert_eq!(normalize_base_url(" https://pve:8006/api2/json/ ").unwrap(), "https://pve:8006");
         assert!(normalize_base_url("http://pve:8006").is_err());
         assert!(normalize_base_url("pve:8006").is_err());
     }
@@ -351,19 +295,13 @@ mod tests {
     fn debug_never_shows_secrets() {
         let ep = Endpoint {
             base_url: "https://pve:8006".into(),
-            credentials: Credentials::Token {
-                id: "root@pam!ci".into(),
-                secret: "s3cr3t-uuid".into(),
-            },
+            credentials: Credentials::Token { id: "root@pam!ci".into(), secret: "s3cr3t-uuid".into() },
             trust: Trust::Fingerprint("00".repeat(32)),
             timeout: Duration::from_secs(5),
         };
         let text = format!("{ep:?}");
         assert!(!text.contains("s3cr3t"), "{text}");
-        let pw = Credentials::Password {
-            username: "root@pam".into(),
-            password: "hunter2".into(),
-        };
+        let pw = Credentials::Password { username: "root@pam".into(), password: "hunter2".into() };
         assert!(!format!("{pw:?}").contains("hunter2"));
         let client = Client::new(ep).unwrap();
         assert!(!format!("{client:?}").contains("s3cr3t"));
@@ -373,10 +311,7 @@ mod tests {
     fn token_ids_are_checked() {
         let ep = Endpoint {
             base_url: "https://pve:8006".into(),
-            credentials: Credentials::Token {
-                id: "root".into(),
-                secret: "x".into(),
-            },
+            credentials: Credentials::Token { id: "root".into(), secret: "x".into() },
             trust: Trust::Fingerprint("00".repeat(32)),
             timeout: Duration::from_secs(5),
         };

@@ -18,27 +18,18 @@ struct Envelope<T> {
 /// The `data` of a successful answer.
 pub fn decode_data<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T, PveError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(PveError::Decode {
-            endpoint: endpoint.to_string(),
-            message: "empty body".into(),
-        });
+        return Err(PveError::Decode { endpoint: endpoint.to_string(), message: "empty body".into() });
     }
     serde_json::from_slice::<Envelope<T>>(body)
         .map(|e| e.data)
-        .map_err(|e| PveError::Decode {
-            endpoint: endpoint.to_string(),
-            message: e.to_string(),
-        })
+        .map_err(|e| PveError::Decode { endpoint: endpoint.to_string(), message: e.to_string() })
 }
 
 /// `/cluster/nextid` answers `"100"` (a string) where the schema says integer.
 pub fn decode_vmid(endpoint: &str, body: &[u8]) -> Result<u32, PveError> {
     decode_data::<Lenient<u32>>(endpoint, body)?
         .0
-        .ok_or_else(|| PveError::Decode {
-            endpoint: endpoint.to_string(),
-            message: "not a VMID".into(),
-        })
+        .ok_or_else(|| PveError::Decode { endpoint: endpoint.to_string(), message: "not a VMID".into() })
 }
 
 #[derive(Deserialize, Default)]
@@ -51,19 +42,12 @@ struct ErrorBody {
 /// An error answer: `status`, the reason phrase if it was not the standard one, and the body.
 pub fn error_from_parts(status: u16, reason: Option<&str>, body: &[u8]) -> PveError {
     let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
-    let canonical = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason());
+    let canonical = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason());
     let message = parsed
         .message
         .map(|m| m.trim().to_string())
         .filter(|m| !m.is_empty())
-        .or_else(|| {
-            reason
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(String::from)
-        })
+        .or_else(|| reason.map(str::trim).filter(|r| !r.is_empty()).map(String::from))
         .or_else(|| canonical.map(String::from))
         .unwrap_or_else(|| format!("HTTP {status}"));
     let errors: BTreeMap<String, String> = parsed
@@ -81,11 +65,7 @@ pub fn error_from_parts(status: u16, reason: Option<&str>, body: &[u8]) -> PveEr
     match status {
         401 => PveError::Unauthorized(message),
         403 => PveError::Forbidden(message),
-        _ => PveError::Http {
-            status,
-            message,
-            errors,
-        },
+        _ => PveError::Http { status, message, errors },
     }
 }
 
@@ -113,16 +93,14 @@ pub fn decode_agent_interfaces(endpoint: &str, body: &[u8]) -> Result<Vec<NetInt
     let data: Option<AgentData> = decode_data(endpoint, body)?;
     match data.and_then(|d| d.result) {
         Some(AgentResult::Interfaces(list)) => Ok(list),
-        Some(AgentResult::Error { error }) => Err(PveError::AgentUnavailable(
-            match (error.desc.is_empty(), error.class.is_empty()) {
+        Some(AgentResult::Error { error }) => {
+            Err(PveError::AgentUnavailable(match (error.desc.is_empty(), error.class.is_empty()) {
                 (false, false) => format!("{} ({})", error.desc, error.class),
                 (false, true) => error.desc,
                 _ => error.class,
-            },
-        )),
-        None => Err(PveError::AgentUnavailable(
-            "the agent returned nothing".into(),
-        )),
+            }))
+        }
+        None => Err(PveError::AgentUnavailable("the agent returned nothing".into())),
     }
 }
 
@@ -135,9 +113,7 @@ pub(crate) fn reason_from_status_error(text: &str, status: u16) -> Option<String
     let inner = text.get(open + 1..close)?;
     let rest = inner.strip_prefix(&status.to_string())?.trim();
     // Without a custom phrase reqwest prints "501 Not Implemented" from the status code.
-    let canonical = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason());
+    let canonical = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason());
     (!rest.is_empty() && Some(rest) != canonical).then(|| rest.to_string())
 }
 
@@ -148,37 +124,20 @@ mod tests {
     #[test]
     fn reason_phrases() {
         assert_eq!(
-            reason_from_status_error(
-                "HTTP status server error (501 Method 'GET /nodes/x/foo' not implemented)",
-                501
-            )
-            .as_deref(),
+            reason_from_status_error("HTTP status server error (501 Method 'GET /nodes/x/foo' not implemented)", 501)
+                .as_deref(),
             Some("Method 'GET /nodes/x/foo' not implemented")
         );
-        assert_eq!(
-            reason_from_status_error("HTTP status server error (500 Internal Server Error)", 500),
-            None
-        );
-        assert_eq!(
-            reason_from_status_error("HTTP status server error (595)", 595),
-            None
-        );
+        assert_eq!(reason_from_status_error("HTTP status server error (500 Internal Server Error)", 500), None);
+        assert_eq!(reason_from_status_error("HTTP status server error (595)", 595), None);
     }
 
     #[test]
     fn error_shapes() {
-        let e = error_from_parts(
-            501,
-            Some("Method 'GET /x' not implemented"),
-            br#"{"data":null}"#,
-        );
+        let e = error_from_parts(501, Some("Method 'GET /x' not implemented"), br#"{"data":null}"#);
         assert_eq!(
             e,
-            PveError::Http {
-                status: 501,
-                message: "Method 'GET /x' not implemented".into(),
-                errors: BTreeMap::new()
-            }
+            PveError::Http { status: 501, message: "Method 'GET /x' not implemented".into(), errors: BTreeMap::new() }
         );
         let e = error_from_parts(401, None, b"");
         assert_eq!(e, PveError::Unauthorized("Unauthorized".into()));
@@ -195,8 +154,7 @@ mod tests {
 
     #[test]
     fn truncated_bodies_name_the_endpoint() {
-        match decode_data::<Vec<serde_json::Value>>("GET /cluster/resources", br#"{"data":[{"id""#)
-        {
+        match decode_data::<Vec<serde_json::Value>>("GET /cluster/resources", br#"{"data":[{"id""#) {
             Err(PveError::Decode { endpoint, .. }) => {
                 assert_eq!(endpoint, "GET /cluster/resources")
             }

@@ -19,11 +19,7 @@ pub enum PveError {
     #[error("permission denied: {0}")]
     Forbidden(String),
     #[error("Proxmox VE answered {status}: {}", http_detail(message, errors))]
-    Http {
-        status: u16,
-        message: String,
-        errors: BTreeMap<String, String>,
-    },
+    Http { status: u16, message: String, errors: BTreeMap<String, String> },
     #[error("unexpected answer from {endpoint}: {message}")]
     Decode { endpoint: String, message: String },
     #[error("guest agent not available: {0}")]
@@ -69,11 +65,7 @@ mod tests {
     fn http_errors_list_their_parameters() {
         let mut errors = BTreeMap::new();
         errors.insert("newid".to_string(), "VM 105 already exists".to_string());
-        let e = PveError::Http {
-            status: 400,
-            message: "Parameter verification failed.".into(),
-            errors,
-        };
+        let e = PveError::Http { status: 400, message: "Parameter verification failed.".into(), errors };
         assert_eq!(
             e.to_string(),
             "Proxmox VE answered 400: Parameter verification failed. (newid: VM 105 already exists)"

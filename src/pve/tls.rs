@@ -17,15 +17,9 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 
 /// Parse a SHA-256 fingerprint: hex in any case, colons (or spaces) optional.
 pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], PveError> {
-    let hex: String = s
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' ' | '-'))
-        .collect();
-    let bad = || {
-        PveError::InvalidEndpoint(format!(
-            "'{s}' is not a SHA-256 fingerprint (64 hex digits, colons optional)"
-        ))
-    };
+    let hex: String = s.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
+    let bad =
+        || PveError::InvalidEndpoint(format!("'{s}' is not a SHA-256 fingerprint (64 hex digits, colons optional)"));
     if hex.len() != 64 || !hex.is_ascii() {
         return Err(bad());
     }
@@ -56,11 +50,7 @@ pub(crate) struct FingerprintMismatch {
 
 impl std::fmt::Display for FingerprintMismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "certificate fingerprint {} does not match the pinned {}",
-            self.found, self.expected
-        )
+        write!(f, "certificate fingerprint {} does not match the pinned {}", self.found, self.expected)
     }
 }
 
@@ -106,16 +96,12 @@ impl ServerCertVerifier for PinnedVerifier {
             }
             return Ok(ServerCertVerified::assertion());
         }
-        let mismatch = FingerprintMismatch {
-            expected: format_fingerprint(&self.expected),
-            found: format_fingerprint(&found),
-        };
+        let mismatch =
+            FingerprintMismatch { expected: format_fingerprint(&self.expected), found: format_fingerprint(&found) };
         if let Ok(mut slot) = self.last_mismatch.lock() {
             *slot = Some(mismatch.clone());
         }
-        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(mismatch)),
-        )))
+        Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(mismatch)))))
     }
 
     fn verify_tls12_signature(
@@ -172,9 +158,7 @@ impl ServerCertVerifier for CapturingVerifier {
         if let Ok(mut slot) = self.captured.lock() {
             *slot = Some(certificate_fingerprint(end_entity.as_ref()));
         }
-        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-            OtherError(Arc::new(Captured)),
-        )))
+        Err(rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(Captured)))))
     }
 
     fn verify_tls12_signature(
@@ -214,16 +198,12 @@ fn finish(mut config: rustls::ClientConfig) -> rustls::ClientConfig {
 }
 
 /// A client config pinning one leaf fingerprint.
-pub(crate) fn pinned_config(
-    fingerprint: &str,
-) -> Result<(rustls::ClientConfig, Arc<PinnedVerifier>), PveError> {
+pub(crate) fn pinned_config(fingerprint: &str) -> Result<(rustls::ClientConfig, Arc<PinnedVerifier>), PveError> {
     let expected = parse_fingerprint(fingerprint)?;
     let provider = provider();
     let verifier = Arc::new(PinnedVerifier::new(expected, &provider));
-    let config = builder(provider)?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier.clone())
-        .with_no_client_auth();
+    let config =
+        builder(provider)?.dangerous().with_custom_certificate_verifier(verifier.clone()).with_no_client_auth();
     Ok((finish(config), verifier))
 }
 
@@ -232,18 +212,12 @@ pub(crate) fn ca_config(pem: &str) -> Result<rustls::ClientConfig, PveError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
         let cert = cert.map_err(|e| PveError::InvalidEndpoint(format!("CA certificate: {e}")))?;
-        roots
-            .add(cert)
-            .map_err(|e| PveError::InvalidEndpoint(format!("CA certificate: {e}")))?;
+        roots.add(cert).map_err(|e| PveError::InvalidEndpoint(format!("CA certificate: {e}")))?;
     }
     if roots.is_empty() {
-        return Err(PveError::InvalidEndpoint(
-            "no certificate found in the CA PEM".into(),
-        ));
+        return Err(PveError::InvalidEndpoint("no certificate found in the CA PEM".into()));
     }
-    let config = builder(provider())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let config = builder(provider())?.with_root_certificates(roots).with_no_client_auth();
     Ok(finish(config))
 }
 
@@ -256,10 +230,8 @@ pub async fn fetch_fingerprint(base_url: &str, timeout: Duration) -> Result<Stri
         algorithms: provider.signature_verification_algorithms,
         captured: Mutex::new(None),
     });
-    let config = builder(provider)?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier.clone())
-        .with_no_client_auth();
+    let config =
+        builder(provider)?.dangerous().with_custom_certificate_verifier(verifier.clone()).with_no_client_auth();
     let http = reqwest::Client::builder()
         .tls_backend_preconfigured(finish(config))
         .connect_timeout(timeout)
@@ -284,23 +256,14 @@ mod tests {
     fn fingerprints_in_any_spelling() {
         let colon = "80:D4:F2:DF:64:95:CD:8D:A0:82:82:AC:48:BA:C0:7A:1B:6B:87:8B:FE:B9:83:1C:95:4E:79:58:77:99:69:F5";
         let plain = colon.replace(':', "").to_lowercase();
-        assert_eq!(
-            parse_fingerprint(colon).unwrap(),
-            parse_fingerprint(&plain).unwrap()
-        );
-        assert_eq!(
-            format_fingerprint(&parse_fingerprint(&plain).unwrap()),
-            colon
-        );
+        assert_eq!(parse_fingerprint(colon).unwrap(), parse_fingerprint(&plain).unwrap());
+        assert_eq!(format_fingerprint(&parse_fingerprint(&plain).unwrap()), colon);
         assert!(parse_fingerprint("AB:CD").is_err());
         assert!(parse_fingerprint(&"zz".repeat(32)).is_err());
     }
 
     #[test]
     fn ca_pem_must_hold_a_certificate() {
-        assert!(matches!(
-            ca_config("not a pem"),
-            Err(PveError::InvalidEndpoint(_))
-        ));
+        assert!(matches!(ca_config("not a pem"), Err(PveError::InvalidEndpoint(_))));
     }
 }

@@ -9,9 +9,7 @@ mod rrd;
 mod storage;
 mod task;
 
-pub use guest::{
-    CloneRequest, GuestConfig, GuestKind, GuestStatus, HaStatus, PowerAction, Snapshot,
-};
+pub use guest::{CloneRequest, GuestConfig, GuestKind, GuestStatus, HaStatus, PowerAction, Snapshot};
 pub use net::{IpAddress, NetInterface};
 pub use node::{BootInfo, CpuInfo, DiskUsage, MemoryUsage, NodeStatus, NodeSummary, Version};
 pub use resource::{Resource, ResourceType, split_tags};

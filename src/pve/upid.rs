@@ -11,10 +11,7 @@ pub struct Upid(String);
 impl Upid {
     pub fn parse(s: &str) -> Result<Upid, PveError> {
         let s = s.trim();
-        let invalid = || PveError::Decode {
-            endpoint: "task id".into(),
-            message: format!("not a UPID: {s:?}"),
-        };
+        let invalid = || PveError::Decode { endpoint: "task id".into(), message: format!("not a UPID: {s:?}") };
         let parts: Vec<&str> = s.splitn(9, ':').collect();
         if parts.len() < 8 || parts[0] != "UPID" || parts[1].is_empty() {
             return Err(invalid());
@@ -110,10 +107,7 @@ mod tests {
 
     #[test]
     fn parses_a_real_upid() {
-        let u = Upid::parse(
-            "UPID:iaclab-01-01:00000DD3:1C419D88:6119FB65:srvreload:networking:root@pam:",
-        )
-        .unwrap();
+        let u = Upid::parse("UPID:iaclab-01-01:00000DD3:1C419D88:6119FB65:srvreload:networking:root@pam:").unwrap();
         assert_eq!(u.node(), "iaclab-01-01");
         assert_eq!(u.pid(), 0xDD3);
         assert_eq!(u.pstart(), 0x1C419D88);
@@ -136,13 +130,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in [
-            "",
-            "UPID:",
-            "TASK:a:1:2:3:x:1:u:",
-            "UPID:n:zz:1:2:t:1:u:",
-            "UPID:n:1:2:3:t:1",
-        ] {
+        for bad in ["", "UPID:", "TASK:a:1:2:3:x:1:u:", "UPID:n:zz:1:2:t:1:u:", "UPID:n:1:2:3:t:1"] {
             assert!(Upid::parse(bad).is_err(), "{bad}");
         }
     }

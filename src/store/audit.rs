@@ -41,18 +41,10 @@ impl Store {
     }
 
     /// Newest first. Reading the audit log is itself a permission.
-    pub async fn query_audit(
-        &self,
-        actor: &Actor,
-        q: &AuditQuery,
-    ) -> Result<Vec<AuditRecord>, StoreError> {
+    pub async fn query_audit(&self, actor: &Actor, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
         actor.require(Resource::Audit, Action::Read)?;
         let pattern = format!("%{}%", q.text.trim().to_lowercase());
-        let limit = if q.limit <= 0 {
-            500
-        } else {
-            q.limit.min(10_000)
-        };
+        let limit = if q.limit <= 0 { 500 } else { q.limit.min(10_000) };
         let rows = on_pool!(self, p => sqlx::query_as(
             "SELECT id, at, actor_name, actor_role, action, entity_type, entity_id, outcome, message, source FROM audit_log \
              WHERE (lower(actor_name) LIKE $1 OR lower(action) LIKE $1 OR lower(entity_type) LIKE $1 \

@@ -31,9 +31,7 @@ impl From<sqlx::Error> for StoreError {
                 return StoreError::Conflict(conflict_message(db.message()));
             }
             if matches!(db.kind(), sqlx::error::ErrorKind::ForeignKeyViolation) {
-                return StoreError::Conflict(
-                    "other records still refer to it; remove or archive those first".into(),
-                );
+                return StoreError::Conflict("other records still refer to it; remove or archive those first".into());
             }
             // SQLITE_BUSY (5) and its extended codes; PostgreSQL lock_not_available.
             let code = db.code().unwrap_or_default();
@@ -52,26 +50,14 @@ impl From<sqlx::Error> for StoreError {
 /// into "username already exists".
 fn conflict_message(raw: &str) -> String {
     let column = if let Some(rest) = raw.strip_prefix("UNIQUE constraint failed: ") {
-        rest.split(',')
-            .next()
-            .and_then(|c| c.trim().split('.').nth(1))
-            .unwrap_or("value")
-            .to_string()
+        rest.split(',').next().and_then(|c| c.trim().split('.').nth(1)).unwrap_or("value").to_string()
     } else if let Some(start) = raw.find('"') {
         let name = raw[start + 1..].split('"').next().unwrap_or("");
-        name.trim_end_matches("_key")
-            .split('_')
-            .skip(1)
-            .collect::<Vec<_>>()
-            .join("_")
+        name.trim_end_matches("_key").split('_').skip(1).collect::<Vec<_>>().join("_")
     } else {
         "value".into()
     };
-    let column = if column.is_empty() {
-        "value".into()
-    } else {
-        column
-    };
+    let column = if column.is_empty() { "value".into() } else { column };
     format!("{column} already exists")
 }
 
@@ -79,14 +65,9 @@ fn conflict_message(raw: &str) -> String {
 mod tests {
     #[test]
     fn conflict_messages_name_the_column_on_both_backends() {
+        assert_eq!(super::conflict_message("UNIQUE constraint failed: users.username"), "username already exists");
         assert_eq!(
-            super::conflict_message("UNIQUE constraint failed: users.username"),
-            "username already exists"
-        );
-        assert_eq!(
-            super::conflict_message(
-                "duplicate key value violates unique constraint \"users_username_key\""
-            ),
+            super::conflict_message("duplicate key value violates unique constraint \"users_username_key\""),
             "username already exists"
         );
     }

@@ -44,11 +44,7 @@ type InvitationRow = (
 );
 
 impl Store {
-    pub async fn create_invitation(
-        &self,
-        new: &NewInvitation,
-        audit: Entry,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn create_invitation(&self, new: &NewInvitation, audit: Entry) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -81,37 +77,18 @@ impl Store {
              FROM invitations i LEFT JOIN users u ON u.id = i.invited_by ORDER BY i.created_at DESC",
         ).fetch_all(p).await?);
         rows.into_iter()
-            .map(
-                |(
+            .map(|(id, email, handle, role, invited_by, expires_at, created_at, accepted_at, revoked_at)| {
+                Ok(Invitation {
                     id,
                     email,
                     handle,
-                    role,
+                    role: role.parse().map_err(|_| StoreError::Corrupt(format!("invitation role '{role}'")))?,
                     invited_by,
                     expires_at,
                     created_at,
-                    accepted_at,
-                    revoked_at,
-                )| {
-                    Ok(Invitation {
-                        id,
-                        email,
-                        handle,
-                        role: role.parse().map_err(|_| {
-                            StoreError::Corrupt(format!("invitation role '{role}'"))
-                        })?,
-                        invited_by,
-                        expires_at,
-                        created_at,
-                        state: InvitationState::of(
-                            expires_at,
-                            accepted_at.is_some(),
-                            revoked_at.is_some(),
-                            now,
-                        ),
-                    })
-                },
-            )
+                    state: InvitationState::of(expires_at, accepted_at.is_some(), revoked_at.is_some(), now),
+                })
+            })
             .collect()
     }
 
@@ -177,8 +154,6 @@ impl Store {
             tx.bump("users").await?;
             tx.commit().await?;
         });
-        self.user_by_id(user_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound("user".into()))
+        self.user_by_id(user_id).await?.ok_or_else(|| StoreError::NotFound("user".into()))
     }
 }

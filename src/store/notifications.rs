@@ -17,13 +17,7 @@ pub struct Notification {
 
 impl Store {
     /// Notify a user. Callers sanitise title and body (they come from many places).
-    pub async fn notify(
-        &self,
-        user_id: Uuid,
-        kind: &str,
-        title: &str,
-        body: Option<&str>,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn notify(&self, user_id: Uuid, kind: &str, title: &str, body: Option<&str>) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -43,11 +37,7 @@ impl Store {
     }
 
     /// A user's own notifications, newest first: everyone may read their own, nobody others'.
-    pub async fn my_notifications(
-        &self,
-        actor: &Actor,
-        limit: i64,
-    ) -> Result<Vec<Notification>, StoreError> {
+    pub async fn my_notifications(&self, actor: &Actor, limit: i64) -> Result<Vec<Notification>, StoreError> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT id, title, body, kind, read_at, created_at FROM notifications WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
         ).bind(actor.user_id).bind(limit).fetch_all(p).await?))

@@ -37,10 +37,7 @@ pub struct ClusterAccess {
 
 impl std::fmt::Debug for ClusterAccess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClusterAccess")
-            .field("cluster", &self.cluster)
-            .field("token_secret", &"***")
-            .finish()
+        f.debug_struct("ClusterAccess").field("cluster", &self.cluster).field("token_secret", &"***").finish()
     }
 }
 
@@ -158,20 +155,7 @@ type ClusterRow = (
 );
 
 fn cluster_from(r: ClusterRow) -> ClusterAccess {
-    let (
-        id,
-        key,
-        name,
-        host,
-        port,
-        is_default,
-        is_active,
-        token_id,
-        token_secret,
-        fingerprint,
-        ca_pem,
-        poll,
-    ) = r;
+    let (id, key, name, host, port, is_default, is_active, token_id, token_secret, fingerprint, ca_pem, poll) = r;
     ClusterAccess {
         cluster: Cluster {
             id,
@@ -232,11 +216,7 @@ fn upsert_sql(rows: usize, mark: char) -> String {
             format!(
                 "({})",
                 (1..=n)
-                    .map(|c| if mark == '?' {
-                        "?".to_string()
-                    } else {
-                        format!("${}", r * n + c)
-                    })
+                    .map(|c| if mark == '?' { "?".to_string() } else { format!("${}", r * n + c) })
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -312,9 +292,9 @@ fn guest_from(r: GuestRow, names: &mut Interner) -> Guest {
         name: r.name.unwrap_or_default().into_boxed_str(),
         status: GuestStatus::parse(&r.status),
         template: r.is_template,
-        tags: r.tags.unwrap_or_default().into_boxed_str(),
-        lock: r.lock.map(String::into_boxed_str),
-        pool: r.pool.map(String::into_boxed_str),
+        tags: names.get(r.tags.unwrap_or_default()),
+        lock: r.lock.map(|l| names.get(l)),
+        pool: r.pool.map(|p| names.get(p)),
         cpu: r.cpu.unwrap_or(0.0) as f32,
         maxcpu: r.maxcpu.unwrap_or(0.0).clamp(0.0, u16::MAX as f64) as u16,
         mem: u(r.mem),
@@ -324,7 +304,7 @@ fn guest_from(r: GuestRow, names: &mut Interner) -> Guest {
         netin: u(r.netin),
         netout: u(r.netout),
         uptime: u(r.uptime),
-        ip: r.ip.map(String::into_boxed_str),
+        ip: r.ip.and_then(|ip| ip.parse().ok()),
         ssh: r.ssh_available,
         rdp: r.rdp_available,
     }
@@ -339,35 +319,26 @@ impl Store {
 
     pub async fn list_clusters(&self, actor: &Actor) -> Result<Vec<Cluster>, StoreError> {
         actor.require(Resource::Cluster, Action::Read)?;
-        Ok(self
-            .cluster_access_all()
-            .await?
-            .into_iter()
-            .map(|c| c.cluster)
-            .collect())
+        Ok(self.cluster_access_all().await?.into_iter().map(|c| c.cluster).collect())
     }
 
     /// Every cluster with its credentials: for the engine only.
     pub async fn cluster_access_all(&self) -> Result<Vec<ClusterAccess>, StoreError> {
         let sql = format!("SELECT {CLUSTER_COLUMNS} FROM pve_clusters ORDER BY name");
-        let rows: Vec<ClusterRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
+        let rows: Vec<ClusterRow> =
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
         Ok(rows.into_iter().map(cluster_from).collect())
     }
 
     pub async fn cluster_access(&self, id: Uuid) -> Result<ClusterAccess, StoreError> {
         let sql = format!("SELECT {CLUSTER_COLUMNS} FROM pve_clusters WHERE id = $1");
-        let row: Option<ClusterRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
-        row.map(cluster_from)
-            .ok_or_else(|| StoreError::NotFound("cluster".into()))
+        let row: Option<ClusterRow> =
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
+        row.map(cluster_from).ok_or_else(|| StoreError::NotFound("cluster".into()))
     }
 
     /// Create (`id` None) or update a cluster.
-    pub async fn save_cluster(
-        &self,
-        id: Option<Uuid>,
-        input: &ClusterInput,
-        audit: Entry,
-    ) -> Result<Uuid, StoreError> {
+    pub async fn save_cluster(&self, id: Option<Uuid>, input: &ClusterInput, audit: Entry) -> Result<Uuid, StoreError> {
         let now = time::now();
         let id = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -520,66 +491,53 @@ impl Store {
     // ---- inventory ------------------------------------------------------------------
 
     /// One cluster's stored guests, keyed by vmid: the poller's starting point for diffs.
-    pub async fn cluster_guests(
-        &self,
-        cluster_id: Uuid,
-    ) -> Result<HashMap<u32, Guest>, StoreError> {
+    pub async fn cluster_guests(&self, cluster_id: Uuid) -> Result<HashMap<u32, Guest>, StoreError> {
         let sql = format!("{SELECT_GUESTS} WHERE g.cluster_id = $1");
-        let rows: Vec<GuestRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cluster_id).fetch_all(p).await?);
+        let rows: Vec<GuestRow> =
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cluster_id).fetch_all(p).await?);
         let mut names = Interner::default();
-        Ok(rows
-            .into_iter()
-            .map(|r| guest_from(r, &mut names))
-            .map(|g| (g.vmid, g))
-            .collect())
+        Ok(rows.into_iter().map(|r| guest_from(r, &mut names)).map(|g| (g.vmid, g)).collect())
     }
 
-    /// Every guest the actor may see, across clusters.
+    /// Every guest the actor may see, across clusters. Rows are turned into guests as they
+    /// stream in, so 100k guests never sit in memory twice.
     pub async fn list_guests(&self, actor: &Actor) -> Result<Vec<Guest>, StoreError> {
+        use futures::TryStreamExt;
         actor.require(Resource::Guest, Action::Read)?;
         let sql = format!("{SELECT_GUESTS} ORDER BY c.name, g.vmid");
-        let rows: Vec<GuestRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
         let mut names = Interner::default();
-        Ok(rows
-            .into_iter()
-            .map(|r| guest_from(r, &mut names))
-            .collect())
+        let mut out = Vec::new();
+        on_pool!(self, p => {
+            let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                out.push(guest_from(r, &mut names));
+            }
+        });
+        Ok(out)
     }
 
     /// Guests changed at or after `since`, and how many guests exist in all: a console
     /// merges the first and reloads everything when its count disagrees with the second.
-    pub async fn guests_since(
-        &self,
-        actor: &Actor,
-        since: DateTime<Utc>,
-    ) -> Result<(Vec<Guest>, i64), StoreError> {
+    pub async fn guests_since(&self, actor: &Actor, since: DateTime<Utc>) -> Result<(Vec<Guest>, i64), StoreError> {
+        use futures::TryStreamExt;
         actor.require(Resource::Guest, Action::Read)?;
         let sql = format!("{SELECT_GUESTS} WHERE g.updated_at >= $1");
-        let (rows, total): (Vec<GuestRow>, i64) = on_pool!(self, p => (
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(since).fetch_all(p).await?,
-            sqlx::query_scalar("SELECT count(*) FROM pve_guests").fetch_one(p).await?,
-        ));
         let mut names = Interner::default();
-        Ok((
-            rows.into_iter()
-                .map(|r| guest_from(r, &mut names))
-                .collect(),
-            total,
-        ))
+        let mut out = Vec::new();
+        let total = on_pool!(self, p => {
+            let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).bind(since).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                out.push(guest_from(r, &mut names));
+            }
+            drop(rows);
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pve_guests").fetch_one(p).await?
+        });
+        Ok((out, total))
     }
 
     pub async fn list_nodes(&self, actor: &Actor) -> Result<Vec<Node>, StoreError> {
         actor.require(Resource::Cluster, Action::Read)?;
-        type Row = (
-            Uuid,
-            String,
-            String,
-            Option<f64>,
-            Option<f64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
+        type Row = (Uuid, String, String, Option<f64>, Option<f64>, Option<i64>, Option<i64>, Option<i64>);
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
             "SELECT cluster_id, name, status, cpu, maxcpu, mem, maxmem, uptime FROM pve_nodes ORDER BY name",
         ).fetch_all(p).await?);
@@ -677,23 +635,14 @@ impl Store {
     // ---- ISO images ----------------------------------------------------------------
 
     pub async fn list_isos(&self, actor: &Actor) -> Result<Vec<Iso>, StoreError> {
-        actor
-            .require(Resource::Image, Action::Read)
-            .or_else(|_| actor.require(Resource::Guest, Action::Read))?;
+        actor.require(Resource::Image, Action::Read).or_else(|_| actor.require(Resource::Guest, Action::Read))?;
         type Row = (Uuid, String, String, Option<i64>, String, String);
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
             "SELECT cluster_id, volid, name, size_bytes, node, storage FROM iso_images ORDER BY name",
         ).fetch_all(p).await?);
         Ok(rows
             .into_iter()
-            .map(|r| Iso {
-                cluster_id: r.0,
-                volid: r.1,
-                name: r.2,
-                size_bytes: r.3,
-                node: r.4,
-                storage: r.5,
-            })
+            .map(|r| Iso { cluster_id: r.0, volid: r.1, name: r.2, size_bytes: r.3, node: r.4, storage: r.5 })
             .collect())
     }
 
@@ -720,14 +669,7 @@ impl Store {
     // ---- tasks ----------------------------------------------------------------------
 
     pub async fn record_task(&self, t: &NewTask<'_>, audit: Entry) -> Result<Uuid, StoreError> {
-        let NewTask {
-            cluster_id,
-            upid,
-            node,
-            task_type,
-            vmid,
-            by,
-        } = *t;
+        let NewTask { cluster_id, upid, node, task_type, vmid, by } = *t;
         let id = Uuid::now_v7();
         let now = time::now();
         on_pool!(self, p => {

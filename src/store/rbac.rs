@@ -50,10 +50,7 @@ impl Store {
 
     /// The actor for a user: role grants from the database plus per-user overrides.
     pub async fn load_actor(&self, user_id: Uuid) -> Result<Actor, StoreError> {
-        let user = self
-            .user_by_id(user_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound("user".into()))?;
+        let user = self.user_by_id(user_id).await?.ok_or_else(|| StoreError::NotFound("user".into()))?;
         let role_rows: Vec<(String, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT pm.resource, pm.action FROM role_permissions rp JOIN permissions pm ON pm.id = rp.permission_id WHERE rp.role = $1",
         ).bind(user.role.as_str()).fetch_all(p).await?);
@@ -61,9 +58,7 @@ impl Store {
             "SELECT pm.resource, pm.action, o.effect FROM user_permission_overrides o JOIN permissions pm ON pm.id = o.permission_id WHERE o.user_id = $1",
         ).bind(user_id).fetch_all(p).await?);
         let role_grants = role_rows.iter().filter_map(|(r, a)| parse_grant(r, a));
-        let overrides = override_rows
-            .iter()
-            .filter_map(|(r, a, e)| Some((parse_grant(r, a)?, e == "allow")));
+        let overrides = override_rows.iter().filter_map(|(r, a, e)| Some((parse_grant(r, a)?, e == "allow")));
         Ok(Actor {
             user_id,
             username: user.username,
@@ -79,10 +74,7 @@ impl Store {
         let rows: Vec<(String, String, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT rp.role, pm.resource, pm.action FROM role_permissions rp JOIN permissions pm ON pm.id = rp.permission_id ORDER BY rp.role, pm.resource, pm.action",
         ).fetch_all(p).await?);
-        Ok(rows
-            .iter()
-            .filter_map(|(role, r, a)| Some((role.parse().ok()?, parse_grant(r, a)?)))
-            .collect())
+        Ok(rows.iter().filter_map(|(role, r, a)| Some((role.parse().ok()?, parse_grant(r, a)?))).collect())
     }
 
     /// Grant or revoke one permission for a role.

@@ -76,15 +76,7 @@ impl Store {
                 applied: applied.iter().any(|(v, ok)| *v == m.version && *ok),
             })
             .collect();
-        let unknown = applied
-            .iter()
-            .map(|(v, _)| *v)
-            .filter(|v| !migrator.version_exists(*v))
-            .collect();
-        Ok(SchemaReport {
-            backend: self.backend().as_str(),
-            migrations,
-            unknown,
-        })
+        let unknown = applied.iter().map(|(v, _)| *v).filter(|v| !migrator.version_exists(*v)).collect();
+        Ok(SchemaReport { backend: self.backend().as_str(), migrations, unknown })
     }
 }

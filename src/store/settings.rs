@@ -25,12 +25,7 @@ impl Store {
         ).fetch_all(p).await?);
         Ok(rows
             .into_iter()
-            .map(|(key, value, updated_at, updated_by)| Setting {
-                key,
-                value: value.0,
-                updated_at,
-                updated_by,
-            })
+            .map(|(key, value, updated_at, updated_by)| Setting { key, value: value.0, updated_at, updated_by })
             .collect())
     }
 

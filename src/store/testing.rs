@@ -22,23 +22,14 @@ pub async fn postgres() -> Result<Option<Store>, StoreError> {
         return Ok(None);
     };
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let admin = Store::connect(&ConnectOptions {
-        max_connections: 1,
-        ..ConnectOptions::new(url.clone())
-    })
-    .await?;
+    let admin = Store::connect(&ConnectOptions { max_connections: 1, ..ConnectOptions::new(url.clone()) }).await?;
     if let Store::Postgres(p) = &admin {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(p)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(p).await?;
     }
     admin.close().await;
-    let store = Store::connect(&ConnectOptions {
-        search_path: Some(schema),
-        max_connections: 8,
-        ..ConnectOptions::new(url)
-    })
-    .await?;
+    let store =
+        Store::connect(&ConnectOptions { search_path: Some(schema), max_connections: 8, ..ConnectOptions::new(url) })
+            .await?;
     store.migrate().await?;
     store.sync_permissions().await?;
     Ok(Some(store))
@@ -51,8 +42,7 @@ pub struct TempDir {
 
 impl TempDir {
     pub fn new() -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("labdeck-test-{}", uuid::Uuid::now_v7().simple()));
+        let path = std::env::temp_dir().join(format!("labdeck-test-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&path).expect("temp dir is writable");
         TempDir { path }
     }

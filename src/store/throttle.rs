@@ -8,11 +8,7 @@ impl Store {
         let row: Option<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, p => sqlx::query_as(
             "SELECT failures, first_failure, blocked_until FROM login_throttle WHERE key = $1",
         ).bind(key).fetch_optional(p).await?);
-        Ok(row.map(|(failures, first_failure, blocked_until)| State {
-            failures,
-            first_failure,
-            blocked_until,
-        }))
+        Ok(row.map(|(failures, first_failure, blocked_until)| State { failures, first_failure, blocked_until }))
     }
 
     /// Count one more failure for `key` (read and write in one locked transaction).

@@ -11,9 +11,7 @@ use uuid::Uuid;
 
 pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+    fn begin_write(&self) -> impl Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
 }
 
 impl BeginWrite for SqlitePool {
@@ -40,7 +38,8 @@ pub(crate) trait TxExt {
 
 const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, action, entity_type, entity_id, outcome, message, details, source, ip_address, user_agent) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
-const BUMP: &str = "INSERT INTO revisions (domain, rev) VALUES ($1, 1) ON CONFLICT (domain) DO UPDATE SET rev = revisions.rev + 1";
+const BUMP: &str =
+    "INSERT INTO revisions (domain, rev) VALUES ($1, 1) ON CONFLICT (domain) DO UPDATE SET rev = revisions.rev + 1";
 
 macro_rules! impl_tx_ext {
     ($($db:ty),+) => {$(

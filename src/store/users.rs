@@ -36,12 +36,7 @@ impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> Result<User, StoreError> {
         Ok(User {
-            role: r
-                .role
-                .parse()
-                .map_err(|e: crate::domain::role::UnknownRole| {
-                    StoreError::Corrupt(e.to_string())
-                })?,
+            role: r.role.parse().map_err(|e: crate::domain::role::UnknownRole| StoreError::Corrupt(e.to_string()))?,
             status: UserStatus::parse(&r.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("user status '{}'", r.status)))?,
             id: r.id,
@@ -71,20 +66,13 @@ pub struct NewUser {
 
 impl Store {
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(
-            on_pool!(self, p => sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(p).await?),
-        )
+        Ok(on_pool!(self, p => sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(p).await?))
     }
 
     /// Create a user. With `only_if_empty`, fails unless this is the very first account (the
     /// check and the insert share one locked transaction, so two first-run screens cannot
     /// both create an admin).
-    pub async fn create_user(
-        &self,
-        new: &NewUser,
-        only_if_empty: bool,
-        audit: Entry,
-    ) -> Result<User, StoreError> {
+    pub async fn create_user(&self, new: &NewUser, only_if_empty: bool, audit: Entry) -> Result<User, StoreError> {
         let id = Uuid::now_v7();
         let now = time::now();
         on_pool!(self, p => {
@@ -117,13 +105,12 @@ impl Store {
             tx.bump("users").await?;
             tx.commit().await?;
         });
-        self.user_by_id(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound("user".into()))
+        self.user_by_id(id).await?.ok_or_else(|| StoreError::NotFound("user".into()))
     }
 
     pub async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError> {
-        let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(select_users!("WHERE id = $1")).bind(id).fetch_optional(p).await?);
+        let row: Option<UserRow> =
+            on_pool!(self, p => sqlx::query_as(select_users!("WHERE id = $1")).bind(id).fetch_optional(p).await?);
         row.map(User::try_from).transpose()
     }
 
@@ -142,38 +129,18 @@ impl Store {
     /// Every user, for those allowed to read users (checked here again, where data is read).
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, StoreError> {
         actor.require(Resource::User, Action::Read)?;
-        let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(select_users!("ORDER BY username")).fetch_all(p).await?);
+        let rows: Vec<UserRow> =
+            on_pool!(self, p => sqlx::query_as(select_users!("ORDER BY username")).fetch_all(p).await?);
         rows.into_iter().map(User::try_from).collect()
     }
 
-    pub async fn set_user_role(
-        &self,
-        id: Uuid,
-        role: Role,
-        audit: Entry,
-    ) -> Result<(), StoreError> {
-        self.update_user(
-            id,
-            "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1",
-            role.as_str(),
-            audit,
-        )
-        .await
+    pub async fn set_user_role(&self, id: Uuid, role: Role, audit: Entry) -> Result<(), StoreError> {
+        self.update_user(id, "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1", role.as_str(), audit).await
     }
 
-    pub async fn set_user_status(
-        &self,
-        id: Uuid,
-        status: UserStatus,
-        audit: Entry,
-    ) -> Result<(), StoreError> {
-        self.update_user(
-            id,
-            "UPDATE users SET status = $2, updated_at = $3 WHERE id = $1",
-            status.as_str(),
-            audit,
-        )
-        .await
+    pub async fn set_user_status(&self, id: Uuid, status: UserStatus, audit: Entry) -> Result<(), StoreError> {
+        self.update_user(id, "UPDATE users SET status = $2, updated_at = $3 WHERE id = $1", status.as_str(), audit)
+            .await
     }
 
     pub async fn set_password_hash(
@@ -191,13 +158,7 @@ impl Store {
         self.update_user(id, sql, hash, audit).await
     }
 
-    async fn update_user(
-        &self,
-        id: Uuid,
-        sql: &'static str,
-        value: &str,
-        audit: Entry,
-    ) -> Result<(), StoreError> {
+    async fn update_user(&self, id: Uuid, sql: &'static str, value: &str, audit: Entry) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             let done = sqlx::query(sql).bind(id).bind(value).bind(time::now()).execute(&mut *tx).await?;

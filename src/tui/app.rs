@@ -36,22 +36,13 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormPurpose {
     NewUser,
-    ChangeRole {
-        user: Uuid,
-        username: String,
-    },
+    ChangeRole { user: Uuid, username: String },
     Invite,
-    EditSetting {
-        key: String,
-    },
+    EditSetting { key: String },
     NewSetting,
     ChangePassword,
-    Clone {
-        source: crate::engine::inventory::GuestRef,
-    },
-    Cluster {
-        id: Option<Uuid>,
-    },
+    Clone { source: crate::engine::inventory::GuestRef },
+    Cluster { id: Option<Uuid> },
 }
 
 pub enum Overlay {
@@ -118,10 +109,7 @@ pub struct Shell {
 
 impl Shell {
     fn new(session: Session) -> Shell {
-        let tabs: Vec<Tab> = Tab::ORDER
-            .into_iter()
-            .filter(|t| t.visible(&session.actor))
-            .collect();
+        let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
         let mut admin = AdminScreen::default();
         if let Some(first) = admin::visible_sections(&session.actor).first() {
             admin.section = *first;
@@ -201,13 +189,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(
-        keymap: Keymap,
-        theme: Theme,
-        backend: &'static str,
-        demo: Vec<DemoAccount>,
-        clock: bool,
-    ) -> App {
+    pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
         App {
             keymap,
             theme,
@@ -314,11 +296,8 @@ impl App {
             }
             Action::NextTab | Action::PrevTab if !shell.tabs.is_empty() => {
                 let n = shell.tabs.len();
-                shell.active = if action == Action::NextTab {
-                    (shell.active + 1) % n
-                } else {
-                    (shell.active + n - 1) % n
-                };
+                shell.active =
+                    if action == Action::NextTab { (shell.active + 1) % n } else { (shell.active + n - 1) % n };
                 shell.filter = None;
                 shell.load_tab()
             }
@@ -352,11 +331,7 @@ impl App {
                 }
             }
             Overlay::Secret { .. } => {}
-            Overlay::Report {
-                title,
-                lines,
-                scroll,
-            } => {
+            Overlay::Report { title, lines, scroll } => {
                 let scroll = match self.keymap.action(&key) {
                     Some(Action::Down) => (scroll + 1).min(lines.len().saturating_sub(1)),
                     Some(Action::Up) => scroll.saturating_sub(1),
@@ -367,26 +342,12 @@ impl App {
                     }
                     _ => scroll,
                 };
-                self.overlay = Some(Overlay::Report {
-                    title,
-                    lines,
-                    scroll,
-                });
+                self.overlay = Some(Overlay::Report { title, lines, scroll });
             }
-            Overlay::Confirm {
-                title,
-                message,
-                on_yes,
-            } => match key.code {
+            Overlay::Confirm { title, message, on_yes } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => self.outbox.push(on_yes),
                 KeyCode::Char('n') | KeyCode::Esc => {}
-                _ => {
-                    self.overlay = Some(Overlay::Confirm {
-                        title,
-                        message,
-                        on_yes,
-                    })
-                }
+                _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
             },
             Overlay::Palette(mut p) => match key.code {
                 KeyCode::Esc => {}
@@ -394,10 +355,7 @@ impl App {
                     Some((name, args)) => self.run_command(&name, &args),
                     None => self.toasts.push(
                         ToastKind::Error,
-                        format!(
-                            "Unknown command '{}'. Tab completes.",
-                            p.input.value().trim()
-                        ),
+                        format!("Unknown command '{}'. Tab completes.", p.input.value().trim()),
                     ),
                 },
                 KeyCode::Tab => {
@@ -440,11 +398,7 @@ impl App {
             return Err("not signed in".into());
         };
         let actor = shell.session.actor.clone();
-        let role = || {
-            form.value("Role")
-                .parse::<Role>()
-                .map_err(|e| e.to_string())
-        };
+        let role = || form.value("Role").parse::<Role>().map_err(|e| e.to_string());
         Ok(match purpose {
             FormPurpose::NewUser => Command::CreateUser {
                 actor,
@@ -455,11 +409,7 @@ impl App {
                 },
                 role: role()?,
             },
-            FormPurpose::ChangeRole { user, .. } => Command::SetRole {
-                actor,
-                user: *user,
-                role: role()?,
-            },
+            FormPurpose::ChangeRole { user, .. } => Command::SetRole { actor, user: *user, role: role()? },
             FormPurpose::Invite => {
                 let days = form.value("Valid days");
                 let days = if days.trim().is_empty() {
@@ -477,34 +427,20 @@ impl App {
                 if to.trim().is_empty() {
                     return Err("Type an email address or a handle.".into());
                 }
-                Command::Invite {
-                    actor,
-                    to,
-                    role: role()?,
-                    days,
-                }
+                Command::Invite { actor, to, role: role()?, days }
             }
-            FormPurpose::EditSetting { key } => Command::PutSetting {
-                actor,
-                key: key.clone(),
-                raw: form.value("Value"),
-            },
-            FormPurpose::NewSetting => Command::PutSetting {
-                actor,
-                key: form.value("Key"),
-                raw: form.value("Value"),
-            },
+            FormPurpose::EditSetting { key } => {
+                Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") }
+            }
+            FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
             FormPurpose::Cluster { id } => {
                 let port = form
                     .value("Port")
                     .trim()
                     .parse::<u16>()
                     .map_err(|_| "Port: a number from 1 to 65535 (Proxmox uses 8006).")?;
-                let poll = form
-                    .value("Poll seconds")
-                    .trim()
-                    .parse::<i64>()
-                    .map_err(|_| "Poll seconds: a whole number.")?;
+                let poll =
+                    form.value("Poll seconds").trim().parse::<i64>().map_err(|_| "Poll seconds: a whole number.")?;
                 let secret = form.value("Token secret");
                 let input = crate::store::pve::ClusterInput {
                     key: String::new(),
@@ -516,11 +452,7 @@ impl App {
                     fingerprint: String::new(),
                     poll_interval_secs: poll,
                 };
-                Command::ProbeCluster {
-                    actor,
-                    id: *id,
-                    input,
-                }
+                Command::ProbeCluster { actor, id: *id, input }
             }
             FormPurpose::Clone { source } => {
                 let newid = form.value("New VMID");
@@ -537,25 +469,15 @@ impl App {
                     )
                 };
                 let name = form.value("Name").trim().to_string();
-                if name.is_empty()
-                    || !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-                {
-                    return Err(
-                        "Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into(),
-                    );
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+                    return Err("Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into());
                 }
                 let op = crate::domain::inventory::ops::GuestOp::Clone {
                     name,
                     newid,
                     full: form.value("Full copy") == "yes",
                 };
-                Command::GuestAction {
-                    actor,
-                    targets: vec![*source],
-                    op,
-                }
+                Command::GuestAction { actor, targets: vec![*source], op }
             }
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
@@ -613,16 +535,13 @@ impl App {
                     None => vec![Effect::Error("Your role has no Inventory tab.".into())],
                 }
             }
-            "start" | "stop" | "shutdown" | "reboot" | "template" | "delete" | "snapshot"
-            | "rollback" | "delsnap"
+            "start" | "stop" | "shutdown" | "reboot" | "template" | "delete" | "snapshot" | "rollback" | "delsnap"
                 if shell.tab() == Tab::Inventory =>
             {
                 use crate::domain::inventory::ops::GuestOp;
                 let snap = || {
                     args.first().cloned().filter(|n| {
-                        n.chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                            && n.len() <= 40
+                        n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && n.len() <= 40
                     })
                 };
                 let op = match name {
@@ -638,9 +557,7 @@ impl App {
                 };
                 match op {
                     Some(op) => shell.inventory.op(op, &actor),
-                    None => vec![Effect::Error(format!(
-                        "usage: {name} NAME (letters, digits, '-' or '_')"
-                    ))],
+                    None => vec![Effect::Error(format!("usage: {name} NAME (letters, digits, '-' or '_')"))],
                 }
             }
             "users" => goto_admin(shell, Section::Users),
@@ -659,20 +576,15 @@ impl App {
                 fx
             }
             "set" => match args {
-                [key, value @ ..] if !value.is_empty() => vec![Effect::Send(Command::PutSetting {
-                    actor,
-                    key: key.clone(),
-                    raw: value.join(" "),
-                })],
+                [key, value @ ..] if !value.is_empty() => {
+                    vec![Effect::Send(Command::PutSetting { actor, key: key.clone(), raw: value.join(" ") })]
+                }
                 _ => vec![Effect::Error("usage: set KEY VALUE".into())],
             },
             "grant" | "revoke" => match admin::parse_grant(&args_ref) {
-                Ok((role, grant)) => vec![Effect::Send(Command::SetRoleGrant {
-                    actor,
-                    role,
-                    grant,
-                    granted: name == "grant",
-                })],
+                Ok((role, grant)) => {
+                    vec![Effect::Send(Command::SetRoleGrant { actor, role, grant, granted: name == "grant" })]
+                }
                 Err(e) => vec![Effect::Error(e)],
             },
             "passwd" => vec![change_password_form()],
@@ -701,9 +613,7 @@ impl App {
                     let mut fx = match shell.tab() {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
-                        Tab::Me if domains.iter().any(|d| d == "notifications") => {
-                            shell.account.load(&actor)
-                        }
+                        Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
                     };
                     if domains.iter().any(|d| d == "notifications") {
@@ -714,14 +624,12 @@ impl App {
                 return false;
             }
             Event::StoreDown(message) => {
-                self.toasts
-                    .push(ToastKind::Error, format!("Database unreachable: {message}"));
+                self.toasts.push(ToastKind::Error, format!("Database unreachable: {message}"));
                 self.store_down = Some(message);
             }
             Event::StoreUp => {
                 self.store_down = None;
-                self.toasts
-                    .push(ToastKind::Info, "Database reachable again.");
+                self.toasts.push(ToastKind::Info, "Database reachable again.");
             }
         }
         true
@@ -730,11 +638,7 @@ impl App {
     fn on_reply(&mut self, reply: Reply) -> bool {
         match reply {
             Reply::Setup { needs_first_admin } => {
-                self.phase = Phase::Gate(if needs_first_admin {
-                    Gate::first_admin()
-                } else {
-                    Gate::sign_in()
-                });
+                self.phase = Phase::Gate(if needs_first_admin { Gate::first_admin() } else { Gate::sign_in() });
             }
             Reply::SignedIn(session) => {
                 let typed = match &mut self.phase {
@@ -771,21 +675,9 @@ impl App {
                 }
                 self.toasts.push(ToastKind::Info, message);
             }
-            Reply::Secret { message, secret } => {
-                self.overlay = Some(Overlay::Secret { message, secret })
-            }
-            Reply::Report { title, lines } => {
-                self.overlay = Some(Overlay::Report {
-                    title,
-                    lines,
-                    scroll: 0,
-                })
-            }
-            Reply::TrustPrompt {
-                id,
-                input,
-                previous,
-            } => {
+            Reply::Secret { message, secret } => self.overlay = Some(Overlay::Secret { message, secret }),
+            Reply::Report { title, lines } => self.overlay = Some(Overlay::Report { title, lines, scroll: 0 }),
+            Reply::TrustPrompt { id, input, previous } => {
                 let Phase::Shell(shell) = &self.phase else {
                     return false;
                 };
@@ -799,28 +691,24 @@ impl App {
                         input.host, input.port, input.fingerprint
                     ),
                 };
-                let on_yes = Command::SaveCluster {
-                    actor: shell.session.actor.clone(),
-                    id,
-                    input,
-                };
-                self.overlay = Some(Overlay::Confirm {
-                    title: "trust this certificate?".into(),
-                    message,
-                    on_yes,
-                });
+                let on_yes = Command::SaveCluster { actor: shell.session.actor.clone(), id, input };
+                self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
             }
             Reply::Bulk { title, lines } => self.on_bulk(title, lines),
-            other => {
+            Reply::Guests(batch) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
+                    let fx = shell.inventory.take_batch(*batch, &actor);
+                    self.apply(fx);
+                }
+            }
+            other => {
+                if let Phase::Shell(shell) = &mut self.phase {
                     // Every screen sees the reply: one answer (the cluster overview) feeds two.
-                    let (inventory, fx) = shell.inventory.on_reply(&other, &actor);
+                    let inventory = shell.inventory.on_reply(&other);
                     let admin = shell.admin.on_reply(&other);
                     let account = shell.account.on_reply(&other);
-                    let handled = inventory | admin | account;
-                    self.apply(fx);
-                    return handled;
+                    return inventory | admin | account;
                 }
                 return false;
             }
@@ -843,10 +731,7 @@ impl App {
         let skipped = count(|o| matches!(o, BulkOutcome::Skipped(_)));
         let failed = count(|o| matches!(o, BulkOutcome::Failed(_)));
         if let ([one], 1) = (lines.as_slice(), ok) {
-            self.toasts.push(
-                ToastKind::Info,
-                format!("{title}: {} ({}) submitted", one.name, one.vmid),
-            );
+            self.toasts.push(ToastKind::Info, format!("{title}: {} ({}) submitted", one.name, one.vmid));
             return;
         }
         let text = lines
@@ -861,11 +746,7 @@ impl App {
             })
             .collect();
         let title = format!("{title}: {ok} submitted, {skipped} skipped, {failed} failed");
-        self.overlay = Some(Overlay::Report {
-            title,
-            lines: text,
-            scroll: 0,
-        });
+        self.overlay = Some(Overlay::Report { title, lines: text, scroll: 0 });
     }
 
     fn enter_shell(&mut self, session: Session) {
@@ -916,31 +797,20 @@ impl App {
     pub fn view(&mut self, f: &mut Frame) {
         let area = f.area();
         if area.width < 30 || area.height < 8 {
-            let msg = format!(
-                "labdeck needs at least 30×8 (now {}×{})",
-                area.width, area.height
-            );
+            let msg = format!("labdeck needs at least 30×8 (now {}×{})", area.width, area.height);
             f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
             return;
         }
         let theme = self.theme.clone();
         match &mut self.phase {
-            Phase::Starting => f.render_widget(
-                Paragraph::new("connecting to the database…").centered(),
-                area,
-            ),
+            Phase::Starting => f.render_widget(Paragraph::new("connecting to the database…").centered(), area),
             Phase::Gate(g) => g.view(f, area, &theme, &self.demo, &self.org),
             Phase::Shell(shell) => {
-                let [tabs, body, status] = Layout::vertical([
-                    Constraint::Length(1),
-                    Constraint::Fill(1),
-                    Constraint::Length(1),
-                ])
-                .areas(area);
+                let [tabs, body, status] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
                 render_tabs(f, tabs, &theme, shell, &self.keymap);
                 let (body, filter_line) = if shell.filter.is_some() {
-                    let [b, l] =
-                        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
+                    let [b, l] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
                     (b, Some(l))
                 } else {
                     (body, None)
@@ -956,23 +826,12 @@ impl App {
                 }
                 if let (Some(line), Some(input)) = (filter_line, &shell.filter) {
                     f.render_widget(
-                        Line::from(vec![
-                            Span::styled("/", theme.accent()),
-                            Span::raw(input.value().to_string()),
-                        ]),
+                        Line::from(vec![Span::styled("/", theme.accent()), Span::raw(input.value().to_string())]),
                         line,
                     );
                     f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
                 }
-                render_status(
-                    f,
-                    status,
-                    &theme,
-                    shell,
-                    self.backend,
-                    self.store_down.is_some(),
-                    self.clock,
-                );
+                render_status(f, status, &theme, shell, self.backend, self.store_down.is_some(), self.clock);
             }
         }
         match &self.overlay {
@@ -993,14 +852,10 @@ impl App {
             Some(Overlay::Confirm { title, message, .. }) => {
                 overlay::render_confirm(f, area, &theme, &ConfirmView { title, message })
             }
-            Some(Overlay::Secret { message, secret }) => {
-                overlay::render_secret(f, area, &theme, message, secret)
+            Some(Overlay::Secret { message, secret }) => overlay::render_secret(f, area, &theme, message, secret),
+            Some(Overlay::Report { title, lines, scroll }) => {
+                overlay::render_report(f, area, &theme, title, lines, *scroll)
             }
-            Some(Overlay::Report {
-                title,
-                lines,
-                scroll,
-            }) => overlay::render_report(f, area, &theme, title, lines, *scroll),
             Some(Overlay::Form { form, .. }) => {
                 let r = super::widgets::centered(area, 72, form.height());
                 form.render(f, r, &theme);
@@ -1013,11 +868,7 @@ impl App {
 fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: &Keymap) {
     let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
-        let style = if i == shell.active {
-            theme.selected()
-        } else {
-            theme.dim()
-        };
+        let style = if i == shell.active { theme.selected() } else { theme.dim() };
         spans.push(Span::styled(format!(" {} ", t.name()), style));
     }
     let hints = format!(
@@ -1036,37 +887,18 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     f.render_widget(Line::from(spans), area);
 }
 
-fn render_status(
-    f: &mut Frame,
-    area: Rect,
-    theme: &Theme,
-    shell: &Shell,
-    backend: &str,
-    down: bool,
-    clock: bool,
-) {
+fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
     let u = &shell.session.user;
     let mut spans = vec![
         Span::styled(format!(" {} ", u.username), theme.selected()),
         Span::styled(format!(" {} ", u.role), theme.dim()),
         Span::styled(format!("│ {backend} "), theme.dim()),
-        Span::styled(
-            format!("│ ✉ {} ", shell.unread),
-            if shell.unread > 0 {
-                theme.warn()
-            } else {
-                theme.dim()
-            },
-        ),
+        Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
     ];
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
-    let right = if clock {
-        Local::now().format(" %H:%M ").to_string()
-    } else {
-        String::new()
-    };
+    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
     let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(left + right.chars().count());
     spans.push(Span::raw(" ".repeat(room)));

@@ -91,11 +91,7 @@ impl Key {
             KeyCode::F(n) => format!("f{n}"),
             _ => "?".into(),
         };
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            format!("ctrl+{base}")
-        } else {
-            base
-        }
+        if self.mods.contains(KeyModifiers::CONTROL) { format!("ctrl+{base}") } else { base }
     }
 }
 
@@ -123,17 +119,12 @@ pub fn parse_key(spec: &str) -> Result<Key, String> {
         "end" => KeyCode::End,
         "delete" => KeyCode::Delete,
         "backspace" => KeyCode::Backspace,
-        f if f.len() > 1
-            && f.starts_with('f')
-            && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
-        {
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
             KeyCode::F(f[1..].parse().expect("checked"))
         }
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().expect("one char")),
         _ => {
-            return Err(format!(
-                "'{spec}' is not a key (try \"q\", \"ctrl+r\", \"enter\", \"f2\")"
-            ));
+            return Err(format!("'{spec}' is not a key (try \"q\", \"ctrl+r\", \"enter\", \"f2\")"));
         }
     };
     Ok(Key { code, mods })
@@ -156,13 +147,7 @@ impl Keymap {
             };
             let keys = spec
                 .split(", ")
-                .flat_map(|s| {
-                    if s.trim() == "," {
-                        vec![","]
-                    } else {
-                        s.split(',').collect()
-                    }
-                })
+                .flat_map(|s| if s.trim() == "," { vec![","] } else { s.split(',').collect() })
                 .filter(|s| !s.trim().is_empty())
                 .map(parse_key)
                 .collect::<Result<Vec<_>, _>>()
@@ -172,10 +157,7 @@ impl Keymap {
         for name in overrides.keys() {
             if !Action::ALL.iter().any(|a| a.name() == name) {
                 let names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
-                return Err((
-                    name.clone(),
-                    format!("unknown action (known: {})", names.join(", ")),
-                ));
+                return Err((name.clone(), format!("unknown action (known: {})", names.join(", "))));
             }
         }
         let mut by_key = BTreeMap::new();
@@ -186,10 +168,7 @@ impl Keymap {
                         || overrides.contains_key(other.name())
                         || other != action)
                 {
-                    return Err((
-                        action.name().into(),
-                        format!("key {} is also bound to {}", k.label(), other.name()),
-                    ));
+                    return Err((action.name().into(), format!("key {} is also bound to {}", k.label(), other.name())));
                 }
             }
         }
@@ -201,19 +180,12 @@ impl Keymap {
     }
 
     pub fn keys_label(&self, a: Action) -> String {
-        self.by_action
-            .get(&a)
-            .map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join("/"))
-            .unwrap_or_default()
+        self.by_action.get(&a).map(|ks| ks.iter().map(Key::label).collect::<Vec<_>>().join("/")).unwrap_or_default()
     }
 
     /// The first key of an action, for hints in footers.
     pub fn hint(&self, a: Action) -> String {
-        self.by_action
-            .get(&a)
-            .and_then(|ks| ks.first())
-            .map(Key::label)
-            .unwrap_or_default()
+        self.by_action.get(&a).and_then(|ks| ks.first()).map(Key::label).unwrap_or_default()
     }
 }
 
@@ -234,36 +206,20 @@ mod tests {
     #[test]
     fn defaults_resolve_and_shift_is_part_of_symbols() {
         let km = Keymap::default();
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('?'), KeyModifiers::SHIFT)),
-            Some(Action::Help)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(Action::Bottom)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-            Some(Action::Refresh)
-        );
-        assert_eq!(
-            km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
-            Some(Action::PrevTab)
-        );
+        assert_eq!(km.action(&ev(KeyCode::Char('?'), KeyModifiers::SHIFT)), Some(Action::Help));
+        assert_eq!(km.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
+        assert_eq!(km.action(&ev(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(Action::Refresh));
+        assert_eq!(km.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::PrevTab));
     }
 
     #[test]
     fn config_replaces_an_action_and_reports_bad_entries() {
         let km = Keymap::from_config(&[("quit".to_string(), "ctrl+q".to_string())].into()).unwrap();
-        assert_eq!(
-            km.action(&ev(KeyCode::Char('q'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
-        );
+        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some(Action::Quit));
         assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
         assert!(Keymap::from_config(&[("fly".to_string(), "x".to_string())].into()).is_err());
         assert!(Keymap::from_config(&[("quit".to_string(), "ctrl+".to_string())].into()).is_err());
-        let clash =
-            Keymap::from_config(&[("quit".to_string(), "n".to_string())].into()).unwrap_err();
+        let clash = Keymap::from_config(&[("quit".to_string(), "n".to_string())].into()).unwrap_err();
         assert!(clash.1.contains("also bound"), "{clash:?}");
     }
 }

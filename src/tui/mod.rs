@@ -31,27 +31,9 @@ pub struct RunOptions {
 pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     install_panic_hook(opts.log_file.clone());
     let backend = services.store.backend().as_str();
-    let org = services
-        .store
-        .setting("org.name")
-        .await
-        .ok()
-        .flatten()
-        .and_then(|v| v.as_str().map(String::from));
-    let (engine, mut events) = Engine::start(
-        services,
-        EngineOptions {
-            watch_every: opts.watch_every,
-            pollers: true,
-        },
-    );
-    let mut app = App::new(
-        opts.keymap,
-        opts.theme,
-        backend,
-        opts.demo_accounts,
-        opts.clock,
-    );
+    let org = services.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from));
+    let (engine, mut events) = Engine::start(services, EngineOptions { watch_every: opts.watch_every, pollers: true });
+    let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
     if let Some(org) = org {
         app.org = org;
     }
@@ -126,9 +108,6 @@ fn install_panic_hook(log: PathBuf) {
         ratatui::restore();
         tracing::error!(%info, "panic");
         previous(info);
-        eprintln!(
-            "labdeck crashed; the terminal was restored. Details are in {}",
-            log.display()
-        );
+        eprintln!("labdeck crashed; the terminal was restored. Details are in {}", log.display());
     }));
 }

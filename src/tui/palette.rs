@@ -45,36 +45,17 @@ pub struct Palette {
 impl Palette {
     /// Commands matching the first word typed: prefix matches first, then substring.
     pub fn matches(&self) -> Vec<(String, String)> {
-        let word = self
-            .input
-            .value()
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        let mut out: Vec<_> = COMMANDS
-            .iter()
-            .filter(|(n, _)| n.starts_with(&word))
-            .collect();
-        out.extend(
-            COMMANDS
-                .iter()
-                .filter(|(n, _)| !n.starts_with(&word) && n.contains(&word)),
-        );
-        out.into_iter()
-            .map(|(n, d)| (n.to_string(), d.to_string()))
-            .collect()
+        let word = self.input.value().split_whitespace().next().unwrap_or("").to_lowercase();
+        let mut out: Vec<_> = COMMANDS.iter().filter(|(n, _)| n.starts_with(&word)).collect();
+        out.extend(COMMANDS.iter().filter(|(n, _)| !n.starts_with(&word) && n.contains(&word)));
+        out.into_iter().map(|(n, d)| (n.to_string(), d.to_string())).collect()
     }
 
     /// Tab: complete the command name to the chosen match.
     pub fn complete(&mut self) {
         if let Some((name, _)) = self.matches().get(self.chosen) {
             let rest: Vec<&str> = self.input.value().split_whitespace().skip(1).collect();
-            let text = if rest.is_empty() {
-                format!("{name} ")
-            } else {
-                format!("{name} {}", rest.join(" "))
-            };
+            let text = if rest.is_empty() { format!("{name} ") } else { format!("{name} {}", rest.join(" ")) };
             self.input = Input::new(text);
             self.chosen = 0;
         }
@@ -89,9 +70,7 @@ impl Palette {
         if COMMANDS.iter().any(|(n, _)| *n == first) {
             return Some((first, args));
         }
-        self.matches()
-            .get(self.chosen)
-            .map(|(n, _)| (n.clone(), args))
+        self.matches().get(self.chosen).map(|(n, _)| (n.clone(), args))
     }
 }
 
@@ -101,29 +80,14 @@ mod tests {
 
     #[test]
     fn completion_and_resolution() {
-        let mut p = Palette {
-            input: Input::new("invi".into()),
-            chosen: 0,
-        };
+        let mut p = Palette { input: Input::new("invi".into()), chosen: 0 };
         assert_eq!(p.matches()[0].0, "invitations");
         p.chosen = 1;
         p.complete();
         assert_eq!(p.input.value(), "invite ");
-        let p = Palette {
-            input: Input::new("set org.name Lab One".into()),
-            chosen: 0,
-        };
-        assert_eq!(
-            p.resolve(),
-            Some((
-                "set".into(),
-                vec!["org.name".into(), "Lab".into(), "One".into()]
-            ))
-        );
-        let p = Palette {
-            input: Input::new("zzz".into()),
-            chosen: 0,
-        };
+        let p = Palette { input: Input::new("set org.name Lab One".into()), chosen: 0 };
+        assert_eq!(p.resolve(), Some(("set".into(), vec!["org.name".into(), "Lab".into(), "One".into()])));
+        let p = Palette { input: Input::new("zzz".into()), chosen: 0 };
         assert_eq!(p.resolve(), None);
     }
 }

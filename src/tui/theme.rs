@@ -17,16 +17,7 @@ pub struct Theme {
     pub border: Color,
 }
 
-const ROLES: [&str; 8] = [
-    "accent",
-    "text",
-    "dim",
-    "ok",
-    "warn",
-    "error",
-    "selection",
-    "border",
-];
+const ROLES: [&str; 8] = ["accent", "text", "dim", "ok", "warn", "error", "selection", "border"];
 
 impl Theme {
     pub fn from_config(
@@ -60,10 +51,7 @@ impl Theme {
         };
         for (role, value) in colors {
             let c = Color::from_str(value).map_err(|_| {
-                (
-                    role.clone(),
-                    format!("'{value}' is not a colour (a name like \"magenta\" or \"#rrggbb\")"),
-                )
+                (role.clone(), format!("'{value}' is not a colour (a name like \"magenta\" or \"#rrggbb\")"))
             })?;
             match role.as_str() {
                 "accent" => t.accent = c,
@@ -75,10 +63,7 @@ impl Theme {
                 "selection" => t.selection = c,
                 "border" => t.border = c,
                 _ => {
-                    return Err((
-                        role.clone(),
-                        format!("unknown colour role (known: {})", ROLES.join(", ")),
-                    ));
+                    return Err((role.clone(), format!("unknown colour role (known: {})", ROLES.join(", "))));
                 }
             }
         }
@@ -106,16 +91,10 @@ impl Theme {
         Style::default().fg(self.text)
     }
     pub fn dim(&self) -> Style {
-        if self.mono {
-            Style::default().add_modifier(Modifier::DIM)
-        } else {
-            Style::default().fg(self.dim)
-        }
+        if self.mono { Style::default().add_modifier(Modifier::DIM) } else { Style::default().fg(self.dim) }
     }
     pub fn accent(&self) -> Style {
-        Style::default()
-            .fg(self.accent)
-            .add_modifier(Modifier::BOLD)
+        Style::default().fg(self.accent).add_modifier(Modifier::BOLD)
     }
     pub fn ok(&self) -> Style {
         Style::default().fg(self.ok)
@@ -124,19 +103,13 @@ impl Theme {
         Style::default().fg(self.warn)
     }
     pub fn error(&self) -> Style {
-        if self.mono {
-            Style::default().add_modifier(Modifier::BOLD)
-        } else {
-            Style::default().fg(self.error)
-        }
+        if self.mono { Style::default().add_modifier(Modifier::BOLD) } else { Style::default().fg(self.error) }
     }
     pub fn selected(&self) -> Style {
         if self.mono {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default()
-                .bg(self.selection)
-                .add_modifier(Modifier::BOLD)
+            Style::default().bg(self.selection).add_modifier(Modifier::BOLD)
         }
     }
     pub fn border(&self) -> Style {
@@ -146,9 +119,7 @@ impl Theme {
         if self.mono {
             Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         } else {
-            Style::default()
-                .fg(self.accent)
-                .add_modifier(Modifier::BOLD)
+            Style::default().fg(self.accent).add_modifier(Modifier::BOLD)
         }
     }
 }

@@ -13,10 +13,7 @@ pub struct Backend {
 
 pub async fn sqlite() -> Backend {
     let (store, dir) = testing::sqlite().await.expect("sqlite test store");
-    Backend {
-        store,
-        _dir: Some(dir),
-    }
+    Backend { store, _dir: Some(dir) }
 }
 
 pub async fn postgres() -> Backend {
@@ -30,12 +27,7 @@ pub async fn postgres() -> Backend {
 }
 
 pub fn services(store: &Store) -> Services {
-    Services::new(
-        store.clone(),
-        Source::Cli {
-            os_user: "test".into(),
-        },
-    )
+    Services::new(store.clone(), Source::Cli { os_user: "test".into() })
 }
 
 /// `both!(name, |store| async move { ... })` defines `name::sqlite` and `name::postgres`.

@@ -12,11 +12,7 @@ pub struct Changes {
 
 /// `previous`: what the store holds for this cluster; `current`: what Proxmox listed now;
 /// `online`: the nodes Proxmox reports online.
-pub fn diff(
-    previous: &HashMap<u32, Guest>,
-    mut current: Vec<Guest>,
-    online: &HashSet<&str>,
-) -> Changes {
+pub fn diff(previous: &HashMap<u32, Guest>, mut current: Vec<Guest>, online: &HashSet<&str>) -> Changes {
     let mut changes = Changes::default();
     let mut seen = HashSet::with_capacity(current.len());
     for g in current.iter_mut() {
@@ -56,10 +52,7 @@ mod tests {
         let a = guest(100, "a", "pve1");
         let b = guest(101, "b", "pve2");
         let c = guest(102, "c", "pve1");
-        let prev: HashMap<u32, Guest> = [a.clone(), b.clone(), c.clone()]
-            .into_iter()
-            .map(|g| (g.vmid, g))
-            .collect();
+        let prev: HashMap<u32, Guest> = [a.clone(), b.clone(), c.clone()].into_iter().map(|g| (g.vmid, g)).collect();
         let online: HashSet<&str> = ["pve1"].into();
         let mut a2 = a.clone();
         a2.cpu = 0.5;
@@ -68,10 +61,7 @@ mod tests {
         assert_eq!(ch.removed, vec![102]);
         let vmids: Vec<u32> = ch.upserts.iter().map(|g| g.vmid).collect();
         assert!(vmids.contains(&100) && vmids.contains(&103) && vmids.contains(&101));
-        assert_eq!(
-            ch.upserts.iter().find(|g| g.vmid == 101).unwrap().status,
-            GuestStatus::Unknown
-        );
+        assert_eq!(ch.upserts.iter().find(|g| g.vmid == 101).unwrap().status, GuestStatus::Unknown);
         // Nothing changed: nothing to write.
         let prev2: HashMap<u32, Guest> = [a.clone()].into_iter().map(|g| (g.vmid, g)).collect();
         assert_eq!(diff(&prev2, vec![a], &online), Changes::default());

@@ -77,9 +77,10 @@ pub struct Guest {
     pub name: Box<str>,
     pub status: GuestStatus,
     pub template: bool,
-    pub tags: Box<str>,
-    pub lock: Option<Box<str>>,
-    pub pool: Option<Box<str>>,
+    /// Tags, lock and pool repeat across guests: shared, not copied per guest.
+    pub tags: Arc<str>,
+    pub lock: Option<Arc<str>>,
+    pub pool: Option<Arc<str>>,
     pub cpu: f32,
     pub maxcpu: u16,
     pub mem: u64,
@@ -89,7 +90,7 @@ pub struct Guest {
     pub netin: u64,
     pub netout: u64,
     pub uptime: u64,
-    pub ip: Option<Box<str>>,
+    pub ip: Option<std::net::IpAddr>,
     pub ssh: bool,
     pub rdp: bool,
 }
@@ -116,11 +117,7 @@ pub fn bytes(n: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 || v >= 100.0 {
-        format!("{v:.0}{}", UNITS[i])
-    } else {
-        format!("{v:.1}{}", UNITS[i])
-    }
+    if i == 0 || v >= 100.0 { format!("{v:.0}{}", UNITS[i]) } else { format!("{v:.1}{}", UNITS[i]) }
 }
 
 #[cfg(test)]
@@ -142,11 +139,7 @@ mod tests {
 
     #[test]
     fn a_guest_stays_small() {
-        assert!(
-            std::mem::size_of::<Guest>() <= 200,
-            "{}",
-            std::mem::size_of::<Guest>()
-        );
+        assert!(std::mem::size_of::<Guest>() <= 200, "{}", std::mem::size_of::<Guest>());
     }
 }
 

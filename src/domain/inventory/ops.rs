@@ -13,11 +13,7 @@ pub enum GuestOp {
     Snapshot(String),
     Rollback(String),
     DeleteSnapshot(String),
-    Clone {
-        name: String,
-        newid: Option<u32>,
-        full: bool,
-    },
+    Clone { name: String, newid: Option<u32>, full: bool },
     Template,
     Delete,
 }
@@ -58,11 +54,7 @@ impl GuestOp {
     pub fn is_destructive(&self) -> bool {
         matches!(
             self,
-            GuestOp::Stop
-                | GuestOp::Rollback(_)
-                | GuestOp::DeleteSnapshot(_)
-                | GuestOp::Template
-                | GuestOp::Delete
+            GuestOp::Stop | GuestOp::Rollback(_) | GuestOp::DeleteSnapshot(_) | GuestOp::Template | GuestOp::Delete
         )
     }
 
@@ -85,9 +77,7 @@ impl GuestOp {
             return Some("it is locked by a running task");
         }
         match self {
-            _ if g.template && !matches!(self, GuestOp::Clone { .. } | GuestOp::Delete) => {
-                Some("it is a template")
-            }
+            _ if g.template && !matches!(self, GuestOp::Clone { .. } | GuestOp::Delete) => Some("it is a template"),
             GuestOp::Start if running => Some("already running"),
             GuestOp::Stop | GuestOp::Shutdown | GuestOp::Reboot if !running => Some("not running"),
             GuestOp::Template | GuestOp::Delete if running => Some("stop it first"),
@@ -112,37 +102,17 @@ mod tests {
         g.template = true;
         g.status = GuestStatus::Stopped;
         assert_eq!(GuestOp::Start.skip_reason(&g), Some("it is a template"));
-        assert_eq!(
-            GuestOp::Clone {
-                name: "x".into(),
-                newid: None,
-                full: false
-            }
-            .skip_reason(&g),
-            None
-        );
+        assert_eq!(GuestOp::Clone { name: "x".into(), newid: None, full: false }.skip_reason(&g), None);
         g.lock = Some("clone".into());
-        assert_eq!(
-            GuestOp::Delete.skip_reason(&g),
-            Some("it is locked by a running task")
-        );
+        assert_eq!(GuestOp::Delete.skip_reason(&g), Some("it is locked by a running task"));
         g.status = GuestStatus::Unknown;
-        assert_eq!(
-            GuestOp::Start.skip_reason(&g),
-            Some("its node is unreachable")
-        );
+        assert_eq!(GuestOp::Start.skip_reason(&g), Some("its node is unreachable"));
     }
 
     #[test]
     fn permissions_follow_the_weight_of_the_action() {
-        assert_eq!(
-            GuestOp::Delete.permission(),
-            (Resource::Guest, Action::Delete)
-        );
-        assert_eq!(
-            GuestOp::Start.permission(),
-            (Resource::Guest, Action::Execute)
-        );
+        assert_eq!(GuestOp::Delete.permission(), (Resource::Guest, Action::Delete));
+        assert_eq!(GuestOp::Start.permission(), (Resource::Guest, Action::Execute));
         assert!(GuestOp::Delete.is_destructive() && !GuestOp::Start.is_destructive());
     }
 }

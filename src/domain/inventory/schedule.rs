@@ -5,11 +5,7 @@ use std::time::Duration;
 
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
-pub fn next_delay(
-    interval: Duration,
-    last_runtime: Duration,
-    consecutive_failures: u32,
-) -> Duration {
+pub fn next_delay(interval: Duration, last_runtime: Duration, consecutive_failures: u32) -> Duration {
     let base = interval + last_runtime * 2;
     if consecutive_failures == 0 {
         return base;
@@ -25,10 +21,7 @@ mod tests {
     #[test]
     fn runtime_stretches_the_interval_and_errors_back_off() {
         let s = Duration::from_secs;
-        assert_eq!(
-            next_delay(s(5), Duration::from_millis(250), 0),
-            Duration::from_millis(5500)
-        );
+        assert_eq!(next_delay(s(5), Duration::from_millis(250), 0), Duration::from_millis(5500));
         assert_eq!(next_delay(s(5), s(0), 1), s(10));
         assert_eq!(next_delay(s(5), s(0), 3), s(40));
         assert_eq!(next_delay(s(5), s(0), 30), MAX_BACKOFF);

@@ -34,9 +34,7 @@ pub(super) struct Ticket {
 
 impl fmt::Debug for TicketSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TicketSession")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
+        f.debug_struct("TicketSession").field("username", &self.username).finish_non_exhaustive()
     }
 }
 
@@ -51,11 +49,7 @@ struct TicketData {
 
 impl TicketSession {
     pub(super) fn new(username: String, password: String) -> Self {
-        TicketSession {
-            username,
-            password,
-            state: tokio::sync::Mutex::new(SessionState::default()),
-        }
+        TicketSession { username, password, state: tokio::sync::Mutex::new(SessionState::default()) }
     }
 
     /// A valid ticket, logging in first when there is none or it is due for renewal.
@@ -77,21 +71,14 @@ impl TicketSession {
     /// replaced it.
     pub(super) async fn invalidate(&self, generation: u64) {
         let mut state = self.state.lock().await;
-        if state
-            .ticket
-            .as_ref()
-            .is_some_and(|t| t.generation == generation)
-        {
+        if state.ticket.as_ref().is_some_and(|t| t.generation == generation) {
             state.ticket = None;
         }
     }
 
     async fn login(&self, client: &Client, generation: u64) -> Result<Ticket, PveError> {
         let endpoint = "POST /access/ticket";
-        let form = [
-            ("username", self.username.as_str()),
-            ("password", self.password.as_str()),
-        ];
+        let form = [("username", self.username.as_str()), ("password", self.password.as_str())];
         let resp = client
             .inner
             .http
@@ -117,16 +104,10 @@ impl TicketSession {
             ));
         }
         match (data.ticket, data.csrf) {
-            (Some(ticket), Some(csrf)) if !ticket.is_empty() => Ok(Ticket {
-                ticket,
-                csrf,
-                generation,
-                acquired: Instant::now(),
-            }),
-            _ => Err(PveError::Decode {
-                endpoint: endpoint.into(),
-                message: "no ticket in the answer".into(),
-            }),
+            (Some(ticket), Some(csrf)) if !ticket.is_empty() => {
+                Ok(Ticket { ticket, csrf, generation, acquired: Instant::now() })
+            }
+            _ => Err(PveError::Decode { endpoint: endpoint.into(), message: "no ticket in the answer".into() }),
         }
     }
 }

@@ -4,9 +4,8 @@
 use super::Client;
 use crate::pve::decode::{decode_agent_interfaces, decode_data, decode_vmid};
 use crate::pve::types::{
-    CloneRequest, GuestConfig, GuestKind, GuestStatus, NetInterface, NodeStatus, NodeSummary,
-    PowerAction, Resource, RrdPoint, Snapshot, StorageSummary, TaskLogLine, TaskStatus,
-    TaskSummary, Version, Volume,
+    CloneRequest, GuestConfig, GuestKind, GuestStatus, NetInterface, NodeStatus, NodeSummary, PowerAction, Resource,
+    RrdPoint, Snapshot, StorageSummary, TaskLogLine, TaskStatus, TaskSummary, Version, Volume,
 };
 use crate::pve::{PveError, Upid};
 use reqwest::Method;
@@ -35,37 +34,22 @@ fn flag(b: bool) -> String {
 }
 
 impl Client {
-    async fn get<T: DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-    ) -> Result<T, PveError> {
+    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, PveError> {
         let body = self.send(Method::GET, path, query, None).await?;
         decode_data(&format!("GET {path}"), &body)
     }
 
     /// A write that answers with a task id.
-    async fn task(
-        &self,
-        method: Method,
-        path: &str,
-        form: &[(&str, String)],
-    ) -> Result<Upid, PveError> {
+    async fn task(&self, method: Method, path: &str, form: &[(&str, String)]) -> Result<Upid, PveError> {
         let body = self.send(method.clone(), path, &[], Some(form)).await?;
         let endpoint = format!("{method} {path}");
         let raw: String = decode_data(&endpoint, &body)?;
-        Upid::parse(&raw).map_err(|_| PveError::Decode {
-            endpoint,
-            message: format!("expected a task id, got {raw:?}"),
-        })
+        Upid::parse(&raw)
+            .map_err(|_| PveError::Decode { endpoint, message: format!("expected a task id, got {raw:?}") })
     }
 
     /// Any GET, returning the raw `data` (for diagnostics and schema checks).
-    pub async fn get_json(
-        &self,
-        path: &str,
-        query: &[(&str, &str)],
-    ) -> Result<serde_json::Value, PveError> {
+    pub async fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<serde_json::Value, PveError> {
         let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, v.to_string())).collect();
         self.get(path, &query).await
     }
@@ -89,57 +73,25 @@ impl Client {
 
     /// The guests of one node (`GET /nodes/{node}/qemu` or `/lxc`).
     pub async fn guests(&self, node: &str, kind: GuestKind) -> Result<Vec<GuestStatus>, PveError> {
-        self.get(&format!("/nodes/{}/{}", seg(node), kind.as_str()), &[])
-            .await
+        self.get(&format!("/nodes/{}/{}", seg(node), kind.as_str()), &[]).await
     }
 
-    pub async fn guest_status(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<GuestStatus, PveError> {
-        self.get(
-            &format!("{}/status/current", guest_path(node, kind, vmid)),
-            &[],
-        )
-        .await
+    pub async fn guest_status(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<GuestStatus, PveError> {
+        self.get(&format!("{}/status/current", guest_path(node, kind, vmid)), &[]).await
     }
 
-    pub async fn guest_config(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<GuestConfig, PveError> {
-        self.get(&format!("{}/config", guest_path(node, kind, vmid)), &[])
-            .await
+    pub async fn guest_config(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<GuestConfig, PveError> {
+        self.get(&format!("{}/config", guest_path(node, kind, vmid)), &[]).await
     }
 
-    pub async fn power(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-        action: PowerAction,
-    ) -> Result<Upid, PveError> {
-        let path = format!(
-            "{}/status/{}",
-            guest_path(node, kind, vmid),
-            action.as_str()
-        );
+    pub async fn power(&self, node: &str, kind: GuestKind, vmid: u32, action: PowerAction) -> Result<Upid, PveError> {
+        let path = format!("{}/status/{}", guest_path(node, kind, vmid), action.as_str());
         self.task(Method::POST, &path, &[]).await
     }
 
     /// Clone a QEMU guest or template.
-    pub async fn clone_guest(
-        &self,
-        node: &str,
-        vmid: u32,
-        req: &CloneRequest,
-    ) -> Result<Upid, PveError> {
-        self.clone_guest_kind(node, GuestKind::Qemu, vmid, req)
-            .await
+    pub async fn clone_guest(&self, node: &str, vmid: u32, req: &CloneRequest) -> Result<Upid, PveError> {
+        self.clone_guest_kind(node, GuestKind::Qemu, vmid, req).await
     }
 
     /// Clone a guest of either kind (containers call the name `hostname`).
@@ -175,12 +127,7 @@ impl Client {
     }
 
     /// QEMU answers with a task; LXC converts at once and answers null.
-    pub async fn convert_to_template(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<Option<Upid>, PveError> {
+    pub async fn convert_to_template(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Option<Upid>, PveError> {
         let path = format!("{}/template", guest_path(node, kind, vmid));
         let body = self.send(Method::POST, &path, &[], Some(&[])).await?;
         let endpoint = format!("POST {path}");
@@ -188,30 +135,16 @@ impl Client {
         raw.filter(|s| !s.is_empty())
             .map(|s| Upid::parse(&s))
             .transpose()
-            .map_err(|_| PveError::Decode {
-                endpoint,
-                message: "expected a task id".into(),
-            })
+            .map_err(|_| PveError::Decode { endpoint, message: "expected a task id".into() })
     }
 
-    pub async fn delete_guest(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<Upid, PveError> {
+    pub async fn delete_guest(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Upid, PveError> {
         let path = guest_path(node, kind, vmid);
         self.task(Method::DELETE, &path, &[]).await
     }
 
-    pub async fn snapshots(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<Vec<Snapshot>, PveError> {
-        self.get(&format!("{}/snapshot", guest_path(node, kind, vmid)), &[])
-            .await
+    pub async fn snapshots(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Vec<Snapshot>, PveError> {
+        self.get(&format!("{}/snapshot", guest_path(node, kind, vmid)), &[]).await
     }
 
     pub async fn snapshot_create(
@@ -237,57 +170,31 @@ impl Client {
         vmid: u32,
         name: &str,
     ) -> Result<Upid, PveError> {
-        let path = format!(
-            "{}/snapshot/{}/rollback",
-            guest_path(node, kind, vmid),
-            seg(name)
-        );
+        let path = format!("{}/snapshot/{}/rollback", guest_path(node, kind, vmid), seg(name));
         self.task(Method::POST, &path, &[]).await
     }
 
-    pub async fn snapshot_delete(
-        &self,
-        node: &str,
-        kind: GuestKind,
-        vmid: u32,
-        name: &str,
-    ) -> Result<Upid, PveError> {
+    pub async fn snapshot_delete(&self, node: &str, kind: GuestKind, vmid: u32, name: &str) -> Result<Upid, PveError> {
         let path = format!("{}/snapshot/{}", guest_path(node, kind, vmid), seg(name));
         self.task(Method::DELETE, &path, &[]).await
     }
 
     /// The node is taken from the UPID: tasks are only known to the node that ran them.
     pub async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, PveError> {
-        let path = format!(
-            "/nodes/{}/tasks/{}/status",
-            seg(upid.node()),
-            seg(upid.as_str())
-        );
+        let path = format!("/nodes/{}/tasks/{}/status", seg(upid.node()), seg(upid.as_str()));
         self.get(&path, &[]).await
     }
 
     /// Log lines from line offset `start` (0 = from the beginning).
     pub async fn task_log(&self, upid: &Upid, start: u64) -> Result<Vec<TaskLogLine>, PveError> {
-        let path = format!(
-            "/nodes/{}/tasks/{}/log",
-            seg(upid.node()),
-            seg(upid.as_str())
-        );
-        self.get(
-            &path,
-            &[("start", start.to_string()), ("limit", "1000".into())],
-        )
-        .await
+        let path = format!("/nodes/{}/tasks/{}/log", seg(upid.node()), seg(upid.as_str()));
+        self.get(&path, &[("start", start.to_string()), ("limit", "1000".into())]).await
     }
 
     /// Recent tasks of a node, newest first.
     pub async fn node_tasks(&self, node: &str, limit: u32) -> Result<Vec<TaskSummary>, PveError> {
         let path = format!("/nodes/{}/tasks", seg(node));
-        self.get(
-            &path,
-            &[("limit", limit.to_string()), ("source", "all".into())],
-        )
-        .await
+        self.get(&path, &[("limit", limit.to_string()), ("source", "all".into())]).await
     }
 
     /// The lowest free VMID (arrives as a string).
@@ -297,8 +204,7 @@ impl Client {
     }
 
     pub async fn storages(&self, node: &str) -> Result<Vec<StorageSummary>, PveError> {
-        self.get(&format!("/nodes/{}/storage", seg(node)), &[])
-            .await
+        self.get(&format!("/nodes/{}/storage", seg(node)), &[]).await
     }
 
     /// Volumes of a storage, optionally only one content type (`iso`, `vztmpl`, `images`…).
@@ -309,40 +215,25 @@ impl Client {
         content: Option<&str>,
     ) -> Result<Vec<Volume>, PveError> {
         let path = format!("/nodes/{}/storage/{}/content", seg(node), seg(storage));
-        let query: Vec<(&str, String)> = content
-            .map(|c| vec![("content", c.to_string())])
-            .unwrap_or_default();
+        let query: Vec<(&str, String)> = content.map(|c| vec![("content", c.to_string())]).unwrap_or_default();
         self.get(&path, &query).await
     }
 
     /// Interfaces reported by the QEMU guest agent. Agent missing, not running or not
     /// supporting the command → `AgentUnavailable`.
-    pub async fn agent_interfaces(
-        &self,
-        node: &str,
-        vmid: u32,
-    ) -> Result<Vec<NetInterface>, PveError> {
-        let path = format!(
-            "{}/agent/network-get-interfaces",
-            guest_path(node, GuestKind::Qemu, vmid)
-        );
+    pub async fn agent_interfaces(&self, node: &str, vmid: u32) -> Result<Vec<NetInterface>, PveError> {
+        let path = format!("{}/agent/network-get-interfaces", guest_path(node, GuestKind::Qemu, vmid));
         match self.send(Method::GET, &path, &[], None).await {
             Ok(body) => decode_agent_interfaces(&format!("GET {path}"), &body),
-            Err(PveError::Http {
-                status: 500,
-                message,
-                ..
-            }) if is_agent_message(&message) => Err(PveError::AgentUnavailable(message)),
+            Err(PveError::Http { status: 500, message, .. }) if is_agent_message(&message) => {
+                Err(PveError::AgentUnavailable(message))
+            }
             Err(e) => Err(e),
         }
     }
 
     /// Interfaces of a running container (no agent needed).
-    pub async fn lxc_interfaces(
-        &self,
-        node: &str,
-        vmid: u32,
-    ) -> Result<Vec<NetInterface>, PveError> {
+    pub async fn lxc_interfaces(&self, node: &str, vmid: u32) -> Result<Vec<NetInterface>, PveError> {
         let path = format!("{}/interfaces", guest_path(node, GuestKind::Lxc, vmid));
         self.get(&path, &[]).await
     }
@@ -356,14 +247,7 @@ impl Client {
         timeframe: &str,
     ) -> Result<Vec<RrdPoint>, PveError> {
         let path = format!("{}/rrddata", guest_path(node, kind, vmid));
-        self.get(
-            &path,
-            &[
-                ("timeframe", timeframe.to_string()),
-                ("cf", "AVERAGE".into()),
-            ],
-        )
-        .await
+        self.get(&path, &[("timeframe", timeframe.to_string()), ("cf", "AVERAGE".into())]).await
     }
 }
 

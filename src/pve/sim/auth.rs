@@ -41,14 +41,7 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 
 fn uuid() -> String {
     let h = random_hex(16);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 impl AuthState {
@@ -77,28 +70,16 @@ impl AuthState {
             Some(realm) if !username.contains('@') => format!("{username}@{realm}"),
             _ => username.to_string(),
         };
-        let renewing = self
-            .ticket_user(password, now)
-            .is_some_and(|u| u == username);
+        let renewing = self.ticket_user(password, now).is_some_and(|u| u == username);
         if username != self.username || !(password == self.password || renewing) {
             // Proxmox answers a failed login with 401 and `{"data": null}`.
-            return Reply {
-                status: 401,
-                body: br#"{"data":null}"#.to_vec(),
-            };
+            return Reply { status: 401, body: br#"{"data":null}"#.to_vec() };
         }
         let ticket = format!("PVE:{username}:{:08X}::{}", now as u32, random_hex(96));
         let csrf = format!("{:08X}:{}", now as u32, random_hex(20));
         if let Ok(mut t) = self.tickets.lock() {
             t.retain(|_, v| now - v.issued < TICKET_LIFETIME);
-            t.insert(
-                ticket.clone(),
-                Ticket {
-                    user: username.clone(),
-                    csrf: csrf.clone(),
-                    issued: now,
-                },
-            );
+            t.insert(ticket.clone(), Ticket { user: username.clone(), csrf: csrf.clone(), issued: now });
         }
         Reply::data(&json!({
             "username": username,
@@ -115,16 +96,9 @@ impl AuthState {
     }
 
     /// The caller's user id (as UPIDs record it), or the 401 to send.
-    pub(crate) fn check(
-        &self,
-        headers: &HeaderMap,
-        method: &Method,
-        now: f64,
-    ) -> Result<String, Reply> {
+    pub(crate) fn check(&self, headers: &HeaderMap, method: &Method, now: f64) -> Result<String, Reply> {
         if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
-            let token = auth
-                .strip_prefix("PVEAPIToken=")
-                .ok_or_else(Reply::unauthorized)?;
+            let token = auth.strip_prefix("PVEAPIToken=").ok_or_else(Reply::unauthorized)?;
             let (id, secret) = token.split_once('=').ok_or_else(Reply::unauthorized)?;
             if id == self.token_id && secret == self.token_secret {
                 return Ok(id.to_string());
@@ -139,14 +113,9 @@ impl AuthState {
             .find_map(|c| c.trim().strip_prefix("PVEAuthCookie="))
             .ok_or_else(Reply::unauthorized)?;
         let tickets = self.tickets.lock().map_err(|_| Reply::unauthorized())?;
-        let info = tickets
-            .get(cookie)
-            .filter(|t| now - t.issued < TICKET_LIFETIME)
-            .ok_or_else(Reply::unauthorized)?;
+        let info = tickets.get(cookie).filter(|t| now - t.issued < TICKET_LIFETIME).ok_or_else(Reply::unauthorized)?;
         if method != Method::GET {
-            let csrf = headers
-                .get("csrfpreventiontoken")
-                .and_then(|v| v.to_str().ok());
+            let csrf = headers.get("csrfpreventiontoken").and_then(|v| v.to_str().ok());
             if csrf != Some(info.csrf.as_str()) {
                 return Err(Reply::unauthorized());
             }
@@ -160,19 +129,14 @@ mod tests {
     use super::*;
 
     fn login(a: &AuthState, now: f64) -> (String, String) {
-        let params = HashMap::from([
-            ("username".to_string(), a.username.clone()),
-            ("password".to_string(), a.password.clone()),
-        ]);
+        let params =
+            HashMap::from([("username".to_string(), a.username.clone()), ("password".to_string(), a.password.clone())]);
         let r = a.login(&params, now);
         assert_eq!(r.status, 200);
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         (
             v["data"]["ticket"].as_str().unwrap().to_string(),
-            v["data"]["CSRFPreventionToken"]
-                .as_str()
-                .unwrap()
-                .to_string(),
+            v["data"]["CSRFPreventionToken"].as_str().unwrap().to_string(),
         )
     }
 
@@ -194,10 +158,7 @@ mod tests {
         assert!(a.check(&get, &Method::POST, 1001.0).is_err());
         let post = headers(&[("cookie", &cookie), ("csrfpreventiontoken", &csrf)]);
         assert!(a.check(&post, &Method::POST, 1001.0).is_ok());
-        assert!(
-            a.check(&get, &Method::GET, 1000.0 + TICKET_LIFETIME + 1.0)
-                .is_err()
-        );
+        assert!(a.check(&get, &Method::GET, 1000.0 + TICKET_LIFETIME + 1.0).is_err());
         a.expire_tickets();
         assert!(a.check(&get, &Method::GET, 1002.0).is_err());
     }
@@ -206,24 +167,10 @@ mod tests {
     fn tokens_and_bad_logins() {
         let a = AuthState::new();
         let good = format!("PVEAPIToken={}={}", a.token_id, a.token_secret);
-        assert_eq!(
-            a.check(&headers(&[("authorization", &good)]), &Method::POST, 0.0)
-                .unwrap(),
-            "root@pam!labdeck"
-        );
+        assert_eq!(a.check(&headers(&[("authorization", &good)]), &Method::POST, 0.0).unwrap(), "root@pam!labdeck");
         let bad = format!("PVEAPIToken={}=nope", a.token_id);
-        assert_eq!(
-            a.check(&headers(&[("authorization", &bad)]), &Method::GET, 0.0)
-                .unwrap_err()
-                .status,
-            401
-        );
-        assert_eq!(
-            a.check(&HeaderMap::new(), &Method::GET, 0.0)
-                .unwrap_err()
-                .status,
-            401
-        );
+        assert_eq!(a.check(&headers(&[("authorization", &bad)]), &Method::GET, 0.0).unwrap_err().status, 401);
+        assert_eq!(a.check(&HeaderMap::new(), &Method::GET, 0.0).unwrap_err().status, 401);
         let params = HashMap::from([
             ("username".to_string(), "root@pam".to_string()),
             ("password".to_string(), "wrong".to_string()),

@@ -5,8 +5,8 @@
 use crate::pve::PveError;
 use crate::pve::tls::certificate_fingerprint;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, SerialNumber,
 };
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -36,19 +36,9 @@ pub(crate) fn authority() -> Result<Authority, PveError> {
     dn.push(DnType::OrganizationName, "PVE Cluster Manager CA");
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let cert = params
-        .self_signed(&key)
-        .map_err(|e| err("CA certificate", e))?;
-    Ok(Authority {
-        der: cert.der().clone(),
-        pem: cert.pem(),
-        issuer: Issuer::new(params, key),
-    })
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let cert = params.self_signed(&key).map_err(|e| err("CA certificate", e))?;
+    Ok(Authority { der: cert.der().clone(), pem: cert.pem(), issuer: Issuer::new(params, key) })
 }
 
 /// A fresh node certificate and the TLS server config that presents it.
@@ -61,15 +51,10 @@ pub(crate) fn leaf(ca: &Authority, serial: u64) -> Result<Leaf, PveError> {
     dn.push(DnType::OrganizationName, "PVE Cluster Node");
     params.distinguished_name = dn;
     params.serial_number = Some(SerialNumber::from_slice(&serial.to_be_bytes()));
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.use_authority_key_identifier_extension = true;
-    let cert = params
-        .signed_by(&key, &ca.issuer)
-        .map_err(|e| err("node certificate", e))?;
+    let cert = params.signed_by(&key, &ca.issuer).map_err(|e| err("node certificate", e))?;
     let fingerprint = certificate_fingerprint(cert.der());
     let chain = vec![cert.der().clone(), ca.der.clone()];
     let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
@@ -80,8 +65,5 @@ pub(crate) fn leaf(ca: &Authority, serial: u64) -> Result<Leaf, PveError> {
         .with_single_cert(chain, private)
         .map_err(|e| err("TLS", e))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Leaf {
-        config: Arc::new(config),
-        fingerprint,
-    })
+    Ok(Leaf { config: Arc::new(config), fingerprint })
 }

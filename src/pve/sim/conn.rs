@@ -67,11 +67,7 @@ impl GenStream {
 }
 
 impl AsyncRead for GenStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.stale() {
             return Poll::Ready(Ok(())); // end of stream
         }
@@ -86,11 +82,7 @@ impl AsyncRead for GenStream {
 }
 
 impl AsyncWrite for GenStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if self.stale() {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
         }

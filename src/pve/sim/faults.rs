@@ -17,9 +17,7 @@ pub(crate) struct FaultState {
 }
 
 fn take(counter: &AtomicU32) -> bool {
-    counter
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
+    counter.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
 }
 
 impl FaultState {
@@ -56,10 +54,7 @@ impl Faults {
 
     /// Delay every answer by `d`.
     pub fn set_latency(&self, d: Duration) {
-        self.state().latency_us.store(
-            d.as_micros().min(u128::from(u64::MAX)) as u64,
-            Ordering::Relaxed,
-        );
+        self.state().latency_us.store(d.as_micros().min(u128::from(u64::MAX)) as u64, Ordering::Relaxed);
     }
 
     /// The next `n` requests fail with `status` (500, 503, 595…) and a Proxmox-style body.

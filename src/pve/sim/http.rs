@@ -14,22 +14,14 @@ pub(crate) struct SimError {
 
 impl SimError {
     pub(crate) fn new(status: u16, message: impl Into<String>) -> SimError {
-        SimError {
-            status,
-            message: message.into(),
-            errors: BTreeMap::new(),
-        }
+        SimError { status, message: message.into(), errors: BTreeMap::new() }
     }
 
     /// 400 "Parameter verification failed." with one parameter's complaint.
     pub(crate) fn param(name: &str, message: impl Into<String>) -> SimError {
         let mut errors = BTreeMap::new();
         errors.insert(name.to_string(), message.into());
-        SimError {
-            status: 400,
-            message: "Parameter verification failed.".into(),
-            errors,
-        }
+        SimError { status: 400, message: "Parameter verification failed.".into(), errors }
     }
 
     pub(crate) fn missing(name: &str) -> SimError {
@@ -72,24 +64,15 @@ impl Reply {
             #[serde(skip_serializing_if = "BTreeMap::is_empty")]
             errors: &'a BTreeMap<String, String>,
         }
-        let body = serde_json::to_vec(&ErrorBody {
-            data: None,
-            message: format!("{}\n", e.message),
-            errors: &e.errors,
-        })
-        .unwrap_or_default();
-        Reply {
-            status: e.status,
-            body,
-        }
+        let body =
+            serde_json::to_vec(&ErrorBody { data: None, message: format!("{}\n", e.message), errors: &e.errors })
+                .unwrap_or_default();
+        Reply { status: e.status, body }
     }
 
     /// pveproxy's 401s for missing or bad credentials have an empty body.
     pub(crate) fn unauthorized() -> Reply {
-        Reply {
-            status: 401,
-            body: Vec::new(),
-        }
+        Reply { status: 401, body: Vec::new() }
     }
 }
 
@@ -108,8 +91,7 @@ pub(crate) fn parse_form(raw: &[u8]) -> HashMap<String, String> {
 
 /// A JSON object body (Proxmox accepts those too), values flattened to text.
 pub(crate) fn parse_json_object(raw: &[u8]) -> HashMap<String, String> {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(raw)
-    else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(raw) else {
         return HashMap::new();
     };
     map.into_iter()
@@ -150,9 +132,7 @@ pub(crate) fn decode(raw: &[u8], plus_is_space: bool) -> String {
 
 /// Proxmox booleans in parameters: 1/0, true/false, yes/no, on/off.
 pub(crate) fn flag(params: &HashMap<String, String>, key: &str) -> bool {
-    params
-        .get(key)
-        .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
+    params.get(key).is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
 }
 
 #[cfg(test)]

@@ -69,9 +69,7 @@ pub struct Simulator;
 impl Simulator {
     /// Listen and build the cluster. The caller spawns (or awaits) the returned future, which
     /// serves until [`SimHandle::shutdown`] (or the handle is dropped).
-    pub async fn bind(
-        opts: SimOptions,
-    ) -> Result<(SimHandle, impl Future<Output = ()> + Send + 'static), PveError> {
+    pub async fn bind(opts: SimOptions) -> Result<(SimHandle, impl Future<Output = ()> + Send + 'static), PveError> {
         let state = seed::build(&opts, server::now())?;
         let certs = CertState::new()?;
         let listener = std::net::TcpListener::bind(opts.bind)
@@ -80,8 +78,7 @@ impl Simulator {
         listener.set_nonblocking(true).map_err(io)?;
         let addr = listener.local_addr().map_err(io)?;
         let conns = Arc::new(conn::ConnGen::default());
-        let acceptor =
-            RustlsAcceptor::new(certs.rustls.clone()).acceptor(conn::GenAcceptor(conns.clone()));
+        let acceptor = RustlsAcceptor::new(certs.rustls.clone()).acceptor(conn::GenAcceptor(conns.clone()));
         let (shutdown, mut stop) = tokio::sync::watch::channel(false);
         let auth = auth::AuthState::new();
         let shared = Arc::new(Shared {
@@ -94,13 +91,8 @@ impl Simulator {
             shutdown,
         });
         let server_handle = axum_server::Handle::new();
-        let server = axum_server::from_tcp(listener)
-            .map_err(io)?
-            .acceptor(acceptor)
-            .handle(server_handle.clone());
-        let app = Router::new()
-            .fallback(server::handle)
-            .with_state(shared.clone());
+        let server = axum_server::from_tcp(listener).map_err(io)?.acceptor(acceptor).handle(server_handle.clone());
+        let app = Router::new().fallback(server::handle).with_state(shared.clone());
         let host = if addr.ip().is_unspecified() {
             "127.0.0.1".to_string()
         } else if addr.is_ipv6() {
@@ -116,9 +108,7 @@ impl Simulator {
             token_secret: shared.auth.token_secret.clone(),
             username: shared.auth.username.clone(),
             password: shared.auth.password.clone(),
-            faults: Faults {
-                shared: shared.clone(),
-            },
+            faults: Faults { shared: shared.clone() },
             shared,
         };
         let serve = async move {
@@ -186,10 +176,7 @@ impl SimHandle {
     pub fn endpoint(&self) -> Endpoint {
         Endpoint {
             base_url: self.url.clone(),
-            credentials: Credentials::Token {
-                id: self.token_id.clone(),
-                secret: self.token_secret.clone(),
-            },
+            credentials: Credentials::Token { id: self.token_id.clone(), secret: self.token_secret.clone() },
             trust: Trust::Fingerprint(self.current_fingerprint()),
             timeout: Duration::from_secs(10),
         }
@@ -198,10 +185,7 @@ impl SimHandle {
     /// The same with user and password (ticket authentication).
     pub fn password_endpoint(&self) -> Endpoint {
         Endpoint {
-            credentials: Credentials::Password {
-                username: self.username.clone(),
-                password: self.password.clone(),
-            },
+            credentials: Credentials::Password { username: self.username.clone(), password: self.password.clone() },
             ..self.endpoint()
         }
     }

@@ -84,12 +84,7 @@ impl Guest {
     /// Proxmox's own MAC prefix BC:24:11, then the VMID.
     pub(crate) fn mac(&self) -> String {
         let v = self.vmid;
-        format!(
-            "BC:24:11:{:02X}:{:02X}:{:02X}",
-            (v >> 16) & 0xff,
-            (v >> 8) & 0xff,
-            v & 0xff
-        )
+        format!("BC:24:11:{:02X}:{:02X}:{:02X}", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
     }
 
     /// The simulator's address plan: 127.b.c.h, unique per VMID. Loopback on purpose: the

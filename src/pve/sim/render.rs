@@ -114,10 +114,8 @@ fn push_row<T: Serialize>(buf: &mut Vec<u8>, first: &mut bool, row: &T) {
 }
 
 /// The storages every node has, as (id, plugin type, content).
-pub(crate) const STORAGES: [(&str, &str, &str); 2] = [
-    ("local", "dir", "iso,vztmpl,backup"),
-    ("local-lvm", "lvmthin", "images,rootdir"),
-];
+pub(crate) const STORAGES: [(&str, &str, &str); 2] =
+    [("local", "dir", "iso,vztmpl,backup"), ("local-lvm", "lvmthin", "images,rootdir")];
 
 /// `GET /cluster/resources[?type=vm|node|storage|sdn]`: one pass over the guests, written
 /// straight into one buffer (100k rows must stay well under a second).
@@ -129,18 +127,10 @@ pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>) -
     let mut loads = vec![NodeLoad::default(); st.nodes.len()];
     for g in st.guests.values() {
         let node = &st.nodes[g.node];
-        let m = if node.online {
-            metrics::guest(g, now)
-        } else {
-            GuestMetrics::default()
-        };
+        let m = if node.online { metrics::guest(g, now) } else { GuestMetrics::default() };
         loads[g.node].add(g, &m);
         if want("vm") {
-            push_row(
-                &mut buf,
-                &mut first,
-                &guest_row(g, &node.name, node.online, &m),
-            );
+            push_row(&mut buf, &mut first, &guest_row(g, &node.name, node.online, &m));
         }
     }
     for (i, n) in st.nodes.iter().enumerate() {
@@ -181,11 +171,7 @@ pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>) -
     }
     if filter.is_none() {
         for pool in &st.pools {
-            push_row(
-                &mut buf,
-                &mut first,
-                &json!({"id": format!("pool/{pool}"), "type": "pool", "pool": pool}),
-            );
+            push_row(&mut buf, &mut first, &json!({"id": format!("pool/{pool}"), "type": "pool", "pool": pool}));
         }
     }
     buf.extend_from_slice(b"]}");
@@ -195,11 +181,7 @@ pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>) -
 pub(crate) fn node_loads(st: &SimState, now: f64) -> Vec<NodeLoad> {
     let mut loads = vec![NodeLoad::default(); st.nodes.len()];
     for g in st.guests.values() {
-        let m = if st.nodes[g.node].online {
-            metrics::guest(g, now)
-        } else {
-            GuestMetrics::default()
-        };
+        let m = if st.nodes[g.node].online { metrics::guest(g, now) } else { GuestMetrics::default() };
         loads[g.node].add(g, &m);
     }
     loads
@@ -274,14 +256,8 @@ pub(crate) fn task_status(t: &Task) -> Reply {
 
 /// `GET …/tasks/{upid}/log?start=&limit=`: lines numbered from 1.
 pub(crate) fn task_log(t: &Task, now: f64, params: &HashMap<String, String>) -> Reply {
-    let start: usize = params
-        .get("start")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let limit: usize = params
-        .get("limit")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50);
+    let start: usize = params.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let limit: usize = params.get("limit").and_then(|s| s.parse().ok()).unwrap_or(50);
     let lines: Vec<serde_json::Value> = t
         .log_lines(now)
         .into_iter()
@@ -295,14 +271,8 @@ pub(crate) fn task_log(t: &Task, now: f64, params: &HashMap<String, String>) -> 
 
 /// `GET /nodes/{node}/tasks`, newest first; `source` archive (default, finished), active, all.
 pub(crate) fn node_tasks(st: &SimState, node: usize, params: &HashMap<String, String>) -> Reply {
-    let limit: usize = params
-        .get("limit")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50);
-    let start: usize = params
-        .get("start")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let limit: usize = params.get("limit").and_then(|s| s.parse().ok()).unwrap_or(50);
+    let start: usize = params.get("start").and_then(|s| s.parse().ok()).unwrap_or(0);
     let source = params.get("source").map_or("archive", String::as_str);
     let vmid = params.get("vmid");
     let errors_only = super::http::flag(params, "errors");

@@ -25,10 +25,7 @@ fn status_fields(g: &Guest, now: f64, current: bool) -> Map<String, Value> {
         _ => v.insert("vmid".into(), g.vmid.into()),
     };
     v.insert("name".into(), g.name.clone().into());
-    v.insert(
-        "status".into(),
-        if g.running { "running" } else { "stopped" }.into(),
-    );
+    v.insert("status".into(), if g.running { "running" } else { "stopped" }.into());
     v.insert("cpu".into(), m.cpu.into());
     v.insert("cpus".into(), g.cores.into());
     v.insert("mem".into(), m.mem.into());
@@ -44,10 +41,7 @@ fn status_fields(g: &Guest, now: f64, current: bool) -> Map<String, Value> {
     }
     match g.kind {
         GuestKind::Qemu => {
-            v.insert(
-                "qmpstatus".into(),
-                if g.running { "running" } else { "stopped" }.into(),
-            );
+            v.insert("qmpstatus".into(), if g.running { "running" } else { "stopped" }.into());
             if g.running {
                 v.insert("running-machine".into(), RUNNING_MACHINE.into());
                 v.insert("running-qemu".into(), RUNNING_QEMU.into());
@@ -109,19 +103,10 @@ pub(crate) fn config(g: &Guest) -> Reply {
             c.insert("scsi0".into(), format!("{disk},iothread=1").into());
             c.insert("ide2".into(), "none,media=cdrom".into());
             c.insert("boot".into(), "order=scsi0;ide2;net0".into());
-            c.insert(
-                "net0".into(),
-                format!("virtio={mac},bridge=vmbr0,firewall=1").into(),
-            );
-            c.insert(
-                "smbios1".into(),
-                format!("uuid={}", uuid_like(g.seed)).into(),
-            );
+            c.insert("net0".into(), format!("virtio={mac},bridge=vmbr0,firewall=1").into());
+            c.insert("smbios1".into(), format!("uuid={}", uuid_like(g.seed)).into());
             c.insert("vmgenid".into(), uuid_like(g.seed.rotate_left(13)).into());
-            c.insert(
-                "meta".into(),
-                format!("creation-qemu={RUNNING_QEMU},ctime={}", g.ctime).into(),
-            );
+            c.insert("meta".into(), format!("creation-qemu={RUNNING_QEMU},ctime={}", g.ctime).into());
             if g.agent {
                 c.insert("agent".into(), "1".into());
             }
@@ -134,10 +119,7 @@ pub(crate) fn config(g: &Guest) -> Reply {
             c.insert("memory".into(), g.memory_mb.into());
             c.insert("swap".into(), 512.into());
             c.insert("rootfs".into(), disk.into());
-            c.insert(
-                "net0".into(),
-                format!("name=eth0,bridge=vmbr0,firewall=1,hwaddr={mac},ip=dhcp,type=veth").into(),
-            );
+            c.insert("net0".into(), format!("name=eth0,bridge=vmbr0,firewall=1,hwaddr={mac},ip=dhcp,type=veth").into());
             c.insert("unprivileged".into(), 1.into());
             c.insert("features".into(), "nesting=1".into());
         }
@@ -182,8 +164,7 @@ pub(crate) fn snapshots(g: &Guest) -> Reply {
     let mut rows: Vec<Value> = snaps
         .into_iter()
         .map(|s| {
-            let mut v =
-                json!({"name": s.name, "description": s.description, "snaptime": s.snaptime});
+            let mut v = json!({"name": s.name, "description": s.description, "snaptime": s.snaptime});
             if let Some(p) = &s.parent {
                 v["parent"] = p.clone().into();
             }
@@ -228,12 +209,8 @@ pub(crate) fn agent_interfaces(st: &SimState, g: &Guest, now: f64) -> Result<Rep
         }}})));
     }
     let mac = g.mac().to_ascii_lowercase();
-    let ll = format!(
-        "fe80::be24:11ff:fe{:02x}:{:02x}{:02x}",
-        (g.vmid >> 16) & 0xff,
-        (g.vmid >> 8) & 0xff,
-        g.vmid & 0xff
-    );
+    let ll =
+        format!("fe80::be24:11ff:fe{:02x}:{:02x}{:02x}", (g.vmid >> 16) & 0xff, (g.vmid >> 8) & 0xff, g.vmid & 0xff);
     Ok(Reply::data(&json!({"result": [
         {
             "name": "lo",
@@ -292,9 +269,7 @@ pub(crate) fn rrddata(g: &Guest, now: f64, timeframe: &str) -> Result<Reply, Sim
         other => {
             return Err(SimError::param(
                 "timeframe",
-                format!(
-                    "value '{other}' does not have a value in the enumeration 'hour, day, week, month, year'"
-                ),
+                format!("value '{other}' does not have a value in the enumeration 'hour, day, week, month, year'"),
             ));
         }
     };

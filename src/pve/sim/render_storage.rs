@@ -46,12 +46,7 @@ pub(crate) fn storages(st: &SimState, node: usize, now: f64, content: Option<&st
     Reply::data(&rows)
 }
 
-pub(crate) fn content(
-    st: &SimState,
-    node: usize,
-    storage: &str,
-    content: Option<&str>,
-) -> Result<Reply, SimError> {
+pub(crate) fn content(st: &SimState, node: usize, storage: &str, content: Option<&str>) -> Result<Reply, SimError> {
     let n = &st.nodes[node];
     let ctime = (n.boot - 86_400.0 * 30.0) as i64;
     let want = |c: &str| content.is_none_or(|w| w == c);
@@ -60,10 +55,8 @@ pub(crate) fn content(
         "local" => {
             if want("iso") {
                 for (i, (file, size)) in ISOS.iter().enumerate() {
-                    rows.push(
-                        json!({"volid": format!("local:iso/{file}"), "format": "iso",
-                                     "size": size, "ctime": ctime + i as i64 * 86_400}),
-                    );
+                    rows.push(json!({"volid": format!("local:iso/{file}"), "format": "iso",
+                                     "size": size, "ctime": ctime + i as i64 * 86_400}));
                 }
             }
             if want("vztmpl") {
@@ -72,20 +65,13 @@ pub(crate) fn content(
                         "zst" => "tzst",
                         _ => "txz",
                     });
-                    rows.push(
-                        json!({"volid": format!("local:vztmpl/{file}"), "format": format,
-                                     "size": size, "ctime": ctime}),
-                    );
+                    rows.push(json!({"volid": format!("local:vztmpl/{file}"), "format": format,
+                                     "size": size, "ctime": ctime}));
                 }
             }
             if want("backup") {
                 // A nightly backup of the node's first few guests.
-                for g in st
-                    .guests
-                    .values()
-                    .filter(|g| g.node == node && !g.template)
-                    .take(3)
-                {
+                for g in st.guests.values().filter(|g| g.node == node && !g.template).take(3) {
                     let kind = match g.kind {
                         GuestKind::Qemu => "qemu",
                         GuestKind::Lxc => "lxc",
@@ -123,10 +109,7 @@ pub(crate) fn content(
             }
         }
         other => {
-            return Err(SimError::new(
-                500,
-                format!("storage '{other}' does not exist"),
-            ));
+            return Err(SimError::new(500, format!("storage '{other}' does not exist")));
         }
     }
     Ok(Reply::data(&rows))

@@ -25,22 +25,13 @@ pub(crate) fn dispatch(
             body: b"<!DOCTYPE html><title>Proxmox VE (labdeck simulator)</title>".to_vec(),
         };
     };
-    let segs: Vec<String> = api_path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| decode(s.as_bytes(), false))
-        .collect();
+    let segs: Vec<String> =
+        api_path.split('/').filter(|s| !s.is_empty()).map(|s| decode(s.as_bytes(), false)).collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let mut params = parse_form(query.unwrap_or("").as_bytes());
-    let is_json = headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    params.extend(if is_json {
-        parse_json_object(body)
-    } else {
-        parse_form(body)
-    });
+    let is_json =
+        headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    params.extend(if is_json { parse_json_object(body) } else { parse_form(body) });
     let now = now();
     if method == Method::POST && segs == ["access", "ticket"] {
         return sh.auth.login(&params, now);
@@ -52,12 +43,7 @@ pub(crate) fn dispatch(
     let fingerprint = sh.certs.fingerprint();
     let mut st = sh.lock_state();
     st.advance(now);
-    let ctx = Ctx {
-        method,
-        params: &params,
-        user: &user,
-        now,
-    };
+    let ctx = Ctx { method, params: &params, user: &user, now };
     route(&mut st, &ctx, &segs, &fingerprint).unwrap_or_else(|e| Reply::error(&e))
 }
 
@@ -69,27 +55,23 @@ struct Ctx<'a> {
 }
 
 fn not_implemented(method: &Method, segs: &[&str]) -> SimError {
-    SimError::new(
-        501,
-        format!("Method '{method} /{}' not implemented", segs.join("/")),
-    )
+    SimError::new(501, format!("Method '{method} /{}' not implemented", segs.join("/")))
 }
 
 fn route(st: &mut SimState, c: &Ctx, segs: &[&str], fingerprint: &str) -> Result<Reply, SimError> {
     let get = c.method == Method::GET;
     match segs {
         ["version"] if get => Ok(render::version()),
-        ["cluster", "resources"] if get => Ok(render::cluster_resources(
-            st,
-            c.now,
-            c.params.get("type").map(String::as_str),
-        )),
+        ["cluster", "resources"] if get => {
+            Ok(render::cluster_resources(st, c.now, c.params.get("type").map(String::as_str)))
+        }
         ["cluster", "nextid"] if get => {
             let requested = match c.params.get("vmid") {
                 None => None,
-                Some(v) => Some(v.parse().map_err(|_| {
-                    SimError::param("vmid", format!("type check ('integer') failed - got '{v}'"))
-                })?),
+                Some(v) => Some(
+                    v.parse()
+                        .map_err(|_| SimError::param("vmid", format!("type check ('integer') failed - got '{v}'")))?,
+                ),
             };
             // Proxmox sends the id as a string.
             Ok(Reply::data(&st.next_id(requested)?.to_string()))
@@ -103,13 +85,7 @@ fn route(st: &mut SimState, c: &Ctx, segs: &[&str], fingerprint: &str) -> Result
     }
 }
 
-fn node_route(
-    st: &mut SimState,
-    c: &Ctx,
-    n: usize,
-    segs: &[&str],
-    rest: &[&str],
-) -> Result<Reply, SimError> {
+fn node_route(st: &mut SimState, c: &Ctx, n: usize, segs: &[&str], rest: &[&str]) -> Result<Reply, SimError> {
     let get = c.method == Method::GET;
     match rest {
         ["status"] if get => Ok(render::node_status(st, n, c.now)),
@@ -126,12 +102,7 @@ fn node_route(
                 _ => Err(not_implemented(c.method, segs)),
             }
         }
-        ["storage"] if get => Ok(render_storage::storages(
-            st,
-            n,
-            c.now,
-            c.params.get("content").map(String::as_str),
-        )),
+        ["storage"] if get => Ok(render_storage::storages(st, n, c.now, c.params.get("content").map(String::as_str))),
         ["storage", storage, "content"] if get => {
             render_storage::content(st, n, storage, c.params.get("content").map(String::as_str))
         }
@@ -141,12 +112,9 @@ fn node_route(
         },
         [kind, vmid, rest @ ..] => match kind.parse::<GuestKind>() {
             Ok(kind) => {
-                let vmid: u32 = vmid.parse().map_err(|_| {
-                    SimError::param(
-                        "vmid",
-                        format!("type check ('integer') failed - got '{vmid}'"),
-                    )
-                })?;
+                let vmid: u32 = vmid
+                    .parse()
+                    .map_err(|_| SimError::param("vmid", format!("type check ('integer') failed - got '{vmid}'")))?;
                 guest_route(st, c, n, kind, vmid, segs, rest)
             }
             Err(_) => Err(not_implemented(c.method, segs)),
@@ -182,28 +150,18 @@ fn guest_route(
         ("POST", ["template"]) => Ok(Reply::data(&st.template(n, kind, vmid, user, now)?)),
         ("DELETE", []) => Ok(Reply::data(&st.delete(n, kind, vmid, user, now)?)),
         ("GET", ["snapshot"]) => Ok(render_guest::snapshots(st.guest(n, kind, vmid)?)),
-        ("POST", ["snapshot"]) => Ok(Reply::data(
-            &st.snapshot_create(n, kind, vmid, p, user, now)?,
-        )),
+        ("POST", ["snapshot"]) => Ok(Reply::data(&st.snapshot_create(n, kind, vmid, p, user, now)?)),
         ("POST", ["snapshot", name, "rollback"]) => {
             let start = flag(p, "start");
-            Ok(Reply::data(&st.snapshot_rollback(
-                n, kind, vmid, name, start, user, now,
-            )?))
+            Ok(Reply::data(&st.snapshot_rollback(n, kind, vmid, name, start, user, now)?))
         }
-        ("DELETE", ["snapshot", name]) => Ok(Reply::data(
-            &st.snapshot_delete(n, kind, vmid, name, user, now)?,
-        )),
+        ("DELETE", ["snapshot", name]) => Ok(Reply::data(&st.snapshot_delete(n, kind, vmid, name, user, now)?)),
         ("GET", ["agent", "network-get-interfaces"]) if kind == GuestKind::Qemu => {
             render_guest::agent_interfaces(st, st.guest(n, kind, vmid)?, now)
         }
-        ("GET", ["interfaces"]) if kind == GuestKind::Lxc => {
-            render_guest::lxc_interfaces(st.guest(n, kind, vmid)?)
-        }
+        ("GET", ["interfaces"]) if kind == GuestKind::Lxc => render_guest::lxc_interfaces(st.guest(n, kind, vmid)?),
         ("GET", ["rrddata"]) => {
-            let timeframe = p
-                .get("timeframe")
-                .ok_or_else(|| SimError::missing("timeframe"))?;
+            let timeframe = p.get("timeframe").ok_or_else(|| SimError::missing("timeframe"))?;
             render_guest::rrddata(st.guest(n, kind, vmid)?, now, timeframe)
         }
         _ => Err(not_implemented(c.method, segs)),

@@ -160,15 +160,10 @@ pub(crate) fn build(opts: &SimOptions, now: f64) -> Result<SimState, PveError> {
         let mut r = Rng::new(opts.seed ^ u64::from(vmid).wrapping_mul(0x2545_F491_4F6C_DD1D));
         let node = r.below(node_count as u64) as usize;
         let g = if i % TEMPLATE_EVERY == 0 {
-            let (base, kind, ostype, memory_mb, disk_gb) =
-                TEMPLATES[(i / TEMPLATE_EVERY) % TEMPLATES.len()];
+            let (base, kind, ostype, memory_mb, disk_gb) = TEMPLATES[(i / TEMPLATE_EVERY) % TEMPLATES.len()];
             let n = counters.entry(base).or_insert(0);
             *n += 1;
-            let name = if *n == 1 {
-                base.to_string()
-            } else {
-                format!("{base}-v{n}")
-            };
+            let name = if *n == 1 { base.to_string() } else { format!("{base}-v{n}") };
             let mut g = guest(vmid, kind, name, node, &mut r, now);
             g.template = true;
             g.ostype = ostype;
@@ -179,21 +174,11 @@ pub(crate) fn build(opts: &SimOptions, now: f64) -> Result<SimState, PveError> {
             g
         } else {
             let lxc = r.chance(0.25);
-            let candidates: Vec<&Role> = ROLES
-                .iter()
-                .filter(|role| (role.kind == GuestKind::Lxc) == lxc)
-                .collect();
+            let candidates: Vec<&Role> = ROLES.iter().filter(|role| (role.kind == GuestKind::Lxc) == lxc).collect();
             let role = *r.pick(&candidates);
             let n = counters.entry(role.prefix).or_insert(0);
             *n += 1;
-            let mut g = guest(
-                vmid,
-                role.kind,
-                format!("{}-{:02}", role.prefix, n),
-                node,
-                &mut r,
-                now,
-            );
+            let mut g = guest(vmid, role.kind, format!("{}-{:02}", role.prefix, n), node, &mut r, now);
             g.ostype = *r.pick(role.ostypes);
             g.tags = r.pick(role.tags).to_string();
             g.memory_mb = *r.pick(role.memory_mb);
@@ -215,9 +200,7 @@ pub(crate) fn build(opts: &SimOptions, now: f64) -> Result<SimState, PveError> {
             ))
         })?;
         if *vmid < 100 {
-            return Err(PveError::InvalidEndpoint(format!(
-                "extra guest {vmid}: VMIDs start at 100"
-            )));
+            return Err(PveError::InvalidEndpoint(format!("extra guest {vmid}: VMIDs start at 100")));
         }
         let mut r = Rng::new(opts.seed ^ u64::from(*vmid));
         let mut g = guest(*vmid, GuestKind::Qemu, name.clone(), node, &mut r, now);
@@ -290,19 +273,11 @@ mod tests {
 
     #[test]
     fn deterministic_mix() {
-        let opts = SimOptions {
-            guests: 200,
-            ..Default::default()
-        };
+        let opts = SimOptions { guests: 200, ..Default::default() };
         let a = build(&opts, 1e9).unwrap();
         let b = build(&opts, 1e9).unwrap();
         assert_eq!(a.guests.len(), 200);
-        let names = |s: &SimState| {
-            s.guests
-                .values()
-                .map(|g| g.name.clone())
-                .collect::<Vec<_>>()
-        };
+        let names = |s: &SimState| s.guests.values().map(|g| g.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&a), names(&b));
         assert!(a.guests.values().any(|g| g.template));
         assert!(a.guests.values().any(|g| g.kind == GuestKind::Lxc));
@@ -315,19 +290,13 @@ mod tests {
     fn extra_guests_replace_and_check_nodes() {
         let opts = SimOptions {
             guests: 5,
-            extra_guests: vec![
-                (4100, "class-vm-4100".into(), "pve2".into()),
-                (9000, "tpl-lab".into(), "pve1".into()),
-            ],
+            extra_guests: vec![(4100, "class-vm-4100".into(), "pve2".into()), (9000, "tpl-lab".into(), "pve1".into())],
             ..Default::default()
         };
         let s = build(&opts, 1e9).unwrap();
         assert_eq!(s.guests[&4100].node, 1);
         assert!(s.guests[&9000].template);
-        let bad = SimOptions {
-            extra_guests: vec![(4100, "x".into(), "pve9".into())],
-            ..Default::default()
-        };
+        let bad = SimOptions { extra_guests: vec![(4100, "x".into(), "pve9".into())], ..Default::default() };
         assert!(build(&bad, 1e9).is_err());
     }
 }

@@ -38,10 +38,7 @@ impl CertState {
     }
 
     pub(crate) fn fingerprint(&self) -> String {
-        self.fingerprint
-            .lock()
-            .map(|f| f.clone())
-            .unwrap_or_default()
+        self.fingerprint.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
     pub(crate) fn ca_pem(&self) -> String {
@@ -84,19 +81,12 @@ impl Shared {
     }
 
     pub(crate) fn requests(&self, path: &str) -> u64 {
-        self.counters
-            .lock()
-            .ok()
-            .and_then(|c| c.get(path).copied())
-            .unwrap_or(0)
+        self.counters.lock().ok().and_then(|c| c.get(path).copied()).unwrap_or(0)
     }
 }
 
 pub(crate) fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
 }
 
 /// Largest request body accepted (forms are tiny).
@@ -116,22 +106,10 @@ pub(crate) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
         return to_response(Reply::error(&SimError::new(503, "shutting down")));
     }
     if let Some(status) = sh.faults.take_failure() {
-        return to_response(Reply::error(&SimError::new(
-            status,
-            format!("simulated failure (HTTP {status})"),
-        )));
+        return to_response(Reply::error(&SimError::new(status, format!("simulated failure (HTTP {status})"))));
     }
-    let body = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .unwrap_or_default();
-    let mut reply = routes::dispatch(
-        &sh,
-        &parts.method,
-        &path,
-        parts.uri.query(),
-        &parts.headers,
-        &body,
-    );
+    let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let mut reply = routes::dispatch(&sh, &parts.method, &path, parts.uri.query(), &parts.headers, &body);
     if reply.status == 200 && sh.faults.take_malformed() {
         let keep = (reply.body.len() / 2).max(1);
         reply.body.truncate(keep);
@@ -143,9 +121,6 @@ fn to_response(reply: Reply) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = Response::new(Body::from(reply.body));
     *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
+    resp.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json;charset=UTF-8"));
     resp
 }

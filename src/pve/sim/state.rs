@@ -117,12 +117,7 @@ impl SimState {
                 g.running = false;
             }
             Effect::Delete { .. } => {}
-            Effect::SnapshotCreate {
-                name,
-                description,
-                vmstate,
-                ..
-            } => {
+            Effect::SnapshotCreate { name, description, vmstate, .. } => {
                 g.snapshots.push(SimSnapshot {
                     name: name.clone(),
                     description: description.clone(),
@@ -194,20 +189,12 @@ impl SimState {
         };
         SimError::new(
             500,
-            format!(
-                "Configuration file 'nodes/{}/{dir}/{vmid}.conf' does not exist",
-                self.nodes[node].name
-            ),
+            format!("Configuration file 'nodes/{}/{dir}/{vmid}.conf' does not exist", self.nodes[node].name),
         )
     }
 
     /// The guest, if it lives on that node and is of that kind.
-    pub(crate) fn guest(
-        &self,
-        node: usize,
-        kind: GuestKind,
-        vmid: u32,
-    ) -> Result<&Guest, SimError> {
+    pub(crate) fn guest(&self, node: usize, kind: GuestKind, vmid: u32) -> Result<&Guest, SimError> {
         match self.guests.get(&vmid) {
             Some(g) if g.node == node && g.kind == kind => Ok(g),
             _ => Err(self.missing_config(node, kind, vmid)),
@@ -263,11 +250,7 @@ impl SimState {
         failure: Option<String>,
         log: LogPlan,
     ) -> String {
-        let duration = if failure.is_some() {
-            (self.task_secs * 0.3).max(0.01)
-        } else {
-            duration.max(0.01)
-        };
+        let duration = if failure.is_some() { (self.task_secs * 0.3).max(0.01) } else { duration.max(0.01) };
         self.next_pid = self.next_pid.wrapping_add(1);
         let pstart = (now - self.nodes[node].boot).max(0.0) as u64 * 100;
         let node_name = self.nodes[node].name.clone();
@@ -335,17 +318,12 @@ impl SimState {
     ) -> Result<String, SimError> {
         let g = self.guest(node, kind, vmid)?;
         if g.template && action == PowerAction::Start {
-            return Err(SimError::new(
-                500,
-                "you can't start a vm if it's a template",
-            ));
+            return Err(SimError::new(500, "you can't start a vm if it's a template"));
         }
         let label = g.label();
         let failure = Self::lock_conflict(g).or_else(|| match action {
             PowerAction::Start if g.running => Some(format!("{label} already running")),
-            PowerAction::Shutdown | PowerAction::Reboot if !g.running => {
-                Some(format!("{label} not running"))
-            }
+            PowerAction::Shutdown | PowerAction::Reboot if !g.running => Some(format!("{label} not running")),
             _ => None,
         });
         let factor = match action {
@@ -387,33 +365,22 @@ impl SimState {
         let src = self.guest(node, kind, vmid)?.clone();
         let newid: u32 = match params.get("newid") {
             None => return Err(SimError::missing("newid")),
-            Some(v) => v.trim().parse().map_err(|_| {
-                SimError::param(
-                    "newid",
-                    format!("type check ('integer') failed - got '{v}'"),
-                )
-            })?,
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| SimError::param("newid", format!("type check ('integer') failed - got '{v}'")))?,
         };
         if newid < 100 {
-            return Err(SimError::param(
-                "newid",
-                format!("value must have a minimum value of 100 (got {newid})"),
-            ));
+            return Err(SimError::param("newid", format!("value must have a minimum value of 100 (got {newid})")));
         }
         if self.guests.contains_key(&newid) {
-            return Err(SimError::param(
-                "newid",
-                format!("VM {newid} already exists"),
-            ));
+            return Err(SimError::param("newid", format!("VM {newid} already exists")));
         }
         let target = match params.get("target").filter(|t| !t.is_empty()) {
             None => node,
             Some(t) => match self.node_index(t) {
                 None => {
-                    return Err(SimError::param(
-                        "target",
-                        format!("no such cluster node '{t}'"),
-                    ));
+                    return Err(SimError::param("target", format!("no such cluster node '{t}'")));
                 }
                 Some(i) if !self.nodes[i].online => {
                     return Err(SimError::new(500, format!("target node '{t}' is offline")));
@@ -436,11 +403,7 @@ impl SimState {
             // Pools are created on demand here; real clusters need them to exist.
             self.pools.insert(p.clone());
         }
-        let failure = if src.template {
-            None
-        } else {
-            Self::lock_conflict(&src)
-        };
+        let failure = if src.template { None } else { Self::lock_conflict(&src) };
         if failure.is_none() {
             let mut g = src.clone();
             g.vmid = newid;
@@ -476,10 +439,7 @@ impl SimState {
             (
                 LogPlan::Copy {
                     head: vec![
-                        format!(
-                            "create full clone of {drive} (local-lvm:{})",
-                            src.disk_volume()
-                        ),
+                        format!("create full clone of {drive} (local-lvm:{})", src.disk_volume()),
                         format!("  Logical volume \"{new_disk}\" created."),
                     ],
                     bytes: src.maxdisk(),
@@ -489,10 +449,7 @@ impl SimState {
         } else {
             (
                 LogPlan::Lines(vec![
-                    format!(
-                        "create linked clone of {drive} (local-lvm:{})",
-                        src.disk_volume()
-                    ),
+                    format!("create linked clone of {drive} (local-lvm:{})", src.disk_volume()),
                     format!("  Logical volume \"{new_disk}\" created."),
                 ]),
                 2.0,
@@ -506,10 +463,7 @@ impl SimState {
             user,
             now,
             self.task_secs * factor,
-            Some(Effect::Clone {
-                source: vmid,
-                newid,
-            }),
+            Some(Effect::Clone { source: vmid, newid }),
             failure,
             log,
         ))
@@ -535,10 +489,7 @@ impl SimState {
             ));
         }
         if g.template {
-            return Err(SimError::new(
-                500,
-                format!("{} is already a template", g.label()),
-            ));
+            return Err(SimError::new(500, format!("{} is already a template", g.label())));
         }
         let failure = Self::lock_conflict(g);
         if kind == GuestKind::Lxc {
@@ -579,10 +530,7 @@ impl SimState {
     ) -> Result<String, SimError> {
         let g = self.guest(node, kind, vmid)?;
         if g.running {
-            return Err(SimError::new(
-                500,
-                format!("{} is running - destroy failed", g.label()),
-            ));
+            return Err(SimError::new(500, format!("{} is running - destroy failed", g.label())));
         }
         let in_use = g.template && self.guests.values().any(|o| o.base == Some(vmid));
         let failure = Self::lock_conflict(g).or_else(|| {
@@ -620,32 +568,18 @@ impl SimState {
         now: f64,
     ) -> Result<String, SimError> {
         let g = self.guest(node, kind, vmid)?;
-        let name = params
-            .get("snapname")
-            .ok_or_else(|| SimError::missing("snapname"))?;
+        let name = params.get("snapname").ok_or_else(|| SimError::missing("snapname"))?;
         if !valid_config_id(name) {
-            return Err(SimError::param(
-                "snapname",
-                format!("invalid format - invalid configuration ID '{name}'"),
-            ));
+            return Err(SimError::param("snapname", format!("invalid format - invalid configuration ID '{name}'")));
         }
         if name == "current" || name == "vzdump" {
-            return Err(SimError::new(
-                500,
-                format!("snapshot name '{name}' is reserved"),
-            ));
+            return Err(SimError::new(500, format!("snapshot name '{name}' is reserved")));
         }
         if g.template {
-            return Err(SimError::new(
-                500,
-                "you can't take a snapshot of a template",
-            ));
+            return Err(SimError::new(500, "you can't take a snapshot of a template"));
         }
         let failure = Self::lock_conflict(g).or_else(|| {
-            g.snapshots
-                .iter()
-                .any(|s| &s.name == name)
-                .then(|| format!("snapshot name '{name}' already used"))
+            g.snapshots.iter().any(|s| &s.name == name).then(|| format!("snapshot name '{name}' already used"))
         });
         let vmstate = kind == GuestKind::Qemu && g.running && super::http::flag(params, "vmstate");
         let disk = g.disk_volume();
@@ -653,10 +587,7 @@ impl SimState {
         let mut lines = Vec::new();
         if vmstate {
             lines.push("saving VM state and RAM using storage 'local-lvm'".to_string());
-            lines.push(format!(
-                "completed saving the VM state in 2s, saved {}",
-                human(g.maxmem() / 3)
-            ));
+            lines.push(format!("completed saving the VM state in 2s, saved {}", human(g.maxmem() / 3)));
         }
         lines.push(format!("snapshotting 'drive-scsi0' (local-lvm:{disk})"));
         lines.push(format!("  Logical volume \"snap_{disk}_{name}\" created."));
@@ -694,10 +625,7 @@ impl SimState {
     ) -> Result<String, SimError> {
         let g = self.guest(node, kind, vmid)?;
         let Some(snap) = g.snapshots.iter().find(|s| s.name == name) else {
-            return Err(SimError::new(
-                500,
-                format!("snapshot '{name}' does not exist"),
-            ));
+            return Err(SimError::new(500, format!("snapshot '{name}' does not exist")));
         };
         let failure = Self::lock_conflict(g);
         let disk = g.disk_volume();
@@ -716,11 +644,7 @@ impl SimState {
             user,
             now,
             self.task_secs,
-            Some(Effect::SnapshotRollback {
-                vmid,
-                name: name.to_string(),
-                start,
-            }),
+            Some(Effect::SnapshotRollback { vmid, name: name.to_string(), start }),
             failure.clone(),
             LogPlan::Lines(lines),
         );
@@ -740,17 +664,12 @@ impl SimState {
     ) -> Result<String, SimError> {
         let g = self.guest(node, kind, vmid)?;
         if !g.snapshots.iter().any(|s| s.name == name) {
-            return Err(SimError::new(
-                500,
-                format!("snapshot '{name}' does not exist"),
-            ));
+            return Err(SimError::new(500, format!("snapshot '{name}' does not exist")));
         }
         let failure = Self::lock_conflict(g);
         let disk = g.disk_volume();
         let disk = disk.rsplit('/').next().unwrap_or_default().to_string();
-        let lines = vec![format!(
-            "  Logical volume \"snap_{disk}_{name}\" successfully removed."
-        )];
+        let lines = vec![format!("  Logical volume \"snap_{disk}_{name}\" successfully removed.")];
         let upid = self.spawn(
             node,
             task_type(kind, "delsnapshot"),
@@ -758,10 +677,7 @@ impl SimState {
             user,
             now,
             self.task_secs * 0.8,
-            Some(Effect::SnapshotDelete {
-                vmid,
-                name: name.to_string(),
-            }),
+            Some(Effect::SnapshotDelete { vmid, name: name.to_string() }),
             failure.clone(),
             LogPlan::Lines(lines),
         );
@@ -794,20 +710,12 @@ mod tests {
     use crate::pve::sim::seed;
 
     fn state() -> SimState {
-        let opts = crate::pve::sim::SimOptions {
-            guests: 10,
-            task_secs: 1.0,
-            ..Default::default()
-        };
+        let opts = crate::pve::sim::SimOptions { guests: 10, task_secs: 1.0, ..Default::default() };
         seed::build(&opts, 1_000_000.0).unwrap()
     }
 
     fn stopped_vm(s: &SimState) -> (usize, u32) {
-        let g = s
-            .guests
-            .values()
-            .find(|g| g.kind == GuestKind::Qemu && !g.template && !g.running)
-            .unwrap();
+        let g = s.guests.values().find(|g| g.kind == GuestKind::Qemu && !g.template && !g.running).unwrap();
         (g.node, g.vmid)
     }
 
@@ -816,55 +724,19 @@ mod tests {
         let mut s = state();
         let (node, vmid) = stopped_vm(&s);
         let t0 = 1_000_000.0;
-        let upid = s
-            .power(
-                node,
-                GuestKind::Qemu,
-                vmid,
-                PowerAction::Start,
-                "root@pam",
-                t0,
-            )
-            .unwrap();
+        let upid = s.power(node, GuestKind::Qemu, vmid, PowerAction::Start, "root@pam", t0).unwrap();
         s.advance(t0 + 0.5);
         assert!(!s.guests[&vmid].running);
         assert!(s.tasks[&upid].is_running());
         // A second change while the first holds the lock fails with a lock timeout.
-        let second = s
-            .power(
-                node,
-                GuestKind::Qemu,
-                vmid,
-                PowerAction::Stop,
-                "root@pam",
-                t0 + 0.5,
-            )
-            .unwrap();
+        let second = s.power(node, GuestKind::Qemu, vmid, PowerAction::Stop, "root@pam", t0 + 0.5).unwrap();
         s.advance(t0 + 1.1);
         assert!(s.guests[&vmid].running);
         assert_eq!(s.tasks[&upid].exitstatus.as_deref(), Some("OK"));
-        assert!(
-            s.tasks[&second]
-                .exitstatus
-                .as_deref()
-                .unwrap()
-                .contains("got timeout")
-        );
-        let again = s
-            .power(
-                node,
-                GuestKind::Qemu,
-                vmid,
-                PowerAction::Start,
-                "root@pam",
-                t0 + 2.0,
-            )
-            .unwrap();
+        assert!(s.tasks[&second].exitstatus.as_deref().unwrap().contains("got timeout"));
+        let again = s.power(node, GuestKind::Qemu, vmid, PowerAction::Start, "root@pam", t0 + 2.0).unwrap();
         s.advance(t0 + 3.0);
-        assert_eq!(
-            s.tasks[&again].exitstatus.as_deref(),
-            Some(format!("VM {vmid} already running").as_str())
-        );
+        assert_eq!(s.tasks[&again].exitstatus.as_deref(), Some(format!("VM {vmid} already running").as_str()));
     }
 
     #[test]
@@ -883,21 +755,12 @@ mod tests {
         let (node, vmid) = stopped_vm(&s);
         let t = 1_000_000.0;
         let p = |n: &str| HashMap::from([("snapname".to_string(), n.to_string())]);
-        s.snapshot_create(node, GuestKind::Qemu, vmid, &p("aa"), "u", t)
-            .unwrap();
+        s.snapshot_create(node, GuestKind::Qemu, vmid, &p("aa"), "u", t).unwrap();
         s.advance(t + 2.0);
-        s.snapshot_create(node, GuestKind::Qemu, vmid, &p("bb"), "u", t + 2.0)
-            .unwrap();
+        s.snapshot_create(node, GuestKind::Qemu, vmid, &p("bb"), "u", t + 2.0).unwrap();
         s.advance(t + 4.0);
-        let aa_parent = s.guests[&vmid]
-            .snapshots
-            .iter()
-            .find(|x| x.name == "aa")
-            .unwrap()
-            .parent
-            .clone();
-        s.snapshot_delete(node, GuestKind::Qemu, vmid, "aa", "u", t + 4.0)
-            .unwrap();
+        let aa_parent = s.guests[&vmid].snapshots.iter().find(|x| x.name == "aa").unwrap().parent.clone();
+        s.snapshot_delete(node, GuestKind::Qemu, vmid, "aa", "u", t + 4.0).unwrap();
         s.advance(t + 6.0);
         let g = &s.guests[&vmid];
         let bb = g.snapshots.iter().find(|x| x.name == "bb").unwrap();

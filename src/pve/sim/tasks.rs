@@ -98,11 +98,7 @@ impl Task {
     /// The log as it stands at `now`.
     pub(crate) fn log_lines(&self, now: f64) -> Vec<String> {
         let span = (self.due - self.start).max(1e-6);
-        let progress = if self.is_running() {
-            ((now - self.start) / span).clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
+        let progress = if self.is_running() { ((now - self.start) / span).clamp(0.0, 1.0) } else { 1.0 };
         let failed_early = !self.is_running() && self.exitstatus.as_deref() != Some("OK");
         let mut out = Vec::new();
         match &self.log {
@@ -181,20 +177,14 @@ mod tests {
 
     #[test]
     fn copy_progress_grows_then_finishes() {
-        let mut t = task(LogPlan::Copy {
-            head: vec!["create full clone of drive scsi0".into()],
-            bytes: 32 << 30,
-        });
+        let mut t = task(LogPlan::Copy { head: vec!["create full clone of drive scsi0".into()], bytes: 32 << 30 });
         let early = t.log_lines(101.0);
         let later = t.log_lines(106.0);
         assert!(later.len() > early.len());
         assert!(later.last().unwrap().contains("(60.00%)"), "{later:?}");
         t.exitstatus = Some("OK".into());
         let done = t.log_lines(200.0);
-        assert!(
-            done.iter()
-                .any(|l| l.contains("32.0 GiB of 32.0 GiB (100.00%)"))
-        );
+        assert!(done.iter().any(|l| l.contains("32.0 GiB of 32.0 GiB (100.00%)")));
         assert_eq!(done.last().unwrap(), "TASK OK");
     }
 

@@ -56,12 +56,8 @@ pub enum PowerAction {
 }
 
 impl PowerAction {
-    pub const ALL: [PowerAction; 4] = [
-        PowerAction::Start,
-        PowerAction::Stop,
-        PowerAction::Shutdown,
-        PowerAction::Reboot,
-    ];
+    pub const ALL: [PowerAction; 4] =
+        [PowerAction::Start, PowerAction::Stop, PowerAction::Shutdown, PowerAction::Reboot];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -199,9 +195,7 @@ impl GuestConfig {
     fn get_u64(&self, key: &str) -> Option<u64> {
         let s = self.get_str(key)?;
         let s = s.trim();
-        s.parse()
-            .ok()
-            .or_else(|| s.parse::<f64>().ok().map(|f| f as u64))
+        s.parse().ok().or_else(|| s.parse::<f64>().ok().map(|f| f as u64))
     }
 
     /// QEMU `name`, LXC `hostname`.
@@ -216,10 +210,7 @@ impl GuestConfig {
     /// Memory in MiB; QEMU may write it as `current=4096` (PVE 8+).
     pub fn memory_mb(&self) -> Option<u64> {
         let raw = self.get_str("memory")?;
-        let value = raw
-            .split(',')
-            .find_map(|p| p.strip_prefix("current="))
-            .unwrap_or(&raw);
+        let value = raw.split(',').find_map(|p| p.strip_prefix("current=")).unwrap_or(&raw);
         value.trim().parse().ok()
     }
 
@@ -270,10 +261,8 @@ impl GuestConfig {
     /// The settings worth showing in a detail pane, in a stable order: identity, CPU and
     /// memory, agent, network cards, disks, then tags, lock and description.
     pub fn summary(&self) -> Vec<(String, String)> {
-        const HEAD: [&str; 10] = [
-            "name", "hostname", "ostype", "arch", "sockets", "cores", "memory", "swap", "balloon",
-            "agent",
-        ];
+        const HEAD: [&str; 10] =
+            ["name", "hostname", "ostype", "arch", "sockets", "cores", "memory", "swap", "balloon", "agent"];
         const TAIL: [&str; 5] = ["onboot", "tags", "lock", "template", "description"];
         let is_disk = |k: &str| {
             k == "rootfs"
@@ -281,10 +270,7 @@ impl GuestConfig {
                     .iter()
                     .any(|p| k.strip_prefix(p).is_some_and(|n| n.parse::<u32>().is_ok()))
         };
-        let is_net = |k: &str| {
-            k.strip_prefix("net")
-                .is_some_and(|n| n.parse::<u32>().is_ok())
-        };
+        let is_net = |k: &str| k.strip_prefix("net").is_some_and(|n| n.parse::<u32>().is_ok());
         let mut out = Vec::new();
         let mut push = |k: &str| {
             if let Some(v) = self.get_str(k) {
@@ -304,8 +290,7 @@ fn mac_of(net: &str) -> Option<String> {
     net.split(',').find_map(|part| {
         let (key, value) = part.split_once('=')?;
         let is_mac = value.len() == 17 && value.split(':').count() == 6;
-        (is_mac && (key == "hwaddr" || key == "macaddr" || !key.contains("addr")))
-            .then(|| value.to_ascii_uppercase())
+        (is_mac && (key == "hwaddr" || key == "macaddr" || !key.contains("addr"))).then(|| value.to_ascii_uppercase())
     })
 }
 

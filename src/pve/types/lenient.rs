@@ -29,9 +29,7 @@ impl FromScalar for u64 {
     }
     fn from_str(v: &str) -> Option<Self> {
         let v = v.trim();
-        v.parse()
-            .ok()
-            .or_else(|| v.parse::<f64>().ok().and_then(Self::from_f64))
+        v.parse().ok().or_else(|| v.parse::<f64>().ok().and_then(Self::from_f64))
     }
 }
 
@@ -68,9 +66,7 @@ impl FromScalar for i64 {
     }
     fn from_str(v: &str) -> Option<Self> {
         let v = v.trim();
-        v.parse()
-            .ok()
-            .or_else(|| v.parse::<f64>().ok().and_then(Self::from_f64))
+        v.parse().ok().or_else(|| v.parse::<f64>().ok().and_then(Self::from_f64))
     }
 }
 
@@ -170,10 +166,7 @@ impl<'de, T: FromScalar> Visitor<'de> for LenientVisitor<T> {
         Ok(None)
     }
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map
-            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-            .is_some()
-        {}
+        while map.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
         Ok(None)
     }
 }

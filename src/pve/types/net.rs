@@ -57,19 +57,12 @@ impl NetInterface {
     pub fn is_loopback(&self) -> bool {
         self.name == "lo"
             || self.name.starts_with("Loopback")
-            || self
-                .ip_addresses
-                .iter()
-                .any(|a| a.ip_address == "127.0.0.1" || a.ip_address == "::1")
+            || self.ip_addresses.iter().any(|a| a.ip_address == "127.0.0.1" || a.ip_address == "::1")
     }
 
     /// IPv4 addresses, without the prefix.
     pub fn ipv4(&self) -> Vec<&str> {
-        self.ip_addresses
-            .iter()
-            .filter(|a| a.is_ipv4())
-            .map(|a| a.ip_address.as_str())
-            .collect()
+        self.ip_addresses.iter().filter(|a| a.is_ipv4()).map(|a| a.ip_address.as_str()).collect()
     }
 
     /// The first IPv4 address worth showing: not loopback, not link-local.
@@ -77,10 +70,7 @@ impl NetInterface {
         if self.is_loopback() {
             return None;
         }
-        self.ipv4()
-            .into_iter()
-            .find(|ip| *ip != "127.0.0.1" && !ip.starts_with("169.254."))
-            .map(str::to_string)
+        self.ipv4().into_iter().find(|ip| *ip != "127.0.0.1" && !ip.starts_with("169.254.")).map(str::to_string)
     }
 
     /// Every address as `ip/prefix` (loopback interfaces skipped).

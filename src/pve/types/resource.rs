@@ -29,97 +29,42 @@ pub struct Resource {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: ResourceType,
-    #[serde(
-        rename = "cgroup-mode",
-        deserialize_with = "lenient::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "cgroup-mode", deserialize_with = "lenient::opt_i64", skip_serializing_if = "Option::is_none")]
     pub cgroup_mode: Option<i64>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fraction of `maxcpu` in use (0.0..=1.0).
-    #[serde(
-        deserialize_with = "lenient::opt_f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_f64", skip_serializing_if = "Option::is_none")]
     pub cpu: Option<f64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub disk: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub diskread: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub diskwrite: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub hastate: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub lock: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_f64", skip_serializing_if = "Option::is_none")]
     pub maxcpu: Option<f64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub maxdisk: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub maxmem: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub mem: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub memhost: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub netin: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub netout: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     #[serde(
         rename = "network-type",
@@ -127,89 +72,43 @@ pub struct Resource {
         skip_serializing_if = "Option::is_none"
     )]
     pub network_type: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub plugintype: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub pool: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub sdn: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
     /// `running`, `stopped`, `online`, `unknown`, `available`… depending on the type.
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub storage: Option<String>,
-    #[serde(
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub tags: Option<String>,
     #[serde(deserialize_with = "lenient::bool")]
     pub template: bool,
-    #[serde(
-        deserialize_with = "lenient::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u64", skip_serializing_if = "Option::is_none")]
     pub uptime: Option<u64>,
-    #[serde(
-        deserialize_with = "lenient::opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "lenient::opt_u32", skip_serializing_if = "Option::is_none")]
     pub vmid: Option<u32>,
-    #[serde(
-        rename = "zone-type",
-        deserialize_with = "lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "zone-type", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
     pub zone_type: Option<String>,
 }
 
 impl Resource {
     /// The VMID, from the field or else from an id like `qemu/100`.
     pub fn vmid(&self) -> Option<u32> {
-        self.vmid.or_else(|| {
-            if self.is_guest() {
-                self.id.rsplit('/').next()?.parse().ok()
-            } else {
-                None
-            }
-        })
+        self.vmid.or_else(|| if self.is_guest() { self.id.rsplit('/').next()?.parse().ok() } else { None })
     }
 
     pub fn is_guest(&self) -> bool {
-        matches!(
-            self.kind,
-            ResourceType::Qemu | ResourceType::Lxc | ResourceType::Openvz
-        )
+        matches!(self.kind, ResourceType::Qemu | ResourceType::Lxc | ResourceType::Openvz)
     }
 
     pub fn is_template(&self) -> bool {
@@ -236,11 +135,7 @@ impl Resource {
 }
 
 pub fn split_tags(raw: &str) -> Vec<String> {
-    raw.split([';', ',', ' '])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
+    raw.split([';', ',', ' ']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
 #[cfg(test)]

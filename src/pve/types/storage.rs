@@ -33,11 +33,7 @@ pub struct StorageSummary {
 
 impl StorageSummary {
     pub fn contents(&self) -> Vec<&str> {
-        self.content
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect()
+        self.content.split(',').map(str::trim).filter(|c| !c.is_empty()).collect()
     }
     pub fn holds(&self, content: &str) -> bool {
         self.contents().contains(&content)

@@ -120,10 +120,7 @@ mod tests {
     #[test]
     fn outcomes() {
         assert_eq!(TaskOutcome::from_exitstatus("OK"), TaskOutcome::Ok);
-        assert_eq!(
-            TaskOutcome::from_exitstatus("WARNINGS: 3"),
-            TaskOutcome::Warnings(3)
-        );
+        assert_eq!(TaskOutcome::from_exitstatus("WARNINGS: 3"), TaskOutcome::Warnings(3));
         assert_eq!(
             TaskOutcome::from_exitstatus("VM 100 already running"),
             TaskOutcome::Failed("VM 100 already running".into())

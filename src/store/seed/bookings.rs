@@ -17,24 +17,27 @@ use uuid::Uuid;
 const DEVICE: &str = "INSERT INTO devices (id, device_type, name, polatis_name, out_port, in_port, ip_address, status, capacity, created_at, updated_at, retired_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)";
 const TAG: &str = "INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3)";
-const DEVICE_TAG: &str =
-    "INSERT INTO device_tags (device_id, tag_id, created_at) VALUES ($1, $2, $3)";
+const DEVICE_TAG: &str = "INSERT INTO device_tags (device_id, tag_id, created_at) VALUES ($1, $2, $3)";
 const OWNERSHIP: &str = "INSERT INTO device_ownership (id, device_id, owner_id, assigned_by, assigned_at, revoked_by, revoked_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const HEALTH: &str = "INSERT INTO device_health_snapshots (id, device_id, status, heartbeat_at, metrics, recorded_at) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 const MAINTENANCE: &str = "INSERT INTO maintenance_windows (id, device_id, starts_at, ends_at, reason, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
-const GROUP: &str = "INSERT INTO booking_groups (id, owner_id, title, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
+const GROUP: &str =
+    "INSERT INTO booking_groups (id, owner_id, title, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const BOOKING: &str = "INSERT INTO bookings (id, group_id, device_id, user_id, starts_at, ends_at, status, slot, comment, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)";
-const COLLABORATOR: &str = "INSERT INTO booking_collaborators (group_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)";
-const COMMENT: &str = "INSERT INTO booking_comments (id, group_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)";
+const COLLABORATOR: &str =
+    "INSERT INTO booking_collaborators (group_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)";
+const COMMENT: &str =
+    "INSERT INTO booking_comments (id, group_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)";
 const APPROVAL: &str = "INSERT INTO booking_approvals (id, booking_id, approver_id, decision, comment, decided_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const FAVORITE: &str = "INSERT INTO booking_favorites (id, user_id, source_group_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const FAVORITE_DEVICE: &str = "INSERT INTO booking_favorite_devices (id, favorite_id, device_id, device_name, device_type) VALUES ($1, $2, $3, $4, $5)";
 const TOPOLOGY: &str = "INSERT INTO topologies (id, user_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
-const NODE: &str = "INSERT INTO topology_nodes (id, topology_id, device_id, label, pos_x, pos_y) VALUES ($1, $2, $3, $4, $5, $6)";
+const NODE: &str =
+    "INSERT INTO topology_nodes (id, topology_id, device_id, label, pos_x, pos_y) VALUES ($1, $2, $3, $4, $5, $6)";
 const LINK: &str = "INSERT INTO topology_links (id, topology_id, from_node_id, to_node_id, from_port, to_port, label) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const REVIEW: &str = "INSERT INTO topology_reviews (id, topology_id, status, conflict_count, requested_starts_at, requested_ends_at, last_checked_at, notes, created_at, updated_at) \
      VALUES ($1, $2, 'submitted', $3, $4, $5, $6, $7, $8, $8)";
@@ -48,10 +51,8 @@ const KINDS: [(&str, &str, usize, i64, &str); 6] = [
     ("fpga", "fpga", 5, 1, "fpga"),
     ("sdr", "sdr", 5, 1, "radio"),
 ];
-const TAGS: [&str; 11] = [
-    "optical", "layer2", "layer3", "compute", "fpga", "radio", "rack-a", "rack-b", "rack-c",
-    "100g", "gpu",
-];
+const TAGS: [&str; 11] =
+    ["optical", "layer2", "layer3", "compute", "fpga", "radio", "rack-a", "rack-b", "rack-c", "100g", "gpu"];
 /// Booking blocks of a weekday, in UTC hours.
 const BLOCKS: [(i64, i64); 3] = [(9, 12), (13, 17), (17, 19)];
 const TITLES: [&str; 12] = [
@@ -90,15 +91,7 @@ fn devices() -> Vec<Device> {
                 "sdr-05" => ("maintenance", false),
                 _ => ("available", false),
             };
-            out.push(Device {
-                id: Uuid::now_v7(),
-                kind,
-                name,
-                tag,
-                capacity,
-                status,
-                retired,
-            });
+            out.push(Device { id: Uuid::now_v7(), kind, name, tag, capacity, status, retired });
         }
     }
     out
@@ -107,9 +100,7 @@ fn devices() -> Vec<Device> {
 /// Devices the plan may book: available and without a maintenance window.
 fn bookable(devices: &[Device], maintained: &[&str]) -> Vec<usize> {
     (0..devices.len())
-        .filter(|&i| {
-            devices[i].status == "available" && !maintained.contains(&devices[i].name.as_str())
-        })
+        .filter(|&i| devices[i].status == "available" && !maintained.contains(&devices[i].name.as_str()))
         .collect()
 }
 
@@ -143,11 +134,8 @@ fn plan(week_start: DateTime<Utc>, bookable: &[usize], want: usize) -> Vec<Plann
                 chosen.push(d);
             }
         }
-        let status = if g == 8 {
-            "partial"
-        } else {
-            ["approved", "pending", "approved", "cancelled", "pending"][(g / 2) % 5]
-        };
+        let status =
+            if g == 8 { "partial" } else { ["approved", "pending", "approved", "cancelled", "pending"][(g / 2) % 5] };
         total += chosen.len();
         let day_start = week_start + Duration::days(day);
         groups.push(PlannedGroup {
@@ -171,11 +159,7 @@ fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
 
 impl Store {
     /// Seed 003 demo data. Refused once any device exists.
-    pub async fn seed_bookings(
-        &self,
-        people: &DemoPeople,
-        audit: Entry,
-    ) -> Result<SeedCounts, StoreError> {
+    pub async fn seed_bookings(&self, people: &DemoPeople, audit: Entry) -> Result<SeedCounts, StoreError> {
         let now = time::now();
         let ago = |m: i64| now - minutes(m);
         let mut counts = SeedCounts::default();
@@ -373,9 +357,7 @@ mod tests {
             for &d in &g.devices {
                 assert!(free.contains(&d));
                 assert!(
-                    !seen
-                        .iter()
-                        .any(|&(o, s, e)| o == d && s < g.ends && g.starts < e),
+                    !seen.iter().any(|&(o, s, e)| o == d && s < g.ends && g.starts < e),
                     "{} double-booked",
                     devs[d].name
                 );

@@ -31,13 +31,15 @@ const SET: &str = "INSERT INTO instance_sets (id, tenant_id, owner_id, user_grou
      VALUES ($1, $2, $3, $4, $5, $6, 'training', 'active', $7, $8, $8, $9, $9)";
 const CLASS: &str = "INSERT INTO classes (id, instance_set_id, group_id, template_id, deployment_cluster_id, deployment_node, pool_size, cpu_cores, memory_mb, disk_size_gb, vmid_prefix, allowed_start_minute, allowed_end_minute, time_zone, auto_shutdown_enabled, auto_shutdown_cpu_percent, auto_shutdown_idle_minutes, max_usage_hours, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)";
-const CO_OWNER: &str =
-    "INSERT INTO class_co_owners (class_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)";
+const CO_OWNER: &str = "INSERT INTO class_co_owners (class_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4)";
 const TOKEN: &str = "INSERT INTO class_join_tokens (id, class_id, token_hash, token_hint, expires_at, disabled_at, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-const ENROLLMENT: &str = "INSERT INTO class_enrollments (id, class_id, user_id, token_id, enrolled_at) VALUES ($1, $2, $3, $4, $5)";
-const MEMBER: &str = "INSERT INTO user_group_members (id, group_id, user_id, added_by, joined_at) VALUES ($1, $2, $3, $4, $5)";
-const WAITLIST: &str = "INSERT INTO class_waitlist (id, class_id, user_id, status, requested_at) VALUES ($1, $2, $3, 'waiting', $4)";
+const ENROLLMENT: &str =
+    "INSERT INTO class_enrollments (id, class_id, user_id, token_id, enrolled_at) VALUES ($1, $2, $3, $4, $5)";
+const MEMBER: &str =
+    "INSERT INTO user_group_members (id, group_id, user_id, added_by, joined_at) VALUES ($1, $2, $3, $4, $5)";
+const WAITLIST: &str =
+    "INSERT INTO class_waitlist (id, class_id, user_id, status, requested_at) VALUES ($1, $2, $3, 'waiting', $4)";
 const CLASS_VM: &str = "INSERT INTO class_vms (id, class_id, cluster_id, assigned_user_id, vmid, node, vm_name, mac, role, status, usage_seconds, usage_last_reset_at, assigned_at, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)";
 
@@ -55,11 +57,7 @@ impl Store {
     /// Seed 000 demo data: the "demo" cluster, ISOs, templates, two classes with
     /// enrollments, a token each, a deployed pool for the first and a waitlist on the second.
     /// Refused once any cluster exists.
-    pub async fn seed_classes(
-        &self,
-        people: &DemoPeople,
-        audit: Entry,
-    ) -> Result<SeedCounts, StoreError> {
+    pub async fn seed_classes(&self, people: &DemoPeople, audit: Entry) -> Result<SeedCounts, StoreError> {
         let now = time::now();
         let ago = |m: i64| now - minutes(m);
         let day = 24 * 60;

@@ -3,10 +3,7 @@
 //! private data disks. Two sites: an on-premises campus data centre (seed 001 style, with
 //! machines and IPAM) and a rented provider site (seed 002 style, VMs in a pool).
 
-use super::{
-    DEFAULT_TENANT, DemoPeople, SeedCounts, checksum, ids, ins, mac, minutes, refuse_if_seeded,
-    summary,
-};
+use super::{DEFAULT_TENANT, DemoPeople, SeedCounts, checksum, ids, ins, mac, minutes, refuse_if_seeded, summary};
 use crate::domain::audit::Entry;
 use crate::domain::time;
 use crate::store::tx::{BeginWrite, TxExt};
@@ -20,9 +17,9 @@ const TENANT: &str = "INSERT INTO tenants (id, name, description, status, admin_
 const TENANT_ID: &str = "SELECT id FROM tenants WHERE name = $1";
 const GROUP: &str = "INSERT INTO user_groups (id, tenant_id, parent_group_id, name, description, quota, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
-const MEMBER: &str = "INSERT INTO user_group_members (id, group_id, user_id, added_by, joined_at) VALUES ($1, $2, $3, $4, $5)";
-const PROVIDER: &str =
-    "INSERT INTO cloud_providers (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)";
+const MEMBER: &str =
+    "INSERT INTO user_group_members (id, group_id, user_id, added_by, joined_at) VALUES ($1, $2, $3, $4, $5)";
+const PROVIDER: &str = "INSERT INTO cloud_providers (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)";
 const SITE: &str = "INSERT INTO sites (id, provider_id, name, location, status, network_config, total_cpu_cores, total_memory_mb, total_storage_gb, total_gpu_count, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $10)";
 const POOL: &str = "INSERT INTO resource_pools (id, site_id, name, description, pool_type, scheduling_policy, status, total_cpu_cores, total_memory_mb, total_storage_gb, total_gpu_count, allocated_cpu_cores, allocated_memory_mb, allocated_storage_gb, allocated_gpu_count, ip_pool_config, created_at, updated_at) \
@@ -46,10 +43,10 @@ const VM: &str = "INSERT INTO virtual_machines (id, compute_machine_id, resource
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)";
 const STORAGE_DEVICE: &str = "INSERT INTO storage_devices (id, resource_pool_id, name, capacity_gb, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const DISK: &str = "INSERT INTO disks (id, virtual_machine_id, storage_device_id, size_mb, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
-const PARTITION: &str = "INSERT INTO partitions (id, disk_id, size_mb, filesystem, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+const PARTITION: &str =
+    "INSERT INTO partitions (id, disk_id, size_mb, filesystem, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const SYSTEM: &str = "INSERT INTO systems (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
-const SYSTEM_VM: &str =
-    "INSERT INTO system_virtual_machines (system_id, virtual_machine_id) VALUES ($1, $2)";
+const SYSTEM_VM: &str = "INSERT INTO system_virtual_machines (system_id, virtual_machine_id) VALUES ($1, $2)";
 const VPC: &str = "INSERT INTO vpcs (id, tenant_id, user_id, site_id, name, description, cidr_block, vlan_id, enable_dns, dns_servers, status, created_by, updated_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $13)";
 const SUBNET: &str = "INSERT INTO subnets (id, vpc_id, ip_pool_id, name, cidr_block, availability_zone, gateway, vlan_id, is_public, auto_assign_ip, status, created_by, updated_by, created_at, updated_at) \
@@ -74,11 +71,7 @@ fn j(v: Value) -> Json<Value> {
 
 /// The primary address of demo VM `i`: campus VMs on the server subnet, the rest at the provider.
 fn vm_ip(i: usize) -> String {
-    if i < 3 {
-        format!("10.40.1.{}", 10 + i)
-    } else {
-        format!("172.16.5.{}", 8 + i)
-    }
+    if i < 3 { format!("10.40.1.{}", 10 + i) } else { format!("172.16.5.{}", 8 + i) }
 }
 
 /// One `ip_addresses` row; a range starts at `address` when `range_size` > 1.
@@ -97,18 +90,9 @@ struct IpRow {
 }
 
 impl IpRow {
-    fn new(
-        address: String,
-        subnet: Option<Uuid>,
-        vlan: &'static str,
-        status: &'static str,
-    ) -> IpRow {
+    fn new(address: String, subnet: Option<Uuid>, vlan: &'static str, status: &'static str) -> IpRow {
         IpRow {
-            family: if address.contains(':') {
-                "ipv6"
-            } else {
-                "ipv4"
-            },
+            family: if address.contains(':') { "ipv6" } else { "ipv4" },
             address,
             pool: None,
             subnet,
@@ -125,21 +109,12 @@ impl IpRow {
 
 /// IPAM: the gateway (reserved), the campus VMs' addresses (allocated), free ones, a frozen
 /// one, a DHCP range for the lab clients, and the provider VMs' addresses in both families.
-fn ip_plan(
-    pool: Uuid,
-    servers: Uuid,
-    clients: Uuid,
-    instance: &[Uuid; 6],
-    vm: &[Uuid; 8],
-) -> Vec<IpRow> {
+fn ip_plan(pool: Uuid, servers: Uuid, clients: Uuid, instance: &[Uuid; 6], vm: &[Uuid; 8]) -> Vec<IpRow> {
     let server = |host: usize, status| IpRow {
         pool: Some(pool),
         ..IpRow::new(format!("10.40.1.{host}"), Some(servers), "141", status)
     };
-    let mut ips = vec![IpRow {
-        tags: Some(json!({"role": "gateway"})),
-        ..server(1, "reserved")
-    }];
+    let mut ips = vec![IpRow { tags: Some(json!({"role": "gateway"})), ..server(1, "reserved") }];
     for i in 0..3 {
         ips.push(IpRow {
             instance: Some(instance[i]),
@@ -149,10 +124,7 @@ fn ip_plan(
         });
     }
     ips.extend((13..=19).map(|host| server(host, "available")));
-    ips.push(IpRow {
-        tags: Some(json!({"reason": "duplicate ARP seen"})),
-        ..server(20, "frozen")
-    });
+    ips.push(IpRow { tags: Some(json!({"reason": "duplicate ARP seen"})), ..server(20, "frozen") });
     ips.push(IpRow {
         range_size: 50,
         tags: Some(json!({"role": "dhcp"})),
@@ -162,12 +134,7 @@ fn ip_plan(
         ips.push(IpRow {
             mac: Some(mac(2, b)),
             tags: Some(json!({"cloud_box": format!("cbx-lab-a-0{}", b + 1)})),
-            ..IpRow::new(
-                format!("10.40.2.{}", 11 + b),
-                Some(clients),
-                "142",
-                "allocated",
-            )
+            ..IpRow::new(format!("10.40.2.{}", 11 + b), Some(clients), "142", "allocated")
         });
     }
     // Provider VMs: no pool or subnet (seed 002); its three own VMs have IPv6 too.
@@ -182,12 +149,7 @@ fn ip_plan(
             ips.push(IpRow {
                 vm: Some(vm[i]),
                 mac: Some(mac(1, i)),
-                ..IpRow::new(
-                    format!("2001:db8:5::{}", 8 + i),
-                    None,
-                    "vlan-305",
-                    "allocated",
-                )
+                ..IpRow::new(format!("2001:db8:5::{}", 8 + i), None, "vlan-305", "allocated")
             });
         }
     }
@@ -196,11 +158,7 @@ fn ip_plan(
 
 impl Store {
     /// Seeds 001/002 demo inventory. Refused once any site exists.
-    pub async fn seed_infrastructure(
-        &self,
-        people: &DemoPeople,
-        audit: Entry,
-    ) -> Result<SeedCounts, StoreError> {
+    pub async fn seed_infrastructure(&self, people: &DemoPeople, audit: Entry) -> Result<SeedCounts, StoreError> {
         let now = time::now();
         let ago = |m: i64| now - minutes(m);
         let days = |d: i64| minutes(d * 24 * 60);
@@ -208,16 +166,7 @@ impl Store {
         let p = people;
 
         // Tenants, groups, provider, sites, pools.
-        let [
-            orbit,
-            staff,
-            operators,
-            teaching,
-            orbit_eng,
-            provider,
-            campus,
-            fra,
-        ] = ids::<8>();
+        let [orbit, staff, operators, teaching, orbit_eng, provider, campus, fra] = ids::<8>();
         // Pools: campus compute, campus gpu, campus ceph, campus ipv4, fra compute, fra ssd.
         let pool = ids::<6>();
         // Machines: cm-node-01, cm-node-02, pcfarm-01, gpu-node-01, fra-hv-01.
@@ -227,16 +176,7 @@ impl Store {
         let template = ids::<5>();
         let instance = ids::<6>();
         let vm = ids::<8>();
-        let [
-            ceph1,
-            ceph2,
-            san,
-            vpc,
-            servers,
-            clients,
-            research_set,
-            web_set,
-        ] = ids::<8>();
+        let [ceph1, ceph2, san, vpc, servers, clients, research_set, web_set] = ids::<8>();
 
         on_pool!(self, db => {
             let mut tx = db.begin_write().await?;

@@ -43,15 +43,10 @@ pub struct DemoPeople {
 
 impl DemoPeople {
     /// Pick the demo users out of (username, id) pairs; every one of them must be present.
-    pub fn from_usernames<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, Uuid)>,
-    ) -> Result<DemoPeople, StoreError> {
+    pub fn from_usernames<'a>(pairs: impl IntoIterator<Item = (&'a str, Uuid)>) -> Result<DemoPeople, StoreError> {
         let ids: BTreeMap<&str, Uuid> = pairs.into_iter().collect();
-        let get = |name: &str| {
-            ids.get(name)
-                .copied()
-                .ok_or_else(|| StoreError::NotFound(format!("demo user '{name}'")))
-        };
+        let get =
+            |name: &str| ids.get(name).copied().ok_or_else(|| StoreError::NotFound(format!("demo user '{name}'")));
         Ok(DemoPeople {
             ada: get("ada")?,
             otto: get("otto")?,
@@ -78,10 +73,7 @@ pub struct SeedCounts(pub BTreeMap<&'static str, u64>);
 impl SeedCounts {
     /// Count the rows an `INSERT INTO <table> ...` statement wrote.
     pub(crate) fn note(&mut self, sql: &'static str, rows: u64) {
-        let table = sql
-            .strip_prefix("INSERT INTO ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or("other");
+        let table = sql.strip_prefix("INSERT INTO ").and_then(|rest| rest.split_whitespace().next()).unwrap_or("other");
         *self.0.entry(table).or_default() += rows;
     }
 
@@ -119,19 +111,10 @@ pub(crate) use ins;
 /// be empty (checked inside the writing transaction, so two seeders cannot both pass).
 macro_rules! refuse_if_seeded {
     ($tx:ident, $table:literal, $domain:literal) => {{
-        let n: i64 = sqlx::query_scalar(concat!("SELECT count(*) FROM ", $table))
-            .fetch_one(&mut *$tx)
-            .await?;
+        let n: i64 = sqlx::query_scalar(concat!("SELECT count(*) FROM ", $table)).fetch_one(&mut *$tx).await?;
         if n > 0 {
             return Err($crate::store::StoreError::Conflict(
-                concat!(
-                    "the ",
-                    $domain,
-                    " demo data is already seeded (",
-                    $table,
-                    " has rows)"
-                )
-                .into(),
+                concat!("the ", $domain, " demo data is already seeded (", $table, " has rows)").into(),
             ));
         }
     }};
@@ -160,20 +143,12 @@ pub(crate) fn ids<const N: usize>() -> [Uuid; N] {
 /// A stable MD5-length hex checksum for a file name (demo files have no bytes to hash).
 pub(crate) fn checksum(name: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(name.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(name.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A locally administered MAC address, distinct per `(family, n)`.
 pub(crate) fn mac(family: u8, n: usize) -> String {
-    format!(
-        "02:4e:46:{family:02x}:{:02x}:{:02x}",
-        (n >> 8) & 0xff,
-        n & 0xff
-    )
+    format!("02:4e:46:{family:02x}:{:02x}:{:02x}", (n >> 8) & 0xff, n & 0xff)
 }
 
 #[cfg(test)]
@@ -185,10 +160,7 @@ mod tests {
         let mut c = SeedCounts::default();
         c.note("INSERT INTO sites (id) VALUES ($1)", 1);
         c.note("INSERT INTO sites (id) VALUES ($1)", 1);
-        c.note(
-            "INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
-            0,
-        );
+        c.note("INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", 0);
         assert_eq!(c.get("sites"), 2);
         assert_eq!(c.get("tenants"), 0);
         assert_eq!(c.total(), 2);

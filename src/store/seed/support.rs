@@ -33,12 +33,14 @@ const SESSION: &str = "INSERT INTO visitor_sessions (id, reference, access_token
 const VISITOR_MESSAGE: &str = "INSERT INTO visitor_messages (id, session_id, sender_type, rep_id, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const THREAD: &str = "INSERT INTO threads (id, subject, thread_type, status, assignment_id, invoice_id, visitor_session_id, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-const MESSAGE: &str = "INSERT INTO messages (id, thread_id, sender_id, content, created_at) VALUES ($1, $2, $3, $4, $5)";
+const MESSAGE: &str =
+    "INSERT INTO messages (id, thread_id, sender_id, content, created_at) VALUES ($1, $2, $3, $4, $5)";
 const PARTICIPANT: &str = "INSERT INTO thread_participants (id, thread_id, user_id, last_read_message_id, last_read_at, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6)";
 const ATTACHMENT: &str = "INSERT INTO message_attachments (id, message_id, name, location, mime_type, size_bytes, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const CANNED: &str = "INSERT INTO canned_replies (id, title, body, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+const CANNED: &str =
+    "INSERT INTO canned_replies (id, title, body, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const CONVERT: &str = "UPDATE visitor_sessions SET converted_thread_id = $1 WHERE id = $2";
 
 /// A visitor's public reference, PS- and six digits, distinct per index.
@@ -75,11 +77,7 @@ type SessionSeed = (
 
 impl Store {
     /// Seed 004 demo data. Refused once any assignment exists.
-    pub async fn seed_support(
-        &self,
-        people: &DemoPeople,
-        audit: Entry,
-    ) -> Result<SeedCounts, StoreError> {
+    pub async fn seed_support(&self, people: &DemoPeople, audit: Entry) -> Result<SeedCounts, StoreError> {
         let now = time::now();
         let ago = |m: i64| now - minutes(m);
         let ahead = |m: i64| now + minutes(m);
@@ -134,15 +132,7 @@ impl Store {
                 Some(-10),
                 vec![(p.tom, "completed")],
             ),
-            (
-                "ASG-1006",
-                p.sid,
-                "Project proposal review",
-                "other",
-                "draft",
-                None,
-                vec![(p.tess, "offered")],
-            ),
+            ("ASG-1006", p.sid, "Project proposal review", "other", "draft", None, vec![(p.tess, "offered")]),
         ];
         let assignment_ids: Vec<Uuid> = assignments.iter().map(|_| Uuid::now_v7()).collect();
         // (assignment, student, cents, currency, status, due in days)
@@ -166,18 +156,9 @@ impl Store {
                 vec![p.sue],
                 2,
                 vec![
-                    (
-                        p.sam,
-                        "ssh to lb101-student-01 times out since this morning. Screenshot attached.",
-                    ),
-                    (
-                        p.sue,
-                        "Thanks Sam. The VM was stopped by auto-shutdown; I started it again. Can you retry?",
-                    ),
-                    (
-                        p.sam,
-                        "Works now, thanks! Is there a way to keep it running during the lab?",
-                    ),
+                    (p.sam, "ssh to lb101-student-01 times out since this morning. Screenshot attached."),
+                    (p.sue, "Thanks Sam. The VM was stopped by auto-shutdown; I started it again. Can you retry?"),
+                    (p.sam, "Works now, thanks! Is there a way to keep it running during the lab?"),
                 ],
             ),
             (
@@ -190,14 +171,8 @@ impl Store {
                 vec![p.sue],
                 1,
                 vec![
-                    (
-                        p.sid,
-                        "I asked for a password reset an hour ago and got nothing.",
-                    ),
-                    (
-                        p.sue,
-                        "I've sent a new link to your university address. Please check the spam folder too.",
-                    ),
+                    (p.sid, "I asked for a password reset an hour ago and got nothing."),
+                    (p.sue, "I've sent a new link to your university address. Please check the spam folder too."),
                 ],
             ),
             (
@@ -211,14 +186,8 @@ impl Store {
                 6,
                 vec![
                     (p.sara, "My booking says 09:00 but I booked 10:00."),
-                    (
-                        p.sue,
-                        "Looping in Otto, who looks after the booking system.",
-                    ),
-                    (
-                        p.otto,
-                        "Your profile was set to UTC. I changed it to Europe/Berlin; times should match now.",
-                    ),
+                    (p.sue, "Looping in Otto, who looks after the booking system."),
+                    (p.otto, "Your profile was set to UTC. I changed it to Europe/Berlin; times should match now."),
                     (p.sara, "Confirmed, all good."),
                 ],
             ),
@@ -232,14 +201,8 @@ impl Store {
                 vec![p.tess],
                 3,
                 vec![
-                    (
-                        p.sam,
-                        "Should the history section come before the protocol comparison? Outline attached.",
-                    ),
-                    (
-                        p.tess,
-                        "Yes, history first. Keep the comparison to two pages.",
-                    ),
+                    (p.sam, "Should the history section come before the protocol comparison? Outline attached."),
+                    (p.tess, "Yes, history first. Keep the comparison to two pages."),
                     (p.sam, "Great, I'll send a draft on Friday."),
                 ],
             ),
@@ -253,10 +216,7 @@ impl Store {
                 vec![p.tom],
                 8,
                 vec![
-                    (
-                        p.sara,
-                        "Question 4 was marked wrong, but I think /27 is correct there.",
-                    ),
+                    (p.sara, "Question 4 was marked wrong, but I think /27 is correct there."),
                     (p.tom, "You're right, I've corrected the grade."),
                 ],
             ),
@@ -270,14 +230,8 @@ impl Store {
                 vec![p.sue, p.ada],
                 4,
                 vec![
-                    (
-                        p.sid,
-                        "I paid half by bank transfer, receipt attached. My card payment for the rest failed.",
-                    ),
-                    (
-                        p.sue,
-                        "We received the transfer. Could you try the card again, or pay the rest by transfer?",
-                    ),
+                    (p.sid, "I paid half by bank transfer, receipt attached. My card payment for the rest failed."),
+                    (p.sue, "We received the transfer. Could you try the card again, or pay the rest by transfer?"),
                 ],
             ),
             (
@@ -291,10 +245,7 @@ impl Store {
                 15,
                 vec![
                     (p.sid, "The lab access fee was charged twice."),
-                    (
-                        p.sue,
-                        "Sorry about that. The invoice is void and the payment refunded.",
-                    ),
+                    (p.sue, "Sorry about that. The invoice is void and the payment refunded."),
                 ],
             ),
             (
@@ -307,10 +258,7 @@ impl Store {
                 vec![p.tess, p.tom, p.sue],
                 5,
                 vec![
-                    (
-                        p.ada,
-                        "The lab is closed next Monday. Please move any sessions planned for that day.",
-                    ),
+                    (p.ada, "The lab is closed next Monday. Please move any sessions planned for that day."),
                     (p.tess, "Noted, Linux Basics moves to Tuesday."),
                 ],
             ),
@@ -326,14 +274,8 @@ impl Store {
                 6,
                 false,
                 vec![
-                    (
-                        "visitor",
-                        "Hi, do you offer any of the Linux courses in the evening?",
-                    ),
-                    (
-                        "system",
-                        "Thanks for waiting. You are number 1 in the queue.",
-                    ),
+                    ("visitor", "Hi, do you offer any of the Linux courses in the evening?"),
+                    ("system", "Thanks for waiting. You are number 1 in the queue."),
                 ],
             ),
             (
@@ -345,14 +287,8 @@ impl Store {
                 15,
                 false,
                 vec![
-                    (
-                        "visitor",
-                        "We'd like to bring 20 pupils to see the lab in May.",
-                    ),
-                    (
-                        "system",
-                        "Thanks for waiting. You are number 2 in the queue.",
-                    ),
+                    ("visitor", "We'd like to bring 20 pupils to see the lab in May."),
+                    ("system", "Thanks for waiting. You are number 2 in the queue."),
                 ],
             ),
             (
@@ -366,18 +302,9 @@ impl Store {
                 vec![
                     ("visitor", "The payment page rejects my card."),
                     ("system", "Sue joined the chat."),
-                    (
-                        "rep",
-                        "Hi Lukas, I'm Sue. Which invoice is it, and what does the error say?",
-                    ),
-                    (
-                        "visitor",
-                        "Invoice for the tutoring package, it says 'card not supported'.",
-                    ),
-                    (
-                        "rep",
-                        "We take Visa and Mastercard; bank transfer works too. I'll send the details.",
-                    ),
+                    ("rep", "Hi Lukas, I'm Sue. Which invoice is it, and what does the error say?"),
+                    ("visitor", "Invoice for the tutoring package, it says 'card not supported'."),
+                    ("rep", "We take Visa and Mastercard; bank transfer works too. I'll send the details."),
                 ],
             ),
             (
@@ -390,10 +317,7 @@ impl Store {
                 true,
                 vec![
                     ("visitor", "How much is the Networks Lab summer course?"),
-                    (
-                        "rep",
-                        "It depends on the group size. I've opened a ticket so our team can send a quote.",
-                    ),
+                    ("rep", "It depends on the group size. I've opened a ticket so our team can send a quote."),
                     ("system", "Chat closed. Reference kept for follow-up."),
                 ],
             ),
@@ -407,10 +331,7 @@ impl Store {
                 true,
                 vec![
                     ("visitor", "Sorry, I meant to contact the library."),
-                    (
-                        "rep",
-                        "No problem, the library help desk is at library.example.edu.",
-                    ),
+                    ("rep", "No problem, the library help desk is at library.example.edu."),
                     ("system", "Chat closed."),
                 ],
             ),

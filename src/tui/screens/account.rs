@@ -21,15 +21,8 @@ impl TableRow for Notification {
     }
     fn cells(&self) -> Vec<String> {
         vec![
-            if self.read_at.is_some() {
-                " ".into()
-            } else {
-                "●".into()
-            },
-            self.created_at
-                .with_timezone(&Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            if self.read_at.is_some() { " ".into() } else { "●".into() },
+            self.created_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
             self.kind.clone(),
             self.title.clone(),
             self.body.clone().unwrap_or_default(),
@@ -57,9 +50,7 @@ impl Default for AccountScreen {
 
 impl AccountScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        vec![Effect::Send(Command::LoadNotifications {
-            actor: actor.clone(),
-        })]
+        vec![Effect::Send(Command::LoadNotifications { actor: actor.clone() })]
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -90,22 +81,12 @@ impl AccountScreen {
             Action::Bottom => self.notifications.step(isize::MAX / 2),
             Action::Refresh => return self.load(actor),
             Action::Open => {
-                if let Some(n) = self
-                    .notifications
-                    .selected()
-                    .filter(|n| n.read_at.is_none())
-                {
-                    return vec![Effect::Send(Command::MarkRead {
-                        actor: actor.clone(),
-                        id: Some(n.id),
-                    })];
+                if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {
+                    return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: Some(n.id) })];
                 }
             }
             Action::New => {
-                return vec![Effect::Send(Command::MarkRead {
-                    actor: actor.clone(),
-                    id: None,
-                })];
+                return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: None })];
             }
             Action::ResetPassword => return vec![change_password_form()],
             _ => {}
@@ -114,13 +95,9 @@ impl AccountScreen {
     }
 
     pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, user: &User) {
-        let [profile, list] =
-            Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+        let [profile, list] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
         let field = |k: &str, v: String| {
-            Line::from(vec![
-                Span::styled(format!("{k:>12}  "), theme.dim()),
-                Span::styled(v, theme.text()),
-            ])
+            Line::from(vec![Span::styled(format!("{k:>12}  "), theme.dim()), Span::styled(v, theme.text())])
         };
         let lines = vec![
             field("user", format!("{} ({})", user.username, user.display_name)),
@@ -140,11 +117,7 @@ pub fn change_password_form() -> Effect {
     Effect::Open(Overlay::Form {
         form: Form::new(
             "change password",
-            vec![
-                Field::secret("Current"),
-                Field::secret("New"),
-                Field::secret("Repeat"),
-            ],
+            vec![Field::secret("Current"), Field::secret("New"), Field::secret("Repeat")],
         )
         .submit_label("change"),
         purpose: FormPurpose::ChangePassword,

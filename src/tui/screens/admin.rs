@@ -29,14 +29,8 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
-        Section::Users,
-        Section::Invitations,
-        Section::Roles,
-        Section::Clusters,
-        Section::Settings,
-        Section::Audit,
-    ];
+    pub const ALL: [Section; 6] =
+        [Section::Users, Section::Invitations, Section::Roles, Section::Clusters, Section::Settings, Section::Audit];
     pub fn name(self) -> &'static str {
         match self {
             Section::Users => "users",
@@ -71,10 +65,7 @@ impl Section {
 }
 
 pub fn visible_sections(actor: &Actor) -> Vec<Section> {
-    Section::ALL
-        .into_iter()
-        .filter(|s| actor.can(s.needs().0, s.needs().1))
-        .collect()
+    Section::ALL.into_iter().filter(|s| actor.can(s.needs().0, s.needs().1)).collect()
 }
 
 fn local(t: DateTime<Utc>) -> String {
@@ -92,9 +83,7 @@ impl TableRow for User {
             self.role.to_string(),
             self.status.as_str().into(),
             self.email.clone().unwrap_or_default(),
-            self.last_login_at
-                .map(local)
-                .unwrap_or_else(|| "never".into()),
+            self.last_login_at.map(local).unwrap_or_else(|| "never".into()),
         ]
     }
 }
@@ -105,10 +94,7 @@ impl TableRow for Invitation {
     }
     fn cells(&self) -> Vec<String> {
         vec![
-            self.email
-                .clone()
-                .or(self.handle.clone())
-                .unwrap_or_default(),
+            self.email.clone().or(self.handle.clone()).unwrap_or_default(),
             self.role.to_string(),
             self.state.as_str().into(),
             local(self.expires_at),
@@ -122,19 +108,12 @@ impl TableRow for Setting {
         self.key.clone()
     }
     fn cells(&self) -> Vec<String> {
-        let description = known_settings::known(&self.key)
-            .map(|k| k.description)
-            .unwrap_or("");
+        let description = known_settings::known(&self.key).map(|k| k.description).unwrap_or("");
         let by = match &self.updated_by {
             Some(u) => format!("{u}, {}", local(self.updated_at)),
             None => "default".into(),
         };
-        vec![
-            self.key.clone(),
-            known_settings::display(&self.value),
-            by,
-            description.into(),
-        ]
+        vec![self.key.clone(), known_settings::display(&self.value), by, description.into()]
     }
 }
 
@@ -144,23 +123,12 @@ impl TableRow for AuditRecord {
     }
     fn cells(&self) -> Vec<String> {
         let entity = match &self.entity_id {
-            Some(id) => format!(
-                "{}:{}",
-                self.entity_type,
-                id.chars().take(8).collect::<String>()
-            ),
+            Some(id) => format!("{}:{}", self.entity_type, id.chars().take(8).collect::<String>()),
             None => self.entity_type.clone(),
         };
         vec![
-            self.at
-                .with_timezone(&Local)
-                .format("%m-%d %H:%M:%S")
-                .to_string(),
-            format!(
-                "{} ({})",
-                self.actor_name,
-                self.actor_role.clone().unwrap_or_else(|| "-".into())
-            ),
+            self.at.with_timezone(&Local).format("%m-%d %H:%M:%S").to_string(),
+            format!("{} ({})", self.actor_name, self.actor_role.clone().unwrap_or_else(|| "-".into())),
             self.action.clone(),
             entity,
             self.outcome.clone(),
@@ -171,10 +139,7 @@ impl TableRow for AuditRecord {
 }
 
 /// A cluster with its poller's health.
-pub struct ClusterRow(
-    pub crate::store::pve::Cluster,
-    pub crate::store::pve::PollHealth,
-);
+pub struct ClusterRow(pub crate::store::pve::Cluster, pub crate::store::pve::PollHealth);
 
 impl TableRow for ClusterRow {
     fn key(&self) -> String {
@@ -184,10 +149,9 @@ impl TableRow for ClusterRow {
         let (c, h) = (&self.0, &self.1);
         let state = match (&h.last_error, h.last_success_at) {
             (Some(e), _) => format!("error: {e}"),
-            (None, Some(t)) => format!(
-                "ok, data {} old",
-                crate::domain::time::compact_age((Utc::now() - t).num_seconds())
-            ),
+            (None, Some(t)) => {
+                format!("ok, data {} old", crate::domain::time::compact_age((Utc::now() - t).num_seconds()))
+            }
             (None, None) => "never polled".into(),
         };
         vec![
@@ -215,9 +179,7 @@ impl TableRow for RoleRow {
         self.resource.to_string()
     }
     fn cells(&self) -> Vec<String> {
-        std::iter::once(self.resource.to_string())
-            .chain(self.by_role.iter().cloned())
-            .collect()
+        std::iter::once(self.resource.to_string()).chain(self.by_role.iter().cloned()).collect()
     }
 }
 
@@ -229,11 +191,7 @@ fn role_rows(grants: &[(Role, Grant)]) -> Vec<RoleRow> {
             by_role: Role::ALL
                 .iter()
                 .map(|&role| {
-                    let has = |a: Perm| {
-                        grants
-                            .iter()
-                            .any(|(r, g)| *r == role && g.0 == resource && g.1 == a)
-                    };
+                    let has = |a: Perm| grants.iter().any(|(r, g)| *r == role && g.0 == resource && g.1 == a);
                     if has(Perm::Manage) {
                         return "all".into();
                     }
@@ -286,11 +244,7 @@ impl Default for AdminScreen {
             ]),
             roles: DataTable::new(
                 std::iter::once(("resource", Constraint::Length(13)))
-                    .chain(
-                        Role::ALL
-                            .iter()
-                            .map(|r| (r.as_str(), Constraint::Length(9))),
-                    )
+                    .chain(Role::ALL.iter().map(|r| (r.as_str(), Constraint::Length(9))))
                     .collect(),
             ),
             clusters: DataTable::new(vec![
@@ -349,16 +303,7 @@ impl AdminScreen {
 
     /// Reload the open section if one of its domains changed.
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if self
-            .section
-            .domains()
-            .iter()
-            .any(|d| domains.iter().any(|x| x == d))
-        {
-            self.load(actor)
-        } else {
-            vec![]
-        }
+        if self.section.domains().iter().any(|d| domains.iter().any(|x| x == d)) { self.load(actor) } else { vec![] }
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -368,12 +313,9 @@ impl AdminScreen {
             Reply::Settings(s) => self.settings.set_rows(s.clone()),
             Reply::Audit(a) => self.audit.set_rows(a.clone()),
             Reply::Roles(g) => self.roles.set_rows(role_rows(g)),
-            Reply::Overview(o) if self.section == Section::Clusters => self.clusters.set_rows(
-                o.clusters
-                    .iter()
-                    .map(|(c, h)| ClusterRow(c.clone(), h.clone()))
-                    .collect(),
-            ),
+            Reply::Overview(o) if self.section == Section::Clusters => {
+                self.clusters.set_rows(o.clusters.iter().map(|(c, h)| ClusterRow(c.clone(), h.clone())).collect())
+            }
             _ => return false,
         }
         true
@@ -454,23 +396,17 @@ impl AdminScreen {
                 (Action::Lock, "Lock / unlock"),
                 (Action::ResetPassword, "Reset password"),
             ]),
-            Section::Invitations => a.extend([
-                (Action::New, "Invite by email or handle"),
-                (Action::Delete, "Revoke invitation"),
-            ]),
+            Section::Invitations => {
+                a.extend([(Action::New, "Invite by email or handle"), (Action::Delete, "Revoke invitation")])
+            }
             Section::Roles => a.push((Action::Palette, "grant / revoke ROLE RESOURCE:ACTION")),
             Section::Clusters => a.extend([
-                (
-                    Action::New,
-                    "Add a cluster (shows its certificate to trust)",
-                ),
+                (Action::New, "Add a cluster (shows its certificate to trust)"),
                 (Action::Open, "Edit the cluster"),
                 (Action::Test, "Test the connection"),
                 (Action::Delete, "Remove the cluster from labdeck"),
             ]),
-            Section::Settings => {
-                a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")])
-            }
+            Section::Settings => a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")]),
             Section::Audit => a.extend([
                 (Action::Outcome, "Cycle outcome filter"),
                 (Action::Filter, "Search (enter searches all history)"),
@@ -482,10 +418,7 @@ impl AdminScreen {
 
     pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let sections = visible_sections(actor);
-        let pos = sections
-            .iter()
-            .position(|s| *s == self.section)
-            .unwrap_or(0);
+        let pos = sections.iter().position(|s| *s == self.section).unwrap_or(0);
         match action {
             Action::NextView if !sections.is_empty() => {
                 return self.show(sections[(pos + 1) % sections.len()], actor);
@@ -507,14 +440,18 @@ impl AdminScreen {
 
     fn section_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        let form =
-            |purpose: FormPurpose, form: Form| vec![Effect::Open(Overlay::Form { form, purpose })];
+        let form = |purpose: FormPurpose, form: Form| vec![Effect::Open(Overlay::Form { form, purpose })];
         match (self.section, action) {
             (Section::Users, Action::New) => form(
                 FormPurpose::NewUser,
                 Form::new(
                     "new user",
-                    vec![Field::text("Username"), Field::text("Display name"), Field::text("Email"), Field::choice("Role", &roles, "student")],
+                    vec![
+                        Field::text("Username"),
+                        Field::text("Display name"),
+                        Field::text("Email"),
+                        Field::choice("Role", &roles, "student"),
+                    ],
                 )
                 .submit_label("create")
                 .note("A temporary password is generated, shown once, and must be changed at first sign-in."),
@@ -522,14 +459,18 @@ impl AdminScreen {
             (Section::Users, Action::Role) => match self.users.selected() {
                 Some(u) => form(
                     FormPurpose::ChangeRole { user: u.id, username: u.username.clone() },
-                    Form::new(format!("role of {}", u.username), vec![Field::choice("Role", &roles, u.role.as_str())]).note(role_note()),
+                    Form::new(format!("role of {}", u.username), vec![Field::choice("Role", &roles, u.role.as_str())])
+                        .note(role_note()),
                 ),
                 None => vec![],
             },
             (Section::Users, Action::Lock) => match self.users.selected() {
                 Some(u) => {
-                    let (status, verb) =
-                        if u.status == UserStatus::Active { (UserStatus::Locked, "Lock") } else { (UserStatus::Active, "Unlock") };
+                    let (status, verb) = if u.status == UserStatus::Active {
+                        (UserStatus::Locked, "Lock")
+                    } else {
+                        (UserStatus::Active, "Unlock")
+                    };
                     vec![Effect::Open(Overlay::Confirm {
                         title: format!("{} account", verb.to_lowercase()),
                         message: format!("{verb} the account of {} ({})?", u.username, u.display_name),
@@ -548,22 +489,38 @@ impl AdminScreen {
             },
             (Section::Invitations, Action::New) => form(
                 FormPurpose::Invite,
-                Form::new("invite", vec![Field::text("Email or handle"), Field::choice("Role", &roles, "student"), Field::text("Valid days").with_value("7")])
-                    .submit_label("invite")
-                    .note("The code is shown once. They accept with: labdeck accept"),
+                Form::new(
+                    "invite",
+                    vec![
+                        Field::text("Email or handle"),
+                        Field::choice("Role", &roles, "student"),
+                        Field::text("Valid days").with_value("7"),
+                    ],
+                )
+                .submit_label("invite")
+                .note("The code is shown once. They accept with: labdeck accept"),
             ),
             (Section::Invitations, Action::Delete) => match self.invitations.selected() {
-                Some(i) if i.state == crate::domain::invitation::InvitationState::Pending => vec![Effect::Open(Overlay::Confirm {
-                    title: "revoke invitation".into(),
-                    message: format!("Revoke the invitation for {}?", i.email.clone().or(i.handle.clone()).unwrap_or_default()),
-                    on_yes: Command::RevokeInvitation { actor: actor.clone(), id: i.id },
-                })],
+                Some(i) if i.state == crate::domain::invitation::InvitationState::Pending => {
+                    vec![Effect::Open(Overlay::Confirm {
+                        title: "revoke invitation".into(),
+                        message: format!(
+                            "Revoke the invitation for {}?",
+                            i.email.clone().or(i.handle.clone()).unwrap_or_default()
+                        ),
+                        on_yes: Command::RevokeInvitation { actor: actor.clone(), id: i.id },
+                    })]
+                }
                 Some(i) => vec![Effect::Error(format!("That invitation is already {}.", i.state.as_str()))],
                 None => vec![],
             },
-            (Section::Clusters, Action::New) => form(FormPurpose::Cluster { id: None }, cluster_form("add a cluster", None)),
+            (Section::Clusters, Action::New) => {
+                form(FormPurpose::Cluster { id: None }, cluster_form("add a cluster", None))
+            }
             (Section::Clusters, Action::Open) => match self.clusters.selected() {
-                Some(ClusterRow(c, _)) => form(FormPurpose::Cluster { id: Some(c.id) }, cluster_form(&format!("edit {}", c.name), Some(c))),
+                Some(ClusterRow(c, _)) => {
+                    form(FormPurpose::Cluster { id: Some(c.id) }, cluster_form(&format!("edit {}", c.name), Some(c)))
+                }
                 None => vec![],
             },
             (Section::Clusters, Action::Test) => match self.clusters.selected() {
@@ -573,7 +530,10 @@ impl AdminScreen {
             (Section::Clusters, Action::Delete) => match self.clusters.selected() {
                 Some(ClusterRow(c, _)) => vec![Effect::Open(Overlay::Confirm {
                     title: "remove cluster".into(),
-                    message: format!("Remove {} ({}:{}) from labdeck? Its cached inventory goes; Proxmox itself is not touched.", c.name, c.host, c.port),
+                    message: format!(
+                        "Remove {} ({}:{}) from labdeck? Its cached inventory goes; Proxmox itself is not touched.",
+                        c.name, c.host, c.port
+                    ),
                     on_yes: Command::RemoveCluster { actor: actor.clone(), id: c.id },
                 })],
                 None => vec![],
@@ -581,8 +541,11 @@ impl AdminScreen {
             (Section::Settings, Action::Open) => match self.settings.selected() {
                 Some(s) => form(
                     FormPurpose::EditSetting { key: s.key.clone() },
-                    Form::new(format!("setting {}", s.key), vec![Field::text("Value").with_value(&known_settings::display(&s.value))])
-                        .note(known_settings::known(&s.key).map(|k| k.description).unwrap_or("Free-form: JSON or text")),
+                    Form::new(
+                        format!("setting {}", s.key),
+                        vec![Field::text("Value").with_value(&known_settings::display(&s.value))],
+                    )
+                    .note(known_settings::known(&s.key).map(|k| k.description).unwrap_or("Free-form: JSON or text")),
                 ),
                 None => vec![],
             },
@@ -604,34 +567,21 @@ impl AdminScreen {
     }
 
     pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
-        let [nav, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![];
         for s in visible_sections(actor) {
-            let style = if s == self.section {
-                theme.selected()
-            } else {
-                theme.dim()
-            };
+            let style = if s == self.section { theme.selected() } else { theme.dim() };
             spans.push(Span::styled(format!(" {} ", s.name()), style));
             spans.push(Span::raw(" "));
         }
         if self.section == Section::Audit {
-            spans.push(Span::styled(
-                format!("  outcome: {}", self.audit_outcome.unwrap_or("all")),
-                theme.dim(),
-            ));
+            spans.push(Span::styled(format!("  outcome: {}", self.audit_outcome.unwrap_or("all")), theme.dim()));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
         match self.section {
             Section::Users => self.users.render(f, body, theme, "users"),
             Section::Invitations => self.invitations.render(f, body, theme, "invitations"),
-            Section::Roles => self.roles.render(
-                f,
-                body,
-                theme,
-                "permissions by role (c r u d x, all = manage)",
-            ),
+            Section::Roles => self.roles.render(f, body, theme, "permissions by role (c r u d x, all = manage)"),
             Section::Clusters => self.clusters.render(f, body, theme, "Proxmox clusters"),
             Section::Settings => self.settings.render(f, body, theme, "settings"),
             Section::Audit => self.audit.render(f, body, theme, "audit log"),
@@ -649,19 +599,20 @@ fn cluster_form(title: &str, c: Option<&crate::store::pve::Cluster>) -> Form {
             Field::text("Port").with_value(&c.map(|c| c.port.to_string()).unwrap_or_else(|| "8006".into())),
             Field::text("Token ID").with_value(&v(|c| c.token_id.clone().unwrap_or_default())),
             Field::secret("Token secret"),
-            Field::text("Poll seconds").with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "5".into())),
+            Field::text("Poll seconds")
+                .with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "5".into())),
         ],
     )
     .submit_label("connect")
-    .note(if c.is_some() { "Leave the secret empty to keep it. The certificate is checked again." } else { "Next: the certificate's fingerprint, to compare with the node's (Datacenter › Node › Certificates)." })
+    .note(if c.is_some() {
+        "Leave the secret empty to keep it. The certificate is checked again."
+    } else {
+        "Next: the certificate's fingerprint, to compare with the node's (Datacenter › Node › Certificates)."
+    })
 }
 
 fn role_note() -> String {
-    Role::ALL
-        .iter()
-        .map(|r| format!("{r}: {}", r.describe()))
-        .collect::<Vec<_>>()
-        .join("; ")
+    Role::ALL.iter().map(|r| format!("{r}: {}", r.describe())).collect::<Vec<_>>().join("; ")
 }
 
 /// `grant teacher class:read` → (role, grant).
@@ -669,12 +620,8 @@ pub fn parse_grant(args: &[&str]) -> Result<(Role, Grant), String> {
     let [role, perm] = args else {
         return Err("usage: grant|revoke ROLE RESOURCE:ACTION".into());
     };
-    let role: Role = role
-        .parse()
-        .map_err(|e: crate::domain::role::UnknownRole| e.to_string())?;
-    let (r, a) = perm
-        .split_once(':')
-        .ok_or("permission is RESOURCE:ACTION, e.g. class:read")?;
+    let role: Role = role.parse().map_err(|e: crate::domain::role::UnknownRole| e.to_string())?;
+    let (r, a) = perm.split_once(':').ok_or("permission is RESOURCE:ACTION, e.g. class:read")?;
     let resource = Resource::parse(r).ok_or_else(|| format!("unknown resource '{r}'"))?;
     let action = Perm::parse(a).ok_or_else(|| format!("unknown action '{a}'"))?;
     let _ = rbac::permission_name((resource, action));

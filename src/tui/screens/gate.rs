@@ -41,17 +41,10 @@ pub struct Gate {
 
 impl Gate {
     pub fn sign_in() -> Gate {
-        let form = Form::new(
-            "sign in",
-            vec![Field::text("Username"), Field::secret("Password")],
-        )
-        .submit_label("sign in")
-        .note("F2: accept an invitation · ctrl+c: quit");
-        Gate {
-            mode: Mode::SignIn,
-            form,
-            pending_password: None,
-        }
+        let form = Form::new("sign in", vec![Field::text("Username"), Field::secret("Password")])
+            .submit_label("sign in")
+            .note("F2: accept an invitation · ctrl+c: quit");
+        Gate { mode: Mode::SignIn, form, pending_password: None }
     }
 
     pub fn first_admin() -> Gate {
@@ -67,11 +60,7 @@ impl Gate {
         )
         .submit_label("create")
         .note("This database has no users yet. The account you create here is an admin.");
-        Gate {
-            mode: Mode::FirstAdmin,
-            form,
-            pending_password: None,
-        }
+        Gate { mode: Mode::FirstAdmin, form, pending_password: None }
     }
 
     pub fn invitation() -> Gate {
@@ -88,31 +77,14 @@ impl Gate {
         )
         .submit_label("create account")
         .note("Paste the code you were sent. Esc goes back to sign in.");
-        Gate {
-            mode: Mode::Invitation,
-            form,
-            pending_password: None,
-        }
+        Gate { mode: Mode::Invitation, form, pending_password: None }
     }
 
     pub fn must_change(session: Session, current: Secret) -> Gate {
-        let form = Form::new(
-            "choose a new password",
-            vec![Field::secret("New"), Field::secret("Repeat")],
-        )
-        .submit_label("change")
-        .note(format!(
-            "Signed in as {}. Your password is temporary: choose your own.",
-            session.user.username
-        ));
-        Gate {
-            mode: Mode::MustChange {
-                session: Box::new(session),
-                current,
-            },
-            form,
-            pending_password: None,
-        }
+        let form = Form::new("choose a new password", vec![Field::secret("New"), Field::secret("Repeat")])
+            .submit_label("change")
+            .note(format!("Signed in as {}. Your password is temporary: choose your own.", session.user.username));
+        Gate { mode: Mode::MustChange { session: Box::new(session), current }, form, pending_password: None }
     }
 
     /// The password typed at the last sign-in (taken once).
@@ -154,11 +126,7 @@ impl Gate {
             self.failed("The two passwords differ.");
             return vec![];
         }
-        let account = || AccountForm {
-            username: v("Username"),
-            email: v("Email"),
-            display_name: v("Display name"),
-        };
+        let account = || AccountForm { username: v("Username"), email: v("Email"), display_name: v("Display name") };
         let cmd = match &self.mode {
             Mode::SignIn => {
                 if v("Username").trim().is_empty() {
@@ -167,20 +135,12 @@ impl Gate {
                     return vec![];
                 }
                 self.pending_password = Some(Secret(v("Password")));
-                Command::SignIn {
-                    username: v("Username"),
-                    password: Secret(v("Password")),
-                }
+                Command::SignIn { username: v("Username"), password: Secret(v("Password")) }
             }
-            Mode::FirstAdmin => Command::CreateFirstAdmin {
-                form: account(),
-                password: Secret(v("Password")),
-            },
-            Mode::Invitation => Command::AcceptInvitation {
-                token: Secret(v("Code")),
-                form: account(),
-                password: Secret(v("Password")),
-            },
+            Mode::FirstAdmin => Command::CreateFirstAdmin { form: account(), password: Secret(v("Password")) },
+            Mode::Invitation => {
+                Command::AcceptInvitation { token: Secret(v("Code")), form: account(), password: Secret(v("Password")) }
+            }
             Mode::MustChange { session, current } => Command::ChangePassword {
                 actor: session.actor.clone(),
                 current: current.clone(),
@@ -193,31 +153,16 @@ impl Gate {
     }
 
     pub fn view(&self, f: &mut Frame, area: Rect, theme: &Theme, demo: &[DemoAccount], org: &str) {
-        let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) {
-            0
-        } else {
-            demo.len() as u16 + 2
-        };
+        let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) { 0 } else { demo.len() as u16 + 2 };
         let form_h = self.form.height();
         let total = (form_h + demo_h + 2).min(area.height);
         let outer = centered(area, 64, total);
-        let [title, form_area, demo_area] = Layout::vertical([
-            Constraint::Length(2),
-            Constraint::Length(form_h),
-            Constraint::Fill(1),
-        ])
-        .areas(outer);
+        let [title, form_area, demo_area] =
+            Layout::vertical([Constraint::Length(2), Constraint::Length(form_h), Constraint::Fill(1)]).areas(outer);
         f.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled("labdeck", theme.accent()),
-                Span::styled(
-                    if org == "labdeck" {
-                        String::new()
-                    } else {
-                        format!("  {org}")
-                    },
-                    theme.dim(),
-                ),
+                Span::styled(if org == "labdeck" { String::new() } else { format!("  {org}") }, theme.dim()),
             ]))
             .centered(),
             title,

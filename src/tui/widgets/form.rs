@@ -27,27 +27,15 @@ pub struct Field {
 
 impl Field {
     pub fn text(label: &'static str) -> Field {
-        Field {
-            label,
-            kind: FieldKind::Text,
-            input: Input::default(),
-            choice: 0,
-        }
+        Field { label, kind: FieldKind::Text, input: Input::default(), choice: 0 }
     }
     pub fn secret(label: &'static str) -> Field {
-        Field {
-            kind: FieldKind::Secret,
-            ..Field::text(label)
-        }
+        Field { kind: FieldKind::Secret, ..Field::text(label) }
     }
     pub fn choice(label: &'static str, options: &[&str], selected: &str) -> Field {
         let options: Vec<String> = options.iter().map(|s| s.to_string()).collect();
         let choice = options.iter().position(|o| o == selected).unwrap_or(0);
-        Field {
-            kind: FieldKind::Choice(options),
-            choice,
-            ..Field::text(label)
-        }
+        Field { kind: FieldKind::Choice(options), choice, ..Field::text(label) }
     }
     pub fn with_value(mut self, v: &str) -> Field {
         self.input = Input::new(v.to_string());
@@ -81,15 +69,7 @@ pub struct Form {
 
 impl Form {
     pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
-        Form {
-            title: title.into(),
-            fields,
-            focus: 0,
-            error: None,
-            note: None,
-            busy: false,
-            submit_label: "save",
-        }
+        Form { title: title.into(), fields, focus: 0, error: None, note: None, busy: false, submit_label: "save" }
     }
     pub fn submit_label(mut self, s: &'static str) -> Form {
         self.submit_label = s;
@@ -101,11 +81,7 @@ impl Form {
     }
 
     pub fn value(&self, label: &str) -> String {
-        self.fields
-            .iter()
-            .find(|f| f.label == label)
-            .map(Field::value)
-            .unwrap_or_default()
+        self.fields.iter().find(|f| f.label == label).map(Field::value).unwrap_or_default()
     }
 
     pub fn fail(&mut self, message: impl Into<String>) {
@@ -129,19 +105,13 @@ impl Form {
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> FormOutcome {
         if self.busy {
-            return if key.code == KeyCode::Esc {
-                FormOutcome::Cancel
-            } else {
-                FormOutcome::Edited
-            };
+            return if key.code == KeyCode::Esc { FormOutcome::Cancel } else { FormOutcome::Edited };
         }
         let last = self.fields.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancel,
             KeyCode::Enter if self.focus >= last => return FormOutcome::Submit,
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
-                self.focus = (self.focus + 1).min(last)
-            }
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
             KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
             _ => {
                 let Some(field) = self.fields.get_mut(self.focus) else {
@@ -152,9 +122,7 @@ impl Form {
                         let n = opts.len().max(1);
                         match key.code {
                             KeyCode::Left => field.choice = (field.choice + n - 1) % n,
-                            KeyCode::Right | KeyCode::Char(' ') => {
-                                field.choice = (field.choice + 1) % n
-                            }
+                            KeyCode::Right | KeyCode::Char(' ') => field.choice = (field.choice + 1) % n,
                             KeyCode::Char(c) => {
                                 if let Some(i) = opts.iter().position(|o| o.starts_with(c)) {
                                     field.choice = i;
@@ -190,13 +158,7 @@ impl Form {
             .title(Span::styled(format!(" {} ", self.title), theme.accent()));
         let inner = block.inner(area);
         f.render_widget(block, area);
-        let label_w = self
-            .fields
-            .iter()
-            .map(|f| f.label.chars().count())
-            .max()
-            .unwrap_or(0) as u16
-            + 2;
+        let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 2;
         let mut lines: Vec<Line> = Vec::new();
         if let Some(note) = &self.note {
             lines.push(Line::styled(note.clone(), theme.dim()));
@@ -222,26 +184,13 @@ impl Form {
                 }
                 FieldKind::Text => {
                     let scroll = field.input.visual_scroll(value_w.saturating_sub(1));
-                    let v: String = field
-                        .input
-                        .value()
-                        .chars()
-                        .skip(scroll)
-                        .take(value_w)
-                        .collect();
+                    let v: String = field.input.value().chars().skip(scroll).take(value_w).collect();
                     (v, Some(field.input.visual_cursor().saturating_sub(scroll)))
                 }
             };
-            let style = if focused {
-                theme.selected()
-            } else {
-                theme.text()
-            };
+            let style = if focused { theme.selected() } else { theme.text() };
             let pad = value_w.saturating_sub(shown.chars().count());
-            lines.push(Line::from(vec![
-                label,
-                Span::styled(format!("{shown}{}", " ".repeat(pad)), style),
-            ]));
+            lines.push(Line::from(vec![label, Span::styled(format!("{shown}{}", " ".repeat(pad)), style)]));
             if focused && let Some(c) = cur {
                 let y = inner.y + lines.len() as u16 - 1;
                 cursor = Some((inner.x + label_w + c as u16, y));
@@ -253,10 +202,7 @@ impl Form {
             (Some(e), _) => lines.push(Line::styled(e.clone(), theme.error())),
             _ => lines.push(Line::raw("")),
         }
-        lines.push(Line::styled(
-            format!("enter {} · tab next · esc cancel", self.submit_label),
-            theme.dim(),
-        ));
+        lines.push(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim()));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         if let Some((x, y)) = cursor
             && x < inner.right()
@@ -279,11 +225,7 @@ mod tests {
     fn typing_tabbing_and_submitting() {
         let mut form = Form::new(
             "t",
-            vec![
-                Field::text("Name"),
-                Field::choice("Role", &["admin", "viewer"], "viewer"),
-                Field::secret("Password"),
-            ],
+            vec![Field::text("Name"), Field::choice("Role", &["admin", "viewer"], "viewer"), Field::secret("Password")],
         );
         for c in "ann".chars() {
             form.handle_key(&key(KeyCode::Char(c)));

@@ -6,12 +6,8 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
 /// A centred box of at most `w`×`h`, shrunk to fit `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
+    let [row] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(w.min(area.width))]).flex(Flex::Center).areas(row);
     cell
 }
 

@@ -18,22 +18,11 @@ fn framed<'a>(title: &str, theme: &Theme) -> Block<'a> {
 }
 
 /// Help: (keys, what) pairs for the current context.
-pub fn render_help(
-    f: &mut Frame,
-    area: Rect,
-    theme: &Theme,
-    context: &str,
-    rows: &[(String, String)],
-) {
+pub fn render_help(f: &mut Frame, area: Rect, theme: &Theme, context: &str, rows: &[(String, String)]) {
     let h = rows.len() as u16 + 4;
     let r = centered(area, 64, h);
     f.render_widget(Clear, r);
-    let key_w = rows
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(24);
+    let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).min(24);
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(k, what)| {
@@ -44,10 +33,7 @@ pub fn render_help(
         })
         .collect();
     lines.push(Line::styled(" esc or ? closes", theme.dim()));
-    f.render_widget(
-        Paragraph::new(lines).block(framed(&format!("keys: {context}"), theme)),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).block(framed(&format!("keys: {context}"), theme)), r);
 }
 
 pub struct ConfirmView<'a> {
@@ -70,12 +56,7 @@ pub fn render_confirm(f: &mut Frame, area: Rect, theme: &Theme, c: &ConfirmView)
             Span::styled(" no", theme.text()),
         ]),
     ];
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(framed(c.title, theme)),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(framed(c.title, theme)), r);
 }
 
 pub fn render_secret(f: &mut Frame, area: Rect, theme: &Theme, message: &str, secret: &str) {
@@ -84,30 +65,15 @@ pub fn render_secret(f: &mut Frame, area: Rect, theme: &Theme, message: &str, se
     let lines = vec![
         Line::styled(message.to_string(), theme.text()),
         Line::raw(""),
-        Line::styled(
-            secret.to_string(),
-            theme.accent().add_modifier(Modifier::BOLD),
-        ),
+        Line::styled(secret.to_string(), theme.accent().add_modifier(Modifier::BOLD)),
         Line::raw(""),
         Line::styled("Shown once: copy it now. Any key closes.", theme.dim()),
     ];
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(framed("one-time secret", theme)),
-        r,
-    );
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(framed("one-time secret", theme)), r);
 }
 
 /// Read-only lines with a scroll position (bulk results, task logs).
-pub fn render_report(
-    f: &mut Frame,
-    area: Rect,
-    theme: &Theme,
-    title: &str,
-    lines: &[String],
-    scroll: usize,
-) {
+pub fn render_report(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: &[String], scroll: usize) {
     let h = (lines.len() as u16 + 3).clamp(5, area.height.saturating_sub(2).max(5));
     let r = centered(area, area.width.saturating_sub(4).min(110), h);
     f.render_widget(Clear, r);
@@ -122,11 +88,7 @@ pub fn render_report(
         .collect();
     let mut all = shown;
     all.push(Line::styled(
-        format!(
-            "↑↓ scroll · esc closes · {}/{}",
-            (scroll + 1).min(lines.len()),
-            lines.len()
-        ),
+        format!("↑↓ scroll · esc closes · {}/{}", (scroll + 1).min(lines.len()), lines.len()),
         theme.dim(),
     ));
     f.render_widget(Paragraph::new(all), inner);
@@ -157,16 +119,10 @@ pub fn render_palette(
     let block = framed("command", theme);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(":", theme.accent()),
-        Span::styled(input.to_string(), theme.text()),
-    ])];
+    let mut lines =
+        vec![Line::from(vec![Span::styled(":", theme.accent()), Span::styled(input.to_string(), theme.text())])];
     for (i, (name, what)) in matches.iter().take(10).enumerate() {
-        let style = if i == chosen {
-            theme.selected()
-        } else {
-            theme.text()
-        };
+        let style = if i == chosen { theme.selected() } else { theme.text() };
         let text = truncate(&format!("{name:<22} {what}"), inner.width as usize);
         lines.push(Line::styled(text, style));
     }
@@ -194,16 +150,8 @@ pub struct Toasts {
 
 impl Toasts {
     pub fn push(&mut self, kind: ToastKind, text: impl Into<String>) {
-        let ttl = if kind == ToastKind::Error {
-            Duration::from_secs(8)
-        } else {
-            Duration::from_secs(4)
-        };
-        self.items.push(Toast {
-            text: text.into(),
-            kind,
-            until: Instant::now() + ttl,
-        });
+        let ttl = if kind == ToastKind::Error { Duration::from_secs(8) } else { Duration::from_secs(4) };
+        self.items.push(Toast { text: text.into(), kind, until: Instant::now() + ttl });
         if self.items.len() > 4 {
             self.items.remove(0);
         }
@@ -220,29 +168,15 @@ impl Toasts {
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let mut y = area.bottom().saturating_sub(2);
         for t in self.items.iter().rev() {
-            let w = (t.text.chars().count() as u16 + 4)
-                .min(area.width.saturating_sub(2))
-                .min(80);
+            let w = (t.text.chars().count() as u16 + 4).min(area.width.saturating_sub(2)).min(80);
             if y <= area.y + 1 || w < 5 {
                 break;
             }
-            let r = Rect {
-                x: area.right().saturating_sub(w + 1),
-                y: y.saturating_sub(2),
-                width: w,
-                height: 3,
-            };
+            let r = Rect { x: area.right().saturating_sub(w + 1), y: y.saturating_sub(2), width: w, height: 3 };
             f.render_widget(Clear, r);
-            let style = if t.kind == ToastKind::Error {
-                theme.error()
-            } else {
-                theme.ok()
-            };
+            let style = if t.kind == ToastKind::Error { theme.error() } else { theme.ok() };
             let block = Block::default().borders(Borders::ALL).border_style(style);
-            f.render_widget(
-                Paragraph::new(Span::styled(truncate(&t.text, w as usize - 2), style)).block(block),
-                r,
-            );
+            f.render_widget(Paragraph::new(Span::styled(truncate(&t.text, w as usize - 2), style)).block(block), r);
             y = y.saturating_sub(3);
         }
     }

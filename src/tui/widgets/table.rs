@@ -69,10 +69,8 @@ impl<T: TableRow> DataTable<T> {
             })
             .collect();
         // Keep the same row selected if it is still there.
-        let found = self
-            .selected_key
-            .as_ref()
-            .and_then(|k| self.visible.iter().position(|&i| &self.rows[i].key() == k));
+        let found =
+            self.selected_key.as_ref().and_then(|k| self.visible.iter().position(|&i| &self.rows[i].key() == k));
         self.selected = found.unwrap_or(self.selected.min(self.visible.len().saturating_sub(1)));
         self.remember();
     }
@@ -115,12 +113,7 @@ impl<T: TableRow> DataTable<T> {
         let shown = if self.filter.is_empty() {
             format!(" {title} ({}) ", self.visible.len())
         } else {
-            format!(
-                " {title} ({}/{}) /{} ",
-                self.visible.len(),
-                self.rows.len(),
-                self.filter
-            )
+            format!(" {title} ({}/{}) /{} ", self.visible.len(), self.rows.len(), self.filter)
         };
         let block = Block::default()
             .borders(Borders::ALL)
@@ -137,21 +130,14 @@ impl<T: TableRow> DataTable<T> {
         let rows: Vec<Row> = window
             .enumerate()
             .map(|(n, &i)| {
-                let style = if self.offset + n == self.selected {
-                    theme.selected()
-                } else {
-                    theme.text()
-                };
+                let style = if self.offset + n == self.selected { theme.selected() } else { theme.text() };
                 Row::new(self.rows[i].cells().into_iter().map(Cell::from)).style(style)
             })
             .collect();
-        let header =
-            Row::new(self.columns.iter().map(|(h, _)| Cell::from(*h))).style(theme.header());
+        let header = Row::new(self.columns.iter().map(|(h, _)| Cell::from(*h))).style(theme.header());
         let empty = rows.is_empty();
-        let table = Table::new(rows, self.columns.iter().map(|(_, c)| *c))
-            .header(header)
-            .block(block)
-            .column_spacing(1);
+        let table =
+            Table::new(rows, self.columns.iter().map(|(_, c)| *c)).header(header).block(block).column_spacing(1);
         f.render_widget(table, area);
         if empty && area.height > 3 && area.width > 4 {
             let msg = if !self.loaded {
@@ -161,12 +147,7 @@ impl<T: TableRow> DataTable<T> {
             } else {
                 "no row matches the filter"
             };
-            let inner = Rect {
-                x: area.x + 2,
-                y: area.y + 2,
-                width: area.width - 4,
-                height: 1,
-            };
+            let inner = Rect { x: area.x + 2, y: area.y + 2, width: area.width - 4, height: 1 };
             f.render_widget(Span::styled(msg, theme.dim()), inner);
         }
     }
@@ -193,11 +174,7 @@ mod tests {
         t.step(1);
         assert_eq!(t.selected().unwrap().0, 2);
         t.set_rows(vec![R(0, "aaron"), R(1, "ann"), R(2, "bob"), R(3, "cy")]);
-        assert_eq!(
-            t.selected().unwrap().0,
-            2,
-            "a new row above must not move the selection"
-        );
+        assert_eq!(t.selected().unwrap().0, 2, "a new row above must not move the selection");
         t.set_filter("b");
         assert_eq!(t.len(), 1);
         assert_eq!(t.selected().unwrap().0, 2);

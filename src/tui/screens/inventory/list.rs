@@ -1,12 +1,13 @@
 //! The guest list behind the Inventory table: every guest once, a sorted order, the rows the
 //! filter keeps, marks and the selection — all by guest identity, so a refresh moves nothing.
-//! Built for 100k guests: the search text is computed when a guest changes, not per keystroke.
+//! Built for 100k guests: no per-guest copies beyond the guest itself, and the key index is
+//! a sorted vector, not a hash map.
 
-use crate::domain::inventory::filter::{Query, haystack};
+use crate::domain::inventory::filter::Query;
 use crate::domain::inventory::{Guest, GuestStatus};
 use crate::engine::inventory::GuestRef;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -70,8 +71,8 @@ fn status_rank(s: GuestStatus) -> u8 {
 #[derive(Default)]
 pub struct GuestList {
     guests: Vec<Guest>,
-    hay: Vec<Box<str>>,
-    index: HashMap<GuestRef, usize>,
+    /// (key, position in `guests`), sorted by key.
+    index: Vec<(GuestRef, u32)>,
     sorted: Vec<u32>,
     visible: Vec<u32>,
     query: Query,
@@ -87,36 +88,38 @@ pub struct GuestList {
 impl GuestList {
     /// Replace everything (a full load).
     pub fn replace(&mut self, guests: Vec<Guest>) {
-        self.hay = guests
-            .iter()
-            .map(|g| haystack(g).into_boxed_str())
-            .collect();
-        self.index = guests
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.key(), i))
-            .collect();
         self.guests = guests;
-        self.marks.retain(|k| self.index.contains_key(k));
+        self.guests.shrink_to_fit();
+        self.reindex();
+        let index = &self.index;
+        self.marks.retain(|k| index.binary_search_by_key(k, |(x, _)| *x).is_ok());
         self.loaded = true;
         self.resort();
     }
 
+    fn reindex(&mut self) {
+        self.index = self.guests.iter().enumerate().map(|(i, g)| (g.key(), i as u32)).collect();
+        self.index.sort_unstable_by_key(|(k, _)| *k);
+    }
+
+    fn position(&self, key: &GuestRef) -> Option<usize> {
+        self.index.binary_search_by_key(key, |(k, _)| *k).ok().map(|i| self.index[i].1 as usize)
+    }
+
     /// Merge changed guests (a delta load).
     pub fn merge(&mut self, changed: Vec<Guest>) {
+        let mut added = false;
         for g in changed {
-            let hay = haystack(&g).into_boxed_str();
-            match self.index.get(&g.key()) {
-                Some(&i) => {
-                    self.guests[i] = g;
-                    self.hay[i] = hay;
-                }
+            match self.position(&g.key()) {
+                Some(i) => self.guests[i] = g,
                 None => {
-                    self.index.insert(g.key(), self.guests.len());
                     self.guests.push(g);
-                    self.hay.push(hay);
+                    added = true;
                 }
             }
+        }
+        if added {
+            self.reindex();
         }
         self.resort();
     }
@@ -138,7 +141,7 @@ impl GuestList {
     }
 
     pub fn get(&self, key: &GuestRef) -> Option<&Guest> {
-        self.index.get(key).map(|&i| &self.guests[i])
+        self.position(key).map(|i| &self.guests[i])
     }
 
     pub fn set_sort(&mut self, key: SortKey, descending: bool) {
@@ -166,38 +169,26 @@ impl GuestList {
 
     /// One pass over the sorted guests: the per-keystroke cost.
     fn refilter(&mut self) {
-        let (g, hay, q) = (&self.guests, &self.hay, &self.query);
+        let (g, q) = (&self.guests, &self.query);
         self.visible = if q.is_empty() {
             self.sorted.clone()
         } else {
-            self.sorted
-                .iter()
-                .copied()
-                .filter(|&i| q.matches_hay(&g[i as usize], &hay[i as usize]))
-                .collect()
+            self.sorted.iter().copied().filter(|&i| q.matches(&g[i as usize])).collect()
         };
-        let found = self.selected.and_then(|k| {
-            self.visible
-                .iter()
-                .position(|&i| self.guests[i as usize].key() == k)
-        });
+        let found = self.selected.and_then(|k| self.visible.iter().position(|&i| self.guests[i as usize].key() == k));
         self.cursor = found.unwrap_or(self.cursor.min(self.visible.len().saturating_sub(1)));
         self.remember();
     }
 
     fn remember(&mut self) {
-        self.selected = self
-            .visible
-            .get(self.cursor)
-            .map(|&i| self.guests[i as usize].key());
+        self.selected = self.visible.get(self.cursor).map(|&i| self.guests[i as usize].key());
     }
 
     pub fn step(&mut self, delta: isize) {
         if self.visible.is_empty() {
             return;
         }
-        self.cursor =
-            (self.cursor as isize + delta).clamp(0, self.visible.len() as isize - 1) as usize;
+        self.cursor = (self.cursor as isize + delta).clamp(0, self.visible.len() as isize - 1) as usize;
         self.remember();
     }
 
@@ -206,18 +197,12 @@ impl GuestList {
     }
 
     pub fn selected(&self) -> Option<&Guest> {
-        self.visible
-            .get(self.cursor)
-            .map(|&i| &self.guests[i as usize])
+        self.visible.get(self.cursor).map(|&i| &self.guests[i as usize])
     }
 
     /// The guests shown in rows `from..from+n`.
     pub fn window(&self, from: usize, n: usize) -> impl Iterator<Item = &Guest> {
-        self.visible
-            .iter()
-            .skip(from)
-            .take(n)
-            .map(|&i| &self.guests[i as usize])
+        self.visible.iter().skip(from).take(n).map(|&i| &self.guests[i as usize])
     }
 
     pub fn toggle_mark(&mut self) {
@@ -230,11 +215,7 @@ impl GuestList {
 
     /// Mark every visible guest, or clear the marks when all visible ones are marked already.
     pub fn mark_visible(&mut self) {
-        let keys: Vec<GuestRef> = self
-            .visible
-            .iter()
-            .map(|&i| self.guests[i as usize].key())
-            .collect();
+        let keys: Vec<GuestRef> = self.visible.iter().map(|&i| self.guests[i as usize].key()).collect();
         if keys.iter().all(|k| self.marks.contains(k)) {
             self.marks.clear();
         } else {
@@ -254,11 +235,7 @@ impl GuestList {
 
     /// Templates across clusters, for the Templates view.
     pub fn templates(&self) -> Vec<&Guest> {
-        self.sorted
-            .iter()
-            .map(|&i| &self.guests[i as usize])
-            .filter(|g| g.template)
-            .collect()
+        self.sorted.iter().map(|&i| &self.guests[i as usize]).filter(|g| g.template).collect()
     }
 }
 
@@ -304,30 +281,16 @@ mod tests {
             guest(100, "web", GuestStatus::Running),
             guest(101, "app", GuestStatus::Running),
         ]);
-        assert_eq!(
-            l.window(0, 3).map(|g| g.vmid).collect::<Vec<_>>(),
-            [100, 101, 102]
-        );
+        assert_eq!(l.window(0, 3).map(|g| g.vmid).collect::<Vec<_>>(), [100, 101, 102]);
         l.step(1);
         assert_eq!(l.selected().unwrap().vmid, 101);
         l.set_sort(SortKey::Name, false);
-        assert_eq!(
-            l.window(0, 3).map(|g| g.vmid).collect::<Vec<_>>(),
-            [101, 102, 100]
-        );
-        assert_eq!(
-            l.selected().unwrap().vmid,
-            101,
-            "the selection follows the guest"
-        );
+        assert_eq!(l.window(0, 3).map(|g| g.vmid).collect::<Vec<_>>(), [101, 102, 100]);
+        assert_eq!(l.selected().unwrap().vmid, 101, "the selection follows the guest");
         l.set_filter("status:running");
         assert_eq!(l.len(), 2);
         l.merge(vec![guest(99, "aaa", GuestStatus::Running)]);
-        assert_eq!(
-            l.selected().unwrap().vmid,
-            101,
-            "a new guest above does not move the selection"
-        );
+        assert_eq!(l.selected().unwrap().vmid, 101, "a new guest above does not move the selection");
         l.set_sort(SortKey::Cpu, true);
         assert_eq!(l.window(0, 1).next().unwrap().vmid, 101);
     }
@@ -335,19 +298,12 @@ mod tests {
     #[test]
     fn marks_decide_the_targets() {
         let mut l = GuestList::default();
-        l.replace(
-            (100..110)
-                .map(|v| guest(v, "x", GuestStatus::Stopped))
-                .collect(),
-        );
+        l.replace((100..110).map(|v| guest(v, "x", GuestStatus::Stopped)).collect());
         assert_eq!(l.targets().len(), 1, "no marks: the selected guest");
         l.toggle_mark();
         l.step(3);
         l.toggle_mark();
-        assert_eq!(
-            l.targets().iter().map(|g| g.vmid).collect::<Vec<_>>(),
-            [100, 103]
-        );
+        assert_eq!(l.targets().iter().map(|g| g.vmid).collect::<Vec<_>>(), [100, 103]);
         l.set_filter("vmid:10");
         l.mark_visible();
         assert_eq!(l.targets().len(), 10);

@@ -73,10 +73,7 @@ impl InventoryScreen {
         let a = || actor.clone();
         let mut fx = vec![
             Effect::Send(Command::LoadOverview { actor: a() }),
-            Effect::Send(Command::LoadGuests {
-                actor: a(),
-                since: self.as_of.filter(|_| self.list.loaded),
-            }),
+            Effect::Send(Command::LoadGuests { actor: a(), since: self.as_of.filter(|_| self.list.loaded) }),
         ];
         match self.view {
             View::Tasks => fx.push(Effect::Send(Command::LoadTasks { actor: a() })),
@@ -90,65 +87,51 @@ impl InventoryScreen {
         let has = |d: &str| domains.iter().any(|x| x == d);
         let mut fx = Vec::new();
         if has("inventory") {
-            fx.push(Effect::Send(Command::LoadGuests {
-                actor: actor.clone(),
-                since: self.as_of,
-            }));
+            fx.push(Effect::Send(Command::LoadGuests { actor: actor.clone(), since: self.as_of }));
         }
         if has("inventory") || has("poll") || has("clusters") {
-            fx.push(Effect::Send(Command::LoadOverview {
-                actor: actor.clone(),
-            }));
+            fx.push(Effect::Send(Command::LoadOverview { actor: actor.clone() }));
         }
         if has("tasks") && self.view == View::Tasks {
-            fx.push(Effect::Send(Command::LoadTasks {
-                actor: actor.clone(),
-            }));
+            fx.push(Effect::Send(Command::LoadTasks { actor: actor.clone() }));
         }
         if has("isos") && self.view == View::Isos {
-            fx.push(Effect::Send(Command::LoadIsos {
-                actor: actor.clone(),
-            }));
+            fx.push(Effect::Send(Command::LoadIsos { actor: actor.clone() }));
         }
         fx
     }
 
-    /// Take a reply meant for this screen. Returns (handled, follow-up effects).
-    pub fn on_reply(&mut self, reply: &Reply, actor: &Actor) -> (bool, Vec<Effect>) {
+    /// Take a reply meant for this screen (guest batches come through `take_batch`).
+    pub fn on_reply(&mut self, reply: &Reply) -> bool {
         match reply {
-            Reply::Guests(batch) => return (true, self.take_batch(batch, actor)),
             Reply::Overview(o) => self.overview = (**o).clone(),
             Reply::Tasks(t) => self.tasks.set_rows(t.clone()),
             Reply::Isos(i) => self.isos.set_rows(i.clone()),
             Reply::GuestDetail(d) => {
-                if self
-                    .list
-                    .selected()
-                    .is_some_and(|g| g.key() == (d.cluster_id, d.vmid))
-                {
+                if self.list.selected().is_some_and(|g| g.key() == (d.cluster_id, d.vmid)) {
                     self.detail = Some((**d).clone());
                 }
             }
-            _ => return (false, vec![]),
+            _ => return false,
         }
-        (true, vec![])
+        true
     }
 
-    fn take_batch(&mut self, batch: &GuestBatch, actor: &Actor) -> Vec<Effect> {
+    /// Take a batch of guests (moved, not copied: at 100k guests a copy is 20 MiB).
+    pub fn take_batch(&mut self, batch: GuestBatch, actor: &Actor) -> Vec<Effect> {
         if batch.full {
-            self.list.replace(batch.guests.clone());
+            self.list.replace(batch.guests);
         } else {
-            self.list.merge(batch.guests.clone());
+            self.list.merge(batch.guests);
         }
         self.as_of = Some(batch.as_of);
-        self.templates
-            .set_rows(self.list.templates().into_iter().cloned().collect());
+        if batch.total > 10_000 {
+            crate::mem::release_freed();
+        }
+        self.templates.set_rows(self.list.templates().into_iter().cloned().collect());
         if self.list.total() as i64 != batch.total {
             // Something was removed (or raced): read everything once.
-            return vec![Effect::Send(Command::LoadGuests {
-                actor: actor.clone(),
-                since: None,
-            })];
+            return vec![Effect::Send(Command::LoadGuests { actor: actor.clone(), since: None })];
         }
         vec![]
     }
@@ -169,14 +152,8 @@ impl InventoryScreen {
 
     pub fn actions(&self) -> Vec<(Action, &'static str)> {
         let mut a = vec![
-            (
-                Action::NextView,
-                "Next view (guests, tasks, ISOs, templates)",
-            ),
-            (
-                Action::Filter,
-                "Filter: words fuzzy, or status: node: tag: cluster: type: template:",
-            ),
+            (Action::NextView, "Next view (guests, tasks, ISOs, templates)"),
+            (Action::Filter, "Filter: words fuzzy, or status: node: tag: cluster: type: template:"),
         ];
         match self.view {
             View::Guests => a.extend([
@@ -207,11 +184,7 @@ impl InventoryScreen {
             (_, Action::NextView) | (_, Action::PrevView) => {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                 let n = View::ALL.len();
-                self.view = View::ALL[if action == Action::NextView {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                }];
+                self.view = View::ALL[if action == Action::NextView { (i + 1) % n } else { (i + n - 1) % n }];
                 // A filter typed for guests means nothing to tasks or ISOs: each view starts clean.
                 self.set_filter("");
                 self.load(actor)
@@ -261,16 +234,14 @@ impl InventoryScreen {
                 let next = match self.list.sort {
                     None => SortKey::ALL[1],
                     Some(k) => {
-                        SortKey::ALL[(SortKey::ALL.iter().position(|x| *x == k).unwrap_or(0) + 1)
-                            % SortKey::ALL.len()]
+                        SortKey::ALL[(SortKey::ALL.iter().position(|x| *x == k).unwrap_or(0) + 1) % SortKey::ALL.len()]
                     }
                 };
                 self.list.set_sort(next, self.list.descending);
             }
-            Action::SortReverse => self.list.set_sort(
-                self.list.sort.unwrap_or(SortKey::Cluster),
-                !self.list.descending,
-            ),
+            Action::SortReverse => {
+                self.list.set_sort(self.list.sort.unwrap_or(SortKey::Cluster), !self.list.descending)
+            }
             Action::Open => {
                 self.detail_open = !self.detail_open;
                 self.detail = None;
@@ -289,11 +260,7 @@ impl InventoryScreen {
         match (self.detail_open, after) {
             (true, Some((cluster_id, vmid))) if after != before || self.detail.is_none() => {
                 self.detail = None;
-                vec![Effect::Send(Command::GuestDetail {
-                    actor: actor.clone(),
-                    cluster_id,
-                    vmid,
-                })]
+                vec![Effect::Send(Command::GuestDetail { actor: actor.clone(), cluster_id, vmid })]
             }
             _ => vec![],
         }
@@ -308,39 +275,19 @@ impl InventoryScreen {
         }
         let (resource, perm) = op.permission();
         if !actor.can(resource, perm) {
-            return vec![Effect::Error(format!(
-                "Your role ({}) may not {} guests.",
-                actor.role,
-                op.verb()
-            ))];
+            return vec![Effect::Error(format!("Your role ({}) may not {} guests.", actor.role, op.verb()))];
         }
         let refs: Vec<_> = targets.iter().map(|g| g.key()).collect();
-        let cmd = Command::GuestAction {
-            actor: actor.clone(),
-            targets: refs,
-            op: op.clone(),
-        };
+        let cmd = Command::GuestAction { actor: actor.clone(), targets: refs, op: op.clone() };
         if !op.is_destructive() && targets.len() == 1 {
             return vec![Effect::Send(cmd)];
         }
-        let names: Vec<String> = targets
-            .iter()
-            .take(5)
-            .map(|g| format!("{} ({}) on {}", g.name, g.vmid, g.node))
-            .collect();
-        let more = if targets.len() > 5 {
-            format!(" and {} more", targets.len() - 5)
-        } else {
-            String::new()
-        };
+        let names: Vec<String> =
+            targets.iter().take(5).map(|g| format!("{} ({}) on {}", g.name, g.vmid, g.node)).collect();
+        let more = if targets.len() > 5 { format!(" and {} more", targets.len() - 5) } else { String::new() };
         let message = format!("{} {}{}?", capitalize(op.verb()), names.join(", "), more);
         vec![Effect::Open(Overlay::Confirm {
-            title: format!(
-                "{} {} guest{}",
-                op.verb(),
-                targets.len(),
-                if targets.len() == 1 { "" } else { "s" }
-            ),
+            title: format!("{} {} guest{}", op.verb(), targets.len(), if targets.len() == 1 { "" } else { "s" }),
             message,
             on_yes: cmd,
         })]
@@ -349,9 +296,7 @@ impl InventoryScreen {
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn step_table<T: crate::tui::widgets::table::TableRow>(t: &mut DataTable<T>, a: Action) {
@@ -370,7 +315,11 @@ fn clone_form(source: &Guest) -> Effect {
     Effect::Open(Overlay::Form {
         form: Form::new(
             format!("clone {} ({})", source.name, source.vmid),
-            vec![Field::text("Name").with_value(&format!("{}-clone", source.name)), Field::text("New VMID"), Field::choice("Full copy", &["no", "yes"], "no")],
+            vec![
+                Field::text("Name").with_value(&format!("{}-clone", source.name)),
+                Field::text("New VMID"),
+                Field::choice("Full copy", &["no", "yes"], "no"),
+            ],
         )
         .submit_label("clone")
         .note("Leave New VMID empty for the next free one. A linked clone (not a full copy) needs a template."),

@@ -71,10 +71,7 @@ impl TableRow for Task {
             self.vmid.map(|v| v.to_string()).unwrap_or_default(),
             self.node.clone(),
             self.started_by.clone().unwrap_or_else(|| "-".into()),
-            self.started_at
-                .with_timezone(&Local)
-                .format("%m-%d %H:%M:%S")
-                .to_string(),
+            self.started_at.with_timezone(&Local).format("%m-%d %H:%M:%S").to_string(),
             self.exit_status.clone().unwrap_or_default(),
         ]
     }
@@ -87,9 +84,7 @@ impl TableRow for Iso {
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),
-            self.size_bytes
-                .map(|b| bytes(b.max(0) as u64))
-                .unwrap_or_default(),
+            self.size_bytes.map(|b| bytes(b.max(0) as u64)).unwrap_or_default(),
             self.node.clone(),
             self.storage.clone(),
             self.volid.clone(),
@@ -125,40 +120,25 @@ fn status_style(s: GuestStatus, theme: &Theme) -> Style {
 
 impl InventoryScreen {
     pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let summary_h =
-            (self.overview.clusters.len() + self.overview.nodes.len()).clamp(1, 8) as u16 + 2;
-        let [nav, summary, body] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(summary_h),
-            Constraint::Fill(1),
-        ])
-        .areas(area);
+        let summary_h = (self.overview.clusters.len() + self.overview.nodes.len()).clamp(1, 8) as u16 + 2;
+        let [nav, summary, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(summary_h), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![];
         for v in View::ALL {
             spans.push(Span::styled(
                 format!(" {} ", v.name()),
-                if v == self.view {
-                    theme.selected()
-                } else {
-                    theme.dim()
-                },
+                if v == self.view { theme.selected() } else { theme.dim() },
             ));
             spans.push(Span::raw(" "));
         }
         if self.view == View::Guests {
             let sort = self.list.sort.map(|k| k.name()).unwrap_or("cluster");
             spans.push(Span::styled(
-                format!(
-                    "  sort: {sort}{}",
-                    if self.list.descending { " ↓" } else { " ↑" }
-                ),
+                format!("  sort: {sort}{}", if self.list.descending { " ↓" } else { " ↑" }),
                 theme.dim(),
             ));
             if !self.list.marks.is_empty() {
-                spans.push(Span::styled(
-                    format!("  {} marked", self.list.marks.len()),
-                    theme.warn(),
-                ));
+                spans.push(Span::styled(format!("  {} marked", self.list.marks.len()), theme.warn()));
             }
         }
         f.render_widget(Line::from(spans), nav);
@@ -166,8 +146,7 @@ impl InventoryScreen {
         match self.view {
             View::Guests if self.detail_open && body.width >= 60 => {
                 let [table, detail] =
-                    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-                        .areas(body);
+                    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(body);
                 self.render_guests(f, table, theme);
                 self.render_detail(f, detail, theme);
             }
@@ -182,16 +161,12 @@ impl InventoryScreen {
         let now = Utc::now();
         let mut lines = Vec::new();
         if self.overview.clusters.is_empty() {
-            lines.push(Line::styled(
-                "No cluster yet: add one in Admin › clusters.",
-                theme.dim(),
-            ));
+            lines.push(Line::styled("No cluster yet: add one in Admin › clusters.", theme.dim()));
         }
         for (c, h) in &self.overview.clusters {
             let guests = self.list.all().iter().filter(|g| g.cluster_id == c.id);
-            let (total, running) = guests.fold((0, 0), |(t, r), g| {
-                (t + 1, r + (g.status == GuestStatus::Running) as usize)
-            });
+            let (total, running) =
+                guests.fold((0, 0), |(t, r), g| (t + 1, r + (g.status == GuestStatus::Running) as usize));
             let age = h
                 .last_success_at
                 .map(|t| format!("data {} old", compact_age((now - t).num_seconds())))
@@ -213,9 +188,7 @@ impl InventoryScreen {
                 Span::styled(
                     format!(
                         " {total} guests, {running} running · {age}{} · {poller}",
-                        h.last_duration_ms
-                            .map(|d| format!(" ({d} ms)"))
-                            .unwrap_or_default()
+                        h.last_duration_ms.map(|d| format!(" ({d} ms)")).unwrap_or_default()
                     ),
                     theme.text(),
                 ),
@@ -226,18 +199,11 @@ impl InventoryScreen {
                     (Some(m), Some(x)) if x > 0 => m as f64 / x as f64,
                     _ => 0.0,
                 };
-                let st = if n.status == "online" {
-                    theme.ok()
-                } else {
-                    theme.error()
-                };
+                let st = if n.status == "online" { theme.ok() } else { theme.error() };
                 lines.push(Line::from(vec![
                     Span::raw("    "),
                     Span::styled(format!("{:<8} {:<8}", n.name, n.status), st),
-                    Span::styled(
-                        format!(" cpu {} {:>3.0}%", bar(cpu, 10), cpu * 100.0),
-                        theme.text(),
-                    ),
+                    Span::styled(format!(" cpu {} {:>3.0}%", bar(cpu, 10), cpu * 100.0), theme.text()),
                     Span::styled(
                         format!(
                             "  mem {} {:>3.0}% of {}",
@@ -261,12 +227,7 @@ impl InventoryScreen {
         let title = if self.filter.is_empty() {
             format!(" guests ({}) ", self.list.len())
         } else {
-            format!(
-                " guests ({}/{}) /{} ",
-                self.list.len(),
-                self.list.total(),
-                self.filter
-            )
+            format!(" guests ({}/{}) /{} ", self.list.len(), self.list.total(), self.filter)
         };
         let block = Block::default()
             .borders(Borders::ALL)
@@ -286,25 +247,11 @@ impl InventoryScreen {
             .enumerate()
             .map(|(n, g)| {
                 let marked = self.list.marks.contains(&g.key());
-                let row_style = if offset + n == cursor {
-                    theme.selected()
-                } else {
-                    theme.text()
-                };
-                let mem = g
-                    .mem_fraction()
-                    .map(|m| format!("{:>3.0}%", m * 100.0))
-                    .unwrap_or_default();
-                let cpu = if g.status == GuestStatus::Running {
-                    format!("{:>3.0}%", g.cpu * 100.0)
-                } else {
-                    String::new()
-                };
-                let kind = if g.template {
-                    "tmpl"
-                } else {
-                    g.guest_type.as_str()
-                };
+                let row_style = if offset + n == cursor { theme.selected() } else { theme.text() };
+                let mem = g.mem_fraction().map(|m| format!("{:>3.0}%", m * 100.0)).unwrap_or_default();
+                let cpu =
+                    if g.status == GuestStatus::Running { format!("{:>3.0}%", g.cpu * 100.0) } else { String::new() };
+                let kind = if g.template { "tmpl" } else { g.guest_type.as_str() };
                 let reach = match (g.ssh, g.rdp) {
                     (true, true) => "ssh rdp",
                     (true, false) => "ssh",
@@ -318,27 +265,14 @@ impl InventoryScreen {
                     Cell::from(g.name.to_string()),
                     Cell::from(kind),
                     Cell::from(g.node.to_string()),
-                    Cell::from(Span::styled(
-                        g.status.as_str(),
-                        status_style(g.status, theme),
-                    )),
+                    Cell::from(Span::styled(g.status.as_str(), status_style(g.status, theme))),
                     Cell::from(cpu),
                     Cell::from(mem),
                     Cell::from(bytes(g.maxmem)),
-                    Cell::from(if g.uptime > 0 {
-                        compact_age(g.uptime as i64)
-                    } else {
-                        String::new()
-                    }),
-                    Cell::from(g.ip.as_deref().unwrap_or("").to_string()),
+                    Cell::from(if g.uptime > 0 { compact_age(g.uptime as i64) } else { String::new() }),
+                    Cell::from(g.ip.map(|ip| ip.to_string()).unwrap_or_default()),
                     Cell::from(reach),
-                    Cell::from(
-                        g.lock
-                            .as_deref()
-                            .map(|l| format!("🔒{l} "))
-                            .unwrap_or_default()
-                            + &g.tags,
-                    ),
+                    Cell::from(g.lock.as_deref().map(|l| format!("🔒{l} ")).unwrap_or_default() + &g.tags),
                 ])
                 .style(row_style)
             })
@@ -360,18 +294,11 @@ impl InventoryScreen {
             Constraint::Fill(1),
         ];
         let header = Row::new([
-            "", "cluster", "vmid", "name", "type", "node", "status", "cpu", "mem", "max", "up",
-            "ip", "reach", "tags",
+            "", "cluster", "vmid", "name", "type", "node", "status", "cpu", "mem", "max", "up", "ip", "reach", "tags",
         ])
         .style(theme.header());
         let empty = rows.is_empty();
-        f.render_widget(
-            Table::new(rows, widths)
-                .header(header)
-                .block(block)
-                .column_spacing(1),
-            area,
-        );
+        f.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), area);
         if empty && area.height > 3 && area.width > 4 {
             let msg = if !self.list.loaded {
                 "loading…"
@@ -382,12 +309,7 @@ impl InventoryScreen {
             };
             f.render_widget(
                 Span::styled(msg, theme.dim()),
-                Rect {
-                    x: area.x + 2,
-                    y: area.y + 2,
-                    width: area.width - 4,
-                    height: 1,
-                },
+                Rect { x: area.x + 2, y: area.y + 2, width: area.width - 4, height: 1 },
             );
         }
     }
@@ -399,47 +321,27 @@ impl InventoryScreen {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
-            .title(Span::styled(
-                format!(" {} ({}) ", g.name, g.vmid),
-                theme.accent(),
-            ));
+            .title(Span::styled(format!(" {} ({}) ", g.name, g.vmid), theme.accent()));
         let inner = block.inner(area);
         f.render_widget(block, area);
         let Some(d) = &self.detail else {
-            f.render_widget(
-                Paragraph::new("fetching from Proxmox…").style(theme.dim()),
-                inner,
-            );
+            f.render_widget(Paragraph::new("fetching from Proxmox…").style(theme.dim()), inner);
             return;
         };
-        let [spark, text] =
-            Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
+        let [spark, text] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
         let peak = d.cpu.iter().copied().max().unwrap_or(0);
         f.render_widget(
             Sparkline::default()
                 .data(&d.cpu)
                 .max(100)
                 .style(theme.ok())
-                .block(Block::default().title(Span::styled(
-                    format!("cpu, last hour (peak {peak}%)"),
-                    theme.dim(),
-                ))),
+                .block(Block::default().title(Span::styled(format!("cpu, last hour (peak {peak}%)"), theme.dim()))),
             spark,
         );
         let mut lines: Vec<Line> = Vec::new();
-        let ips = if d.ips.is_empty() {
-            "—".to_string()
-        } else {
-            d.ips.join(", ")
-        };
-        lines.push(Line::from(vec![
-            Span::styled("ips  ", theme.dim()),
-            Span::styled(ips, theme.text()),
-        ]));
-        lines.push(Line::styled(
-            format!("snapshots ({})", d.snapshots.len()),
-            theme.header(),
-        ));
+        let ips = if d.ips.is_empty() { "—".to_string() } else { d.ips.join(", ") };
+        lines.push(Line::from(vec![Span::styled("ips  ", theme.dim()), Span::styled(ips, theme.text())]));
+        lines.push(Line::styled(format!("snapshots ({})", d.snapshots.len()), theme.header()));
         for (name, when) in &d.snapshots {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {name:<16} "), theme.text()),
