@@ -103,7 +103,9 @@ pub enum ClusterCmd {
         token_secret_stdin: bool,
         #[arg(long)]
         fingerprint: Option<String>,
-        #[arg(long, default_value_t = 5)]
+        /// Seconds between polls. Proxmox refreshes the numbers behind /cluster/resources
+        /// every 10 s, so polling faster mostly fetches the same data again.
+        #[arg(long, default_value_t = 10)]
         poll_seconds: i64,
     },
     /// List clusters with their poller state

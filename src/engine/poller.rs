@@ -71,9 +71,9 @@ struct Poller {
     cycles: u64,
     last_runtime: Duration,
     failures: u32,
-    /// When each guest's IP was last asked of its agent (cached in memory: a restart only
-    /// costs one more round of agent calls).
-    agent_asked: HashMap<u32, Instant>,
+    /// When each guest was last asked for its IP, and how many asks in a row found none
+    /// (in memory: a restart only costs one more round of agent calls).
+    agent_asked: HashMap<u32, (Instant, u32)>,
 }
 
 const TASK_CHECK: Duration = Duration::from_secs(1);
@@ -258,23 +258,24 @@ impl Poller {
         };
         let Some(cache) = &self.cache else { return };
         let now = Instant::now();
+        // Ask again when the last answer is old: an IP every 5 minutes; a guest without one
+        // (still booting, or no agent at all) after 5 s, then doubling up to 5 minutes.
         let due: Vec<(u32, Arc<str>)> = cache
             .values()
             .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template)
-            .filter(|g| {
-                g.ip.is_none()
-                    || self.agent_asked.get(&g.vmid).is_none_or(|t| now.duration_since(*t) > Duration::from_secs(300))
-            })
-            .filter(|g| {
-                self.agent_asked
-                    .get(&g.vmid)
-                    .is_none_or(|t| now.duration_since(*t) > Duration::from_secs(if g.ip.is_none() { 5 } else { 300 }))
+            .filter(|g| match self.agent_asked.get(&g.vmid) {
+                None => true,
+                Some(&(at, misses)) => {
+                    let wait = if g.ip.is_some() { 300 } else { (5u64 << misses.min(6)).min(300) };
+                    now.duration_since(at) > Duration::from_secs(wait)
+                }
             })
             .take(32)
             .map(|g| (g.vmid, g.node.clone()))
             .collect();
         for (vmid, _) in &due {
-            self.agent_asked.insert(*vmid, now);
+            let misses = self.agent_asked.get(vmid).map_or(0, |(_, m)| *m);
+            self.agent_asked.insert(*vmid, (now, misses));
         }
         let found: Vec<Reach> = futures::stream::iter(due)
             .map(|(vmid, node)| {
@@ -291,6 +292,11 @@ impl Poller {
             .buffer_unordered(4)
             .collect()
             .await;
+        for r in &found {
+            if let Some(entry) = self.agent_asked.get_mut(&r.vmid) {
+                entry.1 = if r.ip.is_some() { 0 } else { entry.1 + 1 };
+            }
+        }
         let local_cluster = is_loopback(&access.cluster.host);
         let probed: Vec<Reach> = futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
             .map(|mut r| async move {

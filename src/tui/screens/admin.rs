@@ -600,7 +600,7 @@ fn cluster_form(title: &str, c: Option<&crate::store::pve::Cluster>) -> Form {
             Field::text("Token ID").with_value(&v(|c| c.token_id.clone().unwrap_or_default())),
             Field::secret("Token secret"),
             Field::text("Poll seconds")
-                .with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "5".into())),
+                .with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "10".into())),
         ],
     )
     .submit_label("connect")
