@@ -74,17 +74,22 @@ impl Drop for Tmux {
     }
 }
 
+/// The password the demo's sign-in screen shows for `user` (role `role`).
+fn demo_password(screen: &str, role: &str, user: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| {
+            let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
+            (words.len() >= 3 && words[0] == role && words[1] == user).then(|| words[2].to_string())
+        })
+        .unwrap_or_else(|| panic!("the demo shows {user}'s password:\n{screen}"))
+}
+
 #[test]
 fn demo_sign_in_every_tab_help_and_a_clean_exit() {
     let t = Tmux::start("demo");
     let screen = t.wait_for("demo accounts");
-    let password = screen
-        .lines()
-        .find_map(|l| {
-            let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
-            (words.len() >= 3 && words[0] == "admin" && words[1] == "ada").then(|| words[2].to_string())
-        })
-        .expect("the demo shows ada's password");
+    let password = demo_password(&screen, "admin", "ada");
     assert_eq!(t.format("#{alternate_on}"), "1", "the console draws on the alternate screen");
 
     // A wrong password: one clear message, and the form is still there.
@@ -149,13 +154,7 @@ fn a_corrupt_config_is_reported_without_starting() {
 fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
     let t = Tmux::start("demo");
     let screen = t.wait_for("demo accounts");
-    let password = screen
-        .lines()
-        .find_map(|l| {
-            let words: Vec<&str> = l.split(['│', ' ']).filter(|w| !w.is_empty()).collect();
-            (words.len() >= 3 && words[0] == "operator" && words[1] == "otto").then(|| words[2].to_string())
-        })
-        .expect("the demo shows otto's password");
+    let password = demo_password(&screen, "operator", "otto");
     t.text("otto");
     t.keys(&["Tab"]);
     t.text(&password);

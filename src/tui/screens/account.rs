@@ -72,13 +72,10 @@ impl AccountScreen {
     }
 
     pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        if self.notifications.navigate(action) {
+            return vec![];
+        }
         match action {
-            Action::Up => self.notifications.step(-1),
-            Action::Down => self.notifications.step(1),
-            Action::PageUp => self.notifications.step(-self.notifications.page()),
-            Action::PageDown => self.notifications.step(self.notifications.page()),
-            Action::Top => self.notifications.step(isize::MIN / 2),
-            Action::Bottom => self.notifications.step(isize::MAX / 2),
             Action::Refresh => return self.load(actor),
             Action::Open => {
                 if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {

@@ -11,7 +11,7 @@ use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
-use crate::tui::widgets::table::{DataTable, TableRow};
+use crate::tui::widgets::table::{DataTable, TableRow, movement};
 use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -426,13 +426,8 @@ impl AdminScreen {
             Action::PrevView if !sections.is_empty() => {
                 return self.show(sections[(pos + sections.len() - 1) % sections.len()], actor);
             }
-            Action::Up => self.step(-1),
-            Action::Down => self.step(1),
-            Action::PageUp => self.step(-self.page()),
-            Action::PageDown => self.step(self.page()),
-            Action::Top => self.step(isize::MIN / 2),
-            Action::Bottom => self.step(isize::MAX / 2),
             Action::Refresh => return self.load(actor),
+            a if let Some(d) = movement(a, self.page()) => self.step(d),
             _ => return self.section_action(action, actor),
         }
         vec![]

@@ -1,11 +1,26 @@
 //! A filterable table whose selection follows the row's identity across reloads, and
 //! which builds only the rows that fit on screen.
 
+use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+/// How many rows a movement key moves a selection (`page` rows for a page); `None` for keys
+/// that do not move it. Every list in the console moves the same way through this.
+pub fn movement(a: Action, page: isize) -> Option<isize> {
+    Some(match a {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -page,
+        Action::PageDown => page,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
+}
 
 pub trait TableRow {
     /// Stable identity: selection survives reloads by it.
@@ -107,6 +122,17 @@ impl<T: TableRow> DataTable<T> {
 
     pub fn page(&self) -> isize {
         self.page.max(1) as isize
+    }
+
+    /// Move the selection for a movement key; false for any other key.
+    pub fn navigate(&mut self, a: Action) -> bool {
+        match movement(a, self.page()) {
+            Some(d) => {
+                self.step(d);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str) {

@@ -242,35 +242,12 @@ impl GuestList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::inventory::GuestType;
-    use uuid::Uuid;
 
-    pub(crate) fn guest(vmid: u32, name: &str, status: GuestStatus) -> Guest {
-        Guest {
-            cluster_id: Uuid::nil(),
-            cluster: "east".into(),
-            vmid,
-            guest_type: GuestType::Qemu,
-            node: "pve1".into(),
-            name: name.into(),
-            status,
-            template: false,
-            tags: "".into(),
-            lock: None,
-            pool: None,
-            cpu: vmid as f32 / 1000.0,
-            maxcpu: 2,
-            mem: 0,
-            maxmem: 0,
-            disk: 0,
-            maxdisk: 0,
-            netin: 0,
-            netout: 0,
-            uptime: 0,
-            ip: None,
-            ssh: false,
-            rdp: false,
-        }
+    fn guest(vmid: u32, name: &str, status: GuestStatus) -> Guest {
+        let mut g = crate::domain::inventory::tests_support::guest(vmid, name, "pve1");
+        g.status = status;
+        g.cpu = vmid as f32 / 1000.0;
+        g
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::store::pve::{Iso, Task};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::form::{Field, Form};
-use crate::tui::widgets::table::DataTable;
+use crate::tui::widgets::table::{DataTable, movement};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,7 @@ impl InventoryScreen {
             (_, Action::Refresh) => self.load(actor),
             (View::Guests, a) => self.guests_action(a, actor),
             (View::Tasks, a) => {
-                step_table(&mut self.tasks, a);
+                self.tasks.navigate(a);
                 match (a, self.tasks.selected()) {
                     (Action::Open, Some(t)) => vec![Effect::Send(Command::TaskLog {
                         actor: actor.clone(),
@@ -203,11 +203,11 @@ impl InventoryScreen {
                 }
             }
             (View::Isos, a) => {
-                step_table(&mut self.isos, a);
+                self.isos.navigate(a);
                 vec![]
             }
             (View::Templates, a) => {
-                step_table(&mut self.templates, a);
+                self.templates.navigate(a);
                 match (a, self.templates.selected()) {
                     (Action::Clone, Some(t)) => vec![clone_form(t)],
                     _ => vec![],
@@ -219,12 +219,7 @@ impl InventoryScreen {
     fn guests_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let before = self.list.selected().map(Guest::key);
         match action {
-            Action::Up => self.list.step(-1),
-            Action::Down => self.list.step(1),
-            Action::PageUp => self.list.step(-20),
-            Action::PageDown => self.list.step(20),
-            Action::Top => self.list.step(isize::MIN / 2),
-            Action::Bottom => self.list.step(isize::MAX / 2),
+            a if let Some(d) = movement(a, 20) => self.list.step(d),
             Action::Mark => {
                 self.list.toggle_mark();
                 self.list.step(1);
@@ -297,18 +292,6 @@ impl InventoryScreen {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-fn step_table<T: crate::tui::widgets::table::TableRow>(t: &mut DataTable<T>, a: Action) {
-    match a {
-        Action::Up => t.step(-1),
-        Action::Down => t.step(1),
-        Action::PageUp => t.step(-t.page()),
-        Action::PageDown => t.step(t.page()),
-        Action::Top => t.step(isize::MIN / 2),
-        Action::Bottom => t.step(isize::MAX / 2),
-        _ => {}
-    }
 }
 
 fn clone_form(source: &Guest) -> Effect {
