@@ -59,7 +59,12 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
     for (cluster_id, vmids) in by_cluster {
         let access = svc.store.cluster_access(cluster_id).await?;
         let client = client_for(&access)?;
-        let mut guests = svc.store.cluster_guests(cluster_id).await?;
+        let mut guests = std::collections::HashMap::new();
+        for &vmid in &vmids {
+            if let Some(g) = svc.store.guest(cluster_id, vmid).await? {
+                guests.insert(vmid, g);
+            }
+        }
         if vmids.iter().any(|v| !guests.contains_key(v)) {
             // Not polled yet (a script on a fresh database, say): ask Proxmox directly.
             if let Ok(resources) = client.cluster_resources().await {
@@ -165,8 +170,8 @@ async fn submit(client: &Client, g: &Guest, op: &GuestOp) -> Result<String, AppE
 pub async fn detail(svc: &Services, actor: &Actor, cluster_id: Uuid, vmid: u32) -> Result<GuestDetail, AppError> {
     actor.require(Resource::Guest, Action::Read)?;
     let access = svc.store.cluster_access(cluster_id).await?;
-    let guests = svc.store.cluster_guests(cluster_id).await?;
-    let g = guests.get(&vmid).ok_or_else(|| AppError::Invalid("that guest is no longer in the inventory".into()))?;
+    let g = svc.store.guest(cluster_id, vmid).await?;
+    let g = g.as_ref().ok_or_else(|| AppError::Invalid("that guest is no longer in the inventory".into()))?;
     let client = client_for(&access)?;
     let (node, k) = (&*g.node, kind(g.guest_type));
     let mut d = GuestDetail { cluster_id, vmid, ..Default::default() };

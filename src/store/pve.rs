@@ -490,6 +490,14 @@ impl Store {
 
     // ---- inventory ------------------------------------------------------------------
 
+    /// One stored guest (an indexed lookup: acting on a guest never reads its whole cluster).
+    pub async fn guest(&self, cluster_id: Uuid, vmid: u32) -> Result<Option<Guest>, StoreError> {
+        let sql = format!("{SELECT_GUESTS} WHERE g.cluster_id = $1 AND g.vmid = $2");
+        let row: Option<GuestRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(cluster_id).bind(vmid as i64).fetch_optional(p).await?);
+        Ok(row.map(|r| guest_from(r, &mut Interner::default())))
+    }
+
     /// One cluster's stored guests, keyed by vmid: the poller's starting point for diffs.
     pub async fn cluster_guests(&self, cluster_id: Uuid) -> Result<HashMap<u32, Guest>, StoreError> {
         let sql = format!("{SELECT_GUESTS} WHERE g.cluster_id = $1");

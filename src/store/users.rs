@@ -8,9 +8,12 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 macro_rules! select_users {
-    ($tail:literal) => {
+    // The hash is read only for sign-in; every other read gets '' in its place.
+    ($hash:literal, $tail:literal) => {
         concat!(
-            "SELECT id, username, email, display_name, role, status, tenant_id, time_zone, must_change_password, last_login_at, created_at, password_hash FROM users ",
+            "SELECT id, username, email, display_name, role, status, tenant_id, time_zone, must_change_password, last_login_at, created_at, ",
+            $hash,
+            " AS password_hash FROM users ",
             $tail
         )
     };
@@ -110,14 +113,14 @@ impl Store {
 
     pub async fn user_by_id(&self, id: Uuid) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> =
-            on_pool!(self, p => sqlx::query_as(select_users!("WHERE id = $1")).bind(id).fetch_optional(p).await?);
+            on_pool!(self, p => sqlx::query_as(select_users!("''", "WHERE id = $1")).bind(id).fetch_optional(p).await?);
         row.map(User::try_from).transpose()
     }
 
     /// The account and its password hash, for sign-in only (never leaves the auth service).
     pub async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         let row: Option<UserRow> = on_pool!(self, p => {
-            sqlx::query_as(select_users!("WHERE username = $1")).bind(username).fetch_optional(p).await?
+            sqlx::query_as(select_users!("password_hash", "WHERE username = $1")).bind(username).fetch_optional(p).await?
         });
         row.map(|mut r| {
             let hash = std::mem::take(&mut r.password_hash);
@@ -130,7 +133,7 @@ impl Store {
     pub async fn list_users(&self, actor: &Actor) -> Result<Vec<User>, StoreError> {
         actor.require(Resource::User, Action::Read)?;
         let rows: Vec<UserRow> =
-            on_pool!(self, p => sqlx::query_as(select_users!("ORDER BY username")).fetch_all(p).await?);
+            on_pool!(self, p => sqlx::query_as(select_users!("''", "ORDER BY username")).fetch_all(p).await?);
         rows.into_iter().map(User::try_from).collect()
     }
 

@@ -8,6 +8,7 @@ use crate::domain::inventory::{Guest, GuestStatus};
 use crate::engine::inventory::GuestRef;
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -83,6 +84,8 @@ pub struct GuestList {
     selected: Option<GuestRef>,
     pub offset: usize,
     pub loaded: bool,
+    /// Guests and running guests per cluster, counted when the data changes (not per frame).
+    counts: Vec<(Uuid, usize, usize)>,
 }
 
 impl GuestList {
@@ -136,10 +139,6 @@ impl GuestList {
         self.visible.is_empty()
     }
 
-    pub fn all(&self) -> &[Guest] {
-        &self.guests
-    }
-
     pub fn get(&self, key: &GuestRef) -> Option<&Guest> {
         self.position(key).map(|i| &self.guests[i])
     }
@@ -159,7 +158,27 @@ impl GuestList {
             order.reverse();
         }
         self.sorted = order;
+        self.recount();
         self.refilter();
+    }
+
+    fn recount(&mut self) {
+        self.counts.clear();
+        for g in &self.guests {
+            let running = (g.status == GuestStatus::Running) as usize;
+            match self.counts.iter_mut().find(|c| c.0 == g.cluster_id) {
+                Some(c) => {
+                    c.1 += 1;
+                    c.2 += running;
+                }
+                None => self.counts.push((g.cluster_id, 1, running)),
+            }
+        }
+    }
+
+    /// (guests, running) in one cluster.
+    pub fn counts(&self, cluster: Uuid) -> (usize, usize) {
+        self.counts.iter().find(|c| c.0 == cluster).map_or((0, 0), |c| (c.1, c.2))
     }
 
     pub fn set_filter(&mut self, text: &str) {

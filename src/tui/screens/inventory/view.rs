@@ -164,9 +164,7 @@ impl InventoryScreen {
             lines.push(Line::styled("No cluster yet: add one in Admin › clusters.", theme.dim()));
         }
         for (c, h) in &self.overview.clusters {
-            let guests = self.list.all().iter().filter(|g| g.cluster_id == c.id);
-            let (total, running) =
-                guests.fold((0, 0), |(t, r), g| (t + 1, r + (g.status == GuestStatus::Running) as usize));
+            let (total, running) = self.list.counts(c.id);
             let age = h
                 .last_success_at
                 .map(|t| format!("data {} old", compact_age((now - t).num_seconds())))
