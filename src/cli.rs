@@ -189,7 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(u) => u,
                 None => fresh_demo_file()?,
             };
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
             let accounts = demo::seed(&svc).await.context("seeding the demo data")?;
             print_accounts(&accounts, &url);
@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Some(Cmd::Poll) => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             let svc = services(&store, Source::Engine, config.auth.hash_concurrency);
             let opts = crate::engine::EngineOptions { watch_every: Duration::from_secs(3600), pollers: true };
             let (engine, _events) = crate::engine::Engine::start(svc, opts);
@@ -220,12 +220,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Cmd::Cluster { command }) => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
             crate::cli_vm::cluster(&svc, command, read_password).await
         }
         Some(Cmd::Vm { command }) => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             crate::cli_vm::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Db { command }) => {
@@ -246,11 +246,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Cmd::User { command }) => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             user_command(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Accept { code, username, email, name, password_stdin }) => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
             if !password_stdin {
                 bail!(
@@ -263,7 +263,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         None => {
-            let store = open(&url, config.auth.hash_concurrency).await?;
+            let store = open(&url).await?;
             let opts = run_options(keymap, theme, Vec::new(), &config, log_file);
             tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
         }
@@ -296,7 +296,7 @@ async fn connect(url: &str) -> anyhow::Result<Store> {
 }
 
 /// Connect, migrate and make sure the permission table is complete.
-async fn open(url: &str, _hashes: usize) -> anyhow::Result<Store> {
+async fn open(url: &str) -> anyhow::Result<Store> {
     let store = connect(url).await?;
     store.migrate().await?;
     store.sync_permissions().await?;

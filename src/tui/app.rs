@@ -145,10 +145,10 @@ impl Shell {
             Tab::Me => self.account.notifications.set_filter(text),
         }
     }
-    fn current_filter(&self) -> String {
+    fn current_filter(&mut self) -> String {
         match self.tab() {
             Tab::Inventory => self.inventory.filter().to_string(),
-            Tab::Admin => self.admin.filter().to_string(),
+            Tab::Admin => self.admin.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
     }

@@ -11,7 +11,7 @@ use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
-use crate::tui::widgets::table::{DataTable, TableRow, movement};
+use crate::tui::widgets::table::{DataTable, ListView, TableRow};
 use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -329,26 +329,24 @@ impl AdminScreen {
         self.load(actor)
     }
 
-    pub fn set_filter(&mut self, text: &str) {
+    /// The open section's table, and its title.
+    fn table(&mut self) -> (&mut dyn ListView, &'static str) {
         match self.section {
-            Section::Users => self.users.set_filter(text),
-            Section::Invitations => self.invitations.set_filter(text),
-            Section::Roles => self.roles.set_filter(text),
-            Section::Clusters => self.clusters.set_filter(text),
-            Section::Settings => self.settings.set_filter(text),
-            Section::Audit => self.audit.set_filter(text),
+            Section::Users => (&mut self.users, "users"),
+            Section::Invitations => (&mut self.invitations, "invitations"),
+            Section::Roles => (&mut self.roles, "permissions by role (c r u d x, all = manage)"),
+            Section::Clusters => (&mut self.clusters, "Proxmox clusters"),
+            Section::Settings => (&mut self.settings, "settings"),
+            Section::Audit => (&mut self.audit, "audit log"),
         }
     }
 
-    pub fn filter(&self) -> &str {
-        match self.section {
-            Section::Users => self.users.filter(),
-            Section::Invitations => self.invitations.filter(),
-            Section::Roles => self.roles.filter(),
-            Section::Clusters => self.clusters.filter(),
-            Section::Settings => self.settings.filter(),
-            Section::Audit => self.audit.filter(),
-        }
+    pub fn set_filter(&mut self, text: &str) {
+        self.table().0.set_filter(text);
+    }
+
+    pub fn filter(&mut self) -> String {
+        self.table().0.filter().to_string()
     }
 
     /// Enter on the filter line: the audit log searches its whole history in the database.
@@ -358,28 +356,6 @@ impl AdminScreen {
             return self.load(actor);
         }
         vec![]
-    }
-
-    fn step(&mut self, delta: isize) {
-        match self.section {
-            Section::Users => self.users.step(delta),
-            Section::Invitations => self.invitations.step(delta),
-            Section::Roles => self.roles.step(delta),
-            Section::Clusters => self.clusters.step(delta),
-            Section::Settings => self.settings.step(delta),
-            Section::Audit => self.audit.step(delta),
-        }
-    }
-
-    fn page(&self) -> isize {
-        match self.section {
-            Section::Users => self.users.page(),
-            Section::Invitations => self.invitations.page(),
-            Section::Roles => self.roles.page(),
-            Section::Clusters => self.clusters.page(),
-            Section::Settings => self.settings.page(),
-            Section::Audit => self.audit.page(),
-        }
     }
 
     /// The keys this screen answers, for help.
@@ -427,7 +403,7 @@ impl AdminScreen {
                 return self.show(sections[(pos + sections.len() - 1) % sections.len()], actor);
             }
             Action::Refresh => return self.load(actor),
-            a if let Some(d) = movement(a, self.page()) => self.step(d),
+            a if self.table().0.navigate(a) => {}
             _ => return self.section_action(action, actor),
         }
         vec![]
@@ -573,14 +549,8 @@ impl AdminScreen {
             spans.push(Span::styled(format!("  outcome: {}", self.audit_outcome.unwrap_or("all")), theme.dim()));
         }
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
-        match self.section {
-            Section::Users => self.users.render(f, body, theme, "users"),
-            Section::Invitations => self.invitations.render(f, body, theme, "invitations"),
-            Section::Roles => self.roles.render(f, body, theme, "permissions by role (c r u d x, all = manage)"),
-            Section::Clusters => self.clusters.render(f, body, theme, "Proxmox clusters"),
-            Section::Settings => self.settings.render(f, body, theme, "settings"),
-            Section::Audit => self.audit.render(f, body, theme, "audit log"),
-        }
+        let (table, title) = self.table();
+        table.render(f, body, theme, title);
     }
 }
 

@@ -32,6 +32,29 @@ pub trait TableRow {
     }
 }
 
+/// What a screen does with whichever table is open, whatever its rows are.
+pub trait ListView {
+    fn set_filter(&mut self, text: &str);
+    fn filter(&self) -> &str;
+    fn navigate(&mut self, a: Action) -> bool;
+    fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str);
+}
+
+impl<T: TableRow> ListView for DataTable<T> {
+    fn set_filter(&mut self, text: &str) {
+        DataTable::set_filter(self, text)
+    }
+    fn filter(&self) -> &str {
+        DataTable::filter(self)
+    }
+    fn navigate(&mut self, a: Action) -> bool {
+        DataTable::navigate(self, a)
+    }
+    fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str) {
+        DataTable::render(self, f, area, theme, title)
+    }
+}
+
 pub struct DataTable<T> {
     pub columns: Vec<(&'static str, Constraint)>,
     rows: Vec<T>,
