@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Shared test support: run one async test body on SQLite and on PostgreSQL.
 
+pub mod tmux;
+
 use labdeck::domain::audit::Source;
 use labdeck::engine::Services;
 use labdeck::store::Store;
