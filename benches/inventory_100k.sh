@@ -42,9 +42,10 @@ shown=$(date +%s.%N)
 pid=$(pgrep -fx "$bin --database-url $db" | head -n1)
 echo "inventory of $want guests on screen $(echo "$shown - $start" | bc) s after sign-in (first poll of Proxmox included)"
 echo "console RSS right after the first load: $(( $(awk '/VmRSS/{print $2}' "/proc/$pid/status") / 1024 )) MiB"
-sleep 25   # a few poll cycles and delta reloads at 10 s
-rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status"); hwm=$(awk '/VmHWM/{print $2}' "/proc/$pid/status")
-echo "console RSS with $want guests after 25 s: $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB)"
+# Three poll cycles (10 s each) with their delta reloads: RSS sampled twice a second.
+for _ in $(seq 1 60); do awk '/VmRSS/{print $2}' "/proc/$pid/status"; sleep 0.5; done | sort -n > "$home/rss"
+hwm=$(awk '/VmHWM/{print $2}' "/proc/$pid/status")
+echo "console RSS with $want guests over 30 s of poll cycles: min $(( $(head -1 "$home/rss") / 1024 )) / median $(( $(sed -n 30p "$home/rss") / 1024 )) / max $(( $(tail -1 "$home/rss") / 1024 )) MiB (peak since start $((hwm / 1024)) MiB)"
 prss=$(awk '/VmRSS/{print $2}' "/proc/$poller/status"); phwm=$(awk '/VmHWM/{print $2}' "/proc/$poller/status")
 echo "poller (labdeck poll) RSS: $((prss / 1024)) MiB (peak $((phwm / 1024)) MiB)"
 # Filter per keystroke, as a person types it, timed by the screen.

@@ -1,9 +1,8 @@
 //! Filtering 100k guests per keystroke in the Inventory, and the memory the list takes.
 //! Run: cargo bench --bench inventory_filter
 
-use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
+use labdeck::domain::inventory::{Guest, GuestStatus, GuestType, Label};
 use labdeck::tui::screens::inventory::GuestList;
-use std::sync::Arc;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -17,11 +16,11 @@ fn rss_kib() -> u64 {
 }
 
 fn main() {
-    let clusters: Vec<(Uuid, Arc<str>)> =
-        ["east", "west", "lab"].iter().map(|n| (Uuid::now_v7(), Arc::<str>::from(*n))).collect();
-    let nodes: Vec<Arc<str>> = (1..=12).map(|n| Arc::<str>::from(format!("pve{n}").as_str())).collect();
+    let clusters: Vec<(Uuid, Label)> =
+        ["east", "west", "lab"].iter().map(|n| (Uuid::now_v7(), Label::from(*n))).collect();
+    let nodes: Vec<Label> = (1..=12).map(|n| Label::from(format!("pve{n}").as_str())).collect();
     // Shared like the store and the poller share them.
-    let tags: Vec<Arc<str>> = ["lab;linux", "prod", "class;2026", ""].iter().map(|t| Arc::<str>::from(*t)).collect();
+    let tags: Vec<Label> = ["lab;linux", "prod", "class;2026", ""].iter().map(|t| Label::from(*t)).collect();
     let before = rss_kib();
     let guests: Vec<Guest> = (0..100_000u32)
         .map(|i| {
@@ -32,7 +31,7 @@ fn main() {
                 vmid: 100 + i,
                 guest_type: if i % 5 == 0 { GuestType::Lxc } else { GuestType::Qemu },
                 node: nodes[i as usize % 12].clone(),
-                name: format!("{}-{:05}", ["web", "db", "lab", "student", "build"][i as usize % 5], i).into(),
+                name: format!("{}-{:05}", ["web", "db", "lab", "student", "build"][i as usize % 5], i).as_str().into(),
                 status: if i % 3 == 0 { GuestStatus::Stopped } else { GuestStatus::Running },
                 template: i % 97 == 0,
                 tags: tags[i as usize % 4].clone(),

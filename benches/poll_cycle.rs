@@ -11,7 +11,6 @@ use labdeck::pve::Resource;
 use labdeck::store::Store;
 use labdeck::store::pve::{ClusterInput, PollWrite};
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const GUESTS: u32 = 10_000;
@@ -62,7 +61,7 @@ async fn bench(name: &str, store: Store) {
         store.save_cluster(None, &input, Entry::by(&actor, &Source::Engine, "add_cluster", "cluster")).await.unwrap();
     let owner = "bench:1";
     assert!(store.acquire_lease(cluster, owner, chrono::Duration::seconds(600)).await.unwrap());
-    let names: Arc<str> = "bench".into();
+    let names = labdeck::domain::inventory::Label::from("bench");
     println!("{name}: {GUESTS} guests (half running), times in ms: decode / diff / commit = total, rows written");
     let mut steady = Vec::new();
     for tick in 0..7u32 {

@@ -110,9 +110,18 @@ both!(poll_writes_only_while_holding_the_lease, |store: Store| async move {
     let stored = store.cluster_guests(c).await.unwrap();
     assert_eq!(stored.len(), 998);
     assert_eq!(stored[&105].status, GuestStatus::Stopped);
-    let (delta, total) = store.guests_since(&admin(), before).await.unwrap();
+    let (delta, total) = store.guests_since(&admin(), before, 4096, |_| panic!("one part holds it all")).await.unwrap();
     assert_eq!(total, 998);
     assert!(delta.iter().any(|g| g.vmid == 105));
+    // In parts of 100: every changed guest exactly once, in full parts and a remainder.
+    let mut parts = Vec::new();
+    let (rest, _) = store.guests_since(&admin(), before, 100, |p| parts.push(p)).await.unwrap();
+    assert!(parts.iter().all(|p| p.len() == 100) && rest.len() < 100);
+    let mut seen: Vec<u32> = parts.into_iter().flatten().chain(rest).map(|g| g.vmid).collect();
+    let n = seen.len();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!((seen.len(), n), (delta.len(), delta.len()));
 
     assert!(!store.write_poll(&PollWrite { owner: "someone-else:9", ..w2 }).await.unwrap(), "no lease, no write");
     let health = store.poll_health().await.unwrap();

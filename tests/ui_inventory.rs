@@ -111,7 +111,13 @@ fn app(role: Role) -> App {
     ];
     reply(
         &mut a,
-        Reply::Guests(Box::new(GuestBatch { full: true, total: guests.len() as i64, guests, as_of: Utc::now() })),
+        Reply::Guests(Box::new(GuestBatch {
+            full: true,
+            more: false,
+            total: guests.len() as i64,
+            guests,
+            as_of: Utc::now(),
+        })),
     );
     a
 }
@@ -217,17 +223,27 @@ fn filter_sort_and_refresh_keep_the_selection() {
     // A delta: 102 starts, a new guest appears; the selection stays on 102.
     let mut started = guest(102, "lab-student-1", GuestStatus::Running, "pve1");
     started.lock = None;
+    // It arrives in two parts; the first is merged quietly, the last completes the answer.
+    let part = GuestBatch { full: false, more: true, guests: vec![started], total: 0, as_of: Utc::now() };
+    reply(&mut a, Reply::Guests(Box::new(part)));
+    assert!(a.take_commands().is_empty(), "a part asks for nothing");
     let batch = GuestBatch {
         full: false,
-        guests: vec![started, guest(99, "aaa", GuestStatus::Running, "pve1")],
+        more: false,
+        guests: vec![guest(99, "aaa", GuestStatus::Running, "pve1")],
         total: 5,
         as_of: Utc::now(),
     };
     reply(&mut a, Reply::Guests(Box::new(batch)));
     assert_eq!(selected(&a), 102);
+    let shown = screen(&mut a);
+    assert!(shown.lines().any(|l| l.contains("102") && l.contains("running")), "the part was merged:\n{shown}");
     assert!(a.take_commands().is_empty(), "counts agree: no full reload");
     // The count disagrees (a guest was deleted elsewhere): reload everything.
-    reply(&mut a, Reply::Guests(Box::new(GuestBatch { full: false, guests: vec![], total: 4, as_of: Utc::now() })));
+    reply(
+        &mut a,
+        Reply::Guests(Box::new(GuestBatch { full: false, more: false, guests: vec![], total: 4, as_of: Utc::now() })),
+    );
     assert!(matches!(a.take_commands().as_slice(), [Command::LoadGuests { since: None, .. }]));
 }
 
@@ -250,4 +266,30 @@ fn the_detail_pane_asks_for_the_selected_guest() {
     reply(&mut a, Reply::GuestDetail(Box::new(detail)));
     let s = screen(&mut a);
     assert!(s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"), "{s}");
+}
+
+/// Changes announced while guests are loading ask for one more delta afterwards, never a
+/// second load at once (at 100k guests each one in flight holds a copy of the list).
+#[test]
+fn guest_loads_never_overlap() {
+    let mut a = app(Role::Operator);
+    a.take_commands();
+    let changed = || Msg::Engine(Event::Changed(vec!["inventory".into()]));
+    a.update(changed());
+    let loads = |cmds: Vec<Command>| cmds.iter().filter(|c| matches!(c, Command::LoadGuests { .. })).count();
+    assert_eq!(loads(a.take_commands()), 1);
+    a.update(changed());
+    a.update(changed());
+    assert_eq!(loads(a.take_commands()), 0, "one load in flight at a time");
+    let done = GuestBatch { full: false, more: false, guests: vec![], total: 4, as_of: Utc::now() };
+    reply(&mut a, Reply::Guests(Box::new(done.clone())));
+    assert!(matches!(a.take_commands().as_slice(), [Command::LoadGuests { since: Some(_), .. }]), "one delta after");
+    reply(&mut a, Reply::Guests(Box::new(done)));
+    assert!(a.take_commands().is_empty(), "and nothing more");
+    // A failed load does not stop the next one.
+    a.update(changed());
+    a.take_commands();
+    a.update(Msg::Engine(Event::Failed { origin: "guests", message: "database is locked".into() }));
+    a.update(changed());
+    assert_eq!(loads(a.take_commands()), 1);
 }

@@ -6,6 +6,7 @@ use super::admin::authorize;
 use super::inventory::{BulkLine, BulkOutcome, GuestDetail, GuestRef};
 use super::{AppError, Services};
 use crate::domain::audit::{Entry, Outcome};
+use crate::domain::inventory::label::{Interner, Label};
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::inventory::{Guest, GuestStatus, GuestType};
 use crate::domain::rbac::{Action, Actor, Resource};
@@ -68,8 +69,8 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
         if vmids.iter().any(|v| !guests.contains_key(v)) {
             // Not polled yet (a script on a fresh database, say): ask Proxmox directly.
             if let Ok(resources) = client.cluster_resources().await {
-                let name: std::sync::Arc<str> = access.cluster.name.as_str().into();
-                let mut nodes = std::collections::HashMap::new();
+                let name = Label::from(access.cluster.name.as_str());
+                let mut nodes = Interner::default();
                 for r in &resources {
                     if let Some(g) = super::pve_map::guest(cluster_id, &name, r, &mut nodes) {
                         guests.entry(g.vmid).or_insert(g);

@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 pub struct GuestBatch {
     /// True when `guests` is everything; false when it holds only what changed since.
     pub full: bool,
+    /// More of the same answer follows: changes arrive in parts, so a console merges a few
+    /// thousand guests at a time instead of holding a second copy of half its list.
+    pub more: bool,
     pub guests: Vec<Guest>,
     /// Ask for changes since this next time.
     pub as_of: DateTime<Utc>,
@@ -24,19 +27,29 @@ pub struct Overview {
     pub nodes: Vec<Node>,
 }
 
-/// Whole list, or the changes since `since`. A second of overlap covers rows committed while
-/// the previous read ran; merging twice is harmless.
-pub async fn guests(svc: &Services, actor: &Actor, since: Option<DateTime<Utc>>) -> Result<GuestBatch, AppError> {
+/// Guests in each part of a streamed answer.
+pub const GUEST_PART: usize = 4096;
+
+/// Whole list, or the changes since `since`; changes beyond one part go to `part` as they are
+/// read, and the returned batch is the last part. A second of overlap covers rows committed
+/// while the previous read ran; merging twice is harmless.
+pub async fn guests(
+    svc: &Services,
+    actor: &Actor,
+    since: Option<DateTime<Utc>>,
+    mut part: impl FnMut(GuestBatch) + Send,
+) -> Result<GuestBatch, AppError> {
     let as_of = time::now() - chrono::Duration::seconds(1);
     match since {
         None => {
             let guests = svc.store.list_guests(actor).await?;
             let total = guests.len() as i64;
-            Ok(GuestBatch { full: true, guests, as_of, total })
+            Ok(GuestBatch { full: true, more: false, guests, as_of, total })
         }
         Some(since) => {
-            let (guests, total) = svc.store.guests_since(actor, since).await?;
-            Ok(GuestBatch { full: false, guests, as_of, total })
+            let each = |guests| part(GuestBatch { full: false, more: true, guests, as_of, total: 0 });
+            let (guests, total) = svc.store.guests_since(actor, since, GUEST_PART, each).await?;
+            Ok(GuestBatch { full: false, more: false, guests, as_of, total })
         }
     }
 }

@@ -6,6 +6,7 @@
 use super::Services;
 use super::guests::client_for;
 use crate::domain::inventory::diff::diff;
+use crate::domain::inventory::label::{Interner, Label};
 use crate::domain::inventory::schedule::next_delay;
 use crate::domain::inventory::{Guest, GuestStatus, GuestType};
 use crate::domain::time;
@@ -14,7 +15,6 @@ use crate::store::StoreError;
 use crate::store::pve::{ClusterAccess, Iso, Node, PollWrite};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -187,7 +187,7 @@ impl Poller {
             Some(c) => c,
             None => self.svc.store.cluster_guests(self.cluster_id).await.map_err(|e| e.to_string())?,
         };
-        let names: Arc<str> = access.cluster.name.as_str().into();
+        let names = Label::from(access.cluster.name.as_str());
         let (nodes, guests) = split(self.cluster_id, &names, &resources, &cache);
         let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
         let changes = diff(&cache, guests, &online);
@@ -260,7 +260,7 @@ impl Poller {
         let now = Instant::now();
         // Ask again when the last answer is old: an IP every 5 minutes; a guest without one
         // (still booting, or no agent at all) after 5 s, then doubling up to 5 minutes.
-        let due: Vec<(u32, Arc<str>)> = cache
+        let due: Vec<(u32, Label)> = cache
             .values()
             .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template)
             .filter(|g| match self.agent_asked.get(&g.vmid) {
@@ -408,12 +408,12 @@ fn percent(line: &str) -> Option<f64> {
 /// results the store already has (those come from discovery, not from this call).
 pub fn split(
     cluster_id: Uuid,
-    cluster: &Arc<str>,
+    cluster: &Label,
     resources: &[Resource],
     cache: &HashMap<u32, Guest>,
 ) -> (Vec<Node>, Vec<Guest>) {
     let mut nodes = Vec::new();
-    let mut node_names: HashMap<String, Arc<str>> = HashMap::new();
+    let mut node_names = Interner::default();
     let mut guests = Vec::with_capacity(resources.len());
     for r in resources {
         if let Some(n) = super::pve_map::node(cluster_id, r) {

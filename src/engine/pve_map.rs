@@ -1,11 +1,10 @@
 //! From Proxmox's `/cluster/resources` rows to the inventory's nodes and guests.
 
+use crate::domain::inventory::label::{Interner, Label};
 use crate::domain::inventory::{Guest, GuestStatus, GuestType};
 use crate::domain::sanitize;
 use crate::pve::{Resource, ResourceType};
 use crate::store::pve::Node;
-use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 pub fn node(cluster_id: Uuid, r: &Resource) -> Option<Node> {
@@ -33,12 +32,7 @@ pub fn node(cluster_id: Uuid, r: &Resource) -> Option<Node> {
 }
 
 /// A guest row; node names are shared between guests (`names` interns them).
-pub fn guest(
-    cluster_id: Uuid,
-    cluster: &Arc<str>,
-    r: &Resource,
-    names: &mut HashMap<String, Arc<str>>,
-) -> Option<Guest> {
+pub fn guest(cluster_id: Uuid, cluster: &Label, r: &Resource, names: &mut Interner) -> Option<Guest> {
     let guest_type = match r.kind {
         ResourceType::Qemu => GuestType::Qemu,
         ResourceType::Lxc => GuestType::Lxc,
@@ -46,9 +40,9 @@ pub fn guest(
     };
     let vmid = r.vmid()?;
     // Node names, tags, locks and pools repeat across guests: one shared string each.
-    let mut clean = |s: &Option<String>| -> Option<Arc<str>> {
+    let mut clean = |s: &Option<String>| -> Option<Label> {
         let s = s.as_deref().map(sanitize::line).filter(|s| !s.is_empty())?;
-        Some(names.entry(s).or_insert_with_key(|k| k.as_str().into()).clone())
+        Some(names.get(&s))
     };
     let node = clean(&r.node).unwrap_or_else(|| "?".into());
     Some(Guest {
@@ -57,7 +51,7 @@ pub fn guest(
         vmid,
         guest_type,
         node,
-        name: r.name.as_deref().map(sanitize::line).unwrap_or_default().into_boxed_str(),
+        name: r.name.as_deref().map(sanitize::line).unwrap_or_default().into(),
         status: GuestStatus::parse(r.status_str()),
         template: r.is_template(),
         tags: clean(&r.tags).unwrap_or_else(|| "".into()),
@@ -99,8 +93,8 @@ mod tests {
             nodes.iter().map(|n| (n.name.as_str(), n.status.as_str())).collect::<Vec<_>>(),
             [("pve1", "online"), ("pve2", "unknown")]
         );
-        let mut names = HashMap::new();
-        let cluster: Arc<str> = "east".into();
+        let mut names = Interner::default();
+        let cluster: Label = "east".into();
         let guests: Vec<Guest> = resources.iter().filter_map(|r| guest(id, &cluster, r, &mut names)).collect();
         assert_eq!(guests.len(), 2);
         assert_eq!(&*guests[0].name, "web[31m", "escape sequences from Proxmox never reach the terminal");

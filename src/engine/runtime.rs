@@ -79,13 +79,13 @@ impl Command {
             | Command::LoadAudit { .. }
             | Command::LoadRoles { .. }
             | Command::LoadNotifications { .. }
-            | Command::LoadGuests { .. }
             | Command::LoadOverview { .. }
             | Command::LoadTasks { .. }
             | Command::LoadIsos { .. }
             | Command::GuestDetail { .. }
             | Command::TaskLog { .. } => "load",
             Command::LoadUnread { .. } => "unread",
+            Command::LoadGuests { .. } => "guests",
             _ => "action",
         }
     }
@@ -202,7 +202,7 @@ impl Engine {
                 let events = events.clone();
                 tokio::spawn(async move {
                     let origin = cmd.origin();
-                    let event = match execute(&svc, cmd).await {
+                    let event = match execute(&svc, cmd, &events).await {
                         Ok(reply) => Event::Reply(reply),
                         Err(e) => {
                             tracing::warn!(origin, error = %e, "command failed");
@@ -260,7 +260,9 @@ async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, ev
     }
 }
 
-async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
+/// Run one command. Most answer once; a long answer (changed guests) may send parts of
+/// itself on `events` first.
+async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Event>) -> Result<Reply, AppError> {
     use Command as C;
     Ok(match cmd {
         C::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
@@ -327,7 +329,10 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
             admin::put_setting(svc, &actor, &key, &raw).await?;
             Reply::Done(format!("Saved {key}."))
         }
-        C::LoadGuests { actor, since } => Reply::Guests(Box::new(inventory::guests(svc, &actor, since).await?)),
+        C::LoadGuests { actor, since } => {
+            let part = |b: GuestBatch| drop(events.send(Event::Reply(Reply::Guests(Box::new(b)))));
+            Reply::Guests(Box::new(inventory::guests(svc, &actor, since, part).await?))
+        }
         C::LoadOverview { actor } => Reply::Overview(Box::new(inventory::overview(svc, &actor).await?)),
         C::LoadTasks { actor } => Reply::Tasks(inventory::tasks(svc, &actor).await?),
         C::LoadIsos { actor } => Reply::Isos(inventory::isos(svc, &actor).await?),

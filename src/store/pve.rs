@@ -3,12 +3,12 @@
 use super::tx::{BeginWrite, TxExt};
 use super::{Store, StoreError, on_pool};
 use crate::domain::audit::Entry;
+use crate::domain::inventory::label::Interner;
 use crate::domain::inventory::{Guest, GuestStatus, GuestType};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
 use uuid::Uuid;
 
 /// A cluster as screens see it (no secret).
@@ -266,35 +266,20 @@ const SELECT_GUESTS: &str = "SELECT g.cluster_id, c.name AS cluster_name, g.vmid
      g.cpu, g.maxcpu, g.mem, g.maxmem, g.disk, g.maxdisk, g.netin, g.netout, g.uptime, g.ip, g.ssh_available, g.rdp_available \
      FROM pve_guests g JOIN pve_clusters c ON c.id = g.cluster_id";
 
-/// Builds guests from rows, sharing one `Arc<str>` per distinct node and cluster name.
-#[derive(Default)]
-struct Interner(HashMap<String, Arc<str>>);
-
-impl Interner {
-    fn get(&mut self, s: String) -> Arc<str> {
-        if let Some(a) = self.0.get(&s) {
-            return a.clone();
-        }
-        let a: Arc<str> = s.as_str().into();
-        self.0.insert(s, a.clone());
-        a
-    }
-}
-
 fn guest_from(r: GuestRow, names: &mut Interner) -> Guest {
     let u = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
     Guest {
         cluster_id: r.cluster_id,
-        cluster: names.get(r.cluster_name),
+        cluster: names.get(&r.cluster_name),
         vmid: u32::try_from(r.vmid).unwrap_or(0),
         guest_type: GuestType::parse(&r.guest_type).unwrap_or(GuestType::Qemu),
-        node: names.get(r.node),
-        name: r.name.unwrap_or_default().into_boxed_str(),
+        node: names.get(&r.node),
+        name: r.name.as_deref().unwrap_or_default().into(),
         status: GuestStatus::parse(&r.status),
         template: r.is_template,
-        tags: names.get(r.tags.unwrap_or_default()),
-        lock: r.lock.map(|l| names.get(l)),
-        pool: r.pool.map(|p| names.get(p)),
+        tags: names.get(r.tags.as_deref().unwrap_or_default()),
+        lock: r.lock.map(|l| names.get(&l)),
+        pool: r.pool.map(|p| names.get(&p)),
         cpu: r.cpu.unwrap_or(0.0) as f32,
         maxcpu: r.maxcpu.unwrap_or(0.0).clamp(0.0, u16::MAX as f64) as u16,
         mem: u(r.mem),
@@ -516,6 +501,9 @@ impl Store {
         let mut names = Interner::default();
         let mut out = Vec::new();
         on_pool!(self, p => {
+            // Exactly the room needed: a growing vector would briefly hold 1.5× the list.
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pve_guests").fetch_one(p).await?;
+            out.reserve_exact(usize::try_from(n).unwrap_or(0));
             let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
             while let Some(r) = rows.try_next().await? {
                 out.push(guest_from(r, &mut names));
@@ -526,7 +514,15 @@ impl Store {
 
     /// Guests changed at or after `since`, and how many guests exist in all: a console
     /// merges the first and reloads everything when its count disagrees with the second.
-    pub async fn guests_since(&self, actor: &Actor, since: DateTime<Utc>) -> Result<(Vec<Guest>, i64), StoreError> {
+    /// Every full part of `part_size` guests goes to `part` as it is read; the rest is returned.
+    pub async fn guests_since(
+        &self,
+        actor: &Actor,
+        since: DateTime<Utc>,
+        part_size: usize,
+        mut part: impl FnMut(Vec<Guest>) + Send,
+    ) -> Result<(Vec<Guest>, i64), StoreError> {
+        let part_size = part_size.max(1);
         use futures::TryStreamExt;
         actor.require(Resource::Guest, Action::Read)?;
         let sql = format!("{SELECT_GUESTS} WHERE g.updated_at >= $1");
@@ -536,6 +532,9 @@ impl Store {
             let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).bind(since).fetch(p);
             while let Some(r) = rows.try_next().await? {
                 out.push(guest_from(r, &mut names));
+                if out.len() == part_size {
+                    part(std::mem::replace(&mut out, Vec::with_capacity(part_size)));
+                }
             }
             drop(rows);
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pve_guests").fetch_one(p).await?

@@ -605,6 +605,10 @@ impl App {
                 (_, Some(Overlay::Form { form, .. })) if form.busy => form.fail(message),
                 (Phase::Gate(g), _) if g.form.busy => g.failed(&message),
                 _ if origin == "unread" => return false,
+                (Phase::Shell(shell), _) if origin == "guests" => {
+                    shell.inventory.guests_failed();
+                    self.toasts.push(ToastKind::Error, message)
+                }
                 _ => self.toasts.push(ToastKind::Error, message),
             },
             Event::Changed(domains) => {

@@ -3,11 +3,13 @@
 
 pub mod diff;
 pub mod filter;
+pub mod label;
 pub mod ops;
 pub mod schedule;
 
+use compact_str::CompactString;
+pub use label::Label;
 use serde::Serialize;
-use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -66,21 +68,22 @@ impl GuestStatus {
 }
 
 /// One guest as the inventory keeps it. Compact on purpose: 100k of these must fit in a
-/// console's memory budget (strings are shared `Arc<str>` where many guests repeat them).
+/// console's memory budget: strings many guests repeat are shared `Label`s, and the name is
+/// kept inline when it is short (most are), so a guest makes no allocation of its own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Guest {
     pub cluster_id: Uuid,
-    pub cluster: Arc<str>,
+    pub cluster: Label,
     pub vmid: u32,
     pub guest_type: GuestType,
-    pub node: Arc<str>,
-    pub name: Box<str>,
+    pub node: Label,
+    pub name: CompactString,
     pub status: GuestStatus,
     pub template: bool,
     /// Tags, lock and pool repeat across guests: shared, not copied per guest.
-    pub tags: Arc<str>,
-    pub lock: Option<Arc<str>>,
-    pub pool: Option<Arc<str>>,
+    pub tags: Label,
+    pub lock: Option<Label>,
+    pub pool: Option<Label>,
     pub cpu: f32,
     pub maxcpu: u16,
     pub mem: u64,
@@ -139,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_guest_stays_small() {
-        assert!(std::mem::size_of::<Guest>() <= 200, "{}", std::mem::size_of::<Guest>());
+        assert!(std::mem::size_of::<Guest>() <= 176, "{}", std::mem::size_of::<Guest>());
     }
 }
 

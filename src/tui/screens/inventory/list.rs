@@ -111,6 +111,12 @@ impl GuestList {
 
     /// Merge changed guests (a delta load).
     pub fn merge(&mut self, changed: Vec<Guest>) {
+        self.merge_part(changed);
+        self.resort();
+    }
+
+    /// Merge one part of a delta load; the order is brought up to date by `merge` at the end.
+    pub fn merge_part(&mut self, changed: Vec<Guest>) {
         let mut added = false;
         for g in changed {
             match self.position(&g.key()) {
@@ -124,7 +130,6 @@ impl GuestList {
         if added {
             self.reindex();
         }
-        self.resort();
     }
 
     pub fn total(&self) -> usize {

@@ -17,6 +17,7 @@ use crate::tui::keymap::Action;
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::table::{DataTable, movement};
 use chrono::{DateTime, Utc};
+use std::cell::Cell;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -49,6 +50,12 @@ pub struct InventoryScreen {
     pub detail_open: bool,
     as_of: Option<DateTime<Utc>>,
     filter: String,
+    /// One guest load at a time: two full loads in flight at 100k guests would hold three
+    /// copies of the list at once. A request during a load asks for one more delta after it.
+    guests_loading: Cell<bool>,
+    guests_again: Cell<bool>,
+    /// The next load reads everything (the last one found a count that did not add up).
+    guests_whole: Cell<bool>,
 }
 
 impl Default for InventoryScreen {
@@ -64,6 +71,9 @@ impl Default for InventoryScreen {
             detail_open: false,
             as_of: None,
             filter: String::new(),
+            guests_loading: Cell::new(false),
+            guests_again: Cell::new(false),
+            guests_whole: Cell::new(false),
         }
     }
 }
@@ -71,10 +81,8 @@ impl Default for InventoryScreen {
 impl InventoryScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let a = || actor.clone();
-        let mut fx = vec![
-            Effect::Send(Command::LoadOverview { actor: a() }),
-            Effect::Send(Command::LoadGuests { actor: a(), since: self.as_of.filter(|_| self.list.loaded) }),
-        ];
+        let mut fx = vec![Effect::Send(Command::LoadOverview { actor: a() })];
+        fx.extend(self.load_guests(actor));
         match self.view {
             View::Tasks => fx.push(Effect::Send(Command::LoadTasks { actor: a() })),
             View::Isos => fx.push(Effect::Send(Command::LoadIsos { actor: a() })),
@@ -87,7 +95,7 @@ impl InventoryScreen {
         let has = |d: &str| domains.iter().any(|x| x == d);
         let mut fx = Vec::new();
         if has("inventory") {
-            fx.push(Effect::Send(Command::LoadGuests { actor: actor.clone(), since: self.as_of }));
+            fx.extend(self.load_guests(actor));
         }
         if has("inventory") || has("poll") || has("clusters") {
             fx.push(Effect::Send(Command::LoadOverview { actor: actor.clone() }));
@@ -117,8 +125,30 @@ impl InventoryScreen {
         true
     }
 
-    /// Take a batch of guests (moved, not copied: at 100k guests a copy is 20 MiB).
+    /// Ask for the guests (changes only once the list is loaded), unless a load is running.
+    fn load_guests(&self, actor: &Actor) -> Option<Effect> {
+        if self.guests_loading.replace(true) {
+            self.guests_again.set(true);
+            return None;
+        }
+        let whole = self.guests_whole.replace(false);
+        let since = self.as_of.filter(|_| self.list.loaded && !whole);
+        Some(Effect::Send(Command::LoadGuests { actor: actor.clone(), since }))
+    }
+
+    /// The guest load failed: the next request may go out.
+    pub fn guests_failed(&self) {
+        self.guests_loading.set(false);
+        self.guests_again.set(false);
+    }
+
+    /// Take a batch of guests (moved, not copied: at 100k guests a copy is 17 MiB).
     pub fn take_batch(&mut self, batch: GuestBatch, actor: &Actor) -> Vec<Effect> {
+        if batch.more {
+            self.list.merge_part(batch.guests);
+            return vec![];
+        }
+        self.guests_loading.set(false);
         if batch.full {
             self.list.replace(batch.guests);
         } else {
@@ -131,9 +161,11 @@ impl InventoryScreen {
         self.templates.set_rows(self.list.templates().into_iter().cloned().collect());
         if self.list.total() as i64 != batch.total {
             // Something was removed (or raced): read everything once.
-            return vec![Effect::Send(Command::LoadGuests { actor: actor.clone(), since: None })];
+            self.guests_whole.set(true);
+        } else if !self.guests_again.replace(false) {
+            return vec![];
         }
-        vec![]
+        self.load_guests(actor).into_iter().collect()
     }
 
     pub fn set_filter(&mut self, text: &str) {
