@@ -100,14 +100,26 @@ impl BookingsScreen {
         let [head, grid, foot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         let cols = (area.width as usize).saturating_sub(NAME_W + 1);
         let cal = &mut self.cal;
-        // Keep the selected device on screen (rows are at least one line tall).
-        let page = cal.page.max(1);
+        let scale = Scale::new(cal, zoom, cols);
+        // Keep the selected device on screen: rows are one line per lane, so walk up from
+        // the selected row only as far as fits (never over every device).
         if cal.row < cal.offset {
             cal.offset = cal.row;
-        } else if cal.row >= cal.offset + page {
-            cal.offset = cal.row + 1 - page;
         }
-        let scale = Scale::new(cal, zoom, cols);
+        let height = |cal: &CalendarState, n: usize| {
+            let id = cal.data.devices[cal.visible[n]].id;
+            let b: Vec<Interval> = cal.bookings_in(id, scale.range).iter().map(|b| b.interval()).collect();
+            slots::lanes(&b).1.clamp(1, MAX_LANES)
+        };
+        if cal.row < cal.visible.len() {
+            let mut used = 0;
+            let mut first = cal.row + 1;
+            while first > cal.offset && used + height(cal, first - 1) <= grid.height as usize {
+                first -= 1;
+                used += height(cal, first);
+            }
+            cal.offset = first.min(cal.row);
+        }
         f.render_widget(Paragraph::new(scale.header(cal, theme, now)), head);
         let mut lines: Vec<Line> = Vec::new();
         let mut drawn = 0;
@@ -248,12 +260,16 @@ impl Scale {
             }
             _ => {
                 let mut t = self.range.start;
+                // Labels never run into each other: one is skipped when the last is too close.
+                let mut free_from = 0;
                 while t < self.range.end {
                     let local = t.with_timezone(&cal.tz);
                     let every = if self.unit >= 20 || self.zoom == Zoom::Timeline { 3 } else { 2 };
-                    if local.minute() == 0 && local.hour() % every == 0 {
+                    let at = self.col(cal, t);
+                    if local.minute() == 0 && local.hour() % every == 0 && at >= free_from {
                         let label = if local.hour() == 0 { local.format("%a %d").to_string() } else { local.format("%H").to_string() };
-                        put(self.col(cal, t), &label, None);
+                        put(at, &label, None);
+                        free_from = at + label.chars().count() + 1;
                     }
                     t += Duration::hours(1);
                 }
@@ -299,7 +315,12 @@ impl Scale {
                 _ => theme.warn().add_modifier(Modifier::REVERSED),
             };
             let label = match self.zoom {
-                Zoom::Week => format!("{}-{} {}", cal.hm(bk.starts_at), cal.hm(bk.ends_at), bk.username),
+                // "09:00-12:00 sam" when a day column has room, "09-12 sam" when it does not.
+                Zoom::Week if self.unit >= 20 => format!("{}-{} {}", cal.hm(bk.starts_at), cal.hm(bk.ends_at), bk.username),
+                Zoom::Week => {
+                    let h = |t: DateTime<Utc>| cal.hm(t).chars().take(2).collect::<String>();
+                    format!("{}-{} {}", h(bk.starts_at), h(bk.ends_at), bk.username)
+                }
                 _ => format!("{} {}", bk.username, bk.title),
             };
             let mut chars = label.chars();
