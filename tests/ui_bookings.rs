@@ -66,7 +66,13 @@ fn calendar(devices: Vec<DeviceRow>) -> Calendar {
         booking(4, b, "sara", 24 + 9, 24 + 10, "pending"),
     ];
     bookings[1].slot = 1;
-    let maintenance = vec![MaintenanceRow { id: Uuid::from_u128(77), device_id: c.id, starts_at: t(8), ends_at: t(14), reason: Some("optics".into()) }];
+    let maintenance = vec![MaintenanceRow {
+        id: Uuid::from_u128(77),
+        device_id: c.id,
+        starts_at: t(8),
+        ends_at: t(14),
+        reason: Some("optics".into()),
+    }];
     // The window the screen asks for: the cursor's week (from Monday 4 March) and a day either side.
     Calendar { from: Some(t(-72)), to: Some(t(168)), devices, bookings, maintenance }
 }
@@ -193,7 +199,10 @@ fn a_group_booking_shows_conflicts_before_saving_and_is_sent_whole() {
         }
         other => panic!("{other:?}"),
     }
-    reply(&mut a, Reply::Bookings(Out::Booked { groups: vec![], skipped: vec![], message: "Booked 2 devices.".into() }));
+    reply(
+        &mut a,
+        Reply::Bookings(Out::Booked { groups: vec![], skipped: vec![], message: "Booked 2 devices.".into() }),
+    );
     assert!(a.overlay.is_none(), "the form closes");
     assert!(shell(&mut a).bookings.cal.marks.is_empty(), "marks clear after booking");
 }
@@ -229,7 +238,9 @@ fn enter_opens_the_booking_under_the_cursor_and_e_offers_the_latest_end() {
     a.take_commands();
     key(&mut a, KeyCode::Enter);
     let sent = a.take_commands();
-    assert!(matches!(sent.as_slice(), [Command::Bookings(Cmd::Group { group, .. })] if *group == Uuid::from_u128(2001)));
+    assert!(
+        matches!(sent.as_slice(), [Command::Bookings(Cmd::Group { group, .. })] if *group == Uuid::from_u128(2001))
+    );
     key(&mut a, KeyCode::Char('e'));
     a.take_commands();
     let detail = labdeck::store::bookings::GroupDetail {

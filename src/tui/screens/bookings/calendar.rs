@@ -178,7 +178,11 @@ impl CalendarState {
 
     /// Marked devices, or the selected one when nothing is marked.
     pub fn targets(&self) -> Vec<Uuid> {
-        if self.marks.is_empty() { self.selected().map(|d| vec![d.id]).unwrap_or_default() } else { self.marks.iter().copied().collect() }
+        if self.marks.is_empty() {
+            self.selected().map(|d| vec![d.id]).unwrap_or_default()
+        } else {
+            self.marks.iter().copied().collect()
+        }
     }
 
     /// A device's active bookings overlapping `at`, in start order.

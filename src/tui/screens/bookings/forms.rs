@@ -116,7 +116,8 @@ pub fn device(d: Option<&crate::store::bookings::DeviceRow>) -> (Form, FormKind)
             Field::text("Name").with_value(&v(|d| d.name.clone())),
             Field::text("Type").with_value(&v(|d| d.device_type.clone())),
             Field::text("IP").with_value(&v(|d| d.ip_address.clone().unwrap_or_default())),
-            Field::text("Ports in/out").with_value(&d.map(|d| format!("{}/{}", d.in_port, d.out_port)).unwrap_or_else(|| "1/1".into())),
+            Field::text("Ports in/out")
+                .with_value(&d.map(|d| format!("{}/{}", d.in_port, d.out_port)).unwrap_or_else(|| "1/1".into())),
             Field::choice("Status", &statuses, &v(|d| d.status.clone())),
             Field::text("Capacity").with_value(&d.map(|d| d.capacity.to_string()).unwrap_or_else(|| "1".into())),
             Field::text("Tags").with_value(&v(|d| d.tags.join(", "))),
@@ -126,7 +127,13 @@ pub fn device(d: Option<&crate::store::bookings::DeviceRow>) -> (Form, FormKind)
     (form, FormKind::Device { id: d.map(|d| d.id) })
 }
 
-pub fn window_form(title: impl Into<String>, cal: &CalendarState, start: DateTime<Utc>, hours: i64, extra: Vec<Field>) -> Form {
+pub fn window_form(
+    title: impl Into<String>,
+    cal: &CalendarState,
+    start: DateTime<Utc>,
+    hours: i64,
+    extra: Vec<Field>,
+) -> Form {
     let mut fields = vec![
         Field::text("Start").with_value(&cal.stamp(start)),
         Field::text("End").with_value(&cal.stamp(start + Duration::hours(hours))),
@@ -160,7 +167,8 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
     let tz = cal.tz;
     let cmd = match kind {
         FormKind::Book { devices } => {
-            let weeks: u32 = form.value("Weeks").trim().parse().ok().filter(|w| (1..=52).contains(w)).ok_or("Weeks: 1 to 52")?;
+            let weeks: u32 =
+                form.value("Weeks").trim().parse().ok().filter(|w| (1..=52).contains(w)).ok_or("Weeks: 1 to 52")?;
             let request = Request {
                 devices: devices.clone(),
                 at: window(tz, form)?,
@@ -173,8 +181,12 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
             Cmd::Book { actor, request }
         }
         FormKind::Rebook { favorite } => Cmd::Rebook { actor, favorite: *favorite, at: window(tz, form)? },
-        FormKind::Extend { group } => Cmd::Extend { actor, group: *group, until: parse_local(tz, "Until", &form.value("Until"))? },
-        FormKind::Decide { group, approve } => Cmd::Decide { actor, group: *group, approve: *approve, comment: form.value("Comment") },
+        FormKind::Extend { group } => {
+            Cmd::Extend { actor, group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
+        }
+        FormKind::Decide { group, approve } => {
+            Cmd::Decide { actor, group: *group, approve: *approve, comment: form.value("Comment") }
+        }
         FormKind::Comment { group } => Cmd::Comment { actor, group: *group, body: form.value("Comment") },
         FormKind::Collaborator { group } => {
             Cmd::Collaborator { actor, group: *group, username: form.value("User"), add: form.value("Do") == "add" }
@@ -183,7 +195,9 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
         FormKind::Device { id } => {
             let ports = form.value("Ports in/out");
             let (i, o) = ports.split_once('/').ok_or("Ports: in/out, e.g. 3/4")?;
-            let port = |s: &str| s.trim().parse::<i64>().ok().filter(|p| (0..=65535).contains(p)).ok_or("Ports are numbers 0-65535");
+            let port = |s: &str| {
+                s.trim().parse::<i64>().ok().filter(|p| (0..=65535).contains(p)).ok_or("Ports are numbers 0-65535")
+            };
             let input = DeviceInput {
                 name: form.value("Name"),
                 device_type: form.value("Type"),

@@ -178,7 +178,9 @@ impl BookingsScreen {
             }
             Out::Topology(t) => self.topology = Some(*t),
             Out::Conflicts { rows, .. } => {
-                let text = rows.iter().map(|r| format!("{} {}–{}", r.username, self.cal.stamp(r.starts_at), self.cal.hm(r.ends_at)));
+                let text = rows
+                    .iter()
+                    .map(|r| format!("{} {}–{}", r.username, self.cal.stamp(r.starts_at), self.cal.hm(r.ends_at)));
                 let lines: Vec<String> = text.collect();
                 return (vec![Effect::Open(Overlay::Report { title: "conflicts".into(), lines, scroll: 0 })], None);
             }
@@ -205,7 +207,10 @@ impl BookingsScreen {
                     return (vec![], Some(message));
                 }
                 let lines = skipped.iter().map(|(d, why)| format!("{d}  skipped: {why}")).collect();
-                return (vec![Effect::Open(Overlay::Report { title: message.clone(), lines, scroll: 0 })], Some(message));
+                return (
+                    vec![Effect::Open(Overlay::Report { title: message.clone(), lines, scroll: 0 })],
+                    Some(message),
+                );
             }
             Out::Done(m) => return (vec![], Some(m)),
         }
@@ -216,10 +221,20 @@ impl BookingsScreen {
         if self.extend_wanted.take() == Some(g.id) {
             let end = g.bookings.iter().map(|b| b.ends_at).max().unwrap_or_else(|| self.now());
             let latest = g.latest_end.unwrap_or(end);
-            let form = Form::new(format!("extend {}", g.title), vec![Field::text("Until").with_value(&self.cal.stamp(latest))])
-                .submit_label("extend")
-                .note(format!("Now ends {}. Latest possible end: {}.", self.cal.stamp(end), self.cal.stamp(latest)));
-            return vec![Effect::Open(Overlay::Form { form, purpose: FormPurpose::Bookings(FormKind::Extend { group: g.id }) })];
+            let form = Form::new(
+                format!("extend {}", g.title),
+                vec![Field::text("Until").with_value(&self.cal.stamp(latest))],
+            )
+            .submit_label("extend")
+            .note(format!(
+                "Now ends {}. Latest possible end: {}.",
+                self.cal.stamp(end),
+                self.cal.stamp(latest)
+            ));
+            return vec![Effect::Open(Overlay::Form {
+                form,
+                purpose: FormPurpose::Bookings(FormKind::Extend { group: g.id }),
+            })];
         }
         let lines = view::group_lines(&self.cal, &g);
         vec![Effect::Open(Overlay::Report { title: format!("booking: {}", g.title), lines, scroll: 0 })]
@@ -298,7 +313,9 @@ impl BookingsScreen {
                 (Action::Reject, "Reject with a comment"),
                 (Action::Open, "Details"),
             ]),
-            Section::Favorites => a.extend([(Action::Open, "Rebook in one step"), (Action::Delete, "Remove the favorite")]),
+            Section::Favorites => {
+                a.extend([(Action::Open, "Rebook in one step"), (Action::Delete, "Remove the favorite")])
+            }
             Section::Topologies => a.extend([
                 (Action::New, "New topology from the devices marked in the calendar"),
                 (Action::Review, "Submit for review (counts conflicts)"),
@@ -423,7 +440,10 @@ impl BookingsScreen {
                 let devices = self.cal.targets();
                 let form = Form::new(
                     "find a free slot",
-                    vec![Field::text("Hours").with_value("2"), Field::text("From").with_value(&self.cal.stamp(self.cal.cursor_hour()))],
+                    vec![
+                        Field::text("Hours").with_value("2"),
+                        Field::text("From").with_value(&self.cal.stamp(self.cal.cursor_hour())),
+                    ],
                 )
                 .submit_label("search")
                 .note(format!("For {} device(s), in the next four weeks.", devices.len()));
@@ -437,7 +457,12 @@ impl BookingsScreen {
     fn booking_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         let Some(b) = self.current_booking().cloned() else {
             return match action {
-                Action::Open | Action::Extend | Action::Delete | Action::Favorite | Action::Comment | Action::Collaborator => {
+                Action::Open
+                | Action::Extend
+                | Action::Delete
+                | Action::Favorite
+                | Action::Comment
+                | Action::Collaborator => {
                     vec![Effect::Error("No booking there.".into())]
                 }
                 _ => vec![],
@@ -495,9 +520,15 @@ impl BookingsScreen {
                     Action::Approve | Action::Reject => {
                         let approve = action == Action::Approve;
                         let verb = if approve { "approve" } else { "reject" };
-                        let form = Form::new(format!("{verb} {} by {}", g.title, g.username), vec![Field::text("Comment")])
-                            .submit_label(verb)
-                            .note(format!("{} device(s), {} → {}", g.devices, self.cal.stamp(g.starts_at), self.cal.stamp(g.ends_at)));
+                        let form =
+                            Form::new(format!("{verb} {} by {}", g.title, g.username), vec![Field::text("Comment")])
+                                .submit_label(verb)
+                                .note(format!(
+                                    "{} device(s), {} → {}",
+                                    g.devices,
+                                    self.cal.stamp(g.starts_at),
+                                    self.cal.stamp(g.ends_at)
+                                ));
                         Self::form(form, FormKind::Decide { group: g.id, approve })
                     }
                     Action::Open => vec![Self::send(Cmd::Group { actor: actor.clone(), group: g.id })],
@@ -509,7 +540,8 @@ impl BookingsScreen {
                 match action {
                     Action::Open | Action::New => {
                         let start = self.cal.day_start() + Duration::days(1) + Duration::hours(8);
-                        let form = forms::window_form(format!("rebook {}", f.name), &self.cal, start, 1, vec![]).submit_label("book");
+                        let form = forms::window_form(format!("rebook {}", f.name), &self.cal, start, 1, vec![])
+                            .submit_label("book");
                         Self::form(form, FormKind::Rebook { favorite: f.id })
                     }
                     Action::Delete => vec![Effect::Open(Overlay::Confirm {
@@ -548,16 +580,28 @@ impl BookingsScreen {
                 fx
             }
             (Action::Maintenance, Some(d)) => {
-                let form = forms::window_form(format!("maintenance of {}", d.name), &self.cal, self.cal.cursor_hour(), 2, vec![Field::text("Reason")])
-                    .note("Bookings are refused inside the window; ones already there are reported.");
+                let form = forms::window_form(
+                    format!("maintenance of {}", d.name),
+                    &self.cal,
+                    self.cal.cursor_hour(),
+                    2,
+                    vec![Field::text("Reason")],
+                )
+                .note("Bookings are refused inside the window; ones already there are reported.");
                 Self::form(form, FormKind::Maintenance { device: d.id })
             }
             (Action::Owner, Some(d)) => Self::form(
-                Form::new(format!("owner of {}", d.name), vec![Field::text("User"), Field::choice("Do", &["assign", "revoke"], "assign")]),
+                Form::new(
+                    format!("owner of {}", d.name),
+                    vec![Field::text("User"), Field::choice("Do", &["assign", "revoke"], "assign")],
+                ),
                 FormKind::Owner { device: d.id },
             ),
             (Action::Health, Some(d)) => Self::form(
-                Form::new(format!("health of {}", d.name), vec![Field::choice("Health", &["healthy", "warning", "critical", "unknown"], "healthy")]),
+                Form::new(
+                    format!("health of {}", d.name),
+                    vec![Field::choice("Health", &["healthy", "warning", "critical", "unknown"], "healthy")],
+                ),
                 FormKind::Health { device: d.id },
             ),
             (Action::Delete, Some(d)) => vec![Effect::Open(Overlay::Confirm {
@@ -591,8 +635,11 @@ impl BookingsScreen {
             }
             Action::Approve | Action::Reject => {
                 let approve = action == Action::Approve;
-                let form = Form::new(format!("{} {}", if approve { "approve" } else { "reject" }, t.name), vec![Field::text("Notes")])
-                    .note(format!("{} conflicting booking(s) at submission.", t.conflict_count.unwrap_or(0)));
+                let form = Form::new(
+                    format!("{} {}", if approve { "approve" } else { "reject" }, t.name),
+                    vec![Field::text("Notes")],
+                )
+                .note(format!("{} conflicting booking(s) at submission.", t.conflict_count.unwrap_or(0)));
                 Self::form(form, FormKind::Resolve { topology: t.id, approve })
             }
             _ => vec![],

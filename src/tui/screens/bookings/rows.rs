@@ -95,8 +95,11 @@ impl TableRow for FavoriteRow {
         self.id.to_string()
     }
     fn cells(&self) -> Vec<String> {
-        let devices: Vec<String> =
-            self.devices.iter().map(|(id, name, _)| if id.is_some() { name.clone() } else { format!("{name} (gone)") }).collect();
+        let devices: Vec<String> = self
+            .devices
+            .iter()
+            .map(|(id, name, _)| if id.is_some() { name.clone() } else { format!("{name} (gone)") })
+            .collect();
         vec![self.name.clone(), devices.len().to_string(), devices.join(", ")]
     }
 }

@@ -26,7 +26,11 @@ impl BookingsScreen {
         let mut spans = vec![];
         for s in sections(actor) {
             let style = if s == self.section { theme.selected() } else { theme.dim() };
-            let label = if s == Section::Approvals { format!(" {} ({}) ", s.name(), self.pending_count) } else { format!(" {} ", s.name()) };
+            let label = if s == Section::Approvals {
+                format!(" {} ({}) ", s.name(), self.pending_count)
+            } else {
+                format!(" {} ", s.name())
+            };
             spans.push(Span::styled(label, style));
             spans.push(Span::raw(" "));
         }
@@ -52,16 +56,32 @@ impl BookingsScreen {
     }
 
     fn draw_device_detail(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(" detail ", theme.accent()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(" detail ", theme.accent()));
         let mut lines = Vec::new();
         if let Some(d) = self.devices.selected() {
             lines.push(Line::styled(format!("{} ({})", d.name, d.device_type), theme.accent()));
-            lines.push(Line::raw(format!("ip {}  ports in {} / out {}", d.ip_address.as_deref().unwrap_or("-"), d.in_port, d.out_port)));
+            lines.push(Line::raw(format!(
+                "ip {}  ports in {} / out {}",
+                d.ip_address.as_deref().unwrap_or("-"),
+                d.in_port,
+                d.out_port
+            )));
             lines.push(Line::raw(format!("capacity {}  status {}", d.capacity, d.status)));
-            let maint = self.cal.maintenance_in(d.id, Interval { start: self.now() - Duration::days(1), end: self.now() + Duration::days(60) });
+            let maint = self.cal.maintenance_in(
+                d.id,
+                Interval { start: self.now() - Duration::days(1), end: self.now() + Duration::days(60) },
+            );
             for m in maint {
                 lines.push(Line::styled(
-                    format!("maintenance {} → {} {}", self.cal.stamp(m.starts_at), self.cal.stamp(m.ends_at), m.reason.as_deref().unwrap_or("")),
+                    format!(
+                        "maintenance {} → {} {}",
+                        self.cal.stamp(m.starts_at),
+                        self.cal.stamp(m.ends_at),
+                        m.reason.as_deref().unwrap_or("")
+                    ),
                     theme.warn(),
                 ));
             }
@@ -70,8 +90,15 @@ impl BookingsScreen {
             {
                 lines.push(Line::styled("owners", theme.header()));
                 for o in owners {
-                    let until = o.revoked_at.map(|t| format!(" → {} by {}", self.cal.stamp(t), o.revoked_by.as_deref().unwrap_or("?")));
-                    lines.push(Line::raw(format!(" {} from {}{}", o.owner, self.cal.stamp(o.assigned_at), until.unwrap_or_default())));
+                    let until = o
+                        .revoked_at
+                        .map(|t| format!(" → {} by {}", self.cal.stamp(t), o.revoked_by.as_deref().unwrap_or("?")));
+                    lines.push(Line::raw(format!(
+                        " {} from {}{}",
+                        o.owner,
+                        self.cal.stamp(o.assigned_at),
+                        until.unwrap_or_default()
+                    )));
                 }
                 lines.push(Line::styled("health", theme.header()));
                 for h in health {
@@ -83,13 +110,19 @@ impl BookingsScreen {
     }
 
     fn draw_topology(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(" adjacency ", theme.accent()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(" adjacency ", theme.accent()));
         let mut lines = Vec::new();
         if let (Some(sel), Some(t)) = (self.topologies.selected(), &self.topology)
             && sel.0.id == t.row.id
         {
             for (node, next) in t.adjacency() {
-                lines.push(Line::raw(format!("{node} → {}", if next.is_empty() { "(none)".into() } else { next.join(", ") })));
+                lines.push(Line::raw(format!(
+                    "{node} → {}",
+                    if next.is_empty() { "(none)".into() } else { next.join(", ") }
+                )));
             }
         }
         f.render_widget(Paragraph::new(lines).block(block), area);
@@ -97,7 +130,8 @@ impl BookingsScreen {
 
     fn draw_calendar(&mut self, f: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
         let zoom = self.section.zoom().unwrap_or(Zoom::Week);
-        let [head, grid, foot] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let [head, grid, foot] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         let cols = (area.width as usize).saturating_sub(NAME_W + 1);
         let cal = &mut self.cal;
         let scale = Scale::new(cal, zoom, cols);
@@ -142,18 +176,39 @@ impl BookingsScreen {
                 } else {
                     String::new()
                 };
-                let name_style = if selected { theme.selected() } else if marked { theme.accent() } else { theme.text() };
+                let name_style = if selected {
+                    theme.selected()
+                } else if marked {
+                    theme.accent()
+                } else {
+                    theme.text()
+                };
                 let mut spans = vec![Span::styled(format!("{name:<w$} ", w = NAME_W), name_style)];
-                let in_lane: Vec<&BookingRow> = bookings.iter().zip(&lane_of).filter(|(_, l)| **l == lane).map(|(b, _)| *b).collect();
+                let in_lane: Vec<&BookingRow> =
+                    bookings.iter().zip(&lane_of).filter(|(_, l)| **l == lane).map(|(b, _)| *b).collect();
                 let hidden = if lane + 1 == MAX_LANES { lanes.saturating_sub(MAX_LANES) } else { 0 };
-                spans.extend(scale.row(cal, theme, &in_lane, if lane == 0 { &maint } else { &[] }, selected, now, hidden));
+                spans.extend(scale.row(
+                    cal,
+                    theme,
+                    &in_lane,
+                    if lane == 0 { &maint } else { &[] },
+                    selected,
+                    now,
+                    hidden,
+                ));
                 lines.push(Line::from(spans));
             }
             drawn += 1;
         }
         cal.page = drawn.max(1);
         if cal.visible.is_empty() {
-            let msg = if !cal.loaded { "loading…" } else if cal.filter.is_empty() { "no devices yet" } else { "no device matches the filter" };
+            let msg = if !cal.loaded {
+                "loading…"
+            } else if cal.filter.is_empty() {
+                "no devices yet"
+            } else {
+                "no device matches the filter"
+            };
             lines.push(Line::styled(msg, theme.dim()));
         }
         f.render_widget(Paragraph::new(lines), grid);
@@ -198,13 +253,23 @@ impl Scale {
             Zoom::Day => {
                 let start = cal.day_start();
                 let per = (1440 + cols as i64 - 1) / cols as i64;
-                Scale { zoom, range: Interval { start, end: start + Duration::minutes(per * cols as i64) }, cols, unit: per.max(1) }
+                Scale {
+                    zoom,
+                    range: Interval { start, end: start + Duration::minutes(per * cols as i64) },
+                    cols,
+                    unit: per.max(1),
+                }
             }
             Zoom::Timeline => {
                 // Half an hour per column, the cursor a quarter of the way in.
                 let per = 30;
                 let start = cal.cursor_hour() - Duration::minutes(per * (cols as i64 / 4) / 60 * 60);
-                Scale { zoom, range: Interval { start, end: start + Duration::minutes(per * cols as i64) }, cols, unit: per }
+                Scale {
+                    zoom,
+                    range: Interval { start, end: start + Duration::minutes(per * cols as i64) },
+                    cols,
+                    unit: per,
+                }
             }
         }
     }
@@ -213,7 +278,8 @@ impl Scale {
     fn col(&self, cal: &CalendarState, t: DateTime<Utc>) -> usize {
         match self.zoom {
             Zoom::Week => {
-                let days = (cal.local_day(t.clamp(self.range.start, self.range.end)) - cal.local_day(self.range.start)).num_days();
+                let days = (cal.local_day(t.clamp(self.range.start, self.range.end)) - cal.local_day(self.range.start))
+                    .num_days();
                 (days.clamp(0, 7) as usize) * self.unit as usize
             }
             _ => (((t - self.range.start).num_minutes().max(0)) / self.unit).min(self.cols as i64) as usize,
@@ -267,7 +333,11 @@ impl Scale {
                     let every = if self.unit >= 20 || self.zoom == Zoom::Timeline { 3 } else { 2 };
                     let at = self.col(cal, t);
                     if local.minute() == 0 && local.hour() % every == 0 && at >= free_from {
-                        let label = if local.hour() == 0 { local.format("%a %d").to_string() } else { local.format("%H").to_string() };
+                        let label = if local.hour() == 0 {
+                            local.format("%a %d").to_string()
+                        } else {
+                            local.format("%H").to_string()
+                        };
                         put(at, &label, None);
                         free_from = at + label.chars().count() + 1;
                     }
@@ -316,7 +386,9 @@ impl Scale {
             };
             let label = match self.zoom {
                 // "09:00-12:00 sam" when a day column has room, "09-12 sam" when it does not.
-                Zoom::Week if self.unit >= 20 => format!("{}-{} {}", cal.hm(bk.starts_at), cal.hm(bk.ends_at), bk.username),
+                Zoom::Week if self.unit >= 20 => {
+                    format!("{}-{} {}", cal.hm(bk.starts_at), cal.hm(bk.ends_at), bk.username)
+                }
                 Zoom::Week => {
                     let h = |t: DateTime<Utc>| cal.hm(t).chars().take(2).collect::<String>();
                     format!("{}-{} {}", h(bk.starts_at), h(bk.ends_at), bk.username)
@@ -369,7 +441,9 @@ impl Scale {
             }
             _ => {
                 let a = self.col(cal, start);
-                let b = ((end - self.range.start).num_minutes() + self.unit - 1).div_euclid(self.unit).clamp(0, self.cols as i64) as usize;
+                let b = ((end - self.range.start).num_minutes() + self.unit - 1)
+                    .div_euclid(self.unit)
+                    .clamp(0, self.cols as i64) as usize;
                 (a, b.max(a + 1).min(self.cols))
             }
         }
@@ -380,7 +454,14 @@ impl Scale {
 pub fn group_lines(cal: &CalendarState, g: &GroupDetail) -> Vec<String> {
     let mut out = vec![format!("status: {}", g.status)];
     for b in &g.bookings {
-        out.push(format!("  {:<14} {} → {}  {} (slot {})", b.device_name, cal.stamp(b.starts_at), cal.stamp(b.ends_at), b.status, b.slot));
+        out.push(format!(
+            "  {:<14} {} → {}  {} (slot {})",
+            b.device_name,
+            cal.stamp(b.starts_at),
+            cal.stamp(b.ends_at),
+            b.status,
+            b.slot
+        ));
     }
     if let Some(end) = g.latest_end {
         out.push(format!("latest possible end: {}", cal.stamp(end)));
@@ -388,7 +469,11 @@ pub fn group_lines(cal: &CalendarState, g: &GroupDetail) -> Vec<String> {
     let who: Vec<&str> = g.collaborators.iter().map(|c| c.1.as_str()).collect();
     out.push(format!("collaborators: {}", if who.is_empty() { "none".into() } else { who.join(", ") }));
     for (who, decision, comment, at) in &g.approvals {
-        out.push(format!("{decision} by {who} at {}{}", cal.stamp(*at), comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default()));
+        out.push(format!(
+            "{decision} by {who} at {}{}",
+            cal.stamp(*at),
+            comment.as_deref().map(|c| format!(": {c}")).unwrap_or_default()
+        ));
     }
     if !g.comments.is_empty() {
         out.push("comments:".into());
