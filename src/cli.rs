@@ -97,6 +97,11 @@ pub enum Cmd {
         #[command(subcommand)]
         command: crate::cli_vm::VmCmd,
     },
+    /// Device bookings: export as iCalendar or CSV
+    Bookings {
+        #[command(subcommand)]
+        command: crate::cli_bookings::BookingsCmd,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -227,6 +232,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Vm { command }) => {
             let store = open(&url).await?;
             crate::cli_vm::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+        }
+        Some(Cmd::Bookings { command }) => {
+            let store = open(&url).await?;
+            crate::cli_bookings::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Db { command }) => {
             let store = connect(&url).await?;

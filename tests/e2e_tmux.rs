@@ -27,6 +27,8 @@ fn demo_sign_in_every_tab_help_and_a_clean_exit() {
     // An admin lands on the Inventory, fed by the poller from the built-in simulator.
     t.wait_for("demo       36 guests");
     t.keys(&["Tab"]);
+    t.wait_for(" week ");
+    t.keys(&["Tab"]);
     let admin = t.wait_for("users (10)");
     for name in ["tess", "april", "vic"] {
         assert!(admin.contains(name), "{name} listed");

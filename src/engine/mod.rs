@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 mod auth;
+pub mod bookings;
 pub mod clusters;
 pub mod demo_sim;
 mod error;

@@ -61,6 +61,7 @@ pub enum Command {
     SaveCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
     TestCluster { actor: Actor, id: Uuid },
     RemoveCluster { actor: Actor, id: Uuid },
+    Bookings(super::bookings::Cmd),
 }
 
 impl Command {
@@ -86,6 +87,7 @@ impl Command {
             | Command::TaskLog { .. } => "load",
             Command::LoadUnread { .. } => "unread",
             Command::LoadGuests { .. } => "guests",
+            Command::Bookings(c) if c.is_load() => "load",
             _ => "action",
         }
     }
@@ -134,6 +136,7 @@ pub enum Reply {
         message: String,
         secret: String,
     },
+    Bookings(super::bookings::Out),
 }
 
 #[derive(Debug, Clone)]
@@ -364,6 +367,10 @@ async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Ev
         C::SaveCluster { actor, id, input } => Reply::Done(super::clusters::save(svc, &actor, id, input).await?),
         C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
         C::RemoveCluster { actor, id } => Reply::Done(super::clusters::remove(svc, &actor, id).await?),
+        C::Bookings(c) => match super::bookings::run(svc, c).await? {
+            super::bookings::Out::Done(message) => Reply::Done(message),
+            out => Reply::Bookings(out),
+        },
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
             Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))

@@ -5,6 +5,7 @@ use super::keymap::{Action, Keymap};
 use super::palette::Palette;
 use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
+use super::screens::bookings::{self, BookingsScreen, FormKind};
 use super::screens::gate::{DemoAccount, Gate, Mode};
 use super::screens::inventory::InventoryScreen;
 use super::theme::Theme;
@@ -43,6 +44,7 @@ pub enum FormPurpose {
     ChangePassword,
     Clone { source: crate::engine::inventory::GuestRef },
     Cluster { id: Option<Uuid> },
+    Bookings(FormKind),
 }
 
 pub enum Overlay {
@@ -73,15 +75,17 @@ pub enum Overlay {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Inventory,
+    Bookings,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 3] = [Tab::Inventory, Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 4] = [Tab::Inventory, Tab::Bookings, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
             Tab::Inventory => "Inventory",
+            Tab::Bookings => "Bookings",
             Tab::Admin => "Admin",
             Tab::Me => "Me",
         }
@@ -90,6 +94,7 @@ impl Tab {
         use crate::domain::rbac::{Action as P, Resource as R};
         match self {
             Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
+            Tab::Bookings => bookings::visible(actor),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -102,6 +107,7 @@ pub struct Shell {
     pub active: usize,
     pub inventory: InventoryScreen,
     pub admin: AdminScreen,
+    pub bookings: BookingsScreen,
     pub account: AccountScreen,
     pub unread: i64,
     pub filter: Option<Input>,
@@ -114,7 +120,9 @@ impl Shell {
         if let Some(first) = admin::visible_sections(&session.actor).first() {
             admin.section = *first;
         }
+        let bookings = BookingsScreen::for_user(&session.user.time_zone);
         Shell {
+            bookings,
             session,
             tabs,
             active: 0,
@@ -134,6 +142,7 @@ impl Shell {
     fn load_tab(&self) -> Vec<Effect> {
         match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
+            Tab::Bookings => self.bookings.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
         }
@@ -141,6 +150,7 @@ impl Shell {
     fn set_filter(&mut self, text: &str) {
         match self.tab() {
             Tab::Inventory => self.inventory.set_filter(text),
+            Tab::Bookings => self.bookings.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
         }
@@ -148,6 +158,7 @@ impl Shell {
     fn current_filter(&mut self) -> String {
         match self.tab() {
             Tab::Inventory => self.inventory.filter().to_string(),
+            Tab::Bookings => self.bookings.filter(),
             Tab::Admin => self.admin.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
@@ -155,6 +166,7 @@ impl Shell {
     fn context(&self) -> String {
         match self.tab() {
             Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
+            Tab::Bookings => format!("bookings › {}", self.bookings.section.name()),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
             Tab::Me => "me".into(),
         }
@@ -309,6 +321,7 @@ impl App {
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.update(other, &actor),
+                    Tab::Bookings => shell.bookings.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
                 }
@@ -378,7 +391,12 @@ impl App {
             },
             Overlay::Form { mut form, purpose } => match form.handle_key(&key) {
                 FormOutcome::Cancel => {}
-                FormOutcome::Edited => self.overlay = Some(Overlay::Form { form, purpose }),
+                FormOutcome::Edited => {
+                    if let (Phase::Shell(shell), FormPurpose::Bookings(kind)) = (&self.phase, &purpose) {
+                        shell.bookings.form_edited(&mut form, kind);
+                    }
+                    self.overlay = Some(Overlay::Form { form, purpose })
+                }
                 FormOutcome::Submit => {
                     match self.form_command(&form, &purpose) {
                         Ok(cmd) => {
@@ -479,6 +497,7 @@ impl App {
                 };
                 Command::GuestAction { actor, targets: vec![*source], op }
             }
+            FormPurpose::Bookings(kind) => shell.bookings.form_command(form, kind, &actor)?,
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
@@ -514,6 +533,19 @@ impl App {
                     shell.load_tab()
                 }
                 None => vec![Effect::Error("Your role has no Admin tab.".into())],
+            },
+            "bookings" | "approvals" | "devices" => match shell.tabs.iter().position(|t| *t == Tab::Bookings) {
+                Some(i) => {
+                    use super::screens::bookings::Section as B;
+                    shell.active = i;
+                    let s = match name {
+                        "approvals" => B::Approvals,
+                        "devices" => B::Devices,
+                        _ => B::Week,
+                    };
+                    shell.bookings.show(s, &actor)
+                }
+                None => vec![Effect::Error("Your role has no Bookings tab.".into())],
             },
             "me" => {
                 shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
@@ -616,10 +648,14 @@ impl App {
                     let actor = shell.session.actor.clone();
                     let mut fx = match shell.tab() {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
+                        Tab::Bookings => shell.bookings.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
                     };
+                    if shell.tab() != Tab::Bookings && domains.iter().any(|d| d == "bookings") {
+                        fx.extend(pending_count(&actor));
+                    }
                     if domains.iter().any(|d| d == "notifications") {
                         fx.push(Effect::Send(Command::LoadUnread { actor }));
                     }
@@ -699,6 +735,19 @@ impl App {
                 self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
             }
             Reply::Bulk { title, lines } => self.on_bulk(title, lines),
+            Reply::Bookings(out) => {
+                if let Phase::Shell(shell) = &mut self.phase {
+                    let actor = shell.session.actor.clone();
+                    let (fx, toast) = shell.bookings.on_out(out, &actor);
+                    if let Some(message) = toast {
+                        if matches!(self.overlay, Some(Overlay::Form { .. })) {
+                            self.overlay = None;
+                        }
+                        self.toasts.push(ToastKind::Info, message);
+                    }
+                    self.apply(fx);
+                }
+            }
             Reply::Guests(batch) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
@@ -757,6 +806,7 @@ impl App {
         let actor = session.actor.clone();
         let shell = Shell::new(session);
         let mut fx = shell.load_tab();
+        fx.extend(pending_count(&actor));
         fx.push(Effect::Send(Command::LoadUnread { actor }));
         self.phase = Phase::Shell(Box::new(shell));
         self.apply(fx);
@@ -769,6 +819,7 @@ impl App {
             Phase::Shell(shell) => {
                 rows.extend(match shell.tab() {
                     Tab::Inventory => shell.inventory.actions(),
+                    Tab::Bookings => shell.bookings.actions(),
                     Tab::Admin => shell.admin.actions(),
                     Tab::Me => shell.account.actions(),
                 });
@@ -822,6 +873,7 @@ impl App {
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.view(f, body, &theme),
+                    Tab::Bookings => shell.bookings.view(f, body, &theme, &actor),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
                     Tab::Me => {
                         let user = shell.session.user.clone();
@@ -899,6 +951,10 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
         Span::styled(format!("│ {backend} "), theme.dim()),
         Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
     ];
+    if shell.session.actor.can(crate::domain::Resource::Booking, crate::domain::Action::Update) {
+        let n = shell.bookings.pending_count;
+        spans.push(Span::styled(format!("│ ⚑ {n} to approve "), if n > 0 { theme.warn() } else { theme.dim() }));
+    }
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
@@ -908,4 +964,14 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
     spans.push(Span::raw(" ".repeat(room)));
     spans.push(Span::styled(right, theme.dim()));
     f.render_widget(Line::from(spans), area);
+}
+
+/// Approvers see how many bookings wait for them in the status bar.
+fn pending_count(actor: &Actor) -> Vec<Effect> {
+    use crate::domain::{Action as P, Resource as R};
+    if actor.can(R::Booking, P::Update) {
+        vec![Effect::Send(Command::Bookings(crate::engine::bookings::Cmd::PendingCount { actor: actor.clone() }))]
+    } else {
+        vec![]
+    }
 }

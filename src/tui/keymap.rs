@@ -52,6 +52,21 @@ actions! {
     Clone => "clone", "c", "Clone the guest";
     Template => "template", "T", "Convert the guest to a template";
     Test => "test", "t", "Test the connection";
+    Earlier => "earlier", ",", "Earlier in the calendar";
+    Later => "later", ".", "Later in the calendar";
+    Today => "today", "0", "Back to now in the calendar";
+    Approve => "approve", "A", "Approve the selected item";
+    Reject => "reject", "X", "Reject the selected item";
+    Extend => "extend", "e", "Extend the booking (to at most its latest possible end)";
+    Export => "export", "E", "Export bookings (iCalendar or CSV)";
+    Favorite => "favorite", "f", "Save the booking as a favorite";
+    Comment => "comment", "C", "Comment on the booking";
+    Collaborator => "collaborator", "+", "Add a collaborator to the booking";
+    FreeSlot => "free_slot", "F", "Find a free slot for the marked devices";
+    Review => "review", "v", "Submit the topology for review";
+    Maintenance => "maintenance", "M", "Add a maintenance window to the device";
+    Owner => "owner", "O", "Assign or revoke the device's owner";
+    Health => "health", "H", "Record the device's health";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,4 +1,5 @@
 pub mod account;
 pub mod admin;
+pub mod bookings;
 pub mod gate;
 pub mod inventory;

@@ -1,0 +1,71 @@
+//! Seed 003's admin roles (Viewer, Approver, Admin) with `approval_limits`, mapped onto our
+//! RBAC: approving is `booking:update` (approvers and admins hold `booking:manage`); the
+//! limits (`user_profiles.approval_limits`, JSON) cap what one approver may approve alone.
+
+use super::Interval;
+use crate::domain::Role;
+use crate::domain::rbac::{Action, Actor, Resource};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalLimits {
+    /// The longest booking this approver may approve, in hours.
+    #[serde(default)]
+    pub max_hours: Option<i64>,
+    /// The most devices in one group this approver may approve.
+    #[serde(default)]
+    pub max_devices: Option<usize>,
+}
+
+impl ApprovalLimits {
+    /// Parse the stored JSON; anything unreadable means "no limits recorded".
+    pub fn from_json(raw: Option<&str>) -> ApprovalLimits {
+        raw.and_then(|r| serde_json::from_str(r).ok()).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApprovalError {
+    #[error("permission denied: {0} may not approve bookings")]
+    NotApprover(Role),
+    #[error("you may not decide on your own booking; ask another approver")]
+    OwnBooking,
+    #[error("this booking lasts {hours} h, over your approval limit of {limit} h")]
+    TooLong { hours: i64, limit: i64 },
+    #[error("this group has {devices} devices, over your approval limit of {limit}")]
+    TooMany { devices: usize, limit: usize },
+}
+
+/// May `actor` approve a booking of `owner` over `at` in a group of `devices` devices?
+/// Admins have no limits; rejecting needs only the permission.
+pub fn may_approve(
+    actor: &Actor,
+    limits: &ApprovalLimits,
+    owner: uuid::Uuid,
+    at: Interval,
+    devices: usize,
+) -> Result<(), ApprovalError> {
+    if !actor.can(Resource::Booking, Action::Update) {
+        return Err(ApprovalError::NotApprover(actor.role));
+    }
+    if owner == actor.user_id && actor.role != Role::Admin {
+        return Err(ApprovalError::OwnBooking);
+    }
+    if actor.role == Role::Admin {
+        return Ok(());
+    }
+    let hours = (at.duration().num_minutes() + 59) / 60;
+    if let Some(limit) = limits.max_hours.filter(|&l| hours > l) {
+        return Err(ApprovalError::TooLong { hours, limit });
+    }
+    if let Some(limit) = limits.max_devices.filter(|&l| devices > l) {
+        return Err(ApprovalError::TooMany { devices, limit });
+    }
+    Ok(())
+}
+
+/// Whether a new booking by this actor needs an approver: only those who may approve others'
+/// bookings book without one.
+pub fn needs_approval(actor: &Actor) -> bool {
+    !actor.can(Resource::Booking, Action::Update)
+}

@@ -1,0 +1,47 @@
+//! Seed 003's scheduler: devices (tags, ownership history, health, maintenance), booking
+//! groups over several devices (all or nothing), collaborators, comments, approvals,
+//! favorites and topologies with review. Every write is audited and bumps "bookings".
+//! Reads check `booking:read` / `device:read` again here, whoever called.
+
+mod book;
+mod calendar;
+mod devices;
+mod favorites;
+mod guard;
+mod review;
+mod topologies;
+
+pub use book::{GroupEdit, NewGroup};
+pub use calendar::{BookingRow, Calendar, ConflictRow, GroupDetail, PendingGroup};
+pub use devices::{DeviceInput, DeviceRow, HealthRow, MaintenanceRow, OwnershipRow};
+pub use favorites::FavoriteRow;
+pub use topologies::{NewTopology, TopologyDetail, TopologyLink, TopologyNode, TopologyRow};
+
+use super::StoreError;
+use crate::domain::rbac::{Action, Actor, Resource};
+
+/// The domain every bookings write bumps, so open consoles re-query.
+pub const DOMAIN: &str = "bookings";
+
+fn may(actor: &Actor, r: Resource, a: Action) -> Result<(), StoreError> {
+    Ok(actor.require(r, a)?)
+}
+
+impl super::Store {
+    /// A user's id by username (collaborators and owners are typed by name).
+    pub async fn user_id_by_name(&self, name: &str) -> Result<uuid::Uuid, StoreError> {
+        let id: Option<uuid::Uuid> = super::on_pool!(self, p => sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(name).fetch_optional(p).await?);
+        id.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
+    }
+
+    /// The approval limits recorded for a user (none recorded: no limits).
+    pub async fn approval_limits(
+        &self,
+        user: uuid::Uuid,
+    ) -> Result<crate::domain::bookings::approval::ApprovalLimits, StoreError> {
+        let raw: Option<Option<String>> = super::on_pool!(self, p => sqlx::query_scalar(
+            "SELECT CAST(approval_limits AS TEXT) FROM user_profiles WHERE user_id = $1").bind(user).fetch_optional(p).await?);
+        Ok(crate::domain::bookings::approval::ApprovalLimits::from_json(raw.flatten().as_deref()))
+    }
+}

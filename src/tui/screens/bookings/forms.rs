@@ -1,0 +1,262 @@
+//! The Bookings tab's dialogs: what each one asks, and the command it becomes. Times are
+//! typed in the user's time zone ("2026-03-02 09:00") and sent in UTC.
+
+use super::calendar::CalendarState;
+use crate::domain::bookings::{self as rules, DeviceStatus, Held, Interval};
+use crate::domain::rbac::Actor;
+use crate::engine::Command;
+use crate::engine::bookings::{Cmd, Format, Request, Scope};
+use crate::store::bookings::DeviceInput;
+use crate::tui::widgets::form::{Field, Form};
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormKind {
+    Book { devices: Vec<Uuid> },
+    Rebook { favorite: Uuid },
+    Extend { group: Uuid },
+    Decide { group: Uuid, approve: bool },
+    Comment { group: Uuid },
+    Collaborator { group: Uuid },
+    Favorite { group: Uuid },
+    Device { id: Option<Uuid> },
+    Maintenance { device: Uuid },
+    Owner { device: Uuid },
+    Health { device: Uuid },
+    Topology { devices: Vec<Uuid> },
+    Review { topology: Uuid },
+    Resolve { topology: Uuid, approve: bool },
+    FindFree { devices: Vec<Uuid> },
+    Export,
+}
+
+/// Parse a local "YYYY-MM-DD HH:MM" in `tz`.
+pub fn parse_local(tz: Tz, label: &str, s: &str) -> Result<DateTime<Utc>, String> {
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M")
+        .map_err(|_| format!("{label}: write it as YYYY-MM-DD HH:MM"))?;
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("{label}: {s} does not exist in {tz} (clocks change then)"))
+}
+
+fn window(tz: Tz, form: &Form) -> Result<Interval, String> {
+    let start = parse_local(tz, "Start", &form.value("Start"))?;
+    let end = parse_local(tz, "End", &form.value("End"))?;
+    Interval::new(start, end).and_then(Interval::bookable).map_err(|e| e.to_string())
+}
+
+fn names(cal: &CalendarState, ids: &[Uuid]) -> String {
+    ids.iter().filter_map(|id| cal.device(*id)).map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// The booking dialog over `devices`, starting at `start` for an hour.
+pub fn book(cal: &CalendarState, devices: Vec<Uuid>, start: DateTime<Utc>) -> (Form, FormKind) {
+    let form = Form::new(
+        format!("book {}", names(cal, &devices)),
+        vec![
+            Field::text("Title"),
+            Field::text("Start").with_value(&cal.stamp(start)),
+            Field::text("End").with_value(&cal.stamp(start + Duration::hours(1))),
+            Field::text("Weeks").with_value("1"),
+            Field::text("Collaborators"),
+            Field::text("Comment"),
+        ],
+    )
+    .submit_label("book");
+    let kind = FormKind::Book { devices };
+    let mut form = form;
+    form.note = Some(note(cal, &form, &kind));
+    (form, kind)
+}
+
+/// The dialog's note: for a booking, the conflicts in what is loaded, before saving.
+pub fn note(cal: &CalendarState, form: &Form, kind: &FormKind) -> String {
+    let FormKind::Book { devices } = kind else {
+        return String::new();
+    };
+    let at = match window(cal.tz, form) {
+        Ok(at) => at,
+        Err(e) => return e,
+    };
+    let mut problems = Vec::new();
+    for &id in devices {
+        let Some(d) = cal.device(id) else { continue };
+        let held: Vec<Held> = cal.bookings_in(id, at).iter().map(|b| Held { slot: b.slot, at: b.interval() }).collect();
+        let maint: Vec<Interval> = cal.maintenance_in(id, at).iter().map(|m| m.interval()).collect();
+        let status = DeviceStatus::parse(&d.status).unwrap_or(DeviceStatus::Offline);
+        match rules::place(at, d.capacity, status, &held, &maint) {
+            Ok(_) => {}
+            Err(rules::Blocker::Full { .. }) => {
+                let b = cal.bookings_in(id, at);
+                let who = b.first().map(|b| format!("{} {}–{}", b.username, cal.hm(b.starts_at), cal.hm(b.ends_at)));
+                problems.push(format!("{} booked by {}", d.name, who.unwrap_or_default()));
+            }
+            Err(rules::Blocker::Maintenance(m)) => {
+                problems.push(format!("{} in maintenance {}–{}", d.name, cal.hm(m.start), cal.hm(m.end)))
+            }
+            Err(rules::Blocker::Unavailable(s)) => problems.push(format!("{} is {s}", d.name)),
+        }
+    }
+    if problems.is_empty() {
+        format!("✓ free: {} ({})", names(cal, devices), cal.tz)
+    } else {
+        format!("⚠ conflict: {}", problems.join("; "))
+    }
+}
+
+pub fn device(d: Option<&crate::store::bookings::DeviceRow>) -> (Form, FormKind) {
+    let v = |f: fn(&crate::store::bookings::DeviceRow) -> String| d.map(f).unwrap_or_default();
+    let statuses: Vec<&str> = DeviceStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let form = Form::new(
+        if d.is_some() { "edit device" } else { "new device" },
+        vec![
+            Field::text("Name").with_value(&v(|d| d.name.clone())),
+            Field::text("Type").with_value(&v(|d| d.device_type.clone())),
+            Field::text("IP").with_value(&v(|d| d.ip_address.clone().unwrap_or_default())),
+            Field::text("Ports in/out")
+                .with_value(&d.map(|d| format!("{}/{}", d.in_port, d.out_port)).unwrap_or_else(|| "1/1".into())),
+            Field::choice("Status", &statuses, &v(|d| d.status.clone())),
+            Field::text("Capacity").with_value(&d.map(|d| d.capacity.to_string()).unwrap_or_else(|| "1".into())),
+            Field::text("Tags").with_value(&v(|d| d.tags.join(", "))),
+        ],
+    )
+    .note("Capacity: how many bookings may overlap on the device.");
+    (form, FormKind::Device { id: d.map(|d| d.id) })
+}
+
+pub fn window_form(
+    title: impl Into<String>,
+    cal: &CalendarState,
+    start: DateTime<Utc>,
+    hours: i64,
+    extra: Vec<Field>,
+) -> Form {
+    let mut fields = vec![
+        Field::text("Start").with_value(&cal.stamp(start)),
+        Field::text("End").with_value(&cal.stamp(start + Duration::hours(hours))),
+    ];
+    fields.extend(extra);
+    Form::new(title, fields)
+}
+
+pub fn export() -> (Form, FormKind) {
+    let form = Form::new(
+        "export bookings",
+        vec![
+            Field::choice("Format", &["ics", "csv"], "ics"),
+            Field::choice("Which", &["mine", "device", "all"], "mine"),
+            Field::text("Device"),
+            Field::text("File").with_value("labdeck-bookings.ics"),
+        ],
+    )
+    .submit_label("export")
+    .note("Device: the device's name when Which is device. The file is written where labdeck runs.");
+    (form, FormKind::Export)
+}
+
+fn users(s: &str) -> Vec<String> {
+    s.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// The command a submitted dialog becomes.
+pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor) -> Result<Command, String> {
+    let actor = actor.clone();
+    let tz = cal.tz;
+    let cmd = match kind {
+        FormKind::Book { devices } => {
+            let weeks: u32 =
+                form.value("Weeks").trim().parse().ok().filter(|w| (1..=52).contains(w)).ok_or("Weeks: 1 to 52")?;
+            let request = Request {
+                devices: devices.clone(),
+                at: window(tz, form)?,
+                title: form.value("Title"),
+                collaborators: users(&form.value("Collaborators")),
+                comment: form.value("Comment"),
+                weeks,
+                tz: tz.name().to_string(),
+            };
+            Cmd::Book { actor, request }
+        }
+        FormKind::Rebook { favorite } => Cmd::Rebook { actor, favorite: *favorite, at: window(tz, form)? },
+        FormKind::Extend { group } => {
+            Cmd::Extend { actor, group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
+        }
+        FormKind::Decide { group, approve } => {
+            Cmd::Decide { actor, group: *group, approve: *approve, comment: form.value("Comment") }
+        }
+        FormKind::Comment { group } => Cmd::Comment { actor, group: *group, body: form.value("Comment") },
+        FormKind::Collaborator { group } => {
+            Cmd::Collaborator { actor, group: *group, username: form.value("User"), add: form.value("Do") == "add" }
+        }
+        FormKind::Favorite { group } => Cmd::SaveFavorite { actor, group: *group, name: form.value("Name") },
+        FormKind::Device { id } => {
+            let ports = form.value("Ports in/out");
+            let (i, o) = ports.split_once('/').ok_or("Ports: in/out, e.g. 3/4")?;
+            let port = |s: &str| {
+                s.trim().parse::<i64>().ok().filter(|p| (0..=65535).contains(p)).ok_or("Ports are numbers 0-65535")
+            };
+            let input = DeviceInput {
+                name: form.value("Name"),
+                device_type: form.value("Type"),
+                polatis_name: None,
+                in_port: port(i)?,
+                out_port: port(o)?,
+                ip_address: Some(form.value("IP")),
+                status: form.value("Status"),
+                capacity: form.value("Capacity").trim().parse().map_err(|_| "Capacity: a number from 1 to 64")?,
+                tags: form.value("Tags").split(',').map(|t| t.trim().to_string()).collect(),
+            };
+            Cmd::SaveDevice { actor, id: *id, input }
+        }
+        FormKind::Maintenance { device } => {
+            let start = parse_local(tz, "Start", &form.value("Start"))?;
+            let end = parse_local(tz, "End", &form.value("End"))?;
+            let at = Interval::new(start, end).map_err(|e| e.to_string())?;
+            Cmd::AddMaintenance { actor, device: *device, at, reason: form.value("Reason") }
+        }
+        FormKind::Owner { device } => {
+            Cmd::Owner { actor, device: *device, username: form.value("User"), assign: form.value("Do") == "assign" }
+        }
+        FormKind::Health { device } => Cmd::Health { actor, device: *device, status: form.value("Health") },
+        FormKind::Topology { devices } => {
+            // Marked devices become nodes, linked in a chain in the order shown.
+            let links = (1..devices.len()).map(|i| (i - 1, i)).collect();
+            Cmd::CreateTopology { actor, name: form.value("Name"), devices: devices.clone(), links }
+        }
+        FormKind::Review { topology } => Cmd::SubmitReview { actor, id: *topology, at: window(tz, form)? },
+        FormKind::Resolve { topology, approve } => {
+            Cmd::ResolveReview { actor, id: *topology, approve: *approve, notes: form.value("Notes") }
+        }
+        FormKind::FindFree { devices } => {
+            let hours: f64 = form.value("Hours").trim().parse().map_err(|_| "Hours: a number, e.g. 2 or 1.5")?;
+            if !(0.25..=744.0).contains(&hours) {
+                return Err("Hours: from 0.25 to 744".into());
+            }
+            let from = parse_local(tz, "From", &form.value("From"))?;
+            Cmd::FindFree { actor, devices: devices.clone(), length: Duration::minutes((hours * 60.0) as i64), from }
+        }
+        FormKind::Export => {
+            let format = if form.value("Format") == "csv" { Format::Csv } else { Format::Ics };
+            let scope = match form.value("Which").as_str() {
+                "device" => {
+                    let d = form.value("Device").trim().to_string();
+                    if d.is_empty() {
+                        return Err("Device: which device's bookings?".into());
+                    }
+                    Scope::Device(d)
+                }
+                "all" => Scope::All,
+                _ => Scope::Mine,
+            };
+            let path = form.value("File").trim().to_string();
+            if path.is_empty() {
+                return Err("File: where to write it".into());
+            }
+            Cmd::Export { actor, format, scope, path: path.into() }
+        }
+    };
+    Ok(Command::Bookings(cmd))
+}

@@ -1,0 +1,367 @@
+//! Bookings on both backends: devices, all-or-nothing groups, the database's guards,
+//! concurrent bookers, approvals with limits, extend, favorites, topologies, exports.
+
+mod common;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::services;
+use labdeck::domain::Role;
+use labdeck::domain::bookings::Interval;
+use labdeck::domain::rbac::Actor;
+use labdeck::engine::accounts::{self, AccountForm};
+use labdeck::engine::bookings::{self, Cmd, Format, Out, Request, Scope};
+use labdeck::engine::{AppError, Services};
+use labdeck::store::bookings::DeviceInput;
+use labdeck::store::{Store, StoreError};
+use uuid::Uuid;
+
+async fn add(store: &Store, name: &str, role: Role) -> Actor {
+    let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
+    let (u, _) =
+        accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
+            .await
+            .unwrap();
+    store.load_actor(u.id).await.unwrap()
+}
+
+fn t(h: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 3, 4, 0, 0, 0).single().unwrap() + Duration::hours(h)
+}
+fn iv(a: i64, b: i64) -> Interval {
+    Interval { start: t(a), end: t(b) }
+}
+
+async fn device(svc: &Services, admin: &Actor, name: &str, capacity: i64) -> Uuid {
+    let input = DeviceInput {
+        name: name.into(),
+        device_type: "router".into(),
+        out_port: 1,
+        in_port: 2,
+        status: "available".into(),
+        capacity,
+        tags: vec!["lab".into(), "Rack-A".into()],
+        ..Default::default()
+    };
+    bookings::run(svc, Cmd::SaveDevice { actor: admin.clone(), id: None, input }).await.unwrap();
+    svc.store.device_id_by_name(admin, name).await.unwrap()
+}
+
+fn req(devices: Vec<Uuid>, at: Interval) -> Request {
+    Request {
+        devices,
+        at,
+        title: "lab".into(),
+        collaborators: vec![],
+        comment: String::new(),
+        weeks: 1,
+        tz: "UTC".into(),
+    }
+}
+
+async fn book(svc: &Services, actor: &Actor, devices: Vec<Uuid>, at: Interval) -> Result<Uuid, AppError> {
+    match bookings::run(svc, Cmd::Book { actor: actor.clone(), request: req(devices, at) }).await? {
+        Out::Booked { groups, .. } => Ok(groups[0]),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn is_conflict(r: &Result<Uuid, AppError>) -> bool {
+    matches!(r, Err(AppError::Store(StoreError::Conflict(_))))
+}
+
+both!(devices_have_tags_owners_health_and_maintenance, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let d = device(&svc, &ada, "rtr-1", 1).await;
+    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "sam".into(), assign: true })
+        .await
+        .unwrap();
+    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "sam".into(), assign: false })
+        .await
+        .unwrap();
+    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "ada".into(), assign: true })
+        .await
+        .unwrap();
+    bookings::run(&svc, Cmd::Health { actor: ada.clone(), device: d, status: "warning".into() }).await.unwrap();
+    let list = store.devices(&sam).await.unwrap();
+    let row = list.iter().find(|x| x.id == d).unwrap();
+    assert_eq!(row.tags, vec!["lab".to_string(), "rack-a".to_string()]);
+    assert_eq!(row.owners, vec!["ada".to_string()]);
+    assert_eq!(row.health.as_deref(), Some("warning"));
+    let history = store.ownership_history(&sam, d).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].owner, "sam");
+    assert_eq!(history[1].revoked_by.as_deref(), Some("ada"));
+    // Students may not change devices; the refusal is audited.
+    let denied = bookings::run(&svc, Cmd::Health { actor: sam.clone(), device: d, status: "healthy".into() }).await;
+    assert!(matches!(denied, Err(AppError::Denied(_))));
+    // Maintenance refuses bookings inside it, in the code and in the database.
+    bookings::run(&svc, Cmd::AddMaintenance { actor: ada.clone(), device: d, at: iv(10, 12), reason: "optics".into() })
+        .await
+        .unwrap();
+    let r = book(&svc, &sam, vec![d], iv(11, 13)).await;
+    assert!(is_conflict(&r), "{r:?}");
+    assert!(book(&svc, &sam, vec![d], iv(12, 13)).await.is_ok(), "half-open: ending maintenance frees the device");
+    let cal = store.calendar(&sam, t(0), t(24)).await.unwrap();
+    assert_eq!(cal.maintenance.len(), 1);
+    assert_eq!(cal.bookings.len(), 1);
+});
+
+both!(groups_are_all_or_nothing_and_conflicts_are_named, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    let b = device(&svc, &ada, "b", 1).await;
+    book(&svc, &sam, vec![a, b], iv(9, 11)).await.unwrap();
+    book(&svc, &sid, vec![b], iv(11, 12)).await.unwrap();
+    // b is busy 11-12: a group over a and b at 10:30-11:30 books neither.
+    let r = book(&svc, &sid, vec![a, b], Interval { start: t(11), end: t(11) + Duration::minutes(30) }).await;
+    match &r {
+        Err(AppError::Store(StoreError::Conflict(m))) => assert!(m.contains("b: booked"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let conflicts = store.conflicts(&sid, &[a, b], iv(10, 12), None).await.unwrap();
+    assert_eq!(conflicts.len(), 3);
+    assert!(conflicts.iter().any(|c| c.username == "sid"));
+    let cal = store.calendar(&sam, t(0), t(24)).await.unwrap();
+    assert_eq!(cal.bookings.len(), 3, "the refused group left nothing behind");
+    // Capacity is data: a second slot lets two overlap, a third refuses.
+    let c = device(&svc, &ada, "c", 2).await;
+    book(&svc, &sam, vec![c], iv(9, 10)).await.unwrap();
+    book(&svc, &sid, vec![c], iv(9, 10)).await.unwrap();
+    assert!(is_conflict(&book(&svc, &ada, vec![c], iv(9, 10)).await));
+    // A viewer may read but not book; support may not even read.
+    let vic = add(&store, "vic", Role::Viewer).await;
+    assert!(matches!(book(&svc, &vic, vec![a], iv(20, 21)).await, Err(AppError::Denied(_))));
+    let sue = add(&store, "sue", Role::Support).await;
+    assert!(matches!(store.calendar(&sue, t(0), t(24)).await, Err(StoreError::Denied(_))));
+    // Too long, or no devices, is refused before the database.
+    assert!(matches!(book(&svc, &sam, vec![a], iv(0, 24 * 40)).await, Err(AppError::Invalid(_))));
+    assert!(matches!(book(&svc, &sam, vec![], iv(20, 21)).await, Err(AppError::Invalid(_))));
+});
+
+both!(the_database_itself_refuses_a_double_booking, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    let g = book(&svc, &ada, vec![a], iv(9, 11)).await.unwrap();
+    // Bypass the code: a raw insert of an overlapping active booking on the same slot.
+    const SQL: &str = "INSERT INTO bookings (id, group_id, device_id, user_id, starts_at, ends_at, status, slot, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'approved', $7, $8, $8)";
+    let raw = |start: DateTime<Utc>, end: DateTime<Utc>, slot: i64| {
+        let store = store.clone();
+        let ada = ada.clone();
+        async move {
+            match &store {
+                Store::Sqlite(p) => sqlx::query(SQL)
+                    .bind(Uuid::now_v7())
+                    .bind(g)
+                    .bind(a)
+                    .bind(ada.user_id)
+                    .bind(start)
+                    .bind(end)
+                    .bind(slot)
+                    .bind(t(0))
+                    .execute(p)
+                    .await
+                    .map(|_| ()),
+                Store::Postgres(p) => sqlx::query(SQL)
+                    .bind(Uuid::now_v7())
+                    .bind(g)
+                    .bind(a)
+                    .bind(ada.user_id)
+                    .bind(start)
+                    .bind(end)
+                    .bind(slot)
+                    .bind(t(0))
+                    .execute(p)
+                    .await
+                    .map(|_| ()),
+            }
+        }
+    };
+    assert!(raw(t(10), t(12), 0).await.is_err(), "overlap on the same slot");
+    assert!(raw(t(10), t(12), 1).await.is_err(), "slot beyond capacity");
+    assert!(raw(t(11), t(12), 0).await.is_ok(), "touching is not overlapping");
+});
+
+both!(concurrent_bookers_never_double_book, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let cap = 2;
+    let d = device(&svc, &ada, "hot", cap).await;
+    let mut people = Vec::new();
+    for i in 0..10 {
+        people.push(add(&store, &format!("s{i}"), Role::Student).await);
+    }
+    let mut tasks = Vec::new();
+    for (i, who) in people.into_iter().enumerate() {
+        let svc = svc.clone();
+        // Overlapping windows: every pair shares 10:00-11:00.
+        let at =
+            Interval { start: t(9) + Duration::minutes(i as i64 * 5), end: t(11) + Duration::minutes(i as i64 * 5) };
+        tasks.push(tokio::spawn(async move { book(&svc, &who, vec![d], at).await }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(AppError::Store(StoreError::Conflict(m))) => assert!(m.contains("hot"), "a clear conflict: {m}"),
+            Err(e) => panic!("a loser must get a conflict, got {e:?}"),
+        }
+    }
+    assert_eq!(ok, cap, "exactly capacity bookings win");
+    let cal = store.calendar(&ada, t(0), t(24)).await.unwrap();
+    assert_eq!(cal.bookings.len() as i64, cap);
+});
+
+both!(approvals_respect_limits_and_are_audited, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let april = add(&store, "april", Role::Approver).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    let short = book(&svc, &sam, vec![a], iv(9, 11)).await.unwrap();
+    let long = book(&svc, &sam, vec![a], iv(12, 20)).await.unwrap();
+    assert_eq!(store.pending_count(&april).await.unwrap(), 2);
+    assert_eq!(store.pending_count(&sam).await.unwrap(), 0);
+    assert!(matches!(store.pending_groups(&sam).await, Err(StoreError::Denied(_))));
+    match &store {
+        Store::Sqlite(p) => sqlx::query("INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2, $3, $3)")
+            .bind(april.user_id).bind(r#"{"max_hours": 4}"#).bind(t(0)).execute(p).await.map(|_| ()).unwrap(),
+        Store::Postgres(p) => sqlx::query("INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $3)")
+            .bind(april.user_id).bind(r#"{"max_hours": 4}"#).bind(t(0)).execute(p).await.map(|_| ()).unwrap(),
+    }
+    let decide = |g: Uuid, who: &Actor, approve: bool| {
+        bookings::run(&svc, Cmd::Decide { actor: who.clone(), group: g, approve, comment: "ok".into() })
+    };
+    decide(short, &april, true).await.unwrap();
+    let over = decide(long, &april, true).await;
+    assert!(matches!(&over, Err(AppError::Invalid(m)) if m.contains("limit")), "{over:?}");
+    decide(long, &april, false).await.unwrap();
+    assert_eq!(store.pending_count(&april).await.unwrap(), 0);
+    let detail = store.group_detail(&sam, short).await.unwrap();
+    assert_eq!(detail.status, "approved");
+    assert_eq!(detail.approvals.len(), 1);
+    assert_eq!(detail.approvals[0].0, "april");
+    // The rejected booking freed its slot.
+    assert!(book(&svc, &ada, vec![a], iv(12, 13)).await.is_ok());
+    let audit = store.query_audit(&ada, &Default::default()).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "approve_booking"));
+    assert!(audit.iter().any(|e| e.action == "reject_booking"));
+});
+
+both!(extend_stops_at_the_latest_possible_end, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let tom = add(&store, "tom", Role::Teacher).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    let g = book(&svc, &sam, vec![a], iv(9, 10)).await.unwrap();
+    book(&svc, &ada, vec![a], iv(13, 14)).await.unwrap();
+    let detail = store.group_detail(&sam, g).await.unwrap();
+    assert_eq!(detail.latest_end, Some(t(13)));
+    let too_far = bookings::run(&svc, Cmd::Extend { actor: sam.clone(), group: g, until: t(14) }).await;
+    assert!(matches!(&too_far, Err(AppError::Invalid(m)) if m.contains("latest possible end")), "{too_far:?}");
+    bookings::run(&svc, Cmd::Extend { actor: sam.clone(), group: g, until: t(13) }).await.unwrap();
+    // Someone else's booking: a teacher may not touch it.
+    let r = bookings::run(&svc, Cmd::Cancel { actor: tom.clone(), group: g }).await;
+    assert!(matches!(r, Err(AppError::Denied(_))));
+    bookings::run(&svc, Cmd::Collaborator { actor: sam.clone(), group: g, username: "tom".into(), add: true })
+        .await
+        .unwrap();
+    bookings::run(&svc, Cmd::Comment { actor: tom.clone(), group: g, body: "see you\x1b[31m there".into() })
+        .await
+        .unwrap();
+    let detail = store.group_detail(&sam, g).await.unwrap();
+    assert_eq!(detail.collaborators.len(), 1);
+    assert_eq!(detail.comments[0].2, "see you[31m there", "escape sequences are dropped at ingestion");
+    bookings::run(&svc, Cmd::Reschedule { actor: sam.clone(), group: g, at: iv(20, 21) }).await.unwrap();
+    bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: g }).await.unwrap();
+    let cal = store.calendar(&sam, t(0), t(24)).await.unwrap();
+    assert_eq!(cal.bookings.len(), 1);
+});
+
+both!(weekly_recurrence_skips_conflicting_dates, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    book(&svc, &ada, vec![a], iv(24 * 14 + 9, 24 * 14 + 10)).await.unwrap();
+    let request = Request { weeks: 4, tz: "Europe/Berlin".into(), ..req(vec![a], iv(9, 10)) };
+    match bookings::run(&svc, Cmd::Book { actor: ada.clone(), request }).await.unwrap() {
+        Out::Booked { groups, skipped, .. } => {
+            assert_eq!(groups.len(), 3);
+            assert_eq!(skipped.len(), 1);
+            assert_eq!(skipped[0].0, chrono::NaiveDate::from_ymd_opt(2030, 3, 18).unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+});
+
+both!(favorites_rebook_and_topologies_count_conflicts, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let a = device(&svc, &ada, "a", 1).await;
+    let b = device(&svc, &ada, "b", 1).await;
+    let g = book(&svc, &sam, vec![a, b], iv(9, 10)).await.unwrap();
+    bookings::run(&svc, Cmd::SaveFavorite { actor: sam.clone(), group: g, name: "pair".into() }).await.unwrap();
+    let favs = store.favorites(&sam).await.unwrap();
+    assert_eq!(favs.len(), 1);
+    assert_eq!(favs[0].devices.len(), 2);
+    assert!(store.favorites(&sid).await.unwrap().is_empty(), "favorites are private");
+    let out =
+        bookings::run(&svc, Cmd::Rebook { actor: sam.clone(), favorite: favs[0].id, at: iv(30, 31) }).await.unwrap();
+    assert!(matches!(out, Out::Booked { .. }));
+    bookings::run(
+        &svc,
+        Cmd::CreateTopology { actor: sid.clone(), name: "ring".into(), devices: vec![a, b], links: vec![(0, 1)] },
+    )
+    .await
+    .unwrap();
+    let topo = store.topologies(&sid).await.unwrap();
+    assert_eq!((topo[0].nodes, topo[0].links), (2, 1));
+    let id = topo[0].id;
+    let detail = store.topology(&sid, id).await.unwrap();
+    assert_eq!(
+        detail.adjacency(),
+        vec![("a".to_string(), vec!["b".to_string()]), ("b".to_string(), vec!["a".to_string()])]
+    );
+    let out = bookings::run(&svc, Cmd::SubmitReview { actor: sid.clone(), id, at: iv(8, 31) }).await.unwrap();
+    assert!(matches!(&out, Out::Done(m) if m.contains("4 conflicting")), "{out:?}");
+    assert!(matches!(
+        bookings::run(&svc, Cmd::ResolveReview { actor: sam.clone(), id, approve: true, notes: String::new() }).await,
+        Err(AppError::Denied(_))
+    ));
+    bookings::run(&svc, Cmd::ResolveReview { actor: ada.clone(), id, approve: false, notes: "busy week".into() })
+        .await
+        .unwrap();
+    assert_eq!(store.topologies(&sid).await.unwrap()[0].review.as_deref(), Some("rejected"));
+});
+
+both!(exports_are_valid_ical_and_safe_csv, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let a = device(&svc, &ada, "polatis-01", 1).await;
+    let mut r = req(vec![a], iv(9, 10));
+    r.title = "=HYPERLINK(\"x\"), loop; test".into();
+    bookings::run(&svc, Cmd::Book { actor: sam.clone(), request: r }).await.unwrap();
+    book(&svc, &ada, vec![a], iv(11, 12)).await.unwrap();
+    let (ics, n) = bookings::export(&svc, &sam, Format::Ics, &Scope::Mine).await.unwrap();
+    assert_eq!(n, 1);
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(ics.contains("DTSTART:20300304T090000Z"));
+    assert!(ics.contains("=HYPERLINK(\"x\")\\, loop\\; test"));
+    let (_, n) = bookings::export(&svc, &sam, Format::Ics, &Scope::Device("polatis-01".into())).await.unwrap();
+    assert_eq!(n, 2);
+    let (csv, n) = bookings::export(&svc, &ada, Format::Csv, &Scope::All).await.unwrap();
+    assert_eq!(n, 2);
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\"), loop; test\""), "{csv}");
+    let sue = add(&store, "sue", Role::Support).await;
+    assert!(bookings::export(&svc, &sue, Format::Ics, &Scope::All).await.is_err());
+});

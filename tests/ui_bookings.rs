@@ -1,0 +1,309 @@
+//! The Bookings tab without a terminal: calendar data in, commands and frames out.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use labdeck::domain::Role;
+use labdeck::domain::rbac::Actor;
+use labdeck::domain::user::{User, UserStatus};
+use labdeck::engine::accounts::Session;
+use labdeck::engine::bookings::{Cmd, Out};
+use labdeck::engine::{Command, Event, Reply};
+use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow, PendingGroup};
+use labdeck::tui::app::{App, Msg, Overlay, Phase, Tab};
+use labdeck::tui::keymap::Keymap;
+use labdeck::tui::screens::bookings::Section;
+use labdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use uuid::Uuid;
+
+fn t(h: i64) -> DateTime<Utc> {
+    // Wednesday 6 March 2030, 00:00 UTC.
+    Utc.with_ymd_and_hms(2030, 3, 6, 0, 0, 0).single().unwrap() + Duration::hours(h)
+}
+
+fn dev(n: u128, name: &str, capacity: i64) -> DeviceRow {
+    DeviceRow {
+        id: Uuid::from_u128(n),
+        device_type: "router".into(),
+        name: name.into(),
+        polatis_name: None,
+        out_port: 1,
+        in_port: 2,
+        ip_address: Some("10.0.0.1".into()),
+        status: "available".into(),
+        capacity,
+        retired_at: None,
+        tags: vec!["lab".into()],
+        owners: vec![],
+        health: Some("healthy".into()),
+    }
+}
+
+fn booking(n: u128, device: &DeviceRow, who: &str, a: i64, b: i64, status: &str) -> BookingRow {
+    BookingRow {
+        id: Uuid::from_u128(1000 + n),
+        group_id: Uuid::from_u128(2000 + n),
+        device_id: device.id,
+        device_name: device.name.clone(),
+        user_id: Uuid::from_u128(3000),
+        username: who.into(),
+        title: "loop test".into(),
+        starts_at: t(a),
+        ends_at: t(b),
+        status: status.into(),
+        slot: 0,
+        comment: None,
+    }
+}
+
+fn calendar(devices: Vec<DeviceRow>) -> Calendar {
+    let (a, b, c) = (&devices[0], &devices[1], &devices[2]);
+    let mut bookings = vec![
+        booking(1, a, "sam", 9, 12, "approved"),
+        booking(2, a, "sid", 10, 11, "pending"),
+        booking(3, b, "tess", -24 + 13, -24 + 17, "approved"),
+        booking(4, b, "sara", 24 + 9, 24 + 10, "pending"),
+    ];
+    bookings[1].slot = 1;
+    let maintenance = vec![MaintenanceRow {
+        id: Uuid::from_u128(77),
+        device_id: c.id,
+        starts_at: t(8),
+        ends_at: t(14),
+        reason: Some("optics".into()),
+    }];
+    // The window the screen asks for: the cursor's week (from Monday 4 March) and a day either side.
+    Calendar { from: Some(t(-72)), to: Some(t(168)), devices, bookings, maintenance }
+}
+
+fn app(role: Role, tz: &str) -> App {
+    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    a.take_commands();
+    let user = User {
+        id: Uuid::from_u128(9),
+        username: "sam".into(),
+        email: None,
+        display_name: "Sam".into(),
+        role,
+        status: UserStatus::Active,
+        tenant_id: None,
+        time_zone: tz.into(),
+        must_change_password: false,
+        last_login_at: None,
+        created_at: Utc::now(),
+    };
+    let actor = Actor::with_role_defaults(user.id, "sam", role);
+    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
+    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    if let Phase::Shell(s) = &mut a.phase {
+        s.bookings.fixed_now = Some(t(10) + Duration::minutes(30));
+        s.bookings.cal.cursor = t(10) + Duration::minutes(30);
+        s.active = s.tabs.iter().position(|t| *t == Tab::Bookings).expect("a Bookings tab");
+    }
+    a.take_commands();
+    let devices = vec![dev(1, "rtr-01", 2), dev(2, "rtr-02", 1), dev(3, "rtr-03", 1)];
+    reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(calendar(devices)))));
+    a
+}
+
+fn reply(a: &mut App, r: Reply) {
+    a.update(Msg::Engine(Event::Reply(r)));
+}
+
+fn key(a: &mut App, code: KeyCode) {
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+}
+
+fn chars(a: &mut App, s: &str) {
+    for c in s.chars() {
+        key(a, KeyCode::Char(c));
+    }
+}
+
+fn screen(a: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| a.view(f)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn shell(a: &mut App) -> &mut labdeck::tui::app::Shell {
+    let Phase::Shell(s) = &mut a.phase else { panic!("signed in") };
+    s
+}
+
+#[test]
+fn week_day_and_timeline_views() {
+    let mut a = app(Role::Student, "UTC");
+    insta::assert_snapshot!("bookings_week", screen(&mut a, 120, 14));
+    key(&mut a, KeyCode::Char(']'));
+    insta::assert_snapshot!("bookings_day", screen(&mut a, 120, 14));
+    key(&mut a, KeyCode::Char(']'));
+    insta::assert_snapshot!("bookings_timeline", screen(&mut a, 120, 14));
+}
+
+#[test]
+fn times_are_shown_in_the_users_time_zone() {
+    let mut a = app(Role::Student, "Europe/Berlin");
+    key(&mut a, KeyCode::Char(']'));
+    let s = screen(&mut a, 120, 14);
+    assert!(s.contains("Europe/Berlin"), "{s}");
+    key(&mut a, KeyCode::Char('n'));
+    let s = screen(&mut a, 120, 24);
+    // The cursor is 10:30 UTC: its hour is 11:00 in Berlin (CET, UTC+1).
+    assert!(s.contains("2030-03-06 11:00"), "{s}");
+}
+
+#[test]
+fn a_group_booking_shows_conflicts_before_saving_and_is_sent_whole() {
+    let mut a = app(Role::Student, "UTC");
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char(' '));
+    assert_eq!(shell(&mut a).bookings.cal.marks.len(), 2);
+    key(&mut a, KeyCode::Char('n'));
+    let form = screen(&mut a, 120, 24);
+    assert!(form.contains("book rtr-01, rtr-02"), "{form}");
+    assert!(form.contains("✓ free"), "08:00-09:00 is free: {form}");
+    // Move the window into rtr-01's two overlapping bookings (capacity 2): both slots taken.
+    key(&mut a, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    chars(&mut a, "10:15");
+    key(&mut a, KeyCode::Tab);
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    chars(&mut a, "10:45");
+    let form = screen(&mut a, 120, 24);
+    assert!(form.contains("⚠ conflict: rtr-01 booked by sam 09:00–12:00"), "{form}");
+    insta::assert_snapshot!("bookings_conflict_form", form);
+    // Back to a free window; the whole group goes in one command.
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    chars(&mut a, "08:00");
+    key(&mut a, KeyCode::BackTab);
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    chars(&mut a, "07:00");
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Enter);
+    }
+    let sent = a.take_commands();
+    match sent.as_slice() {
+        [Command::Bookings(Cmd::Book { request, .. })] => {
+            assert_eq!(request.devices.len(), 2);
+            assert_eq!(request.at.start, t(7));
+        }
+        other => panic!("{other:?}"),
+    }
+    reply(
+        &mut a,
+        Reply::Bookings(Out::Booked { groups: vec![], skipped: vec![], message: "Booked 2 devices.".into() }),
+    );
+    assert!(a.overlay.is_none(), "the form closes");
+    assert!(shell(&mut a).bookings.cal.marks.is_empty(), "marks clear after booking");
+}
+
+#[test]
+fn keys_move_through_time_and_devices_and_reload_the_next_week() {
+    let mut a = app(Role::Student, "UTC");
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(shell(&mut a).bookings.cal.selected().unwrap().name, "rtr-02");
+    key(&mut a, KeyCode::Char('.'));
+    assert!(a.take_commands().is_empty(), "still inside the loaded week");
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Char('.'));
+    }
+    let sent = a.take_commands();
+    assert!(
+        sent.iter().any(|c| matches!(c, Command::Bookings(Cmd::Calendar { from, .. }) if *from > t(0))),
+        "crossing into next week loads it: {sent:?}"
+    );
+    key(&mut a, KeyCode::Char('0'));
+    assert_eq!(shell(&mut a).bookings.cal.cursor, t(10) + Duration::minutes(30));
+    // The filter narrows the device lanes.
+    key(&mut a, KeyCode::Char('/'));
+    chars(&mut a, "03");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(shell(&mut a).bookings.cal.visible.len(), 1);
+}
+
+#[test]
+fn enter_opens_the_booking_under_the_cursor_and_e_offers_the_latest_end() {
+    let mut a = app(Role::Student, "UTC");
+    key(&mut a, KeyCode::Char(']'));
+    a.take_commands();
+    key(&mut a, KeyCode::Enter);
+    let sent = a.take_commands();
+    assert!(
+        matches!(sent.as_slice(), [Command::Bookings(Cmd::Group { group, .. })] if *group == Uuid::from_u128(2001))
+    );
+    key(&mut a, KeyCode::Char('e'));
+    a.take_commands();
+    let detail = labdeck::store::bookings::GroupDetail {
+        id: Uuid::from_u128(2001),
+        owner_id: Uuid::from_u128(9),
+        title: "loop test".into(),
+        status: "approved".into(),
+        bookings: vec![],
+        collaborators: vec![],
+        comments: vec![],
+        approvals: vec![],
+        latest_end: Some(t(15)),
+    };
+    reply(&mut a, Reply::Bookings(Out::Group(Box::new(detail))));
+    let s = screen(&mut a, 120, 24);
+    assert!(s.contains("Latest possible end: 2030-03-06 15:00"), "{s}");
+}
+
+#[test]
+fn approvers_see_the_queue_count_and_decide_with_a_comment() {
+    let mut a = app(Role::Approver, "UTC");
+    reply(&mut a, Reply::Bookings(Out::PendingCount(3)));
+    assert!(screen(&mut a, 120, 14).contains("⚑ 3 to approve"));
+    shell(&mut a).bookings.section = Section::Approvals;
+    let g = PendingGroup {
+        id: Uuid::from_u128(5),
+        owner_id: Uuid::from_u128(6),
+        username: "sid".into(),
+        title: "FPGA run".into(),
+        devices: 2,
+        starts_at: t(9),
+        ends_at: t(11),
+        created_at: t(0),
+    };
+    reply(&mut a, Reply::Bookings(Out::Pending(vec![g])));
+    insta::assert_snapshot!("bookings_approvals", screen(&mut a, 120, 10));
+    key(&mut a, KeyCode::Char('A'));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    chars(&mut a, "fine");
+    key(&mut a, KeyCode::Enter);
+    let sent = a.take_commands();
+    assert!(
+        matches!(sent.as_slice(), [Command::Bookings(Cmd::Decide { approve: true, comment, .. })] if comment == "fine"),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn support_has_no_bookings_tab_and_students_no_approvals() {
+    let a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    drop(a);
+    let support = Actor::with_role_defaults(Uuid::nil(), "sue", Role::Support);
+    assert!(!labdeck::tui::screens::bookings::visible(&support));
+    let student = Actor::with_role_defaults(Uuid::nil(), "sam", Role::Student);
+    assert!(!labdeck::tui::screens::bookings::sections(&student).contains(&Section::Approvals));
+}
+
+#[test]
+fn a_thousand_devices_draw_only_what_fits() {
+    let mut a = app(Role::Student, "UTC");
+    let devices: Vec<DeviceRow> = (0..1000).map(|i| dev(10 + i, &format!("dev-{i:04}"), 1)).collect();
+    reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(calendar(devices)))));
+    key(&mut a, KeyCode::End);
+    let s = screen(&mut a, 120, 14);
+    assert!(s.contains("dev-0999") && !s.contains("dev-0000"), "{s}");
+}
