@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod poller;
 pub mod pve_map;
 mod runtime;
+pub mod support;
 
 pub use auth::Hasher;
 pub use error::AppError;

@@ -61,6 +61,7 @@ pub enum Command {
     SaveCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
     TestCluster { actor: Actor, id: Uuid },
     RemoveCluster { actor: Actor, id: Uuid },
+    Support(super::support::Cmd),
 }
 
 impl Command {
@@ -134,6 +135,7 @@ pub enum Reply {
         message: String,
         secret: String,
     },
+    Support(super::support::Out),
 }
 
 #[derive(Debug, Clone)]
@@ -359,6 +361,7 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
         C::SaveCluster { actor, id, input } => Reply::Done(super::clusters::save(svc, &actor, id, input).await?),
         C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
         C::RemoveCluster { actor, id } => Reply::Done(super::clusters::remove(svc, &actor, id).await?),
+        C::Support(cmd) => return super::support::execute(svc, cmd).await,
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
             Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))

@@ -14,6 +14,7 @@ pub mod revisions;
 mod schema;
 pub mod seed;
 pub mod settings;
+pub mod support;
 pub mod testing;
 pub mod throttle;
 mod tx;
