@@ -96,7 +96,9 @@ impl Store {
     /// Change an assignment's status (teachers on their assignments, support and admins on any).
     pub async fn set_assignment_status(&self, actor: &Actor, id: Uuid, status: &str, audit: Entry) -> Result<(), StoreError> {
         actor.require(Resource::Assignment, Action::Update)?;
-        let sql = format!("UPDATE assignments SET status = $3, updated_at = $4 WHERE id = $5 AND {}", VISIBLE.replace("a.", "assignments."));
+        let sql = format!(
+            "UPDATE assignments SET status = $3, updated_at = $4 WHERE id = $5 AND id IN (SELECT a.id FROM assignments a WHERE {VISIBLE})"
+        );
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             let n = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(sees_all(actor)).bind(status).bind(time::now()).bind(id)
