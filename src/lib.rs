@@ -2,11 +2,13 @@
 //! cli → tui → engine → store → domain (see DESIGN.md).
 
 pub mod cli;
+mod cli_serve;
 mod cli_vm;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod http;
 pub mod logging;
 pub mod mem;
 pub mod paths;

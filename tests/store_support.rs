@@ -16,9 +16,10 @@ use labdeck::store::{Store, StoreError};
 
 async fn add(store: &Store, name: &str, role: Role) -> Actor {
     let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
-    let (u, _) = accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
-        .await
-        .unwrap();
+    let (u, _) =
+        accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
+            .await
+            .unwrap();
     store.load_actor(u.id).await.unwrap()
 }
 
@@ -33,10 +34,17 @@ async fn run(store: &Store, actor: &Actor, op: Op) -> Result<Reply, AppError> {
 both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {
     let svc = services(&store);
     let sue = add(&store, "sue", Role::Support).await;
-    let started =
-        support::visitor_start(&svc, &web(), "Eve\x1b]0;owned\x07", "eve@example.com", "", "Pricing?\x1b[2J", Some("hello\x1b[31m"))
-            .await
-            .unwrap();
+    let started = support::visitor_start(
+        &svc,
+        &web(),
+        "Eve\x1b]0;owned\x07",
+        "eve@example.com",
+        "",
+        "Pricing?\x1b[2J",
+        Some("hello\x1b[31m"),
+    )
+    .await
+    .unwrap();
     let s = &started.session;
     assert!(rules::is_reference(&s.reference), "{}", s.reference);
     assert_eq!(s.visitor_name, "Eve]0;owned");
@@ -54,7 +62,10 @@ both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {
     assert_eq!(queue.len(), 1);
     assert_eq!(queue[0].messages, 2);
     // A rep cannot reply before claiming.
-    assert!(matches!(run(&store, &sue, Op::Reply { session: s.id, text: "hi".into() }).await, Err(AppError::Store(StoreError::Conflict(_)))));
+    assert!(matches!(
+        run(&store, &sue, Op::Reply { session: s.id, text: "hi".into() }).await,
+        Err(AppError::Store(StoreError::Conflict(_)))
+    ));
     run(&store, &sue, Op::Claim { session: s.id }).await.unwrap();
     let last = msgs.last().unwrap().id;
     run(&store, &sue, Op::Reply { session: s.id, text: "Hi Eve\r\nhow can I help?\x1b[2J".into() }).await.unwrap();
@@ -63,7 +74,15 @@ both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {
     assert_eq!(new[1].content, "Hi Eve\nhow can I help?[2J");
     assert_eq!(new[1].rep_name.as_deref(), Some("sue"));
 
-    store.save_canned(&sue, "thanks", "Thanks {visitor}, your reference is {reference}.", Entry::by(&sue, &web(), "save", "canned")).await.unwrap();
+    store
+        .save_canned(
+            &sue,
+            "thanks",
+            "Thanks {visitor}, your reference is {reference}.",
+            Entry::by(&sue, &web(), "save", "canned"),
+        )
+        .await
+        .unwrap();
     let canned = store.canned_replies(&sue).await.unwrap();
     run(&store, &sue, Op::Canned { session: s.id, reply: canned[0].id }).await.unwrap();
     let all = store.visitor_transcript(&sue, s.id).await.unwrap();
@@ -97,7 +116,9 @@ both!(the_first_claim_wins_and_the_others_see_who, |store: Store| async move {
             .iter()
             .map(|r| {
                 let (store, r) = (store.clone(), r.clone());
-                tokio::spawn(async move { store.claim_visitor(&r, s.id, Entry::by(&r, &web(), "claim_chat", "visitor_session")).await })
+                tokio::spawn(async move {
+                    store.claim_visitor(&r, s.id, Entry::by(&r, &web(), "claim_chat", "visitor_session")).await
+                })
             })
             .collect();
         let mut won = 0;
@@ -127,20 +148,39 @@ both!(transfer_convert_and_rbac, |store: Store| async move {
     let sue = add(&store, "sue", Role::Support).await;
     let sal = add(&store, "sal", Role::Support).await;
     let tim = add(&store, "tim", Role::Teacher).await;
-    let s = support::visitor_start(&svc, &web(), "Jamie Rivera", "jamie@example.com", "+1 555", "Evening classes", Some("hi"))
-        .await
-        .unwrap()
-        .session;
+    let s = support::visitor_start(
+        &svc,
+        &web(),
+        "Jamie Rivera",
+        "jamie@example.com",
+        "+1 555",
+        "Evening classes",
+        Some("hi"),
+    )
+    .await
+    .unwrap()
+    .session;
     run(&store, &sue, Op::Claim { session: s.id }).await.unwrap();
     let again = run(&store, &sal, Op::Claim { session: s.id }).await;
-    assert!(matches!(&again, Err(AppError::Store(StoreError::Conflict(m))) if m == "already claimed by sue"), "{again:?}");
-    assert!(run(&store, &sue, Op::Transfer { session: s.id, to: "tim".into() }).await.is_err(), "teachers take no chats");
-    assert!(run(&store, &sal, Op::Transfer { session: s.id, to: "sal".into() }).await.is_err(), "only the holder transfers");
+    assert!(
+        matches!(&again, Err(AppError::Store(StoreError::Conflict(m))) if m == "already claimed by sue"),
+        "{again:?}"
+    );
+    assert!(
+        run(&store, &sue, Op::Transfer { session: s.id, to: "tim".into() }).await.is_err(),
+        "teachers take no chats"
+    );
+    assert!(
+        run(&store, &sal, Op::Transfer { session: s.id, to: "sal".into() }).await.is_err(),
+        "only the holder transfers"
+    );
     run(&store, &sue, Op::Transfer { session: s.id, to: "sal".into() }).await.unwrap();
     assert!(run(&store, &sue, Op::Reply { session: s.id, text: "x".into() }).await.is_err());
     run(&store, &sal, Op::Reply { session: s.id, text: "Sal here".into() }).await.unwrap();
 
-    let Ok(Reply::Secret { message, .. }) = run(&store, &sal, Op::ConvertToUser { session: s.id }).await else { panic!("account") };
+    let Ok(Reply::Secret { message, .. }) = run(&store, &sal, Op::ConvertToUser { session: s.id }).await else {
+        panic!("account")
+    };
     assert!(message.contains("jamierivera"), "{message}");
     run(&store, &sal, Op::ConvertToThread { session: s.id }).await.unwrap();
     assert!(run(&store, &sal, Op::ConvertToThread { session: s.id }).await.is_err(), "converts once");
@@ -155,7 +195,10 @@ both!(transfer_convert_and_rbac, |store: Store| async move {
     assert_eq!(theirs.len(), 1);
     assert!(matches!(store.visitor_chat(&tim, s.id).await, Err(StoreError::Denied(_))));
     let audit = store
-        .query_audit(&Actor::system("t"), &labdeck::store::audit::AuditQuery { text: "chat".into(), ..Default::default() })
+        .query_audit(
+            &Actor::system("t"),
+            &labdeck::store::audit::AuditQuery { text: "chat".into(), ..Default::default() },
+        )
         .await
         .unwrap();
     for action in ["start_chat", "claim_chat", "transfer_chat", "chat_to_thread"] {

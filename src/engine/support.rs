@@ -11,8 +11,7 @@ use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::support::{self as rules, VisitorIntro};
 use crate::domain::{Role, sanitize};
 use crate::store::support::{
-    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
-    VisitorSession,
+    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage, VisitorSession,
 };
 use uuid::Uuid;
 
@@ -26,25 +25,64 @@ pub struct Cmd {
 #[derive(Debug, Clone)]
 pub enum Op {
     LoadQueue,
-    LoadArchive { query: String },
-    LoadTranscript { session: Uuid },
-    Claim { session: Uuid },
-    Transfer { session: Uuid, to: String },
-    Reply { session: Uuid, text: String },
+    LoadArchive {
+        query: String,
+    },
+    LoadTranscript {
+        session: Uuid,
+    },
+    Claim {
+        session: Uuid,
+    },
+    Transfer {
+        session: Uuid,
+        to: String,
+    },
+    Reply {
+        session: Uuid,
+        text: String,
+    },
     /// Send a canned reply with its variables filled for this chat.
-    Canned { session: Uuid, reply: Uuid },
-    Close { session: Uuid },
-    ConvertToUser { session: Uuid },
-    ConvertToThread { session: Uuid },
+    Canned {
+        session: Uuid,
+        reply: Uuid,
+    },
+    Close {
+        session: Uuid,
+    },
+    ConvertToUser {
+        session: Uuid,
+    },
+    ConvertToThread {
+        session: Uuid,
+    },
     LoadCanned,
-    SaveCanned { title: String, body: String },
-    LoadThreads { filter: ThreadFilter },
+    SaveCanned {
+        title: String,
+        body: String,
+    },
+    LoadThreads {
+        filter: ThreadFilter,
+    },
     /// A thread's messages and tutoring context; marks it read.
-    OpenThread { thread: Uuid, assignment: Option<Uuid>, invoice: Option<Uuid> },
-    Post { thread: Uuid, text: String },
-    SetThreadStatus { thread: Uuid, status: String },
+    OpenThread {
+        thread: Uuid,
+        assignment: Option<Uuid>,
+        invoice: Option<Uuid>,
+    },
+    Post {
+        thread: Uuid,
+        text: String,
+    },
+    SetThreadStatus {
+        thread: Uuid,
+        status: String,
+    },
     LoadAssignments,
-    SetAssignmentStatus { id: Uuid, status: String },
+    SetAssignmentStatus {
+        id: Uuid,
+        status: String,
+    },
     LoadUnread,
 }
 
@@ -52,13 +90,23 @@ pub enum Op {
 pub enum Out {
     Queue(Vec<VisitorSession>),
     Archive(Vec<VisitorSession>),
-    Transcript { session: Uuid, messages: Vec<VisitorMessage> },
+    Transcript {
+        session: Uuid,
+        messages: Vec<VisitorMessage>,
+    },
     Canned(Vec<CannedReply>),
     Threads(Vec<ThreadRow>),
-    Thread { thread: Uuid, messages: Vec<ThreadMessage>, context: Box<TutoringContext> },
+    Thread {
+        thread: Uuid,
+        messages: Vec<ThreadMessage>,
+        context: Box<TutoringContext>,
+    },
     Assignments(Vec<AssignmentRow>),
     /// Unread thread messages and chats waiting, for the tab title and status bar.
-    Unread { messages: i64, waiting: i64 },
+    Unread {
+        messages: i64,
+        waiting: i64,
+    },
 }
 
 fn audit(svc: &Services, actor: &Actor, action: &str, entity: &str) -> Entry {
@@ -85,8 +133,13 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             authorize(svc, a, Resource::VisitorChat, Action::Update, "transfer_chat").await?;
             let to = to.trim().to_lowercase();
             let users = store.list_users(a).await?;
-            let target = users.iter().find(|u| u.username == to).ok_or_else(|| AppError::Invalid(format!("no user named '{}'", sanitize::line(&to))))?;
-            let name = store.transfer_visitor(a, session, target.id, audit(svc, a, "transfer_chat", "visitor_session")).await?;
+            let target = users
+                .iter()
+                .find(|u| u.username == to)
+                .ok_or_else(|| AppError::Invalid(format!("no user named '{}'", sanitize::line(&to))))?;
+            let name = store
+                .transfer_visitor(a, session, target.id, audit(svc, a, "transfer_chat", "visitor_session"))
+                .await?;
             Ok(Reply::Done(format!("Chat handed to {name}.")))
         }
         Op::Reply { session, text } => {
@@ -95,11 +148,19 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
         }
         Op::Canned { session, reply } => {
             let canned = store.canned_replies(a).await?;
-            let c = canned.iter().find(|c| c.id == reply).ok_or_else(|| AppError::Invalid("that canned reply is gone".into()))?;
+            let c = canned
+                .iter()
+                .find(|c| c.id == reply)
+                .ok_or_else(|| AppError::Invalid("that canned reply is gone".into()))?;
             let s = store.visitor_chat(a, session).await?;
             let text = rules::render_canned(
                 &c.body,
-                &[("visitor", &s.visitor_name), ("rep", &a.username), ("reference", &s.reference), ("subject", &s.subject)],
+                &[
+                    ("visitor", &s.visitor_name),
+                    ("rep", &a.username),
+                    ("reference", &s.reference),
+                    ("subject", &s.subject),
+                ],
             );
             store.rep_says(a, session, &rules::message(&text)?).await?;
             out(Out::Transcript { session, messages: store.visitor_transcript(a, session).await? })
@@ -140,7 +201,9 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             if title.is_empty() {
                 return Err(AppError::Invalid("a canned reply needs a title".into()));
             }
-            store.save_canned(a, &title, &rules::message(&body)?, audit(svc, a, "save_canned_reply", "canned_reply")).await?;
+            store
+                .save_canned(a, &title, &rules::message(&body)?, audit(svc, a, "save_canned_reply", "canned_reply"))
+                .await?;
             Ok(Reply::Done(format!("Saved canned reply '{title}'.")))
         }
         Op::LoadThreads { filter } => out(Out::Threads(store.list_threads(a, &filter).await?)),
@@ -156,7 +219,9 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
         }
         Op::Post { thread, text } => {
             authorize(svc, a, Resource::Thread, Action::Create, "post_message").await?;
-            store.post_message(a, thread, &rules::message(&text)?, &[], audit(svc, a, "post_message", "thread")).await?;
+            store
+                .post_message(a, thread, &rules::message(&text)?, &[], audit(svc, a, "post_message", "thread"))
+                .await?;
             Ok(Reply::Done("Message sent.".into()))
         }
         Op::SetThreadStatus { thread, status } => {
@@ -214,7 +279,14 @@ pub async fn visitor_start(
 
 /// The session a visitor's token opens.
 pub async fn visitor_session(svc: &Services, token: &str) -> Result<VisitorSession, AppError> {
-    svc.store.visitor_by_token(&token_hash(token)).await?.ok_or_else(|| AppError::Auth("unknown or expired chat token".into()))
+    svc.store
+        .visitor_by_token(&token_hash(token))
+        .await?
+        .ok_or_else(|| AppError::Auth("unknown or expired chat token".into()))
+}
+
+pub async fn visitor_session_by_id(svc: &Services, id: Uuid) -> Result<VisitorSession, AppError> {
+    Ok(svc.store.visitor_session(id).await?)
 }
 
 pub async fn visitor_send(svc: &Services, session: &VisitorSession, text: &str) -> Result<VisitorMessage, AppError> {

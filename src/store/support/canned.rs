@@ -18,7 +18,9 @@ pub struct CannedReply {
 impl Store {
     pub async fn canned_replies(&self, actor: &Actor) -> Result<Vec<CannedReply>, StoreError> {
         actor.require(Resource::VisitorChat, Action::Read)?;
-        Ok(on_pool!(self, p => sqlx::query_as("SELECT id, title, body FROM canned_replies ORDER BY title").fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as("SELECT id, title, body FROM canned_replies ORDER BY title").fetch_all(p).await?),
+        )
     }
 
     /// Create or replace (by title) a canned reply; title and body come sanitised.

@@ -109,9 +109,11 @@ impl Store {
         if !actor.can(Resource::Thread, Action::Read) {
             return Ok(0);
         }
-        let sql = format!("SELECT count(*) FROM thread_participants tp JOIN threads t ON t.id = tp.thread_id \
+        let sql = format!(
+            "SELECT count(*) FROM thread_participants tp JOIN threads t ON t.id = tp.thread_id \
              JOIN messages m ON m.thread_id = t.id WHERE tp.user_id = $1 AND (m.sender_id IS NULL OR m.sender_id <> $1) \
-             AND (tp.last_read_at IS NULL OR m.created_at > tp.last_read_at)");
+             AND (tp.last_read_at IS NULL OR m.created_at > tp.last_read_at)"
+        );
         Ok(on_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).fetch_one(p).await?))
     }
 
@@ -236,7 +238,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_thread_status(&self, actor: &Actor, thread: Uuid, status: &str, audit: Entry) -> Result<(), StoreError> {
+    pub async fn set_thread_status(
+        &self,
+        actor: &Actor,
+        thread: Uuid,
+        status: &str,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         actor.require(Resource::Thread, Action::Update)?;
         self.may_see_thread(actor, thread).await?;
         on_pool!(self, p => {

@@ -71,11 +71,18 @@ impl Store {
              (SELECT count(*) FROM invoices i WHERE i.assignment_id = a.id) AS invoices \
              FROM assignments a JOIN users u ON u.id = a.student_id WHERE {VISIBLE} ORDER BY a.assignment_code"
         );
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(sees_all(actor)).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(sees_all(actor)).fetch_all(p).await?),
+        )
     }
 
     /// Students create their own; admins for anyone.
-    pub async fn create_assignment(&self, actor: &Actor, new: &NewAssignment, audit: Entry) -> Result<Uuid, StoreError> {
+    pub async fn create_assignment(
+        &self,
+        actor: &Actor,
+        new: &NewAssignment,
+        audit: Entry,
+    ) -> Result<Uuid, StoreError> {
         actor.require(Resource::Assignment, Action::Create)?;
         if new.student_id != actor.user_id && !actor.can(Resource::Assignment, Action::Manage) {
             return Err(StoreError::Conflict("students open assignments for themselves only".into()));
@@ -94,7 +101,13 @@ impl Store {
     }
 
     /// Change an assignment's status (teachers on their assignments, support and admins on any).
-    pub async fn set_assignment_status(&self, actor: &Actor, id: Uuid, status: &str, audit: Entry) -> Result<(), StoreError> {
+    pub async fn set_assignment_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: &str,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         actor.require(Resource::Assignment, Action::Update)?;
         let sql = format!(
             "UPDATE assignments SET status = $3, updated_at = $4 WHERE id = $5 AND id IN (SELECT a.id FROM assignments a WHERE {VISIBLE})"
@@ -114,7 +127,13 @@ impl Store {
     }
 
     /// Change an invoice's status (support and admins).
-    pub async fn set_invoice_status(&self, actor: &Actor, id: Uuid, status: &str, audit: Entry) -> Result<(), StoreError> {
+    pub async fn set_invoice_status(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: &str,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         actor.require(Resource::Invoice, Action::Update)?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -132,7 +151,12 @@ impl Store {
 
     /// The tutoring records behind a thread: its assignment with teachers, files, meetings,
     /// work items and invoices, or its invoice with payments.
-    pub async fn tutoring_context(&self, actor: &Actor, assignment: Option<Uuid>, invoice: Option<Uuid>) -> Result<TutoringContext, StoreError> {
+    pub async fn tutoring_context(
+        &self,
+        actor: &Actor,
+        assignment: Option<Uuid>,
+        invoice: Option<Uuid>,
+    ) -> Result<TutoringContext, StoreError> {
         actor.require(Resource::Assignment, Action::Read)?;
         let mut ctx = TutoringContext::default();
         let all = sees_all(actor);
@@ -141,7 +165,9 @@ impl Store {
             _ => None,
         };
         if let Some(a) = assignment.or(invoice_assignment) {
-            let sql = format!("SELECT a.assignment_code, a.title, a.service_type, a.status, a.due_at FROM assignments a WHERE a.id = $3 AND {VISIBLE}");
+            let sql = format!(
+                "SELECT a.assignment_code, a.title, a.service_type, a.status, a.due_at FROM assignments a WHERE a.id = $3 AND {VISIBLE}"
+            );
             let row: Option<(String, String, String, String, Option<DateTime<Utc>>)> = on_pool!(self, p =>
                 sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(all).bind(a).fetch_optional(p).await?);
             let Some((code, title, kind, status, due)) = row else { return Ok(ctx) };
@@ -165,11 +191,17 @@ impl Store {
                 if ctx.title.is_empty() {
                     ctx.title = format!("invoice {}", &id.to_string()[..8]);
                 }
-                ctx.items.push(TutoringItem { kind: "invoice", text: format!("{} {status}, due {}", cents(total, &cur), day(due)) });
+                ctx.items.push(TutoringItem {
+                    kind: "invoice",
+                    text: format!("{} {status}, due {}", cents(total, &cur), day(due)),
+                });
                 let pays: Vec<(i64, String, String)> = on_pool!(self, p => sqlx::query_as(
                     "SELECT amount_cents, payment_method, status FROM payments WHERE invoice_id = $1 ORDER BY created_at",
                 ).bind(id).fetch_all(p).await?);
-                ctx.items.extend(pays.into_iter().map(|(c, m, s)| TutoringItem { kind: "payment", text: format!("{} {m} {s}", cents(c, &cur)) }));
+                ctx.items.extend(
+                    pays.into_iter()
+                        .map(|(c, m, s)| TutoringItem { kind: "payment", text: format!("{} {m} {s}", cents(c, &cur)) }),
+                );
             }
         }
         Ok(ctx)

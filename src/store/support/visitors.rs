@@ -98,7 +98,8 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).fetch_optional(p).await?))
     }
 
-    async fn visitor_session(&self, id: Uuid) -> Result<VisitorSession, StoreError> {
+    /// One session by id (for the visitor's own front door, which holds its token).
+    pub async fn visitor_session(&self, id: Uuid) -> Result<VisitorSession, StoreError> {
         let sql = format!("{SESSION_COLUMNS} WHERE s.id = $1");
         let found: Option<VisitorSession> =
             on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?);
@@ -147,10 +148,11 @@ impl Store {
         after: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<VisitorMessage>, StoreError> {
-        let sql = format!(
-            "{MESSAGE_COLUMNS} WHERE m.session_id = $1 AND ($2 IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3"
-        );
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(session).bind(after).bind(limit).fetch_all(p).await?))
+        let sql =
+            format!("{MESSAGE_COLUMNS} WHERE m.session_id = $1 AND ($2 IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3");
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(session).bind(after).bind(limit).fetch_all(p).await?),
+        )
     }
 
     /// A chat's whole transcript for a rep.
@@ -211,7 +213,13 @@ impl Store {
 
     /// Hand an active chat to another rep. Only its holder (or a manager of chats who is
     /// not a support rep, i.e. an admin) may.
-    pub async fn transfer_visitor(&self, actor: &Actor, session: Uuid, to: Uuid, audit: Entry) -> Result<String, StoreError> {
+    pub async fn transfer_visitor(
+        &self,
+        actor: &Actor,
+        session: Uuid,
+        to: Uuid,
+        audit: Entry,
+    ) -> Result<String, StoreError> {
         require(actor, Action::Update)?;
         let now = time::now();
         let name = on_pool!(self, p => {
@@ -283,7 +291,13 @@ impl Store {
     }
 
     /// Record that a visitor became a user account.
-    pub async fn link_visitor_user(&self, actor: &Actor, session: Uuid, user: Uuid, audit: Entry) -> Result<(), StoreError> {
+    pub async fn link_visitor_user(
+        &self,
+        actor: &Actor,
+        session: Uuid,
+        user: Uuid,
+        audit: Entry,
+    ) -> Result<(), StoreError> {
         require(actor, Action::Update)?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
