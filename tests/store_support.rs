@@ -278,3 +278,30 @@ both!(tutoring_records_by_role, |store: Store| async move {
     assert_eq!(ctx.title, "ASG-1 Essay");
     assert!(ctx.items[0].text.contains("in_progress"), "{ctx:?}");
 });
+
+/// PostgreSQL pushes changes (LISTEN/NOTIFY): with polling set to a minute, a write still
+/// reaches the engine's event stream at once. SQLite relies on the polling alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_pushes_changes_without_waiting_for_the_poll() {
+    use labdeck::engine::{Engine, EngineOptions, Event};
+    let b = common::postgres().await;
+    let store = b.store.clone();
+    let opts = EngineOptions { watch_every: std::time::Duration::from_secs(60), pollers: false };
+    let (_engine, mut events) = Engine::start(services(&store), opts);
+    // The first check records the starting revisions.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let t0 = std::time::Instant::now();
+    support::visitor_start(&services(&store), &web(), "Pat", "", "", "push", None).await.unwrap();
+    let changed = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            if let Some(Event::Changed(d)) = events.recv().await
+                && d.iter().any(|d| d == "visitor_chat")
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(changed.is_ok(), "no push within 5 s");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(2), "{:?}", t0.elapsed());
+}

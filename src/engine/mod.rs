@@ -11,6 +11,7 @@ mod error;
 mod guests;
 pub mod inventory;
 pub mod poller;
+mod push;
 pub mod pve_map;
 mod runtime;
 pub mod support;

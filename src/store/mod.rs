@@ -23,6 +23,7 @@ pub mod users;
 pub use connect::{ConnectOptions, redact_url};
 pub use error::StoreError;
 pub use schema::{MigrationStatus, SchemaReport};
+pub use tx::CHANGES_CHANNEL;
 
 use sqlx::{PgPool, SqlitePool};
 
