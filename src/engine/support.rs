@@ -50,11 +50,12 @@ pub enum Op {
     Close {
         session: Uuid,
     },
-    ConvertToUser {
+    /// Turn a visitor into a student account and/or a support thread holding the chat (the
+    /// account first, so the thread includes its new user).
+    Convert {
         session: Uuid,
-    },
-    ConvertToThread {
-        session: Uuid,
+        account: bool,
+        thread: bool,
     },
     LoadCanned,
     SaveCanned {
@@ -170,29 +171,24 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             let reference = store.close_visitor(a, session, audit(svc, a, "close_chat", "visitor_session")).await?;
             Ok(Reply::Done(format!("Chat closed; the visitor's reference is {reference}.")))
         }
-        Op::ConvertToUser { session } => {
-            authorize(svc, a, Resource::User, Action::Create, "convert_visitor").await?;
-            let s = store.visitor_chat(a, session).await?;
-            if s.converted_user_id.is_some() {
-                return Err(AppError::Invalid("this visitor already has an account".into()));
+        Op::Convert { session, account, thread } => {
+            let mut secret = None;
+            let mut done = Vec::new();
+            if account {
+                let (message, password) = convert_to_user(svc, a, session).await?;
+                done.push(message);
+                secret = password;
             }
-            let form = AccountForm {
-                username: rules::username_for(&s.visitor_name, &s.reference),
-                email: s.visitor_email.clone().unwrap_or_default(),
-                display_name: s.visitor_name.clone(),
-            };
-            let (user, password) = accounts::create_user(svc, a, &form, Role::Student, None).await?;
-            store.link_visitor_user(a, session, user.id, audit(svc, a, "convert_visitor", "visitor_session")).await?;
-            let message = format!("{} is now the student account {}.", s.visitor_name, user.username);
-            Ok(match password {
+            if thread {
+                authorize(svc, a, Resource::Thread, Action::Create, "chat_to_thread").await?;
+                store.visitor_to_thread(a, session, audit(svc, a, "chat_to_thread", "visitor_session")).await?;
+                done.push("The chat is now a support thread.".into());
+            }
+            let message = done.join(" ");
+            Ok(match secret {
                 Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
-                None => Reply::Done(message),
+                None => Reply::Done(if message.is_empty() { "Nothing to convert.".into() } else { message }),
             })
-        }
-        Op::ConvertToThread { session } => {
-            authorize(svc, a, Resource::Thread, Action::Create, "chat_to_thread").await?;
-            store.visitor_to_thread(a, session, audit(svc, a, "chat_to_thread", "visitor_session")).await?;
-            Ok(Reply::Done("The chat is now a support thread (see threads).".into()))
         }
         Op::LoadCanned => out(Out::Canned(store.canned_replies(a).await?)),
         Op::SaveCanned { title, body } => {
@@ -247,6 +243,23 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             out(Out::Unread { messages, waiting })
         }
     }
+}
+
+/// A student account for a visitor; returns the message and the one-time password.
+async fn convert_to_user(svc: &Services, a: &Actor, session: Uuid) -> Result<(String, Option<String>), AppError> {
+    authorize(svc, a, Resource::User, Action::Create, "convert_visitor").await?;
+    let s = svc.store.visitor_chat(a, session).await?;
+    if s.converted_user_id.is_some() {
+        return Err(AppError::Invalid("this visitor already has an account".into()));
+    }
+    let form = AccountForm {
+        username: rules::username_for(&s.visitor_name, &s.reference),
+        email: s.visitor_email.clone().unwrap_or_default(),
+        display_name: s.visitor_name.clone(),
+    };
+    let (user, password) = accounts::create_user(svc, a, &form, Role::Student, None).await?;
+    svc.store.link_visitor_user(a, session, user.id, audit(svc, a, "convert_visitor", "visitor_session")).await?;
+    Ok((format!("{} is now the student account {}.", s.visitor_name, user.username), password))
 }
 
 /// What a visitor gets back when starting a chat: the token is shown once and never stored.

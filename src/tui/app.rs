@@ -7,6 +7,7 @@ use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
 use super::screens::gate::{DemoAccount, Gate, Mode};
 use super::screens::inventory::InventoryScreen;
+use super::screens::support::{self, SupportScreen};
 use super::theme::Theme;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
@@ -43,6 +44,7 @@ pub enum FormPurpose {
     ChangePassword,
     Clone { source: crate::engine::inventory::GuestRef },
     Cluster { id: Option<Uuid> },
+    Support(support::Ask),
 }
 
 pub enum Overlay {
@@ -73,15 +75,17 @@ pub enum Overlay {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Inventory,
+    Support,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 3] = [Tab::Inventory, Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 4] = [Tab::Inventory, Tab::Support, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
             Tab::Inventory => "Inventory",
+            Tab::Support => "Support",
             Tab::Admin => "Admin",
             Tab::Me => "Me",
         }
@@ -90,6 +94,7 @@ impl Tab {
         use crate::domain::rbac::{Action as P, Resource as R};
         match self {
             Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
+            Tab::Support => support::visible(actor),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -102,6 +107,7 @@ pub struct Shell {
     pub active: usize,
     pub inventory: InventoryScreen,
     pub admin: AdminScreen,
+    pub support: SupportScreen,
     pub account: AccountScreen,
     pub unread: i64,
     pub filter: Option<Input>,
@@ -110,6 +116,7 @@ pub struct Shell {
 impl Shell {
     fn new(session: Session) -> Shell {
         let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
+        let support = SupportScreen::new(&session.actor);
         let mut admin = AdminScreen::default();
         if let Some(first) = admin::visible_sections(&session.actor).first() {
             admin.section = *first;
@@ -120,6 +127,7 @@ impl Shell {
             active: 0,
             inventory: InventoryScreen::default(),
             admin,
+            support,
             account: AccountScreen::default(),
             unread: 0,
             filter: None,
@@ -135,6 +143,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
+            Tab::Support => self.support.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
         }
     }
@@ -142,6 +151,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
+            Tab::Support => self.support.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
         }
     }
@@ -149,6 +159,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.filter().to_string(),
             Tab::Admin => self.admin.filter(),
+            Tab::Support => self.support.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
     }
@@ -156,6 +167,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
+            Tab::Support => self.support.context(),
             Tab::Me => "me".into(),
         }
     }
@@ -260,11 +272,13 @@ impl App {
                         KeyCode::Enter => {
                             let text = input.value().to_string();
                             shell.filter = None;
-                            if shell.tab() == Tab::Admin {
-                                let actor = shell.session.actor.clone();
-                                let fx = shell.admin.commit_filter(&text, &actor);
-                                self.apply(fx);
-                            }
+                            let actor = shell.session.actor.clone();
+                            let fx = match shell.tab() {
+                                Tab::Admin => shell.admin.commit_filter(&text, &actor),
+                                Tab::Support => shell.support.commit_filter(&text, &actor),
+                                _ => vec![],
+                            };
+                            self.apply(fx);
                         }
                         _ => {
                             input.handle_event(&TermEvent::Key(key));
@@ -273,6 +287,11 @@ impl App {
                         }
                     }
                     return;
+                }
+                if shell.tab() == Tab::Support && shell.support.composing {
+                    let actor = shell.session.actor.clone();
+                    let fx = shell.support.compose_key(&key, &actor);
+                    return self.apply(fx);
                 }
                 let Some(action) = self.keymap.action(&key) else {
                     return;
@@ -310,6 +329,7 @@ impl App {
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
+                    Tab::Support => shell.support.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
                 }
             }
@@ -432,6 +452,7 @@ impl App {
             FormPurpose::EditSetting { key } => {
                 Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") }
             }
+            FormPurpose::Support(ask) => shell.support.form_command(ask, form, &actor)?,
             FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
             FormPurpose::Cluster { id } => {
                 let port = form
@@ -613,9 +634,13 @@ impl App {
                     let mut fx = match shell.tab() {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
+                        Tab::Support => shell.support.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
                     };
+                    if domains.iter().any(|d| d == "visitor_chat" || d == "threads") && shell.tabs.contains(&Tab::Support) {
+                        fx.push(support_unread(&actor));
+                    }
                     if domains.iter().any(|d| d == "notifications") {
                         fx.push(Effect::Send(Command::LoadUnread { actor }));
                     }
@@ -695,6 +720,13 @@ impl App {
                 self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
             }
             Reply::Bulk { title, lines } => self.on_bulk(title, lines),
+            Reply::Support(out) => {
+                if let Phase::Shell(shell) = &mut self.phase {
+                    let actor = shell.session.actor.clone();
+                    let fx = shell.support.on_reply(&out, &actor);
+                    self.apply(fx);
+                }
+            }
             Reply::Guests(batch) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
@@ -753,6 +785,9 @@ impl App {
         let actor = session.actor.clone();
         let shell = Shell::new(session);
         let mut fx = shell.load_tab();
+        if shell.tabs.contains(&Tab::Support) {
+            fx.push(support_unread(&actor));
+        }
         fx.push(Effect::Send(Command::LoadUnread { actor }));
         self.phase = Phase::Shell(Box::new(shell));
         self.apply(fx);
@@ -766,6 +801,7 @@ impl App {
                 rows.extend(match shell.tab() {
                     Tab::Inventory => shell.inventory.actions(),
                     Tab::Admin => shell.admin.actions(),
+                    Tab::Support => shell.support.actions(),
                     Tab::Me => shell.account.actions(),
                 });
                 rows.extend([
@@ -819,6 +855,7 @@ impl App {
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.view(f, body, &theme),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
+                    Tab::Support => shell.support.view(f, body, &theme, &actor),
                     Tab::Me => {
                         let user = shell.session.user.clone();
                         shell.account.view(f, body, &theme, &user)
@@ -869,7 +906,9 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
         let style = if i == shell.active { theme.selected() } else { theme.dim() };
-        spans.push(Span::styled(format!(" {} ", t.name()), style));
+        let badge = shell.support.badge();
+        let name = if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
+        spans.push(Span::styled(format!(" {name} "), style));
     }
     let hints = format!(
         "{} help  {} command  {} filter  {} quit ",
@@ -895,6 +934,11 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
         Span::styled(format!("│ {backend} "), theme.dim()),
         Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
     ];
+    if shell.tabs.contains(&Tab::Support) {
+        let (waiting, unread) = (shell.support.waiting, shell.support.unread);
+        let style = if waiting + unread > 0 { theme.warn() } else { theme.dim() };
+        spans.push(Span::styled(format!("│ chats waiting {waiting} · unread {unread} "), style));
+    }
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
@@ -904,4 +948,10 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
     spans.push(Span::raw(" ".repeat(room)));
     spans.push(Span::styled(right, theme.dim()));
     f.render_widget(Line::from(spans), area);
+}
+
+/// Ask for the Support badge: waiting chats and unread thread messages.
+fn support_unread(actor: &Actor) -> Effect {
+    use crate::engine::support::{Cmd, Op};
+    Effect::Send(Command::Support(Cmd { actor: actor.clone(), op: Op::LoadUnread }))
 }

@@ -52,6 +52,13 @@ actions! {
     Clone => "clone", "c", "Clone the guest";
     Template => "template", "T", "Convert the guest to a template";
     Test => "test", "t", "Test the connection";
+    Claim => "claim", "C", "Claim the selected visitor chat";
+    Canned => "canned", "m", "Send a canned reply";
+    Transfer => "transfer", "F", "Hand the chat to another rep";
+    CloseChat => "close_chat", "X", "Close the chat with a reference number";
+    Convert => "convert", "U", "Turn a visitor into an account and/or a thread";
+    SetStatus => "set_status", "e", "Set the status of the selected row";
+    Bell => "bell", "b", "Terminal bell on new visitor chats on/off";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
