@@ -178,12 +178,17 @@ both!(transfer_convert_and_rbac, |store: Store| async move {
     assert!(run(&store, &sue, Op::Reply { session: s.id, text: "x".into() }).await.is_err());
     run(&store, &sal, Op::Reply { session: s.id, text: "Sal here".into() }).await.unwrap();
 
-    let Ok(Reply::Secret { message, .. }) = run(&store, &sal, Op::Convert { session: s.id, account: true, thread: false }).await else {
+    let Ok(Reply::Secret { message, .. }) =
+        run(&store, &sal, Op::Convert { session: s.id, account: true, thread: false }).await
+    else {
         panic!("account")
     };
     assert!(message.contains("jamierivera"), "{message}");
     run(&store, &sal, Op::Convert { session: s.id, account: false, thread: true }).await.unwrap();
-    assert!(run(&store, &sal, Op::Convert { session: s.id, account: false, thread: true }).await.is_err(), "converts once");
+    assert!(
+        run(&store, &sal, Op::Convert { session: s.id, account: false, thread: true }).await.is_err(),
+        "converts once"
+    );
     let s2 = store.visitor_chat(&sal, s.id).await.unwrap();
     let thread = s2.converted_thread_id.unwrap();
     let msgs = store.thread_messages(&sal, thread).await.unwrap();

@@ -536,6 +536,13 @@ impl App {
                 }
                 None => vec![Effect::Error("Your role has no Admin tab.".into())],
             },
+            "support" => match shell.tabs.iter().position(|t| *t == Tab::Support) {
+                Some(i) => {
+                    shell.active = i;
+                    shell.load_tab()
+                }
+                None => vec![Effect::Error("Your role has no Support tab.".into())],
+            },
             "me" => {
                 shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
                 shell.load_tab()
@@ -638,7 +645,9 @@ impl App {
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
                     };
-                    if domains.iter().any(|d| d == "visitor_chat" || d == "threads") && shell.tabs.contains(&Tab::Support) {
+                    if domains.iter().any(|d| d == "visitor_chat" || d == "threads")
+                        && shell.tabs.contains(&Tab::Support)
+                    {
                         fx.push(support_unread(&actor));
                     }
                     if domains.iter().any(|d| d == "notifications") {
@@ -907,7 +916,8 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     for (i, t) in shell.tabs.iter().enumerate() {
         let style = if i == shell.active { theme.selected() } else { theme.dim() };
         let badge = shell.support.badge();
-        let name = if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
+        let name =
+            if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
         spans.push(Span::styled(format!(" {name} "), style));
     }
     let hints = format!(

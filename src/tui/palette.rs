@@ -16,6 +16,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("delsnap", "delsnap NAME — delete a snapshot"),
     ("template", "Convert the guest to a template"),
     ("delete", "Delete the guest(s)"),
+    ("support", "Open Support: live chats, threads, assignments"),
     ("admin", "Open the Admin tab"),
     ("me", "Open my account and notifications"),
     ("users", "Admin: users"),

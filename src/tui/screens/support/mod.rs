@@ -11,11 +11,10 @@ pub use rows::Archived;
 
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::domain::support::{ASSIGNMENT_STATUSES, THREAD_STATUSES, THREAD_TYPES};
-use crate::engine::support::{Cmd, Op, Out};
 use crate::engine::Command;
+use crate::engine::support::{Cmd, Op, Out};
 use crate::store::support::{
-    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
-    VisitorSession,
+    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage, VisitorSession,
 };
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
@@ -186,10 +185,15 @@ impl SupportScreen {
     /// The transcript or thread shown beside the selected row.
     fn load_detail(&self, actor: &Actor) -> Vec<Effect> {
         match self.view {
-            View::Queue => self.queue.selected().map(|s| send(actor, Op::LoadTranscript { session: s.id })).into_iter().collect(),
-            View::Archive => {
-                self.archive.selected().map(|s| send(actor, Op::LoadTranscript { session: s.0.id })).into_iter().collect()
+            View::Queue => {
+                self.queue.selected().map(|s| send(actor, Op::LoadTranscript { session: s.id })).into_iter().collect()
             }
+            View::Archive => self
+                .archive
+                .selected()
+                .map(|s| send(actor, Op::LoadTranscript { session: s.0.id }))
+                .into_iter()
+                .collect(),
             View::Threads => match (&self.thread, self.threads.selected()) {
                 (Some(open), Some(row)) if open.id == row.id => vec![open_thread(actor, row)],
                 _ => vec![],
@@ -280,7 +284,8 @@ impl SupportScreen {
     }
 
     pub fn actions(&self) -> Vec<(Action, &'static str)> {
-        let mut a = vec![(Action::NextView, "Next view"), (Action::PrevView, "Previous view"), (Action::Filter, "Filter rows")];
+        let mut a =
+            vec![(Action::NextView, "Next view"), (Action::PrevView, "Previous view"), (Action::Filter, "Filter rows")];
         match self.view {
             View::Queue => a.extend([
                 (Action::Claim, "Claim the chat (the first claim wins)"),
@@ -352,7 +357,8 @@ impl SupportScreen {
     }
 
     fn view_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
-        let form = |ask: Ask, form: Form| vec![Effect::Open(Overlay::Form { form, purpose: FormPurpose::Support(ask) })];
+        let form =
+            |ask: Ask, form: Form| vec![Effect::Open(Overlay::Form { form, purpose: FormPurpose::Support(ask) })];
         match (self.view, action) {
             (View::Queue, _) => {
                 let Some(s) = self.queue.selected().cloned() else { return vec![] };
@@ -416,14 +422,20 @@ impl SupportScreen {
             (View::Threads, Action::SetStatus) => match self.threads.selected() {
                 Some(t) => form(
                     Ask::ThreadStatus { thread: t.id },
-                    Form::new(format!("status of '{}'", t.subject), vec![Field::choice("Status", &THREAD_STATUSES, &t.status)]),
+                    Form::new(
+                        format!("status of '{}'", t.subject),
+                        vec![Field::choice("Status", &THREAD_STATUSES, &t.status)],
+                    ),
                 ),
                 None => vec![],
             },
             (View::Assignments, Action::SetStatus) => match self.assignments.selected() {
                 Some(a) => form(
                     Ask::AssignmentStatus { id: a.id },
-                    Form::new(format!("status of {}", a.assignment_code), vec![Field::choice("Status", &ASSIGNMENT_STATUSES, &a.status)]),
+                    Form::new(
+                        format!("status of {}", a.assignment_code),
+                        vec![Field::choice("Status", &ASSIGNMENT_STATUSES, &a.status)],
+                    ),
                 ),
                 None => vec![],
             },

@@ -51,9 +51,10 @@ fn chat_lines(s: Option<&VisitorSession>, msgs: &[VisitorMessage], width: usize,
         let (who, style) = match m.sender_type.as_str() {
             "visitor" => (visitor.clone(), theme.accent()),
             "rep" => (m.rep_name.clone().unwrap_or_else(|| "rep".into()), theme.ok()),
-            _ => ("·".into(), theme.dim()),
+            _ => (String::new(), theme.dim()),
         };
-        let head = format!("{} {who}: ", m.created_at.with_timezone(&Local).format("%H:%M"));
+        let time = m.created_at.with_timezone(&Local).format("%H:%M");
+        let head = if who.is_empty() { format!("{time} · ") } else { format!("{time} {who}: ") };
         push_message(&mut out, head, &m.content, width, style, theme);
     }
     out
@@ -99,7 +100,7 @@ fn thread_lines(msgs: &[ThreadMessage], width: usize, theme: &Theme) -> Vec<Line
 fn context_lines(ctx: &TutoringContext, theme: &Theme) -> Vec<Line<'static>> {
     ctx.items
         .iter()
-        .map(|i| Line::from(vec![Span::styled(format!("{:<10}", i.kind), theme.dim()), Span::raw(i.text.clone())]))
+        .map(|i| Line::from(vec![Span::styled(format!("{:<11}", i.kind), theme.dim()), Span::raw(i.text.clone())]))
         .collect()
 }
 
@@ -148,7 +149,10 @@ impl SupportScreen {
             Some(s) => format!(" {} · {} · {} ", s.reference, s.visitor_name, s.status),
             None => " chat ".into(),
         };
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(title, theme.header()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.header()));
         let inner = block.inner(area);
         f.render_widget(block, area);
         let Some(s) = session else {
@@ -158,7 +162,8 @@ impl SupportScreen {
         let compose_h = if live && self.composing { (self.compose.lines().len() as u16 + 2).clamp(3, 8) } else { 1 };
         let [head, log, foot] =
             Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(compose_h)]).areas(inner);
-        let contact = [s.visitor_email.clone(), s.visitor_phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+        let contact =
+            [s.visitor_email.clone(), s.visitor_phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
         let rep = s.claimed_by_name.clone().map(|r| format!("with {r}")).unwrap_or_else(|| "unclaimed".into());
         f.render_widget(
             Paragraph::new(vec![
@@ -193,14 +198,19 @@ impl SupportScreen {
             (Some(_), None) => " enter opens the thread ".into(),
             (None, _) => " thread ".into(),
         };
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(title, theme.header()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.header()));
         let inner = block.inner(area);
         f.render_widget(block, area);
         let Some(open) = open else { return };
-        let ctx_h = if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
+        let ctx_h =
+            if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
         let compose_h = if self.composing { (self.compose.lines().len() as u16 + 1).clamp(2, 7) } else { 0 };
         let [ctx, log, foot] =
-            Layout::vertical([Constraint::Length(ctx_h), Constraint::Fill(1), Constraint::Length(compose_h)]).areas(inner);
+            Layout::vertical([Constraint::Length(ctx_h), Constraint::Fill(1), Constraint::Length(compose_h)])
+                .areas(inner);
         if ctx_h > 0 {
             let block = Block::default()
                 .borders(Borders::BOTTOM)
