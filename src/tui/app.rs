@@ -284,6 +284,11 @@ impl App {
                             input.handle_event(&TermEvent::Key(key));
                             let text = input.value().to_string();
                             shell.set_filter(&text);
+                            if shell.tab() == Tab::Support {
+                                let actor = shell.session.actor.clone();
+                                let fx = shell.support.follow_selection(&actor);
+                                self.apply(fx);
+                            }
                         }
                     }
                     return;

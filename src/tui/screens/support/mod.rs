@@ -263,6 +263,17 @@ impl SupportScreen {
         self.table().filter().to_string()
     }
 
+    /// After the filter moved the selection: load the chat now selected.
+    pub fn follow_selection(&mut self, actor: &Actor) -> Vec<Effect> {
+        let shown = self.transcript.as_ref().map(|(id, _)| id.to_string());
+        match self.view {
+            View::Queue | View::Archive if self.selected_key().is_some() && self.selected_key() != shown => {
+                self.load_detail(actor)
+            }
+            _ => vec![],
+        }
+    }
+
     /// Enter on the filter line: the archive searches every closed chat in the database.
     pub fn commit_filter(&mut self, text: &str, actor: &Actor) -> Vec<Effect> {
         if self.view == View::Archive {
@@ -274,7 +285,7 @@ impl SupportScreen {
         vec![]
     }
 
-    fn selected_key(&mut self) -> Option<String> {
+    fn selected_key(&self) -> Option<String> {
         match self.view {
             View::Queue => self.queue.selected().map(|s| s.id.to_string()),
             View::Archive => self.archive.selected().map(|s| s.0.id.to_string()),
