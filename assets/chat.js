@@ -6,6 +6,7 @@
   let token = sessionStorage.getItem("labdeck-chat-token");
   let after = null;
   let closed = false;
+  let lastReply = "";
   const seen = new Set();
 
   function showError(text) { $("error").textContent = text || ""; }
@@ -31,6 +32,8 @@
     const label = { waiting: "Waiting for a support rep…", active: "Chatting" + who, closed: "Chat closed" }[state.status];
     $("state").textContent = (label || state.status) + " · reference " + state.reference;
     add(state.messages || [], true);
+    // The tab title shows the state and the latest reply, for a visitor in another tab.
+    document.title = (label || state.status) + (lastReply ? " — " + lastReply.slice(0, 80) : "");
     if (state.status === "closed") {
       closed = true;
       $("send").hidden = true;
@@ -46,6 +49,7 @@
       const li = document.createElement("li");
       li.className = m.from;
       li.dataset.from = m.from;
+      if (m.from === "rep") lastReply = m.text;
       li.textContent = (m.from === "rep" ? (m.name || "Support") + ": " : m.from === "visitor" ? "You: " : "") + m.text;
       $("log").appendChild(li);
     }
@@ -103,5 +107,12 @@
     } catch (e) { showError(e.message); }
   });
 
+  // A link may prefill the form (?name=…&subject=…) and start the chat at once (&start=1).
+  const params = new URLSearchParams(location.search);
+  for (const k of ["name", "email", "phone", "subject", "message"]) {
+    const v = params.get(k);
+    if (v) $("start").elements[k].value = v;
+  }
   if (token) openChat();
+  else if (params.get("start") === "1" && params.get("name")) $("start").requestSubmit();
 })();
