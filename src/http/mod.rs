@@ -82,12 +82,24 @@ pub async fn serve(
     result
 }
 
+/// Wake the waiting long-polls when the chat changed, at most once per `COALESCE`: every
+/// wake makes each of them look for its messages, so a burst of changes costs one look.
 async fn forward(mut events: mpsc::UnboundedReceiver<Event>, tx: watch::Sender<u64>) {
+    const COALESCE: Duration = Duration::from_millis(50);
+    let chat = |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::store::support::CHAT));
+    let wake = || tx.send_modify(|n| *n = n.wrapping_add(1));
     while let Some(ev) = events.recv().await {
-        if let Event::Changed(domains) = ev
-            && domains.iter().any(|d| d == crate::store::support::CHAT)
-        {
-            tx.send_modify(|n| *n = n.wrapping_add(1));
+        if !chat(&ev) {
+            continue;
+        }
+        wake();
+        tokio::time::sleep(COALESCE).await;
+        let mut more = false;
+        while let Ok(ev) = events.try_recv() {
+            more |= chat(&ev);
+        }
+        if more {
+            wake();
         }
     }
 }

@@ -210,7 +210,13 @@ impl SupportScreen {
             View::Threads => hit("threads") || hit("tutoring"),
             View::Assignments => hit("tutoring"),
         };
-        if mine { self.load(actor) } else { vec![] }
+        if !mine {
+            return vec![];
+        }
+        // A change reloads the rows and what is open beside them, not the canned replies.
+        let mut fx = self.load(actor);
+        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned, .. }))));
+        fx
     }
 
     pub fn on_reply(&mut self, out: &Out, actor: &Actor) -> Vec<Effect> {
