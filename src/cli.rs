@@ -87,6 +87,8 @@ pub enum Cmd {
     /// Poll the Proxmox clusters without a console (for a host that only keeps the
     /// inventory fresh); stops on Ctrl-C or SIGTERM and hands its leases back
     Poll,
+    /// Serve the visitor chat page and its JSON API
+    Serve(crate::cli_serve::ServeArgs),
     /// Proxmox clusters, for scripts
     Cluster {
         #[command(subcommand)]
@@ -223,6 +225,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             engine.shutdown().await;
             Ok(())
+        }
+        Some(Cmd::Serve(args)) => {
+            let store = open(&url).await?;
+            crate::cli_serve::run(services(&store, Source::Engine, config.auth.hash_concurrency), args).await
         }
         Some(Cmd::Cluster { command }) => {
             let store = open(&url).await?;

@@ -3,11 +3,13 @@
 
 pub mod cli;
 mod cli_bookings;
+mod cli_serve;
 mod cli_vm;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod engine;
+pub mod http;
 pub mod logging;
 pub mod mem;
 pub mod paths;

@@ -10,6 +10,7 @@ pub mod rbac;
 pub mod role;
 pub mod sanitize;
 pub mod settings;
+pub mod support;
 pub mod throttle;
 pub mod time;
 pub mod user;

@@ -34,5 +34,6 @@ invalid_from!(
     crate::domain::user::InvalidUser,
     crate::domain::password::Weak,
     crate::domain::settings::InvalidSetting,
-    crate::domain::role::UnknownRole
+    crate::domain::role::UnknownRole,
+    crate::domain::support::Invalid
 );

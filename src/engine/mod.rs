@@ -12,8 +12,10 @@ mod error;
 mod guests;
 pub mod inventory;
 pub mod poller;
+mod push;
 pub mod pve_map;
 mod runtime;
+pub mod support;
 
 pub use auth::Hasher;
 pub use error::AppError;

@@ -62,6 +62,7 @@ pub enum Command {
     TestCluster { actor: Actor, id: Uuid },
     RemoveCluster { actor: Actor, id: Uuid },
     Bookings(super::bookings::Cmd),
+    Support(super::support::Cmd),
 }
 
 impl Command {
@@ -137,6 +138,7 @@ pub enum Reply {
         secret: String,
     },
     Bookings(super::bookings::Out),
+    Support(super::support::Out),
 }
 
 #[derive(Debug, Clone)]
@@ -216,7 +218,13 @@ impl Engine {
                 });
             }
         });
-        tokio::spawn(watch_revisions(services, ev_tx, watch_every));
+        let poke = std::sync::Arc::new(tokio::sync::Notify::new());
+        let closed = {
+            let ev = ev_tx.clone();
+            async move { ev.closed().await }
+        };
+        tokio::spawn(super::push::listen(services.store.clone(), poke.clone(), closed));
+        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke));
         let handle = EngineHandle {
             commands: cmd_tx,
             stop: std::sync::Arc::new(stop_tx),
@@ -227,14 +235,23 @@ impl Engine {
 }
 
 /// Poll the per-domain revision counters and report what changed. One indexed query per
-/// interval is all an idle console costs the database.
-async fn watch_revisions(svc: Services, events: mpsc::UnboundedSender<Event>, every: Duration) {
+/// interval is all an idle console costs the database; on PostgreSQL a NOTIFY (`poke`)
+/// triggers the same check at once.
+async fn watch_revisions(
+    svc: Services,
+    events: mpsc::UnboundedSender<Event>,
+    every: Duration,
+    poke: std::sync::Arc<tokio::sync::Notify>,
+) {
     let mut known: Option<BTreeMap<String, i64>> = None;
     let mut down = false;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = poke.notified() => {}
+        }
         if events.is_closed() {
             return;
         }
@@ -371,6 +388,7 @@ async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Ev
             super::bookings::Out::Done(message) => Reply::Done(message),
             out => Reply::Bookings(out),
         },
+        C::Support(cmd) => return super::support::execute(svc, cmd).await,
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
             Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))

@@ -15,6 +15,7 @@ pub mod revisions;
 mod schema;
 pub mod seed;
 pub mod settings;
+pub mod support;
 pub mod testing;
 pub mod throttle;
 mod tx;
@@ -23,6 +24,7 @@ pub mod users;
 pub use connect::{ConnectOptions, redact_url};
 pub use error::StoreError;
 pub use schema::{MigrationStatus, SchemaReport};
+pub use tx::CHANGES_CHANNEL;
 
 use sqlx::{PgPool, SqlitePool};
 

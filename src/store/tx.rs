@@ -40,9 +40,15 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, at, actor_id, actor_name,
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 const BUMP: &str =
     "INSERT INTO revisions (domain, rev) VALUES ($1, 1) ON CONFLICT (domain) DO UPDATE SET rev = revisions.rev + 1";
+/// PostgreSQL also tells listening consoles at commit (LISTEN/NOTIFY; see engine/push.rs).
+const BUMP_AND_NOTIFY: &str = "WITH b AS (INSERT INTO revisions (domain, rev) VALUES ($1, 1) \
+     ON CONFLICT (domain) DO UPDATE SET rev = revisions.rev + 1 RETURNING domain) \
+     SELECT pg_notify('labdeck_changes', domain) FROM b";
+/// The channel PostgreSQL notifies on when a domain's revision moves.
+pub const CHANGES_CHANNEL: &str = "labdeck_changes";
 
 macro_rules! impl_tx_ext {
-    ($($db:ty),+) => {$(
+    ($($db:ty => $bump:expr),+) => {$(
         impl TxExt for Transaction<'static, $db> {
             async fn audit(&mut self, e: &Entry) -> Result<(), sqlx::Error> {
                 let user_agent = match &e.source {
@@ -69,10 +75,10 @@ macro_rules! impl_tx_ext {
                 Ok(())
             }
             async fn bump(&mut self, domain: &str) -> Result<(), sqlx::Error> {
-                sqlx::query(BUMP).bind(domain).execute(&mut **self).await?;
+                sqlx::query($bump).bind(domain).execute(&mut **self).await?;
                 Ok(())
             }
         }
     )+};
 }
-impl_tx_ext!(Sqlite, Postgres);
+impl_tx_ext!(Sqlite => BUMP, Postgres => BUMP_AND_NOTIFY);

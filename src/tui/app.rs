@@ -8,6 +8,7 @@ use super::screens::admin::{self, AdminScreen, Section};
 use super::screens::bookings::{self, BookingsScreen, FormKind};
 use super::screens::gate::{DemoAccount, Gate, Mode};
 use super::screens::inventory::InventoryScreen;
+use super::screens::support::{self, SupportScreen};
 use super::theme::Theme;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
@@ -45,6 +46,7 @@ pub enum FormPurpose {
     Clone { source: crate::engine::inventory::GuestRef },
     Cluster { id: Option<Uuid> },
     Bookings(FormKind),
+    Support(support::Ask),
 }
 
 pub enum Overlay {
@@ -76,16 +78,18 @@ pub enum Overlay {
 pub enum Tab {
     Inventory,
     Bookings,
+    Support,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 4] = [Tab::Inventory, Tab::Bookings, Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 5] = [Tab::Inventory, Tab::Bookings, Tab::Support, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
             Tab::Inventory => "Inventory",
             Tab::Bookings => "Bookings",
+            Tab::Support => "Support",
             Tab::Admin => "Admin",
             Tab::Me => "Me",
         }
@@ -95,6 +99,7 @@ impl Tab {
         match self {
             Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
             Tab::Bookings => bookings::visible(actor),
+            Tab::Support => support::visible(actor),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -108,6 +113,7 @@ pub struct Shell {
     pub inventory: InventoryScreen,
     pub admin: AdminScreen,
     pub bookings: BookingsScreen,
+    pub support: SupportScreen,
     pub account: AccountScreen,
     pub unread: i64,
     pub filter: Option<Input>,
@@ -116,6 +122,7 @@ pub struct Shell {
 impl Shell {
     fn new(session: Session) -> Shell {
         let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
+        let support = SupportScreen::new(&session.actor);
         let mut admin = AdminScreen::default();
         if let Some(first) = admin::visible_sections(&session.actor).first() {
             admin.section = *first;
@@ -128,6 +135,7 @@ impl Shell {
             active: 0,
             inventory: InventoryScreen::default(),
             admin,
+            support,
             account: AccountScreen::default(),
             unread: 0,
             filter: None,
@@ -139,11 +147,23 @@ impl Shell {
     fn actor(&self) -> &Actor {
         &self.session.actor
     }
+    /// What the screen in front offers (for its help, and to pick among actions sharing a key).
+    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+        match self.tab() {
+            Tab::Inventory => self.inventory.actions(),
+            Tab::Bookings => self.bookings.actions(),
+            Tab::Admin => self.admin.actions(),
+            Tab::Support => self.support.actions(),
+            Tab::Me => self.account.actions(),
+        }
+    }
+
     fn load_tab(&self) -> Vec<Effect> {
         match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
             Tab::Bookings => self.bookings.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
+            Tab::Support => self.support.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
         }
     }
@@ -152,6 +172,7 @@ impl Shell {
             Tab::Inventory => self.inventory.set_filter(text),
             Tab::Bookings => self.bookings.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
+            Tab::Support => self.support.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
         }
     }
@@ -160,6 +181,7 @@ impl Shell {
             Tab::Inventory => self.inventory.filter().to_string(),
             Tab::Bookings => self.bookings.filter(),
             Tab::Admin => self.admin.filter(),
+            Tab::Support => self.support.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
     }
@@ -168,6 +190,7 @@ impl Shell {
             Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
             Tab::Bookings => format!("bookings › {}", self.bookings.section.name()),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
+            Tab::Support => self.support.context(),
             Tab::Me => "me".into(),
         }
     }
@@ -272,21 +295,34 @@ impl App {
                         KeyCode::Enter => {
                             let text = input.value().to_string();
                             shell.filter = None;
-                            if shell.tab() == Tab::Admin {
-                                let actor = shell.session.actor.clone();
-                                let fx = shell.admin.commit_filter(&text, &actor);
-                                self.apply(fx);
-                            }
+                            let actor = shell.session.actor.clone();
+                            let fx = match shell.tab() {
+                                Tab::Admin => shell.admin.commit_filter(&text, &actor),
+                                Tab::Support => shell.support.commit_filter(&text, &actor),
+                                _ => vec![],
+                            };
+                            self.apply(fx);
                         }
                         _ => {
                             input.handle_event(&TermEvent::Key(key));
                             let text = input.value().to_string();
                             shell.set_filter(&text);
+                            if shell.tab() == Tab::Support {
+                                let actor = shell.session.actor.clone();
+                                let fx = shell.support.follow_selection(&actor);
+                                self.apply(fx);
+                            }
                         }
                     }
                     return;
                 }
-                let Some(action) = self.keymap.action(&key) else {
+                if shell.tab() == Tab::Support && shell.support.composing {
+                    let actor = shell.session.actor.clone();
+                    let fx = shell.support.compose_key(&key, &actor);
+                    return self.apply(fx);
+                }
+                let here: Vec<Action> = shell.actions().into_iter().map(|(a, _)| a).collect();
+                let Some(action) = self.keymap.action_in(&key, &here) else {
                     return;
                 };
                 self.on_shell_action(action);
@@ -323,6 +359,7 @@ impl App {
                     Tab::Inventory => shell.inventory.update(other, &actor),
                     Tab::Bookings => shell.bookings.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
+                    Tab::Support => shell.support.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
                 }
             }
@@ -450,6 +487,7 @@ impl App {
             FormPurpose::EditSetting { key } => {
                 Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") }
             }
+            FormPurpose::Support(ask) => shell.support.form_command(ask, form, &actor)?,
             FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
             FormPurpose::Cluster { id } => {
                 let port = form
@@ -546,6 +584,13 @@ impl App {
                     shell.bookings.show(s, &actor)
                 }
                 None => vec![Effect::Error("Your role has no Bookings tab.".into())],
+            },
+            "support" => match shell.tabs.iter().position(|t| *t == Tab::Support) {
+                Some(i) => {
+                    shell.active = i;
+                    shell.load_tab()
+                }
+                None => vec![Effect::Error("Your role has no Support tab.".into())],
             },
             "me" => {
                 shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
@@ -650,11 +695,17 @@ impl App {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
                         Tab::Bookings => shell.bookings.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
+                        Tab::Support => shell.support.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
                     };
                     if shell.tab() != Tab::Bookings && domains.iter().any(|d| d == "bookings") {
                         fx.extend(pending_count(&actor));
+                    }
+                    if domains.iter().any(|d| d == "visitor_chat" || d == "threads")
+                        && shell.tabs.contains(&Tab::Support)
+                    {
+                        fx.push(support_unread(&actor));
                     }
                     if domains.iter().any(|d| d == "notifications") {
                         fx.push(Effect::Send(Command::LoadUnread { actor }));
@@ -748,6 +799,13 @@ impl App {
                     self.apply(fx);
                 }
             }
+            Reply::Support(out) => {
+                if let Phase::Shell(shell) = &mut self.phase {
+                    let actor = shell.session.actor.clone();
+                    let fx = shell.support.on_reply(&out, &actor);
+                    self.apply(fx);
+                }
+            }
             Reply::Guests(batch) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
@@ -807,6 +865,9 @@ impl App {
         let shell = Shell::new(session);
         let mut fx = shell.load_tab();
         fx.extend(pending_count(&actor));
+        if shell.tabs.contains(&Tab::Support) {
+            fx.push(support_unread(&actor));
+        }
         fx.push(Effect::Send(Command::LoadUnread { actor }));
         self.phase = Phase::Shell(Box::new(shell));
         self.apply(fx);
@@ -817,12 +878,7 @@ impl App {
         let mut rows: Vec<(Action, &str)> = Vec::new();
         let context = match &self.phase {
             Phase::Shell(shell) => {
-                rows.extend(match shell.tab() {
-                    Tab::Inventory => shell.inventory.actions(),
-                    Tab::Bookings => shell.bookings.actions(),
-                    Tab::Admin => shell.admin.actions(),
-                    Tab::Me => shell.account.actions(),
-                });
+                rows.extend(shell.actions());
                 rows.extend([
                     (Action::Up, "Move up"),
                     (Action::Down, "Move down"),
@@ -875,6 +931,7 @@ impl App {
                     Tab::Inventory => shell.inventory.view(f, body, &theme),
                     Tab::Bookings => shell.bookings.view(f, body, &theme, &actor),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
+                    Tab::Support => shell.support.view(f, body, &theme, &actor),
                     Tab::Me => {
                         let user = shell.session.user.clone();
                         shell.account.view(f, body, &theme, &user)
@@ -925,7 +982,10 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
         let style = if i == shell.active { theme.selected() } else { theme.dim() };
-        spans.push(Span::styled(format!(" {} ", t.name()), style));
+        let badge = shell.support.badge();
+        let name =
+            if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
+        spans.push(Span::styled(format!(" {name} "), style));
     }
     let hints = format!(
         "{} help  {} command  {} filter  {} quit ",
@@ -955,6 +1015,11 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
         let n = shell.bookings.pending_count;
         spans.push(Span::styled(format!("│ ⚑ {n} to approve "), if n > 0 { theme.warn() } else { theme.dim() }));
     }
+    if shell.tabs.contains(&Tab::Support) {
+        let (waiting, unread) = (shell.support.waiting, shell.support.unread);
+        let style = if waiting + unread > 0 { theme.warn() } else { theme.dim() };
+        spans.push(Span::styled(format!("│ chats waiting {waiting} · unread {unread} "), style));
+    }
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
@@ -974,4 +1039,10 @@ fn pending_count(actor: &Actor) -> Vec<Effect> {
     } else {
         vec![]
     }
+}
+
+/// Ask for the Support badge: waiting chats and unread thread messages.
+fn support_unread(actor: &Actor) -> Effect {
+    use crate::engine::support::{Cmd, Op};
+    Effect::Send(Command::Support(Cmd { actor: actor.clone(), op: Op::LoadUnread }))
 }

@@ -67,6 +67,13 @@ actions! {
     Maintenance => "maintenance", "M", "Add a maintenance window to the device";
     Owner => "owner", "O", "Assign or revoke the device's owner";
     Health => "health", "H", "Record the device's health";
+    Claim => "claim", "C", "Claim the selected visitor chat";
+    Canned => "canned", "m", "Send a canned reply";
+    Transfer => "transfer", "F", "Hand the chat to another rep";
+    CloseChat => "close_chat", "X", "Close the chat with a reference number";
+    Convert => "convert", "U", "Turn a visitor into an account and/or a thread";
+    SetStatus => "set_status", "e", "Set the status of the selected row";
+    Bell => "bell", "b", "Terminal bell on new visitor chats on/off";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -147,7 +154,9 @@ pub fn parse_key(spec: &str) -> Result<Key, String> {
 
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    by_key: BTreeMap<String, Action>,
+    /// A key may serve different actions on different screens ('e' extends a booking and
+    /// enrolls a student); the screen in front picks among them (`action_in`).
+    by_key: BTreeMap<String, Vec<Action>>,
     by_action: BTreeMap<Action, Vec<Key>>,
 }
 
@@ -175,15 +184,18 @@ impl Keymap {
                 return Err((name.clone(), format!("unknown action (known: {})", names.join(", "))));
             }
         }
-        let mut by_key = BTreeMap::new();
+        let mut by_key: BTreeMap<String, Vec<Action>> = BTreeMap::new();
         for (&action, keys) in &by_action {
             for k in keys {
-                if let Some(other) = by_key.insert(k.label(), action)
-                    && (overrides.contains_key(action.name())
-                        || overrides.contains_key(other.name())
-                        || other != action)
+                let bound = by_key.entry(k.label()).or_default();
+                // A key the user binds must be theirs alone, so the config never surprises them.
+                if let Some(&other) = bound.iter().find(|&&o| o != action)
+                    && (overrides.contains_key(action.name()) || overrides.contains_key(other.name()))
                 {
                     return Err((action.name().into(), format!("key {} is also bound to {}", k.label(), other.name())));
+                }
+                if !bound.contains(&action) {
+                    bound.push(action);
                 }
             }
         }
@@ -191,7 +203,13 @@ impl Keymap {
     }
 
     pub fn action(&self, e: &KeyEvent) -> Option<Action> {
-        self.by_key.get(&Key::from_event(e).label()).copied()
+        self.action_in(e, &[])
+    }
+
+    /// The action of a key on a screen offering `here`: the one it offers, else the first.
+    pub fn action_in(&self, e: &KeyEvent, here: &[Action]) -> Option<Action> {
+        let bound = self.by_key.get(&Key::from_event(e).label())?;
+        bound.iter().find(|a| here.contains(a)).or(bound.first()).copied()
     }
 
     pub fn keys_label(&self, a: Action) -> String {
@@ -236,5 +254,16 @@ mod tests {
         assert!(Keymap::from_config(&[("quit".to_string(), "ctrl+".to_string())].into()).is_err());
         let clash = Keymap::from_config(&[("quit".to_string(), "n".to_string())].into()).unwrap_err();
         assert!(clash.1.contains("also bound"), "{clash:?}");
+    }
+
+    #[test]
+    fn a_key_shared_by_screens_means_what_the_screen_in_front_offers() {
+        let km = Keymap::default();
+        let c = ev(KeyCode::Char('C'), KeyModifiers::SHIFT);
+        assert_eq!(km.action_in(&c, &[Action::Claim, Action::Canned]), Some(Action::Claim));
+        assert_eq!(km.action_in(&c, &[Action::Comment]), Some(Action::Comment));
+        assert!(km.action(&c).is_some(), "elsewhere the key still means something");
+        let clash = [("claim".to_string(), "C".to_string())].into();
+        assert!(Keymap::from_config(&clash).is_err(), "a key the user binds is theirs alone");
     }
 }

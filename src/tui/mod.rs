@@ -99,6 +99,12 @@ fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Resu
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     terminal.draw(|f| app.view(f))?;
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    // The optional bell for a new visitor chat (Support, key b).
+    if let app::Phase::Shell(shell) = &mut app.phase
+        && std::mem::take(&mut shell.support.ring)
+    {
+        terminal.backend_mut().write_all(b"\x07")?;
+    }
     terminal.backend_mut().flush()
 }
 

@@ -19,6 +19,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("bookings", "Open Bookings: the device calendar"),
     ("approvals", "Bookings: the approvals queue"),
     ("devices", "Bookings: devices"),
+    ("support", "Open Support: live chats, threads, assignments"),
     ("admin", "Open the Admin tab"),
     ("me", "Open my account and notifications"),
     ("users", "Admin: users"),

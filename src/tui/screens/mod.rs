@@ -3,3 +3,4 @@ pub mod admin;
 pub mod bookings;
 pub mod gate;
 pub mod inventory;
+pub mod support;

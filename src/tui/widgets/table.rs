@@ -133,6 +133,11 @@ impl<T: TableRow> DataTable<T> {
         self.rows.len()
     }
 
+    /// Every row, shown or filtered out.
+    pub fn rows(&self) -> &[T] {
+        &self.rows
+    }
+
     /// Move the selection by `delta` rows (clamped).
     pub fn step(&mut self, delta: isize) {
         if self.visible.is_empty() {

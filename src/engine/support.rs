@@ -1,0 +1,315 @@
+//! Support use cases: the rep's side (queue, claim, chat, canned replies, close, convert,
+//! threads, tutoring records) as one `Cmd` → `Out`, and the visitor's side as plain
+//! functions the HTTP front door calls. Untrusted text is sanitised here, at ingestion.
+
+use super::accounts::{self, AccountForm};
+use super::admin::authorize;
+use super::{AppError, Reply, Services};
+use crate::domain::audit::{Entry, Source};
+use crate::domain::invitation::{new_token, token_hash};
+use crate::domain::rbac::{Action, Actor, Resource};
+use crate::domain::support::{self as rules, VisitorIntro};
+use crate::domain::{Role, sanitize};
+use crate::store::support::{
+    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage, VisitorSession,
+};
+use uuid::Uuid;
+
+/// A rep's (or any signed-in user's) support request.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    pub actor: Actor,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    LoadQueue,
+    LoadArchive {
+        query: String,
+    },
+    LoadTranscript {
+        session: Uuid,
+    },
+    Claim {
+        session: Uuid,
+    },
+    Transfer {
+        session: Uuid,
+        to: String,
+    },
+    Reply {
+        session: Uuid,
+        text: String,
+    },
+    /// Send a canned reply with its variables filled for this chat.
+    Canned {
+        session: Uuid,
+        reply: Uuid,
+    },
+    Close {
+        session: Uuid,
+    },
+    /// Turn a visitor into a student account and/or a support thread holding the chat (the
+    /// account first, so the thread includes its new user).
+    Convert {
+        session: Uuid,
+        account: bool,
+        thread: bool,
+    },
+    LoadCanned,
+    SaveCanned {
+        title: String,
+        body: String,
+    },
+    LoadThreads {
+        filter: ThreadFilter,
+    },
+    /// A thread's messages and tutoring context; marks it read.
+    OpenThread {
+        thread: Uuid,
+        assignment: Option<Uuid>,
+        invoice: Option<Uuid>,
+    },
+    Post {
+        thread: Uuid,
+        text: String,
+    },
+    SetThreadStatus {
+        thread: Uuid,
+        status: String,
+    },
+    LoadAssignments,
+    SetAssignmentStatus {
+        id: Uuid,
+        status: String,
+    },
+    LoadUnread,
+}
+
+#[derive(Debug, Clone)]
+pub enum Out {
+    Queue(Vec<VisitorSession>),
+    Archive(Vec<VisitorSession>),
+    Transcript {
+        session: Uuid,
+        messages: Vec<VisitorMessage>,
+    },
+    Canned(Vec<CannedReply>),
+    Threads(Vec<ThreadRow>),
+    Thread {
+        thread: Uuid,
+        messages: Vec<ThreadMessage>,
+        context: Box<TutoringContext>,
+    },
+    Assignments(Vec<AssignmentRow>),
+    /// Unread thread messages and chats waiting, for the tab title and status bar.
+    Unread {
+        messages: i64,
+        waiting: i64,
+    },
+}
+
+fn audit(svc: &Services, actor: &Actor, action: &str, entity: &str) -> Entry {
+    Entry::by(actor, &svc.source, action, entity)
+}
+
+pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
+    let Cmd { actor, op } = cmd;
+    let a = &actor;
+    let store = &svc.store;
+    let out = |o: Out| Ok(Reply::Support(o));
+    match op {
+        Op::LoadQueue => out(Out::Queue(store.visitor_queue(a).await?)),
+        Op::LoadArchive { query } => out(Out::Archive(store.visitor_archive(a, &query, 200).await?)),
+        Op::LoadTranscript { session } => {
+            out(Out::Transcript { session, messages: store.visitor_transcript(a, session).await? })
+        }
+        Op::Claim { session } => {
+            authorize(svc, a, Resource::VisitorChat, Action::Update, "claim_chat").await?;
+            store.claim_visitor(a, session, audit(svc, a, "claim_chat", "visitor_session")).await?;
+            Ok(Reply::Done("Chat claimed: you have it.".into()))
+        }
+        Op::Transfer { session, to } => {
+            authorize(svc, a, Resource::VisitorChat, Action::Update, "transfer_chat").await?;
+            let to = to.trim().to_lowercase();
+            let users = store.list_users(a).await?;
+            let target = users
+                .iter()
+                .find(|u| u.username == to)
+                .ok_or_else(|| AppError::Invalid(format!("no user named '{}'", sanitize::line(&to))))?;
+            let name = store
+                .transfer_visitor(a, session, target.id, audit(svc, a, "transfer_chat", "visitor_session"))
+                .await?;
+            Ok(Reply::Done(format!("Chat handed to {name}.")))
+        }
+        Op::Reply { session, text } => {
+            store.rep_says(a, session, &rules::message(&text)?).await?;
+            out(Out::Transcript { session, messages: store.visitor_transcript(a, session).await? })
+        }
+        Op::Canned { session, reply } => {
+            let canned = store.canned_replies(a).await?;
+            let c = canned
+                .iter()
+                .find(|c| c.id == reply)
+                .ok_or_else(|| AppError::Invalid("that canned reply is gone".into()))?;
+            let s = store.visitor_chat(a, session).await?;
+            let text = rules::render_canned(
+                &c.body,
+                &[
+                    ("visitor", &s.visitor_name),
+                    ("rep", &a.username),
+                    ("reference", &s.reference),
+                    ("subject", &s.subject),
+                ],
+            );
+            store.rep_says(a, session, &rules::message(&text)?).await?;
+            out(Out::Transcript { session, messages: store.visitor_transcript(a, session).await? })
+        }
+        Op::Close { session } => {
+            authorize(svc, a, Resource::VisitorChat, Action::Update, "close_chat").await?;
+            let reference = store.close_visitor(a, session, audit(svc, a, "close_chat", "visitor_session")).await?;
+            Ok(Reply::Done(format!("Chat closed; the visitor's reference is {reference}.")))
+        }
+        Op::Convert { session, account, thread } => {
+            let mut secret = None;
+            let mut done = Vec::new();
+            if account {
+                let (message, password) = convert_to_user(svc, a, session).await?;
+                done.push(message);
+                secret = password;
+            }
+            if thread {
+                authorize(svc, a, Resource::Thread, Action::Create, "chat_to_thread").await?;
+                store.visitor_to_thread(a, session, audit(svc, a, "chat_to_thread", "visitor_session")).await?;
+                done.push("The chat is now a support thread.".into());
+            }
+            let message = done.join(" ");
+            Ok(match secret {
+                Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
+                None => Reply::Done(if message.is_empty() { "Nothing to convert.".into() } else { message }),
+            })
+        }
+        Op::LoadCanned => out(Out::Canned(store.canned_replies(a).await?)),
+        Op::SaveCanned { title, body } => {
+            authorize(svc, a, Resource::VisitorChat, Action::Manage, "save_canned_reply").await?;
+            let title = sanitize::line(&title);
+            if title.is_empty() {
+                return Err(AppError::Invalid("a canned reply needs a title".into()));
+            }
+            store
+                .save_canned(a, &title, &rules::message(&body)?, audit(svc, a, "save_canned_reply", "canned_reply"))
+                .await?;
+            Ok(Reply::Done(format!("Saved canned reply '{title}'.")))
+        }
+        Op::LoadThreads { filter } => out(Out::Threads(store.list_threads(a, &filter).await?)),
+        Op::OpenThread { thread, assignment, invoice } => {
+            let messages = store.thread_messages(a, thread).await?;
+            store.mark_thread_read(a, thread).await?;
+            let context = if (assignment.is_some() || invoice.is_some()) && a.can(Resource::Assignment, Action::Read) {
+                store.tutoring_context(a, assignment, invoice).await?
+            } else {
+                TutoringContext::default()
+            };
+            out(Out::Thread { thread, messages, context: Box::new(context) })
+        }
+        Op::Post { thread, text } => {
+            authorize(svc, a, Resource::Thread, Action::Create, "post_message").await?;
+            store
+                .post_message(a, thread, &rules::message(&text)?, &[], audit(svc, a, "post_message", "thread"))
+                .await?;
+            Ok(Reply::Done("Message sent.".into()))
+        }
+        Op::SetThreadStatus { thread, status } => {
+            authorize(svc, a, Resource::Thread, Action::Update, "set_thread_status").await?;
+            let status = rules::one_of("thread status", &status, &rules::THREAD_STATUSES)?;
+            store.set_thread_status(a, thread, &status, audit(svc, a, "set_thread_status", "thread")).await?;
+            Ok(Reply::Done(format!("Thread marked {status}.")))
+        }
+        Op::LoadAssignments => out(Out::Assignments(store.list_assignments(a).await?)),
+        Op::SetAssignmentStatus { id, status } => {
+            authorize(svc, a, Resource::Assignment, Action::Update, "set_assignment_status").await?;
+            let status = rules::one_of("assignment status", &status, &rules::ASSIGNMENT_STATUSES)?;
+            store.set_assignment_status(a, id, &status, audit(svc, a, "set_assignment_status", "assignment")).await?;
+            Ok(Reply::Done(format!("Assignment marked {}.", status.replace('_', " "))))
+        }
+        Op::LoadUnread => {
+            let messages = store.unread_messages(a).await?;
+            let waiting = if a.can(Resource::VisitorChat, Action::Read) {
+                store.visitor_queue(a).await?.iter().filter(|s| s.status == "waiting").count() as i64
+            } else {
+                0
+            };
+            out(Out::Unread { messages, waiting })
+        }
+    }
+}
+
+/// A student account for a visitor; returns the message and the one-time password.
+async fn convert_to_user(svc: &Services, a: &Actor, session: Uuid) -> Result<(String, Option<String>), AppError> {
+    authorize(svc, a, Resource::User, Action::Create, "convert_visitor").await?;
+    let s = svc.store.visitor_chat(a, session).await?;
+    if s.converted_user_id.is_some() {
+        return Err(AppError::Invalid("this visitor already has an account".into()));
+    }
+    let form = AccountForm {
+        username: rules::username_for(&s.visitor_name, &s.reference),
+        email: s.visitor_email.clone().unwrap_or_default(),
+        display_name: s.visitor_name.clone(),
+    };
+    let (user, password) = accounts::create_user(svc, a, &form, Role::Student, None).await?;
+    svc.store.link_visitor_user(a, session, user.id, audit(svc, a, "convert_visitor", "visitor_session")).await?;
+    Ok((format!("{} is now the student account {}.", s.visitor_name, user.username), password))
+}
+
+/// What a visitor gets back when starting a chat: the token is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub session: VisitorSession,
+    pub token: String,
+}
+
+/// A visitor starts a chat from the web page (`source` says from where).
+pub async fn visitor_start(
+    svc: &Services,
+    source: &Source,
+    name: &str,
+    email: &str,
+    phone: &str,
+    subject: &str,
+    first_message: Option<&str>,
+) -> Result<Started, AppError> {
+    let intro = VisitorIntro::clean(name, email, phone, subject)?;
+    let first = first_message.filter(|m| !m.trim().is_empty()).map(rules::message).transpose()?;
+    let token = new_token();
+    let entry = Entry::anonymous(&intro.name, source, "start_chat", "visitor_session");
+    let session = svc.store.start_visitor(&intro, &token_hash(&token), entry).await?;
+    if let Some(text) = first {
+        svc.store.visitor_says(session.id, &text).await?;
+    }
+    Ok(Started { session, token })
+}
+
+/// The session a visitor's token opens.
+pub async fn visitor_session(svc: &Services, token: &str) -> Result<VisitorSession, AppError> {
+    svc.store
+        .visitor_by_token(&token_hash(token))
+        .await?
+        .ok_or_else(|| AppError::Auth("unknown or expired chat token".into()))
+}
+
+pub async fn visitor_session_by_id(svc: &Services, id: Uuid) -> Result<VisitorSession, AppError> {
+    Ok(svc.store.visitor_session(id).await?)
+}
+
+pub async fn visitor_send(svc: &Services, session: &VisitorSession, text: &str) -> Result<VisitorMessage, AppError> {
+    Ok(svc.store.visitor_says(session.id, &rules::message(text)?).await?)
+}
+
+pub async fn visitor_messages(
+    svc: &Services,
+    session: &VisitorSession,
+    after: Option<Uuid>,
+) -> Result<Vec<VisitorMessage>, AppError> {
+    Ok(svc.store.visitor_messages_after(session.id, after, 500).await?)
+}

@@ -1,0 +1,105 @@
+//! The visitor's front door: a small JSON API and the chat page, over HTTP (axum). Same
+//! app, another transport: handlers call the engine's support use cases; the engine's
+//! change feed (revision polling on SQLite, LISTEN/NOTIFY on PostgreSQL) wakes long-polls.
+
+mod api;
+mod error;
+pub mod limits;
+
+pub use limits::{Limits, Rate};
+
+use crate::engine::{Engine, EngineOptions, Event, Services};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use limits::Buckets;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct ChatState {
+    svc: Services,
+    limits: Limits,
+    per_ip: Arc<Buckets<IpAddr>>,
+    starts: Arc<Buckets<IpAddr>>,
+    per_session: Arc<Buckets<Uuid>>,
+    /// Bumped whenever the visitor chat changed in the database.
+    changes: watch::Receiver<u64>,
+}
+
+/// The routes, with security headers on every answer.
+pub fn router(svc: Services, limits: Limits, changes: watch::Receiver<u64>) -> Router {
+    let state = ChatState {
+        svc,
+        limits,
+        per_ip: Arc::new(Buckets::new(limits.per_ip)),
+        starts: Arc::new(Buckets::new(limits.starts_per_ip)),
+        per_session: Arc::new(Buckets::new(limits.per_session)),
+        changes,
+    };
+    Router::new()
+        .route("/", get(api::page))
+        .route("/chat.js", get(api::script))
+        .route("/chat.css", get(api::style))
+        .route("/api/chat", post(api::start))
+        .route("/api/chat/messages", post(api::send).get(api::poll))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(axum::middleware::map_response(secure))
+        .with_state(state)
+}
+
+async fn secure(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    res
+}
+
+/// Serve until `shutdown` resolves. The engine (started here, without pollers) watches the
+/// database; its `Changed` events are turned into the change feed the long-polls wait on.
+pub async fn serve(
+    svc: Services,
+    listener: tokio::net::TcpListener,
+    limits: Limits,
+    watch_every: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (engine, events) = Engine::start(svc.clone(), EngineOptions { watch_every, pollers: false });
+    let (tx, rx) = watch::channel(0u64);
+    let app = router(svc, limits, rx).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let result = tokio::select! {
+        r = server => r.map_err(anyhow::Error::from),
+        () = forward(events, tx) => Ok(()),
+    };
+    engine.shutdown().await;
+    result
+}
+
+/// Wake the waiting long-polls when the chat changed, at most once per `COALESCE`: every
+/// wake makes each of them look for its messages, so a burst of changes costs one look.
+async fn forward(mut events: mpsc::UnboundedReceiver<Event>, tx: watch::Sender<u64>) {
+    const COALESCE: Duration = Duration::from_millis(50);
+    let chat = |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::store::support::CHAT));
+    let wake = || tx.send_modify(|n| *n = n.wrapping_add(1));
+    while let Some(ev) = events.recv().await {
+        if !chat(&ev) {
+            continue;
+        }
+        wake();
+        tokio::time::sleep(COALESCE).await;
+        let mut more = false;
+        while let Ok(ev) = events.try_recv() {
+            more |= chat(&ev);
+        }
+        if more {
+            wake();
+        }
+    }
+}

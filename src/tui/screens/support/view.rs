@@ -1,0 +1,239 @@
+//! Drawing Support: the view line, the table on the left, and beside it the chat (with
+//! the compose box) or the thread with its tutoring context.
+
+use super::{SupportScreen, View, visible_views};
+use crate::domain::rbac::Actor;
+use crate::store::support::{ThreadMessage, TutoringContext, VisitorMessage, VisitorSession};
+use crate::tui::theme::Theme;
+use chrono::Local;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// Split `text` into lines of at most `width` characters, breaking at spaces where it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    for raw in text.split('\n') {
+        let mut line = String::new();
+        for word in raw.split(' ') {
+            let (lw, ww) = (line.chars().count(), word.chars().count());
+            if lw > 0 && lw + 1 + ww > width {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            while line.chars().count() > width {
+                let head: String = line.chars().take(width).collect();
+                line = line.chars().skip(width).collect();
+                out.push(head);
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// Messages as styled, wrapped lines, keeping the newest that fit (chat scrollback).
+fn bottom(lines: Vec<Line<'static>>, height: usize) -> Vec<Line<'static>> {
+    let skip = lines.len().saturating_sub(height);
+    lines.into_iter().skip(skip).collect()
+}
+
+fn chat_lines(s: Option<&VisitorSession>, msgs: &[VisitorMessage], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let visitor = s.map(|s| s.visitor_name.clone()).unwrap_or_else(|| "visitor".into());
+    let mut out = Vec::new();
+    for m in msgs {
+        let (who, style) = match m.sender_type.as_str() {
+            "visitor" => (visitor.clone(), theme.accent()),
+            "rep" => (m.rep_name.clone().unwrap_or_else(|| "rep".into()), theme.ok()),
+            _ => (String::new(), theme.dim()),
+        };
+        let time = m.created_at.with_timezone(&Local).format("%H:%M");
+        let head = if who.is_empty() { format!("{time} · ") } else { format!("{time} {who}: ") };
+        push_message(&mut out, head, &m.content, width, style, theme);
+    }
+    out
+}
+
+fn push_message(out: &mut Vec<Line<'static>>, head: String, text: &str, width: usize, style: Style, theme: &Theme) {
+    // Continuation lines are indented under the text, so they wrap at the same width.
+    let indent = head.chars().count().min(width / 2);
+    let mut lines = wrap(text, width.saturating_sub(indent)).into_iter();
+    let first = lines.next().unwrap_or_default();
+    out.push(Line::from(vec![Span::styled(head, style), Span::styled(first, theme.text())]));
+    for l in lines {
+        out.push(Line::styled(format!("{}{l}", " ".repeat(indent)), theme.text()));
+    }
+}
+
+/// The compose box: a rule with the keys, then the draft's last lines.
+fn render_compose(f: &mut Frame, area: Rect, theme: &Theme, compose: &super::Compose) {
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.accent())
+        .title(Span::styled(" reply: enter sends · alt+enter/ctrl+j new line · esc away ", theme.dim()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines: Vec<Line> = compose.lines().into_iter().map(Line::raw).collect();
+    f.render_widget(Paragraph::new(bottom(lines, inner.height as usize)), inner);
+}
+
+fn thread_lines(msgs: &[ThreadMessage], width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for m in msgs {
+        let who = m.sender_name.clone().unwrap_or_else(|| "·".into());
+        let head = format!("{} {who}: ", m.created_at.with_timezone(&Local).format("%m-%d %H:%M"));
+        push_message(&mut out, head, &m.content, width, theme.accent(), theme);
+        for a in &m.attachments {
+            let kind = a.mime_type.clone().unwrap_or_else(|| "file".into());
+            out.push(Line::styled(format!("      📎 {} ({kind}) {}", a.name, a.location), theme.dim()));
+        }
+    }
+    out
+}
+
+fn context_lines(ctx: &TutoringContext, theme: &Theme) -> Vec<Line<'static>> {
+    ctx.items
+        .iter()
+        .map(|i| Line::from(vec![Span::styled(format!("{:<11}", i.kind), theme.dim()), Span::raw(i.text.clone())]))
+        .collect()
+}
+
+impl SupportScreen {
+    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
+        let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let mut spans = vec![];
+        for v in visible_views(actor) {
+            let style = if v == self.view { theme.selected() } else { theme.dim() };
+            spans.push(Span::styled(format!(" {} ", v.name()), style));
+            spans.push(Span::raw(" "));
+        }
+        let info = match self.view {
+            View::Queue => format!("  {} waiting{}", self.waiting, if self.bell { "  🔔" } else { "" }),
+            View::Archive if !self.archive_query.is_empty() => format!("  search: {}", self.archive_query),
+            View::Threads => format!("  type: {}  unread: {}", self.type_filter.unwrap_or("all"), self.unread),
+            _ => String::new(),
+        };
+        spans.push(Span::styled(info, theme.dim()));
+        f.render_widget(Paragraph::new(Line::from(spans)), nav);
+        if self.view == View::Assignments {
+            self.assignments.render(f, body, theme, "assignments");
+            return;
+        }
+        let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(body);
+        match self.view {
+            View::Queue => {
+                self.queue.render(f, left, theme, "live chats");
+                self.render_chat(f, right, theme, true);
+            }
+            View::Archive => {
+                self.archive.render(f, left, theme, "closed chats");
+                self.render_chat(f, right, theme, false);
+            }
+            View::Threads => {
+                self.threads.render(f, left, theme, "threads");
+                self.render_thread(f, right, theme);
+            }
+            View::Assignments => {}
+        }
+    }
+
+    fn render_chat(&mut self, f: &mut Frame, area: Rect, theme: &Theme, live: bool) {
+        let session = if live { self.queue.selected().cloned() } else { self.archive.selected().map(|a| a.0.clone()) };
+        let title = match &session {
+            Some(s) => format!(" {} · {} · {} ", s.reference, s.visitor_name, s.status),
+            None => " chat ".into(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.header()));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let Some(s) = session else {
+            f.render_widget(Paragraph::new(Line::styled("No chat selected.", theme.dim())), inner);
+            return;
+        };
+        let compose_h = if live && self.composing { (self.compose.lines().len() as u16 + 2).clamp(3, 8) } else { 1 };
+        let [head, log, foot] =
+            Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(compose_h)]).areas(inner);
+        let contact =
+            [s.visitor_email.clone(), s.visitor_phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+        let rep = s.claimed_by_name.clone().map(|r| format!("with {r}")).unwrap_or_else(|| "unclaimed".into());
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from(vec![Span::styled("subject ", theme.dim()), Span::raw(s.subject.clone())]),
+                Line::styled(format!("{contact}  {rep}"), theme.dim()),
+            ]),
+            head,
+        );
+        let msgs = match &self.transcript {
+            Some((id, m)) if *id == s.id => m.as_slice(),
+            _ => &[],
+        };
+        let lines = chat_lines(Some(&s), msgs, log.width as usize, theme);
+        f.render_widget(Paragraph::new(bottom(lines, log.height as usize)), log);
+        if live && self.composing {
+            render_compose(f, foot, theme, &self.compose);
+        } else if live {
+            let hint = if s.status == "waiting" {
+                "C claim · m canned · F transfer · X close"
+            } else {
+                "enter reply · m canned · F transfer · X close · U convert"
+            };
+            f.render_widget(Line::styled(hint, theme.dim()), foot);
+        }
+    }
+
+    fn render_thread(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let selected = self.threads.selected().cloned();
+        let open = self.thread.as_ref().filter(|t| selected.as_ref().is_some_and(|s| s.id == t.id));
+        let title = match (&selected, open) {
+            (Some(s), Some(_)) => format!(" {} ", s.subject),
+            (Some(_), None) => " enter opens the thread ".into(),
+            (None, _) => " thread ".into(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.header()));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let Some(open) = open else { return };
+        let ctx_h =
+            if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
+        let compose_h = if self.composing { (self.compose.lines().len() as u16 + 1).clamp(2, 7) } else { 0 };
+        let [ctx, log, foot] =
+            Layout::vertical([Constraint::Length(ctx_h), Constraint::Fill(1), Constraint::Length(compose_h)])
+                .areas(inner);
+        if ctx_h > 0 {
+            let block = Block::default()
+                .borders(Borders::BOTTOM)
+                .border_style(theme.border())
+                .title(Span::styled(format!(" {} ", open.context.title), theme.accent()));
+            let inner = block.inner(ctx);
+            f.render_widget(block, ctx);
+            f.render_widget(Paragraph::new(context_lines(&open.context, theme)), inner);
+        }
+        let lines = thread_lines(&open.messages, log.width as usize, theme);
+        f.render_widget(Paragraph::new(bottom(lines, log.height as usize)), log);
+        if self.composing {
+            render_compose(f, foot, theme, &self.compose);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrapping_keeps_words_and_breaks_long_ones() {
+        assert_eq!(super::wrap("one two three", 8), vec!["one two", "three"]);
+        assert_eq!(super::wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
+        assert_eq!(super::wrap("a\nb", 8), vec!["a", "b"]);
+    }
+}

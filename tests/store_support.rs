@@ -1,0 +1,312 @@
+//! Support on both backends: the visitor chat (start, claim race, transfer, reply, close with
+//! a reference, archive search, conversion), canned replies, threads with read cursors and
+//! unread counts, and the tutoring records by role.
+
+mod common;
+
+use common::services;
+use labdeck::domain::audit::{Entry, Source};
+use labdeck::domain::rbac::Actor;
+use labdeck::domain::{Role, support as rules};
+use labdeck::engine::accounts::{self, AccountForm};
+use labdeck::engine::support::{self, Cmd, Op, Out};
+use labdeck::engine::{AppError, Reply};
+use labdeck::store::support::{NewAssignment, NewThread, ThreadFilter};
+use labdeck::store::{Store, StoreError};
+
+async fn add(store: &Store, name: &str, role: Role) -> Actor {
+    let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
+    let (u, _) =
+        accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
+            .await
+            .unwrap();
+    store.load_actor(u.id).await.unwrap()
+}
+
+fn web() -> Source {
+    Source::Http { addr: "127.0.0.1".into(), user_agent: Some("test".into()) }
+}
+
+async fn run(store: &Store, actor: &Actor, op: Op) -> Result<Reply, AppError> {
+    support::execute(&services(store), Cmd { actor: actor.clone(), op }).await
+}
+
+both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {
+    let svc = services(&store);
+    let sue = add(&store, "sue", Role::Support).await;
+    let started = support::visitor_start(
+        &svc,
+        &web(),
+        "Eve\x1b]0;owned\x07",
+        "eve@example.com",
+        "",
+        "Pricing?\x1b[2J",
+        Some("hello\x1b[31m"),
+    )
+    .await
+    .unwrap();
+    let s = &started.session;
+    assert!(rules::is_reference(&s.reference), "{}", s.reference);
+    assert_eq!(s.visitor_name, "Eve]0;owned");
+    assert_eq!(s.subject, "Pricing?[2J");
+    assert_eq!(s.status, "waiting");
+    // The token opens the session; only its hash is stored.
+    let again = support::visitor_session(&svc, &started.token).await.unwrap();
+    assert_eq!(again.id, s.id);
+    assert!(support::visitor_session(&svc, "nope").await.is_err());
+    let msgs = support::visitor_messages(&svc, s, None).await.unwrap();
+    assert_eq!(msgs.len(), 2, "greeting and first message");
+    assert!(msgs.iter().all(|m| !m.content.chars().any(|c| c.is_control())));
+
+    let queue = store.visitor_queue(&sue).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].messages, 2);
+    // A rep cannot reply before claiming.
+    assert!(matches!(
+        run(&store, &sue, Op::Reply { session: s.id, text: "hi".into() }).await,
+        Err(AppError::Store(StoreError::Conflict(_)))
+    ));
+    run(&store, &sue, Op::Claim { session: s.id }).await.unwrap();
+    let last = msgs.last().unwrap().id;
+    run(&store, &sue, Op::Reply { session: s.id, text: "Hi Eve\r\nhow can I help?\x1b[2J".into() }).await.unwrap();
+    let new = support::visitor_messages(&svc, s, Some(last)).await.unwrap();
+    assert_eq!(new.iter().map(|m| m.sender_type.as_str()).collect::<Vec<_>>(), ["system", "rep"]);
+    assert_eq!(new[1].content, "Hi Eve\nhow can I help?[2J");
+    assert_eq!(new[1].rep_name.as_deref(), Some("sue"));
+
+    store
+        .save_canned(
+            &sue,
+            "thanks",
+            "Thanks {visitor}, your reference is {reference}.",
+            Entry::by(&sue, &web(), "save", "canned"),
+        )
+        .await
+        .unwrap();
+    let canned = store.canned_replies(&sue).await.unwrap();
+    run(&store, &sue, Op::Canned { session: s.id, reply: canned[0].id }).await.unwrap();
+    let all = store.visitor_transcript(&sue, s.id).await.unwrap();
+    assert_eq!(all.last().unwrap().content, format!("Thanks Eve]0;owned, your reference is {}.", s.reference));
+
+    let Ok(Reply::Done(msg)) = run(&store, &sue, Op::Close { session: s.id }).await else { panic!("closed") };
+    assert!(msg.contains(&s.reference), "{msg}");
+    let tail = support::visitor_messages(&svc, s, None).await.unwrap();
+    assert!(tail.last().unwrap().content.contains(&s.reference), "the visitor sees the reference");
+    assert!(support::visitor_send(&svc, s, "still there?").await.is_err(), "closed chats take no messages");
+    assert!(store.visitor_queue(&sue).await.unwrap().is_empty());
+    let found = store.visitor_archive(&sue, &s.reference, 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(store.visitor_archive(&sue, "how can i help", 10).await.unwrap().len(), 1, "archive searches text");
+    assert!(store.visitor_archive(&sue, "nothing like this", 10).await.unwrap().is_empty());
+
+    // A student sees no chats at all.
+    let stu = add(&store, "stu", Role::Student).await;
+    assert!(matches!(store.visitor_queue(&stu).await, Err(StoreError::Denied(_))));
+});
+
+both!(the_first_claim_wins_and_the_others_see_who, |store: Store| async move {
+    let svc = services(&store);
+    let mut reps = Vec::new();
+    for n in 0..6 {
+        reps.push(add(&store, &format!("rep{n}"), Role::Support).await);
+    }
+    for round in 0..5 {
+        let s = support::visitor_start(&svc, &web(), &format!("v{round}"), "", "", "race", None).await.unwrap().session;
+        let tasks: Vec<_> = reps
+            .iter()
+            .map(|r| {
+                let (store, r) = (store.clone(), r.clone());
+                tokio::spawn(async move {
+                    store.claim_visitor(&r, s.id, Entry::by(&r, &web(), "claim_chat", "visitor_session")).await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        let mut lost = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => won += 1,
+                Err(StoreError::Conflict(m)) => lost.push(m),
+                Err(StoreError::Busy) => lost.push("already claimed by (busy)".into()),
+                Err(e) => panic!("unexpected: {e}"),
+            }
+        }
+        assert_eq!(won, 1, "exactly one claim wins");
+        assert_eq!(lost.len(), reps.len() - 1);
+        let holder = store.visitor_chat(&reps[0], s.id).await.unwrap();
+        assert_eq!(holder.status, "active");
+        let name = holder.claimed_by_name.unwrap();
+        assert!(lost.iter().all(|m| m.contains("already claimed by")), "{lost:?}");
+        assert!(lost.iter().any(|m| m.contains(&name)), "losers are told who: {lost:?}");
+        let joined = store.visitor_transcript(&reps[0], s.id).await.unwrap();
+        assert_eq!(joined.iter().filter(|m| m.content.contains("joined")).count(), 1);
+    }
+});
+
+both!(transfer_convert_and_rbac, |store: Store| async move {
+    let svc = services(&store);
+    let sue = add(&store, "sue", Role::Support).await;
+    let sal = add(&store, "sal", Role::Support).await;
+    let tim = add(&store, "tim", Role::Teacher).await;
+    let s = support::visitor_start(
+        &svc,
+        &web(),
+        "Jamie Rivera",
+        "jamie@example.com",
+        "+1 555",
+        "Evening classes",
+        Some("hi"),
+    )
+    .await
+    .unwrap()
+    .session;
+    run(&store, &sue, Op::Claim { session: s.id }).await.unwrap();
+    let again = run(&store, &sal, Op::Claim { session: s.id }).await;
+    assert!(
+        matches!(&again, Err(AppError::Store(StoreError::Conflict(m))) if m == "already claimed by sue"),
+        "{again:?}"
+    );
+    assert!(
+        run(&store, &sue, Op::Transfer { session: s.id, to: "tim".into() }).await.is_err(),
+        "teachers take no chats"
+    );
+    assert!(
+        run(&store, &sal, Op::Transfer { session: s.id, to: "sal".into() }).await.is_err(),
+        "only the holder transfers"
+    );
+    run(&store, &sue, Op::Transfer { session: s.id, to: "sal".into() }).await.unwrap();
+    assert!(run(&store, &sue, Op::Reply { session: s.id, text: "x".into() }).await.is_err());
+    run(&store, &sal, Op::Reply { session: s.id, text: "Sal here".into() }).await.unwrap();
+
+    let Ok(Reply::Secret { message, .. }) =
+        run(&store, &sal, Op::Convert { session: s.id, account: true, thread: false }).await
+    else {
+        panic!("account")
+    };
+    assert!(message.contains("jamierivera"), "{message}");
+    run(&store, &sal, Op::Convert { session: s.id, account: false, thread: true }).await.unwrap();
+    assert!(
+        run(&store, &sal, Op::Convert { session: s.id, account: false, thread: true }).await.is_err(),
+        "converts once"
+    );
+    let s2 = store.visitor_chat(&sal, s.id).await.unwrap();
+    let thread = s2.converted_thread_id.unwrap();
+    let msgs = store.thread_messages(&sal, thread).await.unwrap();
+    assert!(msgs.iter().any(|m| m.content == "[Jamie Rivera] hi"), "{msgs:?}");
+    // The new student takes part in the thread and sees it.
+    let jamie = store.load_actor(s2.converted_user_id.unwrap()).await.unwrap();
+    assert_eq!(jamie.role, Role::Student);
+    let theirs = store.list_threads(&jamie, &ThreadFilter::default()).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert!(matches!(store.visitor_chat(&tim, s.id).await, Err(StoreError::Denied(_))));
+    let audit = store
+        .query_audit(
+            &Actor::system("t"),
+            &labdeck::store::audit::AuditQuery { text: "chat".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    for action in ["start_chat", "claim_chat", "transfer_chat", "chat_to_thread"] {
+        assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+    }
+});
+
+both!(threads_unread_counts_read_cursors_and_search, |store: Store| async move {
+    let sue = add(&store, "sue", Role::Support).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let e = |a: &Actor| Entry::by(a, &web(), "create_thread", "thread");
+    let new = NewThread {
+        subject: "VM unreachable".into(),
+        thread_type: "support".into(),
+        assignment_id: None,
+        invoice_id: None,
+        first_message: "ssh times out".into(),
+        participants: vec![sue.user_id],
+    };
+    let t = store.create_thread(&sam, &new, e(&sam)).await.unwrap();
+    assert_eq!(store.unread_messages(&sue).await.unwrap(), 1);
+    assert_eq!(store.unread_messages(&sam).await.unwrap(), 0, "own messages are read");
+    run(&store, &sue, Op::Post { thread: t, text: "Restarted it.\nTry again?".into() }).await.unwrap();
+    run(&store, &sue, Op::Post { thread: t, text: "Any luck?".into() }).await.unwrap();
+    let rows = store.list_threads(&sam, &ThreadFilter::default()).await.unwrap();
+    assert_eq!((rows.len(), rows[0].unread, rows[0].messages), (1, 2, 3));
+    assert!(store.my_notifications(&sam, 10).await.unwrap().iter().any(|n| n.kind == "message"));
+    let Ok(Reply::Support(Out::Thread { messages, .. })) =
+        run(&store, &sam, Op::OpenThread { thread: t, assignment: None, invoice: None }).await
+    else {
+        panic!("opened")
+    };
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[1].content, "Restarted it.\nTry again?");
+    assert_eq!(store.unread_messages(&sam).await.unwrap(), 0, "opening moves the cursor");
+    // Sid takes no part: he neither lists nor opens it; support sees everything.
+    assert!(store.list_threads(&sid, &ThreadFilter::default()).await.unwrap().is_empty());
+    assert!(matches!(store.thread_messages(&sid, t).await, Err(StoreError::NotFound(_))));
+    let by_type = |ty: &str| ThreadFilter { thread_type: Some(ty.into()), ..Default::default() };
+    assert_eq!(store.list_threads(&sue, &by_type("support")).await.unwrap().len(), 1);
+    assert!(store.list_threads(&sue, &by_type("invoice")).await.unwrap().is_empty());
+    let search = |q: &str| ThreadFilter { search: Some(q.into()), ..Default::default() };
+    assert_eq!(store.list_threads(&sue, &search("any LUCK")).await.unwrap().len(), 1, "searches messages");
+    assert_eq!(store.list_threads(&sue, &search("unreach")).await.unwrap().len(), 1, "and subjects");
+    assert!(store.list_threads(&sue, &search("nothing")).await.unwrap().is_empty());
+    run(&store, &sue, Op::SetThreadStatus { thread: t, status: "resolved".into() }).await.unwrap();
+    assert!(run(&store, &sam, Op::SetThreadStatus { thread: t, status: "closed".into() }).await.is_err());
+    assert!(run(&store, &sue, Op::SetThreadStatus { thread: t, status: "bogus".into() }).await.is_err());
+    let closed = ThreadFilter { status: Some("resolved".into()), ..Default::default() };
+    assert_eq!(store.list_threads(&sue, &closed).await.unwrap().len(), 1);
+});
+
+both!(tutoring_records_by_role, |store: Store| async move {
+    let sue = add(&store, "sue", Role::Support).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let tess = add(&store, "tess", Role::Teacher).await;
+    let e = |a: &Actor| Entry::by(a, &web(), "create_assignment", "assignment");
+    let new = |code: &str, student: &Actor| NewAssignment {
+        code: code.into(),
+        student_id: student.user_id,
+        title: "Essay".into(),
+        service_type: "writing".into(),
+        due_at: None,
+    };
+    let a = store.create_assignment(&sam, &new("ASG-1", &sam), e(&sam)).await.unwrap();
+    assert!(store.create_assignment(&sam, &new("ASG-2", &sid), e(&sam)).await.is_err(), "only for themselves");
+    assert_eq!(store.list_assignments(&sam).await.unwrap().len(), 1);
+    assert!(store.list_assignments(&sid).await.unwrap().is_empty());
+    assert!(store.list_assignments(&tess).await.unwrap().is_empty(), "not assigned to her");
+    assert_eq!(store.list_assignments(&sue).await.unwrap().len(), 1);
+    assert!(run(&store, &tess, Op::SetAssignmentStatus { id: a, status: "completed".into() }).await.is_err());
+    assert!(run(&store, &sam, Op::SetAssignmentStatus { id: a, status: "completed".into() }).await.is_err());
+    run(&store, &sue, Op::SetAssignmentStatus { id: a, status: "in_progress".into() }).await.unwrap();
+    let ctx = store.tutoring_context(&sue, Some(a), None).await.unwrap();
+    assert_eq!(ctx.title, "ASG-1 Essay");
+    assert!(ctx.items[0].text.contains("in_progress"), "{ctx:?}");
+});
+
+/// PostgreSQL pushes changes (LISTEN/NOTIFY): with polling set to a minute, a write still
+/// reaches the engine's event stream at once. SQLite relies on the polling alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_pushes_changes_without_waiting_for_the_poll() {
+    use labdeck::engine::{Engine, EngineOptions, Event};
+    let b = common::postgres().await;
+    let store = b.store.clone();
+    let opts = EngineOptions { watch_every: std::time::Duration::from_secs(60), pollers: false };
+    let (_engine, mut events) = Engine::start(services(&store), opts);
+    // The first check records the starting revisions.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let t0 = std::time::Instant::now();
+    support::visitor_start(&services(&store), &web(), "Pat", "", "", "push", None).await.unwrap();
+    let changed = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            if let Some(Event::Changed(d)) = events.recv().await
+                && d.iter().any(|d| d == "visitor_chat")
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(changed.is_ok(), "no push within 5 s");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(2), "{:?}", t0.elapsed());
+}

@@ -1,0 +1,299 @@
+//! The Support screen without a terminal: queue, chat and threads in; commands and frames out.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use labdeck::domain::Role;
+use labdeck::domain::rbac::Actor;
+use labdeck::domain::user::{User, UserStatus};
+use labdeck::engine::accounts::Session;
+use labdeck::engine::support::{Op, Out};
+use labdeck::engine::{Command, Event, Reply};
+use labdeck::store::support::{
+    CannedReply, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
+};
+use labdeck::tui::app::{App, Msg, Overlay, Phase};
+use labdeck::tui::keymap::Keymap;
+use labdeck::tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use uuid::Uuid;
+
+const ME: Uuid = Uuid::from_u128(9);
+const WAITING: Uuid = Uuid::from_u128(100);
+const ACTIVE: Uuid = Uuid::from_u128(101);
+const THREAD: Uuid = Uuid::from_u128(200);
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
+}
+
+fn utc() {
+    // Times show in the local zone; the snapshots are taken in UTC.
+    // SAFETY: every test in this file sets the same value before reading the clock.
+    unsafe { std::env::set_var("TZ", "UTC") };
+}
+
+fn session(id: Uuid, reference: &str, name: &str, subject: &str, mine: bool) -> VisitorSession {
+    VisitorSession {
+        id,
+        reference: reference.into(),
+        visitor_name: name.into(),
+        visitor_email: Some(format!("{}@example.com", name.to_lowercase().replace(' ', "."))),
+        visitor_phone: None,
+        subject: subject.into(),
+        status: if mine { "active" } else { "waiting" }.into(),
+        claimed_by: mine.then_some(ME),
+        claimed_by_name: mine.then(|| "Sue Support".into()),
+        started_at: Utc::now() - Duration::minutes(6),
+        last_activity_at: Utc::now(),
+        closed_at: None,
+        converted_user_id: None,
+        converted_thread_id: None,
+        messages: 3,
+    }
+}
+
+fn msg(from: &str, text: &str, m: u32) -> VisitorMessage {
+    VisitorMessage {
+        id: Uuid::from_u128(1000 + m as u128),
+        session_id: ACTIVE,
+        sender_type: from.into(),
+        rep_name: (from == "rep").then(|| "Sue Support".into()),
+        content: text.into(),
+        created_at: at(10, m),
+    }
+}
+
+fn app(role: Role) -> App {
+    utc();
+    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    a.take_commands();
+    let user = User {
+        id: ME,
+        username: "sue".into(),
+        email: None,
+        display_name: "Sue Support".into(),
+        role,
+        status: UserStatus::Active,
+        tenant_id: None,
+        time_zone: "UTC".into(),
+        must_change_password: false,
+        last_login_at: None,
+        created_at: Utc::now(),
+    };
+    let actor = Actor::with_role_defaults(user.id, "sue", role);
+    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
+    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    a
+}
+
+fn support_ops(cmds: &[Command]) -> Vec<Op> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Support(cmd) => Some(cmd.op.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn out(a: &mut App, o: Out) {
+    a.update(Msg::Engine(Event::Reply(Reply::Support(o))));
+}
+
+fn key(a: &mut App, code: KeyCode) {
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+}
+
+fn typed(a: &mut App, s: &str) {
+    for c in s.chars() {
+        key(a, KeyCode::Char(c));
+    }
+}
+
+fn screen(a: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| a.view(f)).unwrap();
+    format!("{}", t.backend())
+}
+
+/// Sue, with two chats in the queue (one waiting, one hers) and its transcript.
+fn with_queue() -> App {
+    let mut a = app(Role::Support);
+    let sent = support_ops(&a.take_commands());
+    assert!(sent.iter().any(|o| matches!(o, Op::LoadQueue)), "the queue loads first: {sent:?}");
+    assert!(sent.iter().any(|o| matches!(o, Op::LoadUnread)));
+    out(
+        &mut a,
+        Out::Queue(vec![
+            session(WAITING, "PS-100001", "Priya Nair", "Group booking for a school visit", false),
+            session(ACTIVE, "PS-100002", "Lukas Becker", "Trouble paying an invoice", true),
+        ]),
+    );
+    let sent = support_ops(&a.take_commands());
+    assert!(matches!(sent.as_slice(), [Op::LoadTranscript { session }] if *session == WAITING), "{sent:?}");
+    out(&mut a, Out::Unread { messages: 2, waiting: 1 });
+    out(
+        &mut a,
+        Out::Canned(vec![CannedReply {
+            id: Uuid::from_u128(7),
+            title: "thanks".into(),
+            body: "Thanks {visitor}!".into(),
+        }]),
+    );
+    a
+}
+
+#[test]
+fn the_queue_claims_and_chats_with_a_multi_line_reply() {
+    let mut a = with_queue();
+    // Claim the waiting chat; replying before claiming is refused with a hint.
+    key(&mut a, KeyCode::Char('C'));
+    assert!(matches!(support_ops(&a.take_commands()).as_slice(), [Op::Claim { session }] if *session == WAITING));
+    key(&mut a, KeyCode::Enter);
+    assert!(screen(&mut a, 140, 20).contains("Claim PS-100001 first (C)."));
+
+    // Sue's own chat: its transcript, then a two-line reply.
+    key(&mut a, KeyCode::Down);
+    assert!(
+        matches!(support_ops(&a.take_commands()).as_slice(), [Op::LoadTranscript { session }] if *session == ACTIVE)
+    );
+    out(
+        &mut a,
+        Out::Transcript {
+            session: ACTIVE,
+            messages: vec![
+                msg("visitor", "The payment page rejects my card.", 1),
+                msg("system", "Sue joined the chat.", 2),
+                msg("rep", "Hi Lukas, which invoice is it, and what does the error say?", 3),
+            ],
+        },
+    );
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "We take Visa");
+    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))));
+    typed(&mut a, "and transfers.");
+    insta::assert_snapshot!("support_queue_composing", screen(&mut a, 140, 22));
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::Reply { session, text }] if *session == ACTIVE && text == "We take Visa\nand transfers."),
+        "{sent:?}"
+    );
+    // While composing, keys are text, not actions: 'q' does not quit.
+    typed(&mut a, "q");
+    assert!(!a.quit);
+    key(&mut a, KeyCode::Esc);
+
+    // Close names the chat; the canned picker sends the chosen reply.
+    key(&mut a, KeyCode::Char('X'));
+    match &a.overlay {
+        Some(Overlay::Confirm { message, .. }) => {
+            assert!(message.contains("PS-100002") && message.contains("Lukas Becker"))
+        }
+        _ => panic!("a confirmation"),
+    }
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Char('m'));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(matches!(sent.as_slice(), [Op::Canned { session, .. }] if *session == ACTIVE), "{sent:?}");
+}
+
+#[test]
+fn the_tab_and_status_bar_count_what_needs_a_rep() {
+    let mut a = with_queue();
+    let s = screen(&mut a, 140, 12);
+    assert!(s.contains("Support (3)"), "{s}");
+    assert!(s.contains("chats waiting 1 · unread 2"), "{s}");
+    insta::assert_snapshot!("support_queue", s);
+}
+
+#[test]
+fn threads_show_unread_messages_and_the_tutoring_context() {
+    let mut a = with_queue();
+    key(&mut a, KeyCode::Char(']'));
+    key(&mut a, KeyCode::Char(']'));
+    let sent = support_ops(&a.take_commands());
+    assert!(sent.iter().any(|o| matches!(o, Op::LoadThreads { .. })), "{sent:?}");
+    let row = ThreadRow {
+        id: THREAD,
+        subject: "Invoice for midterm preparation".into(),
+        thread_type: "invoice".into(),
+        status: "open".into(),
+        assignment_id: None,
+        assignment_code: Some("ASG-1003".into()),
+        invoice_id: Some(Uuid::from_u128(300)),
+        created_by_name: Some("Sid Student".into()),
+        updated_at: Utc::now() - Duration::hours(3),
+        messages: 2,
+        unread: 1,
+    };
+    out(&mut a, Out::Threads(vec![row]));
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::OpenThread { thread, invoice: Some(_), .. }] if *thread == THREAD),
+        "{sent:?}"
+    );
+    let item = |kind, text: &str| TutoringItem { kind, text: text.into() };
+    out(
+        &mut a,
+        Out::Thread {
+            thread: THREAD,
+            messages: vec![
+                ThreadMessage {
+                    id: Uuid::from_u128(1),
+                    sender_name: Some("Sid Student".into()),
+                    content: "I paid half by bank transfer, receipt attached.".into(),
+                    created_at: at(9, 0),
+                    attachments: vec![],
+                },
+                ThreadMessage {
+                    id: Uuid::from_u128(2),
+                    sender_name: Some("Sue Support".into()),
+                    content: "We received the transfer.\nCould you try the card again?".into(),
+                    created_at: at(9, 30),
+                    attachments: vec![],
+                },
+            ],
+            context: Box::new(TutoringContext {
+                title: "ASG-1003 Midterm: operating systems".into(),
+                items: vec![
+                    item("assignment", "exam, open, due 2026-03-09"),
+                    item("invoice", "80.00 EUR partially_paid, due 2026-03-05"),
+                    item("payment", "40.00 EUR bank_transfer succeeded"),
+                ],
+            }),
+        },
+    );
+    insta::assert_snapshot!("support_thread", screen(&mut a, 140, 22));
+    // Enter again replies; 'o' cycles the type shown.
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "Thanks!");
+    key(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(support_ops(&a.take_commands()).as_slice(), [Op::Post { thread, text }] if *thread == THREAD && text == "Thanks!")
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('o'));
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.first(), Some(Op::LoadThreads { filter }) if filter.thread_type.as_deref() == Some("support")),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn students_see_threads_and_assignments_but_no_visitor_chats() {
+    let mut a = app(Role::Student);
+    let Phase::Shell(shell) = &a.phase else { panic!("signed in") };
+    assert!(shell.tabs.iter().any(|t| t.name() == "Support"));
+    let sent = support_ops(&a.take_commands());
+    assert!(!sent.iter().any(|o| matches!(o, Op::LoadQueue)), "{sent:?}");
+    let s = screen(&mut a, 120, 10);
+    assert!(!s.contains("live chats") && s.contains("threads") && s.contains("assignments"), "{s}");
+    let viewer = app(Role::Viewer);
+    let Phase::Shell(shell) = &viewer.phase else { panic!("signed in") };
+    assert!(!shell.tabs.iter().any(|t| t.name() == "Support"));
+}
