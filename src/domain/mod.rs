@@ -2,6 +2,7 @@
 //! login throttling, text sanitising. Everything above this layer calls in here to decide.
 
 pub mod audit;
+pub mod classes;
 pub mod inventory;
 pub mod invitation;
 pub mod password;
