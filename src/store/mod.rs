@@ -4,6 +4,7 @@
 //! See docs/adr/0001-one-store-two-backends.md.
 
 pub mod audit;
+pub mod classes;
 mod connect;
 mod error;
 pub mod invitations;
