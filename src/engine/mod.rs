@@ -5,10 +5,11 @@
 pub mod accounts;
 pub mod admin;
 mod auth;
+pub mod classes;
 pub mod clusters;
 pub mod demo_sim;
 mod error;
-mod guests;
+pub(crate) mod guests;
 pub mod inventory;
 pub mod poller;
 pub mod pve_map;

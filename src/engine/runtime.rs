@@ -61,6 +61,7 @@ pub enum Command {
     SaveCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
     TestCluster { actor: Actor, id: Uuid },
     RemoveCluster { actor: Actor, id: Uuid },
+    Classes(super::classes::Cmd),
 }
 
 impl Command {
@@ -86,6 +87,7 @@ impl Command {
             | Command::GuestDetail { .. }
             | Command::TaskLog { .. } => "load",
             Command::LoadUnread { .. } => "unread",
+            Command::Classes(c) if c.is_load() => "load",
             _ => "action",
         }
     }
@@ -134,6 +136,7 @@ pub enum Reply {
         message: String,
         secret: String,
     },
+    Classes(super::classes::Out),
 }
 
 #[derive(Debug, Clone)]
@@ -359,6 +362,7 @@ async fn execute(svc: &Services, cmd: Command) -> Result<Reply, AppError> {
         C::SaveCluster { actor, id, input } => Reply::Done(super::clusters::save(svc, &actor, id, input).await?),
         C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
         C::RemoveCluster { actor, id } => Reply::Done(super::clusters::remove(svc, &actor, id).await?),
+        C::Classes(cmd) => super::classes::execute(svc, cmd).await?,
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
             Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))

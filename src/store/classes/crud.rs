@@ -240,3 +240,18 @@ impl Store {
         Ok(id)
     }
 }
+
+impl Store {
+    /// The pool size a deployment aims at (scale up/down).
+    pub async fn set_pool_size(&self, class_id: Uuid, size: i64, audit: Entry) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            sqlx::query("UPDATE classes SET pool_size = $2, updated_at = $3 WHERE id = $1").bind(class_id).bind(size).bind(time::now())
+                .execute(&mut *tx).await?;
+            tx.audit(&audit.entity(class_id).details(json!({"pool_size": size}))).await?;
+            tx.bump("classes").await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

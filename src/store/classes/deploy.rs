@@ -205,11 +205,11 @@ impl Store {
         Ok(())
     }
 
-    /// A step ended: done, skipped or failed (with the reason).
+    /// A step ended: done, skipped or failed (with the reason); or back to pending for a retry.
     pub async fn finish_step(&self, id: Uuid, status: &str, error: Option<&str>) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            sqlx::query("UPDATE class_deploy_steps SET status = $2, error = $3, updated_at = $4 WHERE id = $1")
+            sqlx::query("UPDATE class_deploy_steps SET status = $2, error = $3, updated_at = $4, upid = CASE WHEN $2 = 'pending' THEN NULL ELSE upid END WHERE id = $1")
                 .bind(id).bind(status).bind(error).bind(time::now()).execute(&mut *tx).await?;
             tx.bump("classes").await?;
             tx.commit().await?;
