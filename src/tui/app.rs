@@ -5,6 +5,7 @@ use super::keymap::{Action, Keymap};
 use super::palette::Palette;
 use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
+use super::screens::classes::{self as classes_screen, ClassesScreen};
 use super::screens::gate::{DemoAccount, Gate, Mode};
 use super::screens::inventory::InventoryScreen;
 use super::theme::Theme;
@@ -43,6 +44,7 @@ pub enum FormPurpose {
     ChangePassword,
     Clone { source: crate::engine::inventory::GuestRef },
     Cluster { id: Option<Uuid> },
+    Classes(classes_screen::FormKind),
 }
 
 pub enum Overlay {
@@ -73,15 +75,17 @@ pub enum Overlay {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Inventory,
+    Classes,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 3] = [Tab::Inventory, Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 4] = [Tab::Inventory, Tab::Classes, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
             Tab::Inventory => "Inventory",
+            Tab::Classes => "Classes",
             Tab::Admin => "Admin",
             Tab::Me => "Me",
         }
@@ -90,6 +94,7 @@ impl Tab {
         use crate::domain::rbac::{Action as P, Resource as R};
         match self {
             Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
+            Tab::Classes => actor.can(R::Class, P::Read),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -101,6 +106,7 @@ pub struct Shell {
     pub tabs: Vec<Tab>,
     pub active: usize,
     pub inventory: InventoryScreen,
+    pub classes: ClassesScreen,
     pub admin: AdminScreen,
     pub account: AccountScreen,
     pub unread: i64,
@@ -119,6 +125,7 @@ impl Shell {
             tabs,
             active: 0,
             inventory: InventoryScreen::default(),
+            classes: ClassesScreen::default(),
             admin,
             account: AccountScreen::default(),
             unread: 0,
@@ -134,6 +141,7 @@ impl Shell {
     fn load_tab(&self) -> Vec<Effect> {
         match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
+            Tab::Classes => self.classes.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
         }
@@ -141,6 +149,7 @@ impl Shell {
     fn set_filter(&mut self, text: &str) {
         match self.tab() {
             Tab::Inventory => self.inventory.set_filter(text),
+            Tab::Classes => self.classes.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
         }
@@ -148,6 +157,7 @@ impl Shell {
     fn current_filter(&mut self) -> String {
         match self.tab() {
             Tab::Inventory => self.inventory.filter().to_string(),
+            Tab::Classes => self.classes.filter(),
             Tab::Admin => self.admin.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
         }
@@ -155,6 +165,7 @@ impl Shell {
     fn context(&self) -> String {
         match self.tab() {
             Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
+            Tab::Classes => self.classes.context(),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
             Tab::Me => "me".into(),
         }
@@ -301,6 +312,7 @@ impl App {
                 shell.filter = None;
                 shell.load_tab()
             }
+            Action::Back if shell.tab() == Tab::Classes && shell.classes.back() => vec![],
             Action::Back => {
                 shell.set_filter("");
                 vec![]
@@ -309,6 +321,7 @@ impl App {
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.update(other, &actor),
+                    Tab::Classes => shell.classes.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
                 }
@@ -479,6 +492,7 @@ impl App {
                 };
                 Command::GuestAction { actor, targets: vec![*source], op }
             }
+            FormPurpose::Classes(kind) => classes_screen::form_command(kind, form, actor, &shell.classes)?,
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
@@ -587,6 +601,20 @@ impl App {
                 }
                 Err(e) => vec![Effect::Error(e)],
             },
+            "classes" | "join" | "coowner" | "scale" | "disable-codes" => {
+                match shell.tabs.iter().position(|t| *t == Tab::Classes) {
+                    Some(i) => {
+                        let entering = shell.active != i;
+                        shell.active = i;
+                        let mut fx = if entering { shell.load_tab() } else { vec![] };
+                        if name != "classes" {
+                            fx.extend(shell.classes.command(name, args, &actor));
+                        }
+                        fx
+                    }
+                    None => vec![Effect::Error("Your role has no Classes tab.".into())],
+                }
+            }
             "passwd" => vec![change_password_form()],
             "read-all" => vec![Effect::Send(Command::MarkRead { actor, id: None })],
             "refresh" => shell.load_tab(),
@@ -612,6 +640,7 @@ impl App {
                     let actor = shell.session.actor.clone();
                     let mut fx = match shell.tab() {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
+                        Tab::Classes => shell.classes.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
                         Tab::Me => vec![],
@@ -706,9 +735,10 @@ impl App {
                 if let Phase::Shell(shell) = &mut self.phase {
                     // Every screen sees the reply: one answer (the cluster overview) feeds two.
                     let inventory = shell.inventory.on_reply(&other);
+                    let classes = shell.classes.on_reply(&other);
                     let admin = shell.admin.on_reply(&other);
                     let account = shell.account.on_reply(&other);
-                    return inventory | admin | account;
+                    return inventory | classes | admin | account;
                 }
                 return false;
             }
@@ -765,6 +795,7 @@ impl App {
             Phase::Shell(shell) => {
                 rows.extend(match shell.tab() {
                     Tab::Inventory => shell.inventory.actions(),
+                    Tab::Classes => shell.classes.actions(shell.actor()),
                     Tab::Admin => shell.admin.actions(),
                     Tab::Me => shell.account.actions(),
                 });
@@ -818,6 +849,7 @@ impl App {
                 let actor = shell.session.actor.clone();
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.view(f, body, &theme),
+                    Tab::Classes => shell.classes.view(f, body, &theme),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
                     Tab::Me => {
                         let user = shell.session.user.clone();

@@ -52,6 +52,14 @@ actions! {
     Clone => "clone", "c", "Clone the guest";
     Template => "template", "T", "Convert the guest to a template";
     Test => "test", "t", "Test the connection";
+    Edit => "edit", "E", "Edit the selected item";
+    Deploy => "deploy", "d", "Deploy or scale the class pool";
+    Revert => "revert", "v", "Revert VM(s) to the baseline snapshot";
+    JoinCode => "join_code", "i", "Join code: issue one (teachers) or join a class (students)";
+    Enroll => "enroll", "e", "Enroll or move a student";
+    ResetUsage => "reset_usage", "u", "Reset usage hours";
+    Publish => "publish", "p", "Publish the teacher VM to the student VMs";
+    Retry => "retry", "y", "Retry failed deployment steps";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
