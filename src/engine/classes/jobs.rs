@@ -85,7 +85,7 @@ pub async fn run(svc: &Services, cluster_id: Uuid, client: &Client, idle_due: bo
     }
     for class in classes.values() {
         power_on_before_hours(svc, client, class, &vms, now).await?;
-        if class.waiting > 0 && class.free_seats > 0 {
+        if class.free_seats > 0 && (class.waiting > 0 || class.enrolled > class.seats - class.free_seats) {
             svc.store.serve_waitlist(class.id, entry("serve_waitlist")).await?;
         }
     }

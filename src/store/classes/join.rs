@@ -193,7 +193,8 @@ impl Store {
         Ok(freed)
     }
 
-    /// Seat waiting students while free VMs last, oldest request first. Returns who got a VM.
+    /// Seat waiting students while free VMs last, oldest request first, then enrolled students
+    /// who have no VM yet. Returns who got a VM.
     pub async fn serve_waitlist(&self, class_id: Uuid, audit: Entry) -> Result<Vec<(Uuid, i64)>, StoreError> {
         let now = time::now();
         let seated = on_pool!(self, p => {
@@ -203,9 +204,18 @@ impl Store {
                 let next: Option<Uuid> = sqlx::query_scalar(
                     "SELECT user_id FROM class_waitlist WHERE class_id = $1 AND status = 'waiting' ORDER BY requested_at, id LIMIT 1",
                 ).bind(class_id).fetch_optional(&mut *tx).await?;
+                // Then students enrolled without a VM (a pool deployed after they joined).
+                let next = match next {
+                    Some(u) => Some(u),
+                    None => sqlx::query_scalar(
+                        "SELECT e.user_id FROM class_enrollments e JOIN users u ON u.id = e.user_id WHERE e.class_id = $1 AND u.role = 'student' \
+                         AND NOT EXISTS (SELECT 1 FROM class_vms v WHERE v.class_id = e.class_id AND v.assigned_user_id = e.user_id AND v.deleted_at IS NULL) \
+                         ORDER BY e.enrolled_at, e.id LIMIT 1",
+                    ).bind(class_id).fetch_optional(&mut *tx).await?,
+                };
                 let Some(user) = next else { break };
                 let Some((vmid, _)) = claim_seat!(tx, class_id, user, now).await? else { break };
-                sqlx::query("UPDATE class_waitlist SET status = 'admitted', resolved_at = $3 WHERE class_id = $1 AND user_id = $2")
+                sqlx::query("UPDATE class_waitlist SET status = 'admitted', resolved_at = $3 WHERE class_id = $1 AND user_id = $2 AND status = 'waiting'")
                     .bind(class_id).bind(user).bind(now).execute(&mut *tx).await?;
                 seated.push((user, vmid));
             }
