@@ -22,7 +22,7 @@ use crate::domain::rbac::{Action, Actor, Denied, Resource};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct Class {
     pub id: Uuid,
     pub name: String,
@@ -77,7 +77,7 @@ impl Class {
 
 /// One VM of a class as the teacher's table (or a student's own list) shows it: the
 /// assignment joined with what the poller last saw of the guest.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
 pub struct ClassVm {
     pub id: Uuid,
     pub class_id: Uuid,

@@ -18,7 +18,7 @@ pub fn class_columns() -> Vec<(&'static str, Constraint)> {
     vec![
         ("class", Constraint::Fill(2)),
         ("teacher", Constraint::Length(10)),
-        ("hours", Constraint::Length(24)),
+        ("hours", Constraint::Length(26)),
         ("VMs", Constraint::Length(7)),
         ("students", Constraint::Length(12)),
         ("deployment", Constraint::Length(16)),
