@@ -128,7 +128,10 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     let mut a = signed_in_admin();
     insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
     let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
-    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Inventory", "Bookings", "Support", "Admin", "Me"]);
+    assert_eq!(
+        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"]
+    );
 
     let mut s = app();
     reply(&mut s, Reply::Setup { needs_first_admin: false });
@@ -136,7 +139,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
     assert_eq!(
         shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
-        ["Bookings", "Support", "Me"],
+        ["Classes", "Bookings", "Support", "Me"],
         "students have no Admin tab"
     );
 }

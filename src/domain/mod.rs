@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bookings;
+pub mod classes;
 pub mod inventory;
 pub mod invitation;
 pub mod password;

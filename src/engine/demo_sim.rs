@@ -7,9 +7,19 @@ use crate::domain::rbac::Actor;
 use crate::pve::sim::{SimHandle, SimOptions, Simulator};
 use crate::store::pve::ClusterInput;
 
-/// The guests the demo's classes expect (seeded as class VMs in the 41xx range).
+/// The guests the demo's classes expect: the class VMs seeded in the 41xx range (named as
+/// seeded, so ownership checks before a delete pass) and the two templates classes deploy from.
 fn class_guests() -> Vec<(u32, String, String)> {
-    (4100..=4105).map(|v| (v, format!("class-vm-{v}"), if v % 2 == 0 { "pve1" } else { "pve2" }.to_string())).collect()
+    let name = |v: u32| match v {
+        4100 => "lb101-base".to_string(),
+        4101 => "lb101-teacher".to_string(),
+        v => format!("lb101-student-{:02}", v - 4101),
+    };
+    let mut guests: Vec<(u32, String, String)> =
+        (4100..=4105).map(|v| (v, name(v), if v % 2 == 0 { "pve1" } else { "pve2" }.to_string())).collect();
+    guests.push((9000, "tpl-ubuntu-2404-base".into(), "pve1".into()));
+    guests.push((9001, "tpl-debian-12-netlab".into(), "pve1".into()));
+    guests
 }
 
 /// Start the simulator with `guests` generated guests (plus the class VMs).

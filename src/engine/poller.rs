@@ -138,6 +138,9 @@ async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: w
             next_poll = Instant::now() + next_delay(interval, p.last_runtime, p.failures);
             if p.failures == 0 {
                 p.discover(&access).await;
+                if let Some((_, client)) = &p.client {
+                    super::classes::jobs::after_poll(&p.svc, cluster_id, client).await;
+                }
             }
         }
         if let Some((_, client)) = &p.client {

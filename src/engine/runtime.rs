@@ -63,6 +63,7 @@ pub enum Command {
     RemoveCluster { actor: Actor, id: Uuid },
     Bookings(super::bookings::Cmd),
     Support(super::support::Cmd),
+    Classes(super::classes::Cmd),
 }
 
 impl Command {
@@ -89,6 +90,7 @@ impl Command {
             Command::LoadUnread { .. } => "unread",
             Command::LoadGuests { .. } => "guests",
             Command::Bookings(c) if c.is_load() => "load",
+            Command::Classes(c) if c.is_load() => "load",
             _ => "action",
         }
     }
@@ -139,6 +141,7 @@ pub enum Reply {
     },
     Bookings(super::bookings::Out),
     Support(super::support::Out),
+    Classes(super::classes::Out),
 }
 
 #[derive(Debug, Clone)]
@@ -389,6 +392,7 @@ async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Ev
             out => Reply::Bookings(out),
         },
         C::Support(cmd) => return super::support::execute(svc, cmd).await,
+        C::Classes(cmd) => super::classes::execute(svc, cmd).await?,
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;
             Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))

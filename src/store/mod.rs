@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod bookings;
+pub mod classes;
 mod connect;
 mod error;
 pub mod invitations;

@@ -6,6 +6,7 @@ use super::palette::Palette;
 use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
 use super::screens::bookings::{self, BookingsScreen, FormKind};
+use super::screens::classes::{self as classes_screen, ClassesScreen};
 use super::screens::gate::{DemoAccount, Gate, Mode};
 use super::screens::inventory::InventoryScreen;
 use super::screens::support::{self, SupportScreen};
@@ -47,6 +48,7 @@ pub enum FormPurpose {
     Cluster { id: Option<Uuid> },
     Bookings(FormKind),
     Support(support::Ask),
+    Classes(classes_screen::FormKind),
 }
 
 pub enum Overlay {
@@ -79,15 +81,17 @@ pub enum Tab {
     Inventory,
     Bookings,
     Support,
+    Classes,
     Admin,
     Me,
 }
 
 impl Tab {
-    pub const ORDER: [Tab; 5] = [Tab::Inventory, Tab::Bookings, Tab::Support, Tab::Admin, Tab::Me];
+    pub const ORDER: [Tab; 6] = [Tab::Inventory, Tab::Classes, Tab::Bookings, Tab::Support, Tab::Admin, Tab::Me];
     pub fn name(self) -> &'static str {
         match self {
             Tab::Inventory => "Inventory",
+            Tab::Classes => "Classes",
             Tab::Bookings => "Bookings",
             Tab::Support => "Support",
             Tab::Admin => "Admin",
@@ -100,6 +104,7 @@ impl Tab {
             Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
             Tab::Bookings => bookings::visible(actor),
             Tab::Support => support::visible(actor),
+            Tab::Classes => actor.can(R::Class, P::Read),
             Tab::Admin => !admin::visible_sections(actor).is_empty(),
             Tab::Me => true,
         }
@@ -111,6 +116,7 @@ pub struct Shell {
     pub tabs: Vec<Tab>,
     pub active: usize,
     pub inventory: InventoryScreen,
+    pub classes: ClassesScreen,
     pub admin: AdminScreen,
     pub bookings: BookingsScreen,
     pub support: SupportScreen,
@@ -134,6 +140,7 @@ impl Shell {
             tabs,
             active: 0,
             inventory: InventoryScreen::default(),
+            classes: ClassesScreen::default(),
             admin,
             support,
             account: AccountScreen::default(),
@@ -152,6 +159,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.actions(),
             Tab::Bookings => self.bookings.actions(),
+            Tab::Classes => self.classes.actions(self.actor()),
             Tab::Admin => self.admin.actions(),
             Tab::Support => self.support.actions(),
             Tab::Me => self.account.actions(),
@@ -162,6 +170,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
             Tab::Bookings => self.bookings.load(self.actor()),
+            Tab::Classes => self.classes.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
             Tab::Support => self.support.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
@@ -171,6 +180,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.set_filter(text),
             Tab::Bookings => self.bookings.set_filter(text),
+            Tab::Classes => self.classes.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
             Tab::Support => self.support.set_filter(text),
             Tab::Me => self.account.notifications.set_filter(text),
@@ -180,6 +190,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => self.inventory.filter().to_string(),
             Tab::Bookings => self.bookings.filter(),
+            Tab::Classes => self.classes.filter(),
             Tab::Admin => self.admin.filter(),
             Tab::Support => self.support.filter(),
             Tab::Me => self.account.notifications.filter().to_string(),
@@ -189,6 +200,7 @@ impl Shell {
         match self.tab() {
             Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
             Tab::Bookings => format!("bookings › {}", self.bookings.section.name()),
+            Tab::Classes => self.classes.context(),
             Tab::Admin => format!("admin › {}", self.admin.section.name()),
             Tab::Support => self.support.context(),
             Tab::Me => "me".into(),
@@ -349,6 +361,7 @@ impl App {
                 shell.filter = None;
                 shell.load_tab()
             }
+            Action::Back if shell.tab() == Tab::Classes && shell.classes.back() => vec![],
             Action::Back => {
                 shell.set_filter("");
                 vec![]
@@ -358,6 +371,7 @@ impl App {
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.update(other, &actor),
                     Tab::Bookings => shell.bookings.update(other, &actor),
+                    Tab::Classes => shell.classes.update(other, &actor),
                     Tab::Admin => shell.admin.update(other, &actor),
                     Tab::Support => shell.support.update(other, &actor),
                     Tab::Me => shell.account.update(other, &actor),
@@ -536,6 +550,7 @@ impl App {
                 Command::GuestAction { actor, targets: vec![*source], op }
             }
             FormPurpose::Bookings(kind) => shell.bookings.form_command(form, kind, &actor)?,
+            FormPurpose::Classes(kind) => classes_screen::form_command(kind, form, actor, &shell.classes)?,
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
@@ -664,6 +679,20 @@ impl App {
                 }
                 Err(e) => vec![Effect::Error(e)],
             },
+            "classes" | "join" | "coowner" | "scale" | "disable-codes" => {
+                match shell.tabs.iter().position(|t| *t == Tab::Classes) {
+                    Some(i) => {
+                        let entering = shell.active != i;
+                        shell.active = i;
+                        let mut fx = if entering { shell.load_tab() } else { vec![] };
+                        if name != "classes" {
+                            fx.extend(shell.classes.command(name, args, &actor));
+                        }
+                        fx
+                    }
+                    None => vec![Effect::Error("Your role has no Classes tab.".into())],
+                }
+            }
             "passwd" => vec![change_password_form()],
             "read-all" => vec![Effect::Send(Command::MarkRead { actor, id: None })],
             "refresh" => shell.load_tab(),
@@ -694,6 +723,7 @@ impl App {
                     let mut fx = match shell.tab() {
                         Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
                         Tab::Bookings => shell.bookings.on_changed(&domains, &actor),
+                        Tab::Classes => shell.classes.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
                         Tab::Support => shell.support.on_changed(&domains, &actor),
                         Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
@@ -817,9 +847,10 @@ impl App {
                 if let Phase::Shell(shell) = &mut self.phase {
                     // Every screen sees the reply: one answer (the cluster overview) feeds two.
                     let inventory = shell.inventory.on_reply(&other);
+                    let classes = shell.classes.on_reply(&other);
                     let admin = shell.admin.on_reply(&other);
                     let account = shell.account.on_reply(&other);
-                    return inventory | admin | account;
+                    return inventory | classes | admin | account;
                 }
                 return false;
             }
@@ -930,6 +961,7 @@ impl App {
                 match shell.tab() {
                     Tab::Inventory => shell.inventory.view(f, body, &theme),
                     Tab::Bookings => shell.bookings.view(f, body, &theme, &actor),
+                    Tab::Classes => shell.classes.view(f, body, &theme),
                     Tab::Admin => shell.admin.view(f, body, &theme, &actor),
                     Tab::Support => shell.support.view(f, body, &theme, &actor),
                     Tab::Me => {

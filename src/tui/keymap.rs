@@ -74,6 +74,14 @@ actions! {
     Convert => "convert", "U", "Turn a visitor into an account and/or a thread";
     SetStatus => "set_status", "e", "Set the status of the selected row";
     Bell => "bell", "b", "Terminal bell on new visitor chats on/off";
+    Edit => "edit", "E", "Edit the selected item";
+    Deploy => "deploy", "d", "Deploy or scale the class pool";
+    Revert => "revert", "v", "Revert VM(s) to the baseline snapshot";
+    JoinCode => "join_code", "i", "Join code: issue one (teachers) or join a class (students)";
+    Enroll => "enroll", "e", "Enroll or move a student";
+    ResetUsage => "reset_usage", "u", "Reset usage hours";
+    Publish => "publish", "p", "Publish the teacher VM to the student VMs";
+    Retry => "retry", "y", "Retry failed deployment steps";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,0 +1,408 @@
+//! Classes: the classes a teacher runs (or a student is in); per class the table of its VMs
+//! with bulk and per-student actions, enrollment, the join code, deployment and its progress.
+//! Students see only their own VMs, with how to connect and why an action is refused.
+
+mod forms;
+mod view;
+
+pub use forms::{FormKind, form_command};
+
+use crate::domain::classes::policy::VmAction;
+use crate::domain::rbac::{Action as P, Actor, Resource as R};
+use crate::engine::classes::{Cmd, Detail, Out};
+use crate::engine::{Command, Reply, Secret};
+use crate::store::classes::{Class, ClassVm};
+use crate::tui::app::{Effect, Overlay};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::table::{DataTable, ListView};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    List,
+    Class,
+}
+
+pub struct ClassesScreen {
+    pub level: Level,
+    pub classes: DataTable<Class>,
+    pub vms: DataTable<view::VmRow>,
+    pub detail: Option<Detail>,
+    /// The class opened at `Level::Class`.
+    pub open: Option<Uuid>,
+    pub marks: BTreeSet<Uuid>,
+    /// Every class as loaded (the table holds the filtered view).
+    all: Vec<Class>,
+}
+
+impl Default for ClassesScreen {
+    fn default() -> Self {
+        ClassesScreen {
+            level: Level::List,
+            classes: DataTable::new(view::class_columns()),
+            vms: DataTable::new(view::vm_columns()),
+            detail: None,
+            open: None,
+            marks: BTreeSet::new(),
+            all: Vec::new(),
+        }
+    }
+}
+
+fn send(cmd: Cmd) -> Effect {
+    Effect::Send(Command::Classes(cmd))
+}
+
+/// Teachers (and admins) manage classes; everyone else with class:read only looks.
+pub fn manages(actor: &Actor) -> bool {
+    actor.can(R::Class, P::Update)
+}
+
+impl ClassesScreen {
+    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
+        let mut fx = vec![send(Cmd::Load { actor: actor.clone() })];
+        if let (Level::Class, Some(class_id)) = (self.level, self.open) {
+            fx.push(send(Cmd::Detail { actor: actor.clone(), class_id }));
+        }
+        fx
+    }
+
+    /// Class rows, VM states and IPs (the poller's "inventory") and tasks all show here.
+    pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
+        if domains.iter().any(|d| d == "classes" || d == "inventory" || d == "users") {
+            self.load(actor)
+        } else {
+            vec![]
+        }
+    }
+
+    pub fn on_reply(&mut self, reply: &Reply) -> bool {
+        let Reply::Classes(out) = reply else { return false };
+        match out {
+            Out::List { classes, .. } => {
+                self.all = classes.clone();
+                self.classes.set_rows(classes.clone());
+            }
+            Out::Detail(d) => {
+                if Some(d.class.id) != self.open {
+                    return false;
+                }
+                let live: BTreeSet<Uuid> = d.vms.iter().map(|v| v.id).collect();
+                self.marks.retain(|m| live.contains(m));
+                self.detail = Some((**d).clone());
+                self.refresh_rows();
+            }
+        }
+        true
+    }
+
+    /// Rebuild the VM rows (after new data or a change of marks); selection stays by id.
+    fn refresh_rows(&mut self) {
+        let rows = match &self.detail {
+            Some(d) => {
+                d.vms.iter().map(|v| view::VmRow { vm: v.clone(), marked: self.marks.contains(&v.id) }).collect()
+            }
+            None => vec![],
+        };
+        self.vms.set_rows(rows);
+    }
+
+    pub fn all_classes(&self) -> impl Iterator<Item = &Class> {
+        self.all.iter()
+    }
+
+    fn table(&mut self) -> &mut dyn ListView {
+        match self.level {
+            Level::List => &mut self.classes,
+            Level::Class => &mut self.vms,
+        }
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.table().set_filter(text);
+    }
+
+    pub fn filter(&mut self) -> String {
+        self.table().filter().to_string()
+    }
+
+    /// Esc inside a class goes back to the list (with no filter to clear first).
+    pub fn back(&mut self) -> bool {
+        if self.level == Level::Class && self.vms.filter().is_empty() {
+            self.level = Level::List;
+            self.open = None;
+            self.detail = None;
+            self.marks.clear();
+            return true;
+        }
+        false
+    }
+
+    pub fn context(&self) -> String {
+        match (&self.level, &self.detail) {
+            (Level::Class, Some(d)) => format!("classes › {}", d.class.name),
+            _ => "classes".into(),
+        }
+    }
+
+    pub fn actions(&self, actor: &Actor) -> Vec<(Action, &'static str)> {
+        let teacher = manages(actor);
+        let mut a = Vec::new();
+        match self.level {
+            Level::List => {
+                a.push((Action::Open, "Open the class: its VMs"));
+                if teacher {
+                    a.extend([
+                        (Action::New, "New class"),
+                        (Action::Edit, "Edit the class"),
+                        (Action::Deploy, "Deploy the pool to its size"),
+                        (Action::JoinCode, "Issue a new join code (the old one stops)"),
+                        (Action::Delete, "Archive the class"),
+                    ]);
+                } else {
+                    a.push((Action::JoinCode, "Join a class with a code"));
+                }
+            }
+            Level::Class => {
+                a.extend([
+                    (Action::Open, "How to connect, usage, state"),
+                    (Action::Start, "Start"),
+                    (Action::Stop, "Stop (hard)"),
+                    (Action::Shutdown, "Shut down (ACPI)"),
+                    (Action::Revert, "Revert to baseline"),
+                    (Action::Back, "Back to the classes"),
+                ]);
+                if teacher {
+                    a.extend([
+                        (Action::Mark, "Mark / unmark (actions apply to marks)"),
+                        (Action::MarkAll, "Mark all shown / clear marks"),
+                        (Action::ResetUsage, "Reset usage hours"),
+                        (Action::Enroll, "Enroll a student / move the selected one"),
+                        (Action::Delete, "Remove the selected student from the class"),
+                        (Action::Deploy, "Scale the pool"),
+                        (Action::Publish, "Publish the teacher VM to the students"),
+                        (Action::Retry, "Retry failed deployment steps"),
+                        (Action::JoinCode, "Issue a new join code"),
+                        (Action::Edit, "Edit the class"),
+                        (Action::Palette, "coowner add|remove NAME, disable-codes, scale N"),
+                    ]);
+                }
+            }
+        }
+        a.push((Action::Refresh, "Reload"));
+        a
+    }
+
+    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        if action == Action::Refresh {
+            return self.load(actor);
+        }
+        if self.table().navigate(action) {
+            return vec![];
+        }
+        match self.level {
+            Level::List => self.list_action(action, actor),
+            Level::Class => self.class_action(action, actor),
+        }
+    }
+
+    fn list_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        let teacher = manages(actor);
+        let selected = self.classes.selected().cloned();
+        match (action, selected) {
+            (Action::Open, Some(c)) => {
+                self.level = Level::Class;
+                self.open = Some(c.id);
+                self.detail = None;
+                self.vms.set_rows(vec![]);
+                self.vms.loaded = false;
+                self.vms.set_filter("");
+                vec![send(Cmd::Detail { actor: actor.clone(), class_id: c.id })]
+            }
+            (Action::New, _) if actor.can(R::Class, P::Create) => vec![forms::class_form(None)],
+            (Action::Edit, Some(c)) if teacher => vec![forms::class_form(Some(&c))],
+            (Action::Deploy, Some(c)) if teacher => vec![confirm_deploy(&c, actor)],
+            (Action::JoinCode, Some(c)) if teacher => vec![forms::code_form(&c)],
+            (Action::JoinCode, _) if !teacher => vec![forms::join_form()],
+            (Action::Delete, Some(c)) if teacher => vec![Effect::Open(Overlay::Confirm {
+                title: "archive class".into(),
+                message: format!(
+                    "Archive {}? Its join codes stop and waiting students are released; VMs stay until you scale to 0.",
+                    c.name
+                ),
+                on_yes: Command::Classes(Cmd::Archive { actor: actor.clone(), class_id: c.id }),
+            })],
+            _ => vec![],
+        }
+    }
+
+    /// The marked VMs, or the selected one.
+    fn targets(&self) -> Vec<ClassVm> {
+        let rows: Vec<ClassVm> = self.marked_rows();
+        if !rows.is_empty() {
+            return rows;
+        }
+        self.vms.selected().map(|r| r.vm.clone()).into_iter().collect()
+    }
+
+    fn marked_rows(&self) -> Vec<ClassVm> {
+        match &self.detail {
+            Some(d) => d.vms.iter().filter(|v| self.marks.contains(&v.id)).cloned().collect(),
+            None => vec![],
+        }
+    }
+
+    fn class_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        let teacher = manages(actor)
+            && self.detail.as_ref().is_some_and(|d| d.class.teaches || actor.role == crate::domain::Role::Admin);
+        let Some(d) = self.detail.clone() else { return vec![] };
+        let class = d.class;
+        let a = || actor.clone();
+        match action {
+            Action::Mark if teacher => {
+                if let Some(v) = self.vms.selected() {
+                    let id = v.vm.id;
+                    if !self.marks.remove(&id) {
+                        self.marks.insert(id);
+                    }
+                    self.refresh_rows();
+                    self.vms.step(1);
+                }
+                vec![]
+            }
+            Action::MarkAll if teacher => {
+                if self.marks.is_empty() {
+                    self.marks = d.vms.iter().map(|v| v.id).collect();
+                } else {
+                    self.marks.clear();
+                }
+                self.refresh_rows();
+                vec![]
+            }
+            Action::Open => {
+                self.vms.selected().map(|r| Effect::Open(view::vm_report(&class, &r.vm))).into_iter().collect()
+            }
+            Action::Start => self.vm_action(VmAction::Start, actor),
+            Action::Stop => self.vm_action(VmAction::Stop, actor),
+            Action::Shutdown => self.vm_action(VmAction::Shutdown, actor),
+            Action::Revert => self.vm_action(VmAction::Revert, actor),
+            Action::ResetUsage if teacher => {
+                let targets = self.targets();
+                if targets.is_empty() {
+                    return vec![];
+                }
+                let ids = targets.iter().map(|v| v.id).collect();
+                vec![Effect::Open(Overlay::Confirm {
+                    title: "reset usage".into(),
+                    message: format!("Reset the usage hours of {}?", names(&targets)),
+                    on_yes: Command::Classes(Cmd::ResetUsage { actor: a(), class_id: class.id, vm_ids: ids }),
+                })]
+            }
+            Action::Enroll if teacher => {
+                vec![forms::enroll_form(&class, self.vms.selected().and_then(|r| r.vm.username.clone()))]
+            }
+            Action::Delete if teacher => {
+                match self.vms.selected().and_then(|r| r.vm.username.clone().filter(|_| r.vm.role == "student")) {
+                    Some(username) => vec![Effect::Open(Overlay::Confirm {
+                        title: "remove student".into(),
+                        message: format!(
+                            "Remove {username} from {}? Their VM goes back to its baseline for the next student.",
+                            class.name
+                        ),
+                        on_yes: Command::Classes(Cmd::Unenroll { actor: a(), class_id: class.id, username }),
+                    })],
+                    None => vec![Effect::Error("Select a student's VM to remove that student.".into())],
+                }
+            }
+            Action::Deploy if teacher => vec![forms::scale_form(&class)],
+            Action::Publish if teacher => vec![Effect::Open(Overlay::Confirm {
+                title: "publish template".into(),
+                message: format!(
+                    "Publish the teacher VM of {} to its {} student VMs? Each is recreated from it (their changes are lost; assignments stay).",
+                    class.name, class.seats
+                ),
+                on_yes: Command::Classes(Cmd::Publish { actor: a(), class_id: class.id }),
+            })],
+            Action::Retry if teacher => vec![send(Cmd::Retry { actor: a(), class_id: class.id })],
+            Action::JoinCode if teacher => vec![forms::code_form(&class)],
+            Action::Edit if teacher => vec![forms::class_form(Some(&class))],
+            _ => vec![],
+        }
+    }
+
+    fn vm_action(&mut self, action: VmAction, actor: &Actor) -> Vec<Effect> {
+        let targets = self.targets();
+        if targets.is_empty() {
+            return vec![];
+        }
+        let ids: Vec<Uuid> = targets.iter().map(|v| v.id).collect();
+        self.marks.clear();
+        self.refresh_rows();
+        let cmd = Command::Classes(Cmd::Act { actor: actor.clone(), vm_ids: ids, action });
+        if targets.len() == 1 && action != VmAction::Revert {
+            return vec![Effect::Send(cmd)];
+        }
+        vec![Effect::Open(Overlay::Confirm {
+            title: format!(
+                "{} {} VM{}",
+                action.verb().to_lowercase(),
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" }
+            ),
+            message: format!("{} {}?", action.verb(), names(&targets)),
+            on_yes: cmd,
+        })]
+    }
+
+    /// Palette commands of this tab: join CODE, coowner add|remove NAME, scale N, disable-codes.
+    pub fn command(&mut self, name: &str, args: &[String], actor: &Actor) -> Vec<Effect> {
+        let open = self.detail.as_ref().map(|d| d.class.id).or(self.classes.selected().map(|c| c.id));
+        let a = actor.clone();
+        match (name, open) {
+            ("join", _) => match args.first() {
+                Some(code) => vec![send(Cmd::Join { actor: a, code: Secret(code.clone()) })],
+                None => vec![forms::join_form()],
+            },
+            ("coowner", Some(class_id)) => match (args.first().map(String::as_str), args.get(1)) {
+                (Some(op @ ("add" | "remove")), Some(username)) => {
+                    vec![send(Cmd::CoOwner { actor: a, class_id, username: username.clone(), add: op == "add" })]
+                }
+                _ => vec![Effect::Error("coowner add NAME or coowner remove NAME".into())],
+            },
+            ("scale", Some(class_id)) => match args.first().and_then(|n| n.parse::<i64>().ok()) {
+                Some(size) => vec![send(Cmd::Scale { actor: a, class_id, size: Some(size) })],
+                None => vec![Effect::Error("scale N: the number of student VMs".into())],
+            },
+            ("disable-codes", Some(class_id)) => vec![send(Cmd::DisableCodes { actor: a, class_id })],
+            _ => vec![Effect::Error("Select a class first.".into())],
+        }
+    }
+}
+
+fn confirm_deploy(c: &Class, actor: &Actor) -> Effect {
+    Effect::Open(Overlay::Confirm {
+        title: "deploy class".into(),
+        message: format!(
+            "Deploy {}: a teacher VM and {} student VMs (linked clones of {}) with a baseline snapshot each?",
+            c.name,
+            c.pool_size,
+            c.template_name.as_deref().unwrap_or("its template")
+        ),
+        on_yes: Command::Classes(Cmd::Scale { actor: actor.clone(), class_id: c.id, size: None }),
+    })
+}
+
+/// "sam's lb-student-01 (4102), …" — what a confirmation names.
+fn names(vms: &[ClassVm]) -> String {
+    let shown: Vec<String> = vms
+        .iter()
+        .take(5)
+        .map(|v| match &v.username {
+            Some(u) => format!("{u}'s {} ({})", v.vm_name, v.vmid),
+            None => format!("{} ({})", v.vm_name, v.vmid),
+        })
+        .collect();
+    let more = if vms.len() > 5 { format!(" and {} more", vms.len() - 5) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
