@@ -9,7 +9,11 @@ use common::tmux::{demo_password, sign_in};
 #[test]
 fn group_booking_in_the_week_view_then_a_conflict_warning_for_someone_else() {
     let t = sign_in("student", "sam");
-    // Students land on Bookings: the week view with every device as a lane.
+    // The palette opens Bookings: the week view with every device as a lane.
+    t.wait_for("classes (");
+    t.keys(&[":"]);
+    t.text("bookings");
+    t.keys(&["Enter"]);
     t.wait_for(" week ");
     t.wait_for("edge-sw-02");
     t.keys(&["Space", "Space", "n"]);
@@ -32,6 +36,10 @@ fn group_booking_in_the_week_view_then_a_conflict_warning_for_someone_else() {
     t.text("sid");
     t.keys(&["Tab"]);
     t.text(&password);
+    t.keys(&["Enter"]);
+    t.wait_for("classes (");
+    t.keys(&[":"]);
+    t.text("bookings");
     t.keys(&["Enter"]);
     t.wait_for("edge-sw-02");
     t.keys(&["Space", "n"]);

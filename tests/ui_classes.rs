@@ -143,7 +143,8 @@ fn teacher_in_class() -> App {
     let mut a = app(Role::Teacher, "tess");
     let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.tab(), Tab::Classes, "a teacher's first tab");
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Load { .. }), Command::LoadUnread { .. }]));
+    let cmds = a.take_commands();
+    assert!(matches!(cmds.first(), Some(Command::Classes(Cmd::Load { .. }))), "{cmds:?}");
     reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)], mine: vec![] }));
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Detail { class_id: CLASS, .. })]));

@@ -84,6 +84,13 @@ fn app(role: Role) -> App {
     let actor = Actor::with_role_defaults(user.id, "sue", role);
     a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
     a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    // Support is not every role's first tab: open it as a person would, by the palette.
+    if matches!(&a.phase, Phase::Shell(s) if s.tabs.iter().any(|t| t.name() == "Support")) {
+        for c in ":support".chars() {
+            a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))));
+        }
+        a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+    }
     a
 }
 
