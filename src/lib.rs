@@ -2,6 +2,7 @@
 //! cli → tui → engine → store → domain (see DESIGN.md).
 
 pub mod cli;
+mod cli_class;
 mod cli_vm;
 pub mod config;
 pub mod demo;

@@ -81,7 +81,8 @@ async fn fixture(store: &Store, teacher_name: &str, class_name: &str) -> Fixture
     };
     let teacher = user(store, teacher_name, Role::Teacher).await;
     let tpl = store.ensure_template(cluster, 9000, "tpl", "pve1", None, entry("template")).await.unwrap();
-    let class = store.create_class(teacher.user_id, None, &input(class_name, tpl), entry("create_class")).await.unwrap();
+    let class =
+        store.create_class(teacher.user_id, None, &input(class_name, tpl), entry("create_class")).await.unwrap();
     let prefix = store.class(&teacher, class).await.unwrap().vmid_prefix.unwrap();
     Fixture { cluster, class, prefix, teacher }
 }
@@ -106,7 +107,14 @@ async fn code(store: &Store, f: &Fixture, days: Option<i64>) -> String {
     let code = token::new_code();
     let exp = token::expiry(labdeck::domain::time::now(), days);
     store
-        .issue_join_token(f.class, &token::code_hash(&code), &token::hint(&code), exp, Some(f.teacher.user_id), entry("token"))
+        .issue_join_token(
+            f.class,
+            &token::code_hash(&code),
+            &token::hint(&code),
+            exp,
+            Some(f.teacher.user_id),
+            entry("token"),
+        )
         .await
         .unwrap();
     code
@@ -141,7 +149,10 @@ both!(teachers_see_own_and_co_owned_classes_students_their_own, |store: Store| a
     store.archive_class(a.class, entry("archive")).await.unwrap();
     let class = store.class(&a.teacher, a.class).await.unwrap();
     assert!(class.archived_at.is_some());
-    assert!(store.join_class(sam.user_id, &token::code_hash(&c), entry("join")).await.is_err(), "archived classes take nobody");
+    assert!(
+        store.join_class(sam.user_id, &token::code_hash(&c), entry("join")).await.is_err(),
+        "archived classes take nobody"
+    );
 });
 
 both!(codes_can_be_regenerated_disabled_and_expire, |store: Store| async move {
@@ -195,12 +206,16 @@ both!(twenty_concurrent_joins_share_ten_vms_and_the_rest_wait, |store: Store| as
         })
     });
     let outcomes: Vec<JoinOutcome> = futures::future::join_all(joins).await.into_iter().map(|r| r.unwrap()).collect();
-    let seated: Vec<i64> =
-        outcomes.iter().filter_map(|o| if let JoinOutcome::Seated { vmid, .. } = o { Some(*vmid) } else { None }).collect();
+    let seated: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| if let JoinOutcome::Seated { vmid, .. } = o { Some(*vmid) } else { None })
+        .collect();
     assert_eq!(seated.len(), 10);
     assert_eq!(seated.iter().collect::<BTreeSet<_>>().len(), 10, "no VM given twice: {seated:?}");
-    let mut positions: Vec<i64> =
-        outcomes.iter().filter_map(|o| if let JoinOutcome::Waiting { position, .. } = o { Some(*position) } else { None }).collect();
+    let mut positions: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| if let JoinOutcome::Waiting { position, .. } = o { Some(*position) } else { None })
+        .collect();
     positions.sort();
     assert_eq!(positions.len(), 10);
     let vms = store.class_vms(&f.teacher, f.class).await.unwrap();
@@ -224,7 +239,10 @@ both!(enrollment_add_remove_and_move, |store: Store| async move {
     add_seats(&store, &b, 0, 1).await;
     let _sam = user(&store, "sam", Role::Student).await;
     let _sara = user(&store, "sara", Role::Student).await;
-    assert!(matches!(store.enroll(a.class, "sam", a.teacher.user_id, entry("enroll")).await.unwrap(), JoinOutcome::Seated { .. }));
+    assert!(matches!(
+        store.enroll(a.class, "sam", a.teacher.user_id, entry("enroll")).await.unwrap(),
+        JoinOutcome::Seated { .. }
+    ));
     assert!(matches!(
         store.enroll(a.class, "sara", a.teacher.user_id, entry("enroll")).await.unwrap(),
         JoinOutcome::Waiting { position: 1, .. }

@@ -131,13 +131,13 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     let mut a = signed_in_admin();
     insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
     let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
-    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Inventory", "Admin", "Me"]);
+    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Inventory", "Classes", "Admin", "Me"]);
 
     let mut s = app();
     reply(&mut s, Reply::Setup { needs_first_admin: false });
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
-    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Me"], "students have no Admin tab");
+    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Classes", "Me"], "students have no Admin tab");
 }
 
 #[test]

@@ -98,7 +98,11 @@ fn app(role: Role, name: &str) -> App {
 }
 
 fn key(a: &mut App, code: KeyCode) {
-    let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+    let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
     a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, mods))));
 }
 
@@ -119,8 +123,19 @@ fn render(a: &mut App, w: u16, h: u16) -> String {
 }
 
 fn detail(teaches: bool, vms: Vec<ClassVm>) -> Reply {
-    let roster = if teaches { vec![("sam".into(), None, false), ("sara".into(), None, false), ("tim".into(), None, true)] } else { vec![] };
-    Reply::Classes(Out::Detail(Box::new(Detail { class: class(teaches), vms, roster, tokens: vec![], co_owners: vec![], progress: vec![] })))
+    let roster = if teaches {
+        vec![("sam".into(), None, false), ("sara".into(), None, false), ("tim".into(), None, true)]
+    } else {
+        vec![]
+    };
+    Reply::Classes(Out::Detail(Box::new(Detail {
+        class: class(teaches),
+        vms,
+        roster,
+        tokens: vec![],
+        co_owners: vec![],
+        progress: vec![],
+    })))
 }
 
 /// A teacher lands on Classes, opens the class, and sees every student's VM.
@@ -170,7 +185,9 @@ fn bulk_actions_on_marks_confirm_naming_the_students() {
     key(&mut a, KeyCode::Char('x'));
     assert!(render(&mut a, 140, 20).contains("Remove sid from Linux Basics 101?"));
     key(&mut a, KeyCode::Char('y'));
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Unenroll { username, .. })] if username == "sid"));
+    assert!(
+        matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Unenroll { username, .. })] if username == "sid")
+    );
 }
 
 #[test]
@@ -179,7 +196,9 @@ fn enroll_scale_and_code_forms_become_commands() {
     key(&mut a, KeyCode::Char('e'));
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Enroll { username, .. })] if username == "sam"));
+    assert!(
+        matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Enroll { username, .. })] if username == "sam")
+    );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('d'));
     typed(&mut a, "0");
@@ -192,7 +211,10 @@ fn enroll_scale_and_code_forms_become_commands() {
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::IssueCode { days: None, .. })]));
     // The code comes back once, with the command to send.
-    reply(&mut a, Reply::Secret { message: "Send your students: labdeck join ABCDE-FGHJK".into(), secret: "ABCDE-FGHJK".into() });
+    reply(
+        &mut a,
+        Reply::Secret { message: "Send your students: labdeck join ABCDE-FGHJK".into(), secret: "ABCDE-FGHJK".into() },
+    );
     assert!(render(&mut a, 140, 20).contains("labdeck join ABCDE-FGHJK"));
 }
 
@@ -236,7 +258,9 @@ fn help_lists_the_class_keys() {
     let mut a = teacher_in_class();
     key(&mut a, KeyCode::Char('?'));
     let screen = render(&mut a, 120, 40);
-    for want in ["keys: classes › Linux Basics 101", "Revert to baseline", "Publish the teacher VM", "Reset usage hours"] {
+    for want in
+        ["keys: classes › Linux Basics 101", "Revert to baseline", "Publish the teacher VM", "Reset usage hours"]
+    {
         assert!(screen.contains(want), "{want}:\n{screen}");
     }
 }

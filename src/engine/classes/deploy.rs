@@ -16,7 +16,14 @@ fn step(vmid: i64, node: &str, kind: StepKind, params: serde_json::Value) -> New
 }
 
 /// Clone from a source, take the baseline snapshot, register the row.
-fn create_chain(out: &mut Vec<NewStep>, src: (i64, &str), vmid: i64, node: &str, name: &str, register: serde_json::Value) {
+fn create_chain(
+    out: &mut Vec<NewStep>,
+    src: (i64, &str),
+    vmid: i64,
+    node: &str,
+    name: &str,
+    register: serde_json::Value,
+) {
     let clone = json!({"source_vmid": src.0, "source_node": src.1, "name": name, "full": false});
     out.push(step(vmid, node, StepKind::Clone, clone));
     out.push(step(vmid, node, StepKind::Snapshot, json!({"name": super::vm_ops::BASELINE})));
@@ -25,7 +32,12 @@ fn create_chain(out: &mut Vec<NewStep>, src: (i64, &str), vmid: i64, node: &str,
 
 fn delete_chain(out: &mut Vec<NewStep>, vm: &ClassVm, keep_row: bool) {
     out.push(step(vm.vmid, &vm.node, StepKind::Stop, json!({})));
-    out.push(step(vm.vmid, &vm.node, StepKind::Delete, json!({"class_vm_id": vm.id, "expect_name": vm.vm_name, "keep_row": keep_row})));
+    out.push(step(
+        vm.vmid,
+        &vm.node,
+        StepKind::Delete,
+        json!({"class_vm_id": vm.id, "expect_name": vm.vm_name, "keep_row": keep_row}),
+    ));
 }
 
 /// The steps that bring the pool (teacher VM + `size` student VMs) to its size. Growing
@@ -53,7 +65,8 @@ pub fn scale_plan(class: &Class, vms: &[ClassVm], busy: &BTreeSet<i64>, size: i6
     let have = students.len() as i64;
     if size > have {
         let taken: BTreeSet<i64> = vms.iter().map(|v| v.vmid).chain(busy.iter().copied()).collect();
-        let in_flight = busy.iter().filter(|v| vmid::belongs(prefix, **v) && **v % 100 >= vmid::FIRST_STUDENT_SLOT).count() as i64;
+        let in_flight =
+            busy.iter().filter(|v| vmid::belongs(prefix, **v) && **v % 100 >= vmid::FIRST_STUDENT_SLOT).count() as i64;
         let need = (size - have - in_flight).max(0) as usize;
         for v in free_student_vmids(prefix, &taken, need) {
             let name = vm_name(&short, v % 100);
@@ -80,7 +93,10 @@ pub fn scale_plan(class: &Class, vms: &[ClassVm], busy: &BTreeSet<i64>, size: i6
 /// is recreated from it as a linked clone with a fresh baseline. Assignments stay.
 pub fn publish_plan(class: &Class, vms: &[ClassVm]) -> Result<Vec<NewStep>, String> {
     let prefix = class.vmid_prefix.ok_or("the class has no VMID range")?;
-    let teacher = vms.iter().find(|v| v.role == "teacher" && v.status != "deleting").ok_or("deploy the class first: it has no teacher VM")?;
+    let teacher = vms
+        .iter()
+        .find(|v| v.role == "teacher" && v.status != "deleting")
+        .ok_or("deploy the class first: it has no teacher VM")?;
     let short = short_name(&class.name);
     let base_vmid = vmid::vmid(prefix, BASE_SLOT);
     let base_name = vm_name(&short, BASE_SLOT);

@@ -63,7 +63,11 @@ fn number(field: &str, text: &str, min: i64, max: i64) -> Result<i64, AppError> 
 }
 
 fn optional(field: &str, text: &str, min: i64, max: i64) -> Result<Option<i64>, AppError> {
-    if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("none") { Ok(None) } else { number(field, text, min, max).map(Some) }
+    if text.trim().is_empty() || text.trim().eq_ignore_ascii_case("none") {
+        Ok(None)
+    } else {
+        number(field, text, min, max).map(Some)
+    }
 }
 
 /// "off" → disabled; "5%/30m" → (5.0, 30).

@@ -21,12 +21,15 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// How often the jobs run per cluster, and how often idle VMs are looked for (rrddata calls).
-const EVERY: Duration = Duration::from_secs(15);
+const EVERY: Duration = Duration::from_secs(60);
 const IDLE_EVERY: Duration = Duration::from_secs(300);
 /// Unobserved running time billed at most (a few missed ticks; never a whole outage).
 const MAX_GAP: chrono::Duration = chrono::Duration::minutes(3);
 
-static LAST: LazyLock<Mutex<HashMap<Uuid, (Instant, Option<Instant>)>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Per cluster: when the jobs last ran, and when idle VMs were last looked for.
+type Schedule = HashMap<Uuid, (Instant, Option<Instant>)>;
+
+static LAST: LazyLock<Mutex<Schedule>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 fn entry(action: &str) -> Entry {
     Entry::by(&Actor::system("classes"), &Source::Engine, action, "class_vm")
@@ -53,12 +56,23 @@ pub async fn after_poll(svc: &Services, cluster_id: Uuid, client: &Client) {
     }
 }
 
-pub async fn run(svc: &Services, cluster_id: Uuid, client: &Client, idle_due: bool) -> Result<(), crate::store::StoreError> {
+pub async fn run(
+    svc: &Services,
+    cluster_id: Uuid,
+    client: &Client,
+    idle_due: bool,
+) -> Result<(), crate::store::StoreError> {
     for class_id in svc.store.classes_with_open_steps(cluster_id).await? {
         super::runner::spawn(svc, class_id);
     }
-    let classes: HashMap<Uuid, Class> =
-        svc.store.all_classes_for_jobs().await?.into_iter().filter(|c| c.cluster_id == Some(cluster_id)).map(|c| (c.id, c)).collect();
+    let classes: HashMap<Uuid, Class> = svc
+        .store
+        .all_classes_for_jobs()
+        .await?
+        .into_iter()
+        .filter(|c| c.cluster_id == Some(cluster_id))
+        .map(|c| (c.id, c))
+        .collect();
     if classes.is_empty() {
         return Ok(());
     }
@@ -70,7 +84,10 @@ pub async fn run(svc: &Services, cluster_id: Uuid, client: &Client, idle_due: bo
         let view = as_class_vm(vm, class);
         let f = facts(class, &view);
         // VMs powered on ahead of the hours are not shut down for being early.
-        let leading = class.hours().zip(class.power_on_lead_minutes).is_some_and(|(h, l)| in_power_on_lead(h, class.zone(), l, now));
+        let leading = class
+            .hours()
+            .zip(class.power_on_lead_minutes)
+            .is_some_and(|(h, l)| in_power_on_lead(h, class.zone(), l, now));
         let reason = match policy::must_shut_down(&f, now) {
             Some(r) if leading && r.starts_with("outside") => None,
             Some(r) => Some(r.to_string()),
@@ -160,7 +177,11 @@ async fn power(svc: &Services, client: &Client, vm: &JobVm, action: PowerAction,
             };
             let _ = svc.store.record_task(&task, e).await;
             if let Some(user) = vm.assigned_user_id {
-                let title = format!("{} was {}", vm.vm_name, if action == PowerAction::Start { "started" } else { "shut down" });
+                let title = format!(
+                    "{} was {}",
+                    vm.vm_name,
+                    if action == PowerAction::Start { "started" } else { "shut down" }
+                );
                 let _ = svc.store.notify(user, "class", &title, Some(reason)).await;
             }
         }

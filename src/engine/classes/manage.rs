@@ -47,7 +47,10 @@ async fn resolve_template(svc: &Services, actor: &Actor, text: &str) -> Result<O
                 && g.template
             {
                 let e = entry(svc, actor, "register_template", "template");
-                let id = svc.store.ensure_template(c.cluster.id, vmid.into(), &g.name, &g.node, Some(actor.user_id), e).await?;
+                let id = svc
+                    .store
+                    .ensure_template(c.cluster.id, vmid.into(), &g.name, &g.node, Some(actor.user_id), e)
+                    .await?;
                 return Ok(Some(id));
             }
         }
@@ -81,14 +84,21 @@ pub async fn managed(svc: &Services, actor: &Actor, class_id: Uuid, what: &str) 
     match svc.store.class_to_manage(actor, class_id).await {
         Ok(c) => Ok(c),
         Err(e) => {
-            let denied = entry(svc, actor, what, "class").entity(class_id).outcome(Outcome::Denied).message(e.to_string());
+            let denied =
+                entry(svc, actor, what, "class").entity(class_id).outcome(Outcome::Denied).message(e.to_string());
             svc.store.audit(denied).await?;
             Err(e.into())
         }
     }
 }
 
-pub async fn co_owner(svc: &Services, actor: &Actor, class_id: Uuid, username: &str, add: bool) -> Result<String, AppError> {
+pub async fn co_owner(
+    svc: &Services,
+    actor: &Actor,
+    class_id: Uuid,
+    username: &str,
+    add: bool,
+) -> Result<String, AppError> {
     let what = if add { "add_co_owner" } else { "remove_co_owner" };
     let class = managed(svc, actor, class_id, what).await?;
     let username = sanitize::line(username).trim().to_string();
@@ -102,7 +112,12 @@ pub async fn co_owner(svc: &Services, actor: &Actor, class_id: Uuid, username: &
 }
 
 /// A new join code (the old ones stop working). Returned once; only its hash is kept.
-pub async fn issue_code(svc: &Services, actor: &Actor, class_id: Uuid, days: Option<i64>) -> Result<(String, String), AppError> {
+pub async fn issue_code(
+    svc: &Services,
+    actor: &Actor,
+    class_id: Uuid,
+    days: Option<i64>,
+) -> Result<(String, String), AppError> {
     let class = managed(svc, actor, class_id, "issue_join_code").await?;
     if class.archived_at.is_some() {
         return Err(AppError::Invalid("The class is archived.".into()));
@@ -113,7 +128,8 @@ pub async fn issue_code(svc: &Services, actor: &Actor, class_id: Uuid, days: Opt
     svc.store
         .issue_join_token(class_id, &token::code_hash(&code), &token::hint(&code), expires, Some(actor.user_id), e)
         .await?;
-    let until = expires.map(|e| format!("valid until {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or("never expires".into());
+    let until =
+        expires.map(|e| format!("valid until {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or("never expires".into());
     let message = format!("Join code for {} ({until}). Send your students: {}", class.name, token::join_command(&code));
     Ok((message, code))
 }
@@ -166,7 +182,13 @@ pub async fn unenroll(svc: &Services, actor: &Actor, class_id: Uuid, username: &
 }
 
 /// Move a student to another class the actor also teaches.
-pub async fn move_student(svc: &Services, actor: &Actor, from: Uuid, to: Uuid, username: &str) -> Result<String, AppError> {
+pub async fn move_student(
+    svc: &Services,
+    actor: &Actor,
+    from: Uuid,
+    to: Uuid,
+    username: &str,
+) -> Result<String, AppError> {
     let target = managed(svc, actor, to, "move_student").await?;
     managed(svc, actor, from, "move_student").await?;
     // Enroll first: a refusal there leaves the student where they were.

@@ -21,25 +21,89 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub enum Cmd {
     /// The classes the actor sees, and their own VMs.
-    Load { actor: Actor },
-    Detail { actor: Actor, class_id: Uuid },
-    Create { actor: Actor, form: ClassForm },
-    Edit { actor: Actor, class_id: Uuid, form: ClassForm },
-    Archive { actor: Actor, class_id: Uuid },
-    CoOwner { actor: Actor, class_id: Uuid, username: String, add: bool },
-    IssueCode { actor: Actor, class_id: Uuid, days: Option<i64> },
-    DisableCodes { actor: Actor, class_id: Uuid },
-    Join { actor: Actor, code: Secret },
-    Enroll { actor: Actor, class_id: Uuid, username: String },
-    Unenroll { actor: Actor, class_id: Uuid, username: String },
-    Move { actor: Actor, from: Uuid, to: Uuid, username: String },
-    Act { actor: Actor, vm_ids: Vec<Uuid>, action: VmAction },
-    ResetUsage { actor: Actor, class_id: Uuid, vm_ids: Vec<Uuid> },
+    Load {
+        actor: Actor,
+    },
+    Detail {
+        actor: Actor,
+        class_id: Uuid,
+    },
+    Create {
+        actor: Actor,
+        form: Box<ClassForm>,
+    },
+    Edit {
+        actor: Actor,
+        class_id: Uuid,
+        form: Box<ClassForm>,
+    },
+    Archive {
+        actor: Actor,
+        class_id: Uuid,
+    },
+    CoOwner {
+        actor: Actor,
+        class_id: Uuid,
+        username: String,
+        add: bool,
+    },
+    IssueCode {
+        actor: Actor,
+        class_id: Uuid,
+        days: Option<i64>,
+    },
+    DisableCodes {
+        actor: Actor,
+        class_id: Uuid,
+    },
+    Join {
+        actor: Actor,
+        code: Secret,
+    },
+    Enroll {
+        actor: Actor,
+        class_id: Uuid,
+        username: String,
+    },
+    Unenroll {
+        actor: Actor,
+        class_id: Uuid,
+        username: String,
+    },
+    Move {
+        actor: Actor,
+        from: Uuid,
+        to: Uuid,
+        username: String,
+    },
+    Act {
+        actor: Actor,
+        vm_ids: Vec<Uuid>,
+        action: VmAction,
+    },
+    ResetUsage {
+        actor: Actor,
+        class_id: Uuid,
+        vm_ids: Vec<Uuid>,
+    },
     /// Deploy to the pool size, or scale to a new one.
-    Scale { actor: Actor, class_id: Uuid, size: Option<i64> },
-    Publish { actor: Actor, class_id: Uuid },
-    Retry { actor: Actor, class_id: Uuid },
-    Cancel { actor: Actor, class_id: Uuid },
+    Scale {
+        actor: Actor,
+        class_id: Uuid,
+        size: Option<i64>,
+    },
+    Publish {
+        actor: Actor,
+        class_id: Uuid,
+    },
+    Retry {
+        actor: Actor,
+        class_id: Uuid,
+    },
+    Cancel {
+        actor: Actor,
+        class_id: Uuid,
+    },
 }
 
 impl Cmd {
@@ -91,7 +155,9 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             done(format!("Saved {}.", form.name.trim()))
         }
         C::Archive { actor, class_id } => done(manage::archive(svc, &actor, class_id).await?),
-        C::CoOwner { actor, class_id, username, add } => done(manage::co_owner(svc, &actor, class_id, &username, add).await?),
+        C::CoOwner { actor, class_id, username, add } => {
+            done(manage::co_owner(svc, &actor, class_id, &username, add).await?)
+        }
         C::IssueCode { actor, class_id, days } => {
             let (message, secret) = manage::issue_code(svc, &actor, class_id, days).await?;
             Ok(Reply::Secret { message, secret })

@@ -83,7 +83,8 @@ pub async fn run(svc: &Services, class_id: Uuid, stats: &RunStats) -> Result<(),
     let access = svc.store.cluster_access(cluster_id).await?;
     let client = Arc::new(client_for(&access)?);
     let plan = svc.store.plan(class_id).await?;
-    let mut vmids: Vec<i64> = plan.iter().filter(|s| s.status == "pending" || s.status == "running").map(|s| s.vmid).collect();
+    let mut vmids: Vec<i64> =
+        plan.iter().filter(|s| s.status == "pending" || s.status == "running").map(|s| s.vmid).collect();
     vmids.dedup();
     let results: Vec<Result<(), String>> = futures::stream::iter(vmids)
         .map(|vmid| {
@@ -101,7 +102,14 @@ pub async fn run(svc: &Services, class_id: Uuid, stats: &RunStats) -> Result<(),
 }
 
 /// One VM's steps in order.
-async fn chain(svc: &Services, client: &Client, class_id: Uuid, cluster_id: Uuid, vmid: i64, stats: &RunStats) -> Result<(), String> {
+async fn chain(
+    svc: &Services,
+    client: &Client,
+    class_id: Uuid,
+    cluster_id: Uuid,
+    vmid: i64,
+    stats: &RunStats,
+) -> Result<(), String> {
     let started = Instant::now();
     let result = async {
         loop {
@@ -138,8 +146,10 @@ async fn chain(svc: &Services, client: &Client, class_id: Uuid, cluster_id: Uuid
                 Err(e) => {
                     let msg = crate::domain::sanitize::line(&e);
                     svc.store.finish_step(step.id, "failed", Some(&msg)).await.map_err(|e| e.to_string())?;
-                    let entry = engine_entry("deploy_step").entity(class_id).outcome(Outcome::Failure).message(msg.clone());
-                    let _ = svc.store.audit(entry.details(serde_json::json!({"vmid": vmid, "step": step.step_kind}))).await;
+                    let entry =
+                        engine_entry("deploy_step").entity(class_id).outcome(Outcome::Failure).message(msg.clone());
+                    let _ =
+                        svc.store.audit(entry.details(serde_json::json!({"vmid": vmid, "step": step.step_kind}))).await;
                     return Err(msg);
                 }
             }
@@ -158,7 +168,13 @@ fn missing(e: &PveError) -> bool {
     e.to_string().contains("does not exist") || e.status() == Some(404)
 }
 
-async fn execute(svc: &Services, client: &Client, cluster_id: Uuid, step: &Step, stats: &RunStats) -> Result<(), String> {
+async fn execute(
+    svc: &Services,
+    client: &Client,
+    cluster_id: Uuid,
+    step: &Step,
+    stats: &RunStats,
+) -> Result<(), String> {
     let kind = step.kind().ok_or_else(|| format!("unknown step '{}'", step.step_kind))?;
     let (node, vmid) = (step.node.as_str(), u32::try_from(step.vmid).map_err(|_| "bad vmid".to_string())?);
     let q = GuestKind::Qemu;
@@ -175,12 +191,18 @@ async fn execute(svc: &Services, client: &Client, cluster_id: Uuid, step: &Step,
             stats.call();
             match client.guest_config(node, q, vmid).await {
                 // Cloned by a runner that died before recording it: let that clone finish.
-                Ok(cfg) if cfg.name().as_deref() == Some(name.as_str()) => return settle(client, node, vmid, stats).await,
+                Ok(cfg) if cfg.name().as_deref() == Some(name.as_str()) => {
+                    return settle(client, node, vmid, stats).await;
+                }
                 Ok(cfg) => return Err(format!("VMID {vmid} is taken by '{}'", cfg.name().unwrap_or_default())),
                 Err(e) if missing(&e) => {}
                 Err(e) => return Err(pve(e)),
             }
-            let source = step.param("source_vmid").and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok()).ok_or("no source VMID")?;
+            let source = step
+                .param("source_vmid")
+                .and_then(|v| v.as_u64())
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or("no source VMID")?;
             let source_node = step.param_str("source_node").unwrap_or(node);
             let req = CloneRequest {
                 newid: vmid,
@@ -240,12 +262,18 @@ async fn execute(svc: &Services, client: &Client, cluster_id: Uuid, step: &Step,
             }
             let keep_row = step.param("keep_row").and_then(|v| v.as_bool()).unwrap_or(false);
             if let Some(id) = expected {
-                svc.store.mark_class_vm_deleting(id, engine_entry("class_vm_deleting")).await.map_err(|e| e.to_string())?;
+                svc.store
+                    .mark_class_vm_deleting(id, engine_entry("class_vm_deleting"))
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             stats.call();
             match client.guest_config(node, q, vmid).await {
                 Ok(cfg) if cfg.name().as_deref() != step.param_str("expect_name") => {
-                    return Err(format!("VMID {vmid} is now '{}', not this class's VM; not deleted", cfg.name().unwrap_or_default()));
+                    return Err(format!(
+                        "VMID {vmid} is now '{}', not this class's VM; not deleted",
+                        cfg.name().unwrap_or_default()
+                    ));
                 }
                 Ok(_) => {}
                 Err(e) if missing(&e) => return forget(svc, expected, keep_row).await,
@@ -274,7 +302,9 @@ async fn execute(svc: &Services, client: &Client, cluster_id: Uuid, step: &Step,
 /// After a delete: the row is soft-deleted (scale down) or kept for the recreated VM (publish).
 async fn forget(svc: &Services, id: Option<Uuid>, keep_row: bool) -> Result<(), String> {
     match (id, keep_row) {
-        (Some(id), false) => svc.store.mark_class_vm_deleted(id, engine_entry("class_vm_deleted")).await.map_err(|e| e.to_string()),
+        (Some(id), false) => {
+            svc.store.mark_class_vm_deleted(id, engine_entry("class_vm_deleted")).await.map_err(|e| e.to_string())
+        }
         _ => Ok(()),
     }
 }
@@ -307,7 +337,13 @@ async fn record(svc: &Services, cluster_id: Uuid, step: &Step, upid: &Upid) {
         vmid: u32::try_from(step.vmid).ok(),
         by: None,
     };
-    let _ = svc.store.record_task(&task, engine_entry(&format!("class_{}", step.step_kind)).details(serde_json::json!({"class_id": step.class_id}))).await;
+    let _ = svc
+        .store
+        .record_task(
+            &task,
+            engine_entry(&format!("class_{}", step.step_kind)).details(serde_json::json!({"class_id": step.class_id})),
+        )
+        .await;
 }
 
 /// Wait until nothing holds the VM's lock (a clone, a snapshot in progress).

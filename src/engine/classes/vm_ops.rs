@@ -41,7 +41,12 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
         let vm = match svc.store.class_vm(actor, *id).await {
             Ok(vm) => vm,
             Err(e) => {
-                lines.push(BulkLine { cluster: String::new(), vmid: 0, name: "?".into(), outcome: BulkOutcome::Failed(e.to_string()) });
+                lines.push(BulkLine {
+                    cluster: String::new(),
+                    vmid: 0,
+                    name: "?".into(),
+                    outcome: BulkOutcome::Failed(e.to_string()),
+                });
                 continue;
             }
         };
@@ -53,7 +58,12 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
                 c
             }
         };
-        let line = |cluster: &str, outcome| BulkLine { cluster: cluster.into(), vmid: vm.vmid as u32, name: vm.vm_name.clone(), outcome };
+        let line = |cluster: &str, outcome| BulkLine {
+            cluster: cluster.into(),
+            vmid: vm.vmid as u32,
+            name: vm.vm_name.clone(),
+            outcome,
+        };
         let teacher = class.teaches || actor.role == crate::domain::Role::Admin;
         let own = vm.user_id == Some(actor.user_id);
         let f = facts(&class, &vm);
@@ -66,7 +76,10 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
             continue;
         };
         if let Err(refusal) = decision {
-            let e = entry(svc, actor, action.as_str(), "class_vm").entity(vm.id).outcome(Outcome::Denied).message(refusal.to_string());
+            let e = entry(svc, actor, action.as_str(), "class_vm")
+                .entity(vm.id)
+                .outcome(Outcome::Denied)
+                .message(refusal.to_string());
             svc.store.audit(e).await?;
             lines.push(line("", BulkOutcome::Skipped(refusal.to_string())));
             continue;
@@ -86,12 +99,16 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
                     vmid: Some(vm.vmid as u32),
                     by: Some(actor.user_id).filter(|u| !u.is_nil()),
                 };
-                let e = entry(svc, actor, action.as_str(), "class_vm").details(serde_json::json!({"class_vm": vm.id, "class_id": vm.class_id}));
+                let e = entry(svc, actor, action.as_str(), "class_vm")
+                    .details(serde_json::json!({"class_vm": vm.id, "class_id": vm.class_id}));
                 svc.store.record_task(&task, e).await?;
                 BulkOutcome::Submitted(upid.to_string())
             }
             Err(e) => {
-                let fail = entry(svc, actor, action.as_str(), "class_vm").entity(vm.id).outcome(Outcome::Failure).message(e.to_string());
+                let fail = entry(svc, actor, action.as_str(), "class_vm")
+                    .entity(vm.id)
+                    .outcome(Outcome::Failure)
+                    .message(e.to_string());
                 svc.store.audit(fail).await?;
                 BulkOutcome::Failed(e.to_string())
             }
@@ -120,7 +137,10 @@ pub async fn reset_freed_vm(svc: &Services, actor: &Actor, class: &Class, vmid: 
         let client = client_for(&access)?;
         let node = svc.store.guest(cluster_id, vmid as u32).await?.map(|g| g.node.to_string());
         let node = node.or_else(|| class.node().map(str::to_string)).unwrap_or_default();
-        client.snapshot_rollback(&node, GuestKind::Qemu, vmid as u32, BASELINE).await.map_err(|e| AppError::Invalid(e.to_string()))
+        client
+            .snapshot_rollback(&node, GuestKind::Qemu, vmid as u32, BASELINE)
+            .await
+            .map_err(|e| AppError::Invalid(e.to_string()))
     }
     .await;
     let e = entry(svc, actor, "revert_freed_vm", "class_vm").entity(format!("{}:{vmid}", class.id));

@@ -73,7 +73,13 @@ impl Store {
     /// Create a class: its students' group, its training instance set, the class row with a
     /// fresh VMID prefix. A prefix taken by a concurrent creation (unique constraint) is
     /// retried with the next one.
-    pub async fn create_class(&self, owner: Uuid, tenant: Option<Uuid>, input: &ClassInput, audit: Entry) -> Result<Uuid, StoreError> {
+    pub async fn create_class(
+        &self,
+        owner: Uuid,
+        tenant: Option<Uuid>,
+        input: &ClassInput,
+        audit: Entry,
+    ) -> Result<Uuid, StoreError> {
         let mut last = None;
         for _ in 0..5 {
             match self.try_create_class(owner, tenant, input, audit.clone()).await {
@@ -84,7 +90,13 @@ impl Store {
         Err(last.unwrap_or_else(|| StoreError::Conflict("vmid_prefix already exists".into())))
     }
 
-    async fn try_create_class(&self, owner: Uuid, tenant: Option<Uuid>, input: &ClassInput, audit: Entry) -> Result<Uuid, StoreError> {
+    async fn try_create_class(
+        &self,
+        owner: Uuid,
+        tenant: Option<Uuid>,
+        input: &ClassInput,
+        audit: Entry,
+    ) -> Result<Uuid, StoreError> {
         let (id, set, group) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let now = time::now();
         on_pool!(self, p => {
@@ -214,10 +226,17 @@ impl Store {
     }
 }
 
-
 impl Store {
     /// The template row for a Proxmox template a class deploys from, created on first use.
-    pub async fn ensure_template(&self, cluster_id: Uuid, vmid: i64, name: &str, node: &str, by: Option<Uuid>, audit: Entry) -> Result<Uuid, StoreError> {
+    pub async fn ensure_template(
+        &self,
+        cluster_id: Uuid,
+        vmid: i64,
+        name: &str,
+        node: &str,
+        by: Option<Uuid>,
+        audit: Entry,
+    ) -> Result<Uuid, StoreError> {
         let now = time::now();
         let id = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;

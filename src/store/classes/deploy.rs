@@ -107,7 +107,14 @@ impl DeployProgress {
         let mut out: Vec<DeployProgress> = Vec::new();
         for s in steps.iter().filter(|s| s.status != "cancelled") {
             if out.last().is_none_or(|p| p.vmid != s.vmid) {
-                out.push(DeployProgress { vmid: s.vmid, done: 0, total: 0, current: None, state: "done".into(), error: None });
+                out.push(DeployProgress {
+                    vmid: s.vmid,
+                    done: 0,
+                    total: 0,
+                    current: None,
+                    state: "done".into(),
+                    error: None,
+                });
             }
             let Some(p) = out.last_mut() else { continue };
             p.total += 1;
@@ -128,7 +135,13 @@ const SELECT_STEPS: &str = "SELECT id, class_id, cluster_id, node, vmid, seq, st
 impl Store {
     /// Append steps to a class's plan. With nothing open, the finished steps of earlier plans
     /// are cleared first (their outcome is in the audit log), so progress counts this plan.
-    pub async fn plan_steps(&self, class_id: Uuid, cluster_id: Uuid, steps: &[NewStep], audit: Entry) -> Result<usize, StoreError> {
+    pub async fn plan_steps(
+        &self,
+        class_id: Uuid,
+        cluster_id: Uuid,
+        steps: &[NewStep],
+        audit: Entry,
+    ) -> Result<usize, StoreError> {
         let now = time::now();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;

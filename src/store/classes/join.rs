@@ -22,8 +22,7 @@ pub enum JoinOutcome {
 const CLAIM: &str = "UPDATE class_vms SET assigned_user_id = $2, status = 'assigned', assigned_at = $3, updated_at = $3 \
   WHERE id = (SELECT id FROM class_vms WHERE class_id = $1 AND role = 'student' AND status = 'available' AND deleted_at IS NULL ORDER BY vmid LIMIT 1) \
   AND status = 'available' AND deleted_at IS NULL RETURNING vmid, vm_name";
-const FREE_LEFT: &str =
-    "SELECT count(*) FROM class_vms WHERE class_id = $1 AND role = 'student' AND status = 'available' AND deleted_at IS NULL";
+const FREE_LEFT: &str = "SELECT count(*) FROM class_vms WHERE class_id = $1 AND role = 'student' AND status = 'available' AND deleted_at IS NULL";
 const OWN_SEAT: &str = "SELECT vmid, vm_name FROM class_vms WHERE class_id = $1 AND assigned_user_id = $2 AND role = 'student' AND deleted_at IS NULL";
 
 /// Inside a write transaction: give `user` the lowest free student VM of `class`, retrying
@@ -100,6 +99,10 @@ macro_rules! seat_or_wait {
     };
 }
 
+/// A join code with its class: (token, class, class name, expires, disabled, archived).
+type TokenRow = (Uuid, Uuid, String, Option<When>, Option<When>, Option<When>);
+type When = chrono::DateTime<chrono::Utc>;
+
 fn outcome_details(o: &JoinOutcome) -> serde_json::Value {
     match o {
         JoinOutcome::Seated { vmid, .. } => json!({"seated": true, "vmid": vmid}),
@@ -114,7 +117,7 @@ impl Store {
         let now = time::now();
         let out = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let token: Option<(Uuid, Uuid, String, Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+            let token: Option<TokenRow> = sqlx::query_as(
                 "SELECT t.id, c.id, s.name, t.expires_at, t.disabled_at, c.archived_at FROM class_join_tokens t \
                  JOIN classes c ON c.id = t.class_id JOIN instance_sets s ON s.id = c.instance_set_id WHERE t.token_hash = $1",
             ).bind(code_hash).fetch_optional(&mut *tx).await?;
@@ -138,7 +141,13 @@ impl Store {
     }
 
     /// A teacher enrolls a student directly (no code).
-    pub async fn enroll(&self, class_id: Uuid, username: &str, by: Uuid, audit: Entry) -> Result<JoinOutcome, StoreError> {
+    pub async fn enroll(
+        &self,
+        class_id: Uuid,
+        username: &str,
+        by: Uuid,
+        audit: Entry,
+    ) -> Result<JoinOutcome, StoreError> {
         let now = time::now();
         let out = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;

@@ -205,7 +205,8 @@ impl Store {
     pub async fn class_vms(&self, actor: &Actor, class_id: Uuid) -> Result<Vec<ClassVm>, StoreError> {
         let class = self.class(actor, class_id).await?;
         let only_own = !class.teaches && Scope::of(actor) != Scope::All;
-        let sql = format!("{SELECT_VMS} AND v.class_id = $1 AND ($2 = false OR v.assigned_user_id = $3) ORDER BY v.vmid");
+        let sql =
+            format!("{SELECT_VMS} AND v.class_id = $1 AND ($2 = false OR v.assigned_user_id = $3) ORDER BY v.vmid");
         Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(class_id).bind(only_own).bind(actor.user_id).fetch_all(p).await?))
     }
@@ -214,7 +215,9 @@ impl Store {
     pub async fn my_class_vms(&self, actor: &Actor) -> Result<Vec<ClassVm>, StoreError> {
         actor.require(Resource::Class, Action::Read)?;
         let sql = format!("{SELECT_VMS} AND v.assigned_user_id = $1 ORDER BY s.name, v.vmid");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(actor.user_id).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(actor.user_id).fetch_all(p).await?),
+        )
     }
 
     /// One class VM by id, if the actor may see it (own VM, or a class they teach).
@@ -227,6 +230,10 @@ impl Store {
             return Ok(vm);
         }
         let class = self.class(actor, vm.class_id).await?;
-        if class.teaches || Scope::of(actor) == Scope::All { Ok(vm) } else { Err(StoreError::NotFound("class VM".into())) }
+        if class.teaches || Scope::of(actor) == Scope::All {
+            Ok(vm)
+        } else {
+            Err(StoreError::NotFound("class VM".into()))
+        }
     }
 }

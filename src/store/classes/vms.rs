@@ -9,6 +9,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+/// One accounting tick: (class VM, checkpoint read, seconds to add, new checkpoint).
+pub type UsageTick = (Uuid, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>);
+
 #[derive(Debug, Clone)]
 pub struct NewClassVm {
     pub class_id: Uuid,
@@ -69,7 +72,11 @@ impl Store {
     }
 
     /// The live class VM at a vmid of a cluster, if any: (row id, class id, name, role).
-    pub async fn class_vm_at(&self, cluster_id: Uuid, vmid: i64) -> Result<Option<(Uuid, Uuid, String, String)>, StoreError> {
+    pub async fn class_vm_at(
+        &self,
+        cluster_id: Uuid,
+        vmid: i64,
+    ) -> Result<Option<(Uuid, Uuid, String, String)>, StoreError> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT id, class_id, vm_name, role FROM class_vms WHERE cluster_id = $1 AND vmid = $2 AND deleted_at IS NULL",
         ).bind(cluster_id).bind(vmid).fetch_optional(p).await?))
@@ -77,7 +84,12 @@ impl Store {
 
     /// Scale down: a VM no longer takes students while it is being removed.
     pub async fn mark_class_vm_deleting(&self, id: Uuid, audit: Entry) -> Result<(), StoreError> {
-        self.set_vm_state(id, "UPDATE class_vms SET status = 'deleting', updated_at = $2 WHERE id = $1 AND deleted_at IS NULL", audit).await
+        self.set_vm_state(
+            id,
+            "UPDATE class_vms SET status = 'deleting', updated_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+            audit,
+        )
+        .await
     }
 
     /// The VM is gone from Proxmox: soft-delete the row (history stays).
@@ -142,7 +154,7 @@ impl Store {
     /// Apply one accounting tick: each (vm, seconds to add, new checkpoint) only if the
     /// checkpoint is still the one read (compare-and-set), so two processes never add twice.
     /// No audit entry per tick (that would flood the log); resets and shutdowns are audited.
-    pub async fn apply_usage(&self, ticks: &[(Uuid, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>)]) -> Result<u64, StoreError> {
+    pub async fn apply_usage(&self, ticks: &[UsageTick]) -> Result<u64, StoreError> {
         if ticks.is_empty() {
             return Ok(0);
         }

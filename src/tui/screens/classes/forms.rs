@@ -102,9 +102,10 @@ pub fn enroll_form(c: &Class, selected: Option<String>) -> Effect {
 }
 
 pub fn scale_form(c: &Class) -> Effect {
-    let form = Form::new(format!("scale {}", c.name), vec![Field::text("Student VMs").with_value(&c.pool_size.to_string())])
-        .submit_label("scale")
-        .note("Growing clones new VMs; shrinking removes unassigned VMs only (highest first).");
+    let form =
+        Form::new(format!("scale {}", c.name), vec![Field::text("Student VMs").with_value(&c.pool_size.to_string())])
+            .submit_label("scale")
+            .note("Growing clones new VMs; shrinking removes unassigned VMs only (highest first).");
     open(form, FormKind::Scale(c.id))
 }
 
@@ -126,14 +127,20 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
         power_on_lead: v("Power on before"),
     };
     let cmd = match kind {
-        FormKind::NewClass => Cmd::Create { actor, form: class_form() },
-        FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: class_form() },
+        FormKind::NewClass => Cmd::Create { actor, form: Box::new(class_form()) },
+        FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {
             let days = v("Valid days");
             let days = if days.trim().is_empty() {
                 None
             } else {
-                Some(days.trim().parse::<i64>().ok().filter(|d| (1..=365).contains(d)).ok_or("Valid days: 1 to 365, or empty.")?)
+                Some(
+                    days.trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|d| (1..=365).contains(d))
+                        .ok_or("Valid days: 1 to 365, or empty.")?,
+                )
             };
             Cmd::IssueCode { actor, class_id: *id, days }
         }
@@ -172,4 +179,3 @@ impl ClassesScreen {
         self.all_classes().find(|c| c.name.eq_ignore_ascii_case(name)).map(|c| c.id)
     }
 }
-

@@ -70,7 +70,11 @@ impl ClassesScreen {
 
     /// Class rows, VM states and IPs (the poller's "inventory") and tasks all show here.
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if domains.iter().any(|d| d == "classes" || d == "inventory" || d == "users") { self.load(actor) } else { vec![] }
+        if domains.iter().any(|d| d == "classes" || d == "inventory" || d == "users") {
+            self.load(actor)
+        } else {
+            vec![]
+        }
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -96,7 +100,9 @@ impl ClassesScreen {
     /// Rebuild the VM rows (after new data or a change of marks); selection stays by id.
     fn refresh_rows(&mut self) {
         let rows = match &self.detail {
-            Some(d) => d.vms.iter().map(|v| view::VmRow { vm: v.clone(), marked: self.marks.contains(&v.id) }).collect(),
+            Some(d) => {
+                d.vms.iter().map(|v| view::VmRow { vm: v.clone(), marked: self.marks.contains(&v.id) }).collect()
+            }
             None => vec![],
         };
         self.vms.set_rows(rows);
@@ -221,7 +227,10 @@ impl ClassesScreen {
             (Action::JoinCode, _) if !teacher => vec![forms::join_form()],
             (Action::Delete, Some(c)) if teacher => vec![Effect::Open(Overlay::Confirm {
                 title: "archive class".into(),
-                message: format!("Archive {}? Its join codes stop and waiting students are released; VMs stay until you scale to 0.", c.name),
+                message: format!(
+                    "Archive {}? Its join codes stop and waiting students are released; VMs stay until you scale to 0.",
+                    c.name
+                ),
                 on_yes: Command::Classes(Cmd::Archive { actor: actor.clone(), class_id: c.id }),
             })],
             _ => vec![],
@@ -245,7 +254,8 @@ impl ClassesScreen {
     }
 
     fn class_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
-        let teacher = manages(actor) && self.detail.as_ref().is_some_and(|d| d.class.teaches || actor.role == crate::domain::Role::Admin);
+        let teacher = manages(actor)
+            && self.detail.as_ref().is_some_and(|d| d.class.teaches || actor.role == crate::domain::Role::Admin);
         let Some(d) = self.detail.clone() else { return vec![] };
         let class = d.class;
         let a = || actor.clone();
@@ -270,7 +280,9 @@ impl ClassesScreen {
                 self.refresh_rows();
                 vec![]
             }
-            Action::Open => self.vms.selected().map(|r| Effect::Open(view::vm_report(&class, &r.vm))).into_iter().collect(),
+            Action::Open => {
+                self.vms.selected().map(|r| Effect::Open(view::vm_report(&class, &r.vm))).into_iter().collect()
+            }
             Action::Start => self.vm_action(VmAction::Start, actor),
             Action::Stop => self.vm_action(VmAction::Stop, actor),
             Action::Shutdown => self.vm_action(VmAction::Shutdown, actor),
@@ -287,15 +299,22 @@ impl ClassesScreen {
                     on_yes: Command::Classes(Cmd::ResetUsage { actor: a(), class_id: class.id, vm_ids: ids }),
                 })]
             }
-            Action::Enroll if teacher => vec![forms::enroll_form(&class, self.vms.selected().and_then(|r| r.vm.username.clone()))],
-            Action::Delete if teacher => match self.vms.selected().and_then(|r| r.vm.username.clone().filter(|_| r.vm.role == "student")) {
-                Some(username) => vec![Effect::Open(Overlay::Confirm {
-                    title: "remove student".into(),
-                    message: format!("Remove {username} from {}? Their VM goes back to its baseline for the next student.", class.name),
-                    on_yes: Command::Classes(Cmd::Unenroll { actor: a(), class_id: class.id, username }),
-                })],
-                None => vec![Effect::Error("Select a student's VM to remove that student.".into())],
-            },
+            Action::Enroll if teacher => {
+                vec![forms::enroll_form(&class, self.vms.selected().and_then(|r| r.vm.username.clone()))]
+            }
+            Action::Delete if teacher => {
+                match self.vms.selected().and_then(|r| r.vm.username.clone().filter(|_| r.vm.role == "student")) {
+                    Some(username) => vec![Effect::Open(Overlay::Confirm {
+                        title: "remove student".into(),
+                        message: format!(
+                            "Remove {username} from {}? Their VM goes back to its baseline for the next student.",
+                            class.name
+                        ),
+                        on_yes: Command::Classes(Cmd::Unenroll { actor: a(), class_id: class.id, username }),
+                    })],
+                    None => vec![Effect::Error("Select a student's VM to remove that student.".into())],
+                }
+            }
             Action::Deploy if teacher => vec![forms::scale_form(&class)],
             Action::Publish if teacher => vec![Effect::Open(Overlay::Confirm {
                 title: "publish template".into(),
@@ -325,7 +344,12 @@ impl ClassesScreen {
             return vec![Effect::Send(cmd)];
         }
         vec![Effect::Open(Overlay::Confirm {
-            title: format!("{} {} VM{}", action.verb().to_lowercase(), targets.len(), if targets.len() == 1 { "" } else { "s" }),
+            title: format!(
+                "{} {} VM{}",
+                action.verb().to_lowercase(),
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" }
+            ),
             message: format!("{} {}?", action.verb(), names(&targets)),
             on_yes: cmd,
         })]

@@ -114,7 +114,8 @@ impl ClassVm {
             ("student", None) => "(free)".into(),
             (role, _) => format!("({role})"),
         };
-        let seen = self.last_login_at.map(|t| t.with_timezone(&Local).format("%m-%d %H:%M").to_string()).unwrap_or("-".into());
+        let seen =
+            self.last_login_at.map(|t| t.with_timezone(&Local).format("%m-%d %H:%M").to_string()).unwrap_or("-".into());
         vec![
             String::new(),
             who,
@@ -139,9 +140,13 @@ impl ClassesScreen {
 
     fn class_view(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
         let lines = self.detail_lines(theme);
-        let [head, table] = Layout::vertical([Constraint::Length(lines.len() as u16 + 2), Constraint::Fill(1)]).areas(area);
+        let [head, table] =
+            Layout::vertical([Constraint::Length(lines.len() as u16 + 2), Constraint::Fill(1)]).areas(area);
         let title = self.detail.as_ref().map(|d| d.class.name.clone()).unwrap_or_else(|| "class".into());
-        let block = Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(format!(" {title} "), theme.accent()));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(format!(" {title} "), theme.accent()));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), head);
         let title = if self.marks.is_empty() { "VMs".to_string() } else { format!("VMs, {} marked", self.marks.len()) };
         self.vms.render(f, table, theme, &title);
@@ -156,11 +161,15 @@ impl ClassesScreen {
             (Some(n), Some(v)) => format!("{n} ({v})"),
             _ => "no template".into(),
         };
-        let co = if d.co_owners.is_empty() { String::new() } else { format!(" · co-owners {}", d.co_owners.join(", ")) };
+        let co =
+            if d.co_owners.is_empty() { String::new() } else { format!(" · co-owners {}", d.co_owners.join(", ")) };
         lines.push(Line::from(vec![
             Span::styled(format!("teacher {}{co}", c.teacher), theme.text()),
             Span::styled(format!(" · {template} on {}", c.node().unwrap_or("?")), theme.dim()),
-            Span::styled(format!(" · VMIDs {}", c.vmid_prefix.map(|p| format!("{p}00-{p}99")).unwrap_or_default()), theme.dim()),
+            Span::styled(
+                format!(" · VMIDs {}", c.vmid_prefix.map(|p| format!("{p}00-{p}99")).unwrap_or_default()),
+                theme.dim(),
+            ),
         ]));
         let open_now = match c.hours() {
             Some(h) if h.is_open(c.zone(), now) => Span::styled(" open now", theme.ok()),
@@ -185,20 +194,30 @@ impl ClassesScreen {
         if c.teaches || !d.tokens.is_empty() {
             let code = match d.tokens.iter().find(|t| t.state == TokenState::Active) {
                 Some(t) => {
-                    let until = t.expires_at.map(|e| format!("until {}", e.with_timezone(&Local).format("%Y-%m-%d"))).unwrap_or("never expires".into());
-                    Span::styled(format!("join code {} ({until}, {} joined) — i issues a new one", t.hint, t.uses), theme.text())
+                    let until = t
+                        .expires_at
+                        .map(|e| format!("until {}", e.with_timezone(&Local).format("%Y-%m-%d")))
+                        .unwrap_or("never expires".into());
+                    Span::styled(
+                        format!("join code {} ({until}, {} joined) — i issues a new one", t.hint, t.uses),
+                        theme.text(),
+                    )
                 }
                 None => Span::styled("no active join code — press i to issue one", theme.warn()),
             };
             let waiting = d.roster.iter().filter(|r| r.2).count();
             lines.push(Line::from(vec![
                 code,
-                Span::styled(format!(" · {} students, {waiting} waiting · {} free VMs", d.roster.len(), c.free_seats), theme.dim()),
+                Span::styled(
+                    format!(" · {} students, {waiting} waiting · {} free VMs", d.roster.len(), c.free_seats),
+                    theme.dim(),
+                ),
             ]));
         }
         if !d.progress.is_empty() {
             let done = d.progress.iter().filter(|p| p.done == p.total).count();
-            let mut spans = vec![Span::styled(format!("deployment {done}/{} VMs ready", d.progress.len()), theme.text())];
+            let mut spans =
+                vec![Span::styled(format!("deployment {done}/{} VMs ready", d.progress.len()), theme.text())];
             for p in d.progress.iter().filter(|p| p.done < p.total).take(6) {
                 let style = if p.state == "failed" { theme.error() } else { theme.warn() };
                 let what = match (&p.current, &p.error) {
