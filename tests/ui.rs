@@ -137,7 +137,11 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     reply(&mut s, Reply::Setup { needs_first_admin: false });
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
-    assert_eq!(shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(), ["Classes", "Me"], "students have no Admin tab");
+    assert_eq!(
+        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        ["Classes", "Me"],
+        "students have no Admin tab"
+    );
 }
 
 #[test]
