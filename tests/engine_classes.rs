@@ -266,3 +266,38 @@ both!(the_lease_holder_shuts_student_vms_down_outside_the_hours, |store: Store| 
     assert!(jobs.iter().any(|v| v.id == vm.id && v.usage_counted_at.is_some()));
     engine.shutdown().await;
 });
+
+both!(publishing_recreates_student_vms_from_the_teacher_vm, |store: Store| async move {
+    let sim = sim().await;
+    let cluster = setup(&store, &sim).await;
+    let svc = common::services(&store);
+    let tess = user(&store, "tess", Role::Teacher).await;
+    let sam = user(&store, "sam", Role::Student).await;
+    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
+    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    let class_id = manage::create(&svc, &tess, &form("Pub", "")).await.unwrap();
+    deploy::scale(&svc, &tess, class_id, Some(2)).await.unwrap();
+    settled(&svc, class_id).await;
+    let (_, code) = manage::issue_code(&svc, &tess, class_id, None).await.unwrap();
+    manage::join(&svc, &sam, &code).await.unwrap();
+    let before = store.class_vms(&tess, class_id).await.unwrap();
+
+    deploy::publish(&svc, &tess, class_id).await.unwrap();
+    settled(&svc, class_id).await;
+    let after = store.class_vms(&tess, class_id).await.unwrap();
+    let client = Client::new(sim.endpoint()).unwrap();
+    let base = after.iter().find(|v| v.role == "base").expect("a base VM");
+    assert_eq!(base.vmid % 100, 0);
+    assert!(client.guest_config(&base.node, GuestKind::Qemu, base.vmid as u32).await.unwrap().is_template());
+    // Same rows, same assignments; each student VM is a fresh clone with a baseline.
+    for vm in before.iter().filter(|v| v.role == "student") {
+        let now = after.iter().find(|v| v.id == vm.id).expect("the row stays");
+        assert_eq!((now.user_id, now.status.as_str()), (vm.user_id, vm.status.as_str()));
+        let snaps = client.snapshots(&now.node, GuestKind::Qemu, now.vmid as u32).await.unwrap();
+        assert!(snaps.iter().any(|s| s.name == "baseline"));
+    }
+    // Publishing again replaces the base VM too.
+    deploy::publish(&svc, &tess, class_id).await.unwrap();
+    settled(&svc, class_id).await;
+    assert_eq!(store.class_vms(&tess, class_id).await.unwrap().iter().filter(|v| v.role == "base").count(), 1);
+});
