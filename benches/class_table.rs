@@ -76,7 +76,7 @@ fn main() {
     let reply = |app: &mut App, r: Reply| app.update(Msg::Engine(Event::Reply(r)));
     reply(&mut app, Reply::Setup { needs_first_admin: false });
     reply(&mut app, Reply::SignedIn(Box::new(session)));
-    reply(&mut app, Reply::Classes(Out::List { classes: vec![class.clone()], mine: vec![] }));
+    reply(&mut app, Reply::Classes(Out::List { classes: vec![class.clone()] }));
     let key =
         |app: &mut App, c: KeyCode| app.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(c, KeyModifiers::NONE))));
     key(&mut app, KeyCode::Enter);

@@ -80,7 +80,7 @@ impl ClassesScreen {
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
         let Reply::Classes(out) = reply else { return false };
         match out {
-            Out::List { classes, .. } => {
+            Out::List { classes } => {
                 self.all = classes.clone();
                 self.classes.set_rows(classes.clone());
             }
