@@ -67,6 +67,14 @@ pub enum Cmd {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Join a class with the code your teacher sent (signs you in first; the password is
+    /// read from standard input)
+    Join {
+        code: String,
+        /// Your labdeck username (default: your login name)
+        #[arg(long, env = "USER")]
+        username: String,
+    },
     /// List the console's actions and their keys
     Keys,
     /// Run the Proxmox VE simulator in the foreground (prints URL, fingerprint and token)
@@ -276,6 +284,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let session = accounts::accept_invitation(&svc, &code, &form, read_password()?).await?;
             println!("created {} ({}); sign in with labdeck", session.user.username, session.user.role);
             Ok(())
+        }
+        Some(Cmd::Join { code, username }) => {
+            let store = open(&url).await?;
+            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            crate::cli_class::join(&svc, &code, &username, read_password()?).await
         }
         None => {
             let store = open(&url).await?;

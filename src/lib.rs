@@ -7,6 +7,7 @@
 pub mod cli;
 mod cli_bookings;
 mod cli_serve;
+mod cli_class;
 mod cli_vm;
 pub mod config;
 pub mod demo;

@@ -192,3 +192,112 @@ both!(a_plan_resumes_after_a_restart_without_redoing_work, |store: Store| async 
     settled(&svc, class_id).await;
     assert_eq!(store.class_vms(&tess, class_id).await.unwrap().len(), 3);
 });
+
+both!(a_delete_refuses_a_vmid_that_no_longer_belongs_to_the_class, |store: Store| async move {
+    let sim = sim().await;
+    let cluster = setup(&store, &sim).await;
+    let svc = common::services(&store);
+    let tess = user(&store, "tess", Role::Teacher).await;
+    let e = || Entry::by(&tess, &Source::Engine, "deploy", "class");
+    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e()).await.unwrap();
+    let class_id = manage::create(&svc, &tess, &form("Sec", "")).await.unwrap();
+    deploy::scale(&svc, &tess, class_id, Some(1)).await.unwrap();
+    settled(&svc, class_id).await;
+    let vm = store.class_vms(&tess, class_id).await.unwrap().into_iter().find(|v| v.role == "student").unwrap();
+    // A plan made when the VMID belonged to another row (it was reused since), and one whose
+    // guest now carries another name: neither deletes anything.
+    let delete = |row: Uuid, name: &str| labdeck::store::classes::NewStep {
+        vmid: vm.vmid,
+        node: vm.node.clone(),
+        kind: labdeck::store::classes::StepKind::Delete,
+        params: serde_json::json!({"class_vm_id": row, "expect_name": name, "keep_row": false}),
+    };
+    for (row, name, why) in
+        [(Uuid::now_v7(), vm.vm_name.as_str(), "no longer belongs"), (vm.id, "someone-else", "not this class's VM")]
+    {
+        store.plan_steps(class_id, cluster, &[delete(row, name)], e()).await.unwrap();
+        let stats = labdeck::engine::classes::runner::RunStats::default();
+        labdeck::engine::classes::runner::run(&svc, class_id, &stats).await.unwrap();
+        let plan = store.plan(class_id).await.unwrap();
+        let step = plan.iter().find(|s| s.step_kind == "delete").unwrap();
+        assert_eq!(step.status, "failed");
+        assert!(step.error.as_deref().unwrap_or_default().contains(why), "{step:?}");
+        store.cancel_open_steps(class_id, e()).await.unwrap();
+    }
+    let client = Client::new(sim.endpoint()).unwrap();
+    assert!(client.guest_config(&vm.node, GuestKind::Qemu, vm.vmid as u32).await.is_ok(), "the VM is still there");
+});
+
+both!(the_lease_holder_shuts_student_vms_down_outside_the_hours, |store: Store| async move {
+    let sim = sim().await;
+    let cluster = setup(&store, &sim).await;
+    let svc = common::services(&store);
+    let tess = user(&store, "tess", Role::Teacher).await;
+    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
+    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    let class_id = manage::create(&svc, &tess, &form("Night", "")).await.unwrap();
+    deploy::scale(&svc, &tess, class_id, Some(1)).await.unwrap();
+    settled(&svc, class_id).await;
+    let vm = store.class_vms(&tess, class_id).await.unwrap().into_iter().find(|v| v.role == "student").unwrap();
+    let client = Client::new(sim.endpoint()).unwrap();
+    client.power(&vm.node, GuestKind::Qemu, vm.vmid as u32, labdeck::pve::PowerAction::Start).await.unwrap();
+    while !client.guest_status(&vm.node, GuestKind::Qemu, vm.vmid as u32).await.unwrap().is_running() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    manage::edit(&svc, &tess, class_id, &form("Night", &closed_window())).await.unwrap();
+
+    // A console's engine with pollers: after its first poll, the class jobs see the running VM.
+    let opts = labdeck::engine::EngineOptions { watch_every: Duration::from_millis(200), pollers: true };
+    let (engine, _events) = labdeck::engine::Engine::start(svc.clone(), opts);
+    let admin = Actor::system("t");
+    let q = labdeck::store::audit::AuditQuery { text: "auto_shutdown".into(), outcome: None, limit: 10 };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = store.query_audit(&admin, &q).await.unwrap();
+        if let Some(r) = found.first() {
+            assert_eq!(r.message.as_deref(), Some("outside the class hours"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "no auto shutdown within 30 s");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // Usage counting has its checkpoint from the same run.
+    let jobs = store.job_vms(cluster).await.unwrap();
+    assert!(jobs.iter().any(|v| v.id == vm.id && v.usage_counted_at.is_some()));
+    engine.shutdown().await;
+});
+
+both!(publishing_recreates_student_vms_from_the_teacher_vm, |store: Store| async move {
+    let sim = sim().await;
+    let cluster = setup(&store, &sim).await;
+    let svc = common::services(&store);
+    let tess = user(&store, "tess", Role::Teacher).await;
+    let sam = user(&store, "sam", Role::Student).await;
+    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
+    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    let class_id = manage::create(&svc, &tess, &form("Pub", "")).await.unwrap();
+    deploy::scale(&svc, &tess, class_id, Some(2)).await.unwrap();
+    settled(&svc, class_id).await;
+    let (_, code) = manage::issue_code(&svc, &tess, class_id, None).await.unwrap();
+    manage::join(&svc, &sam, &code).await.unwrap();
+    let before = store.class_vms(&tess, class_id).await.unwrap();
+
+    deploy::publish(&svc, &tess, class_id).await.unwrap();
+    settled(&svc, class_id).await;
+    let after = store.class_vms(&tess, class_id).await.unwrap();
+    let client = Client::new(sim.endpoint()).unwrap();
+    let base = after.iter().find(|v| v.role == "base").expect("a base VM");
+    assert_eq!(base.vmid % 100, 0);
+    assert!(client.guest_config(&base.node, GuestKind::Qemu, base.vmid as u32).await.unwrap().is_template());
+    // Same rows, same assignments; each student VM is a fresh clone with a baseline.
+    for vm in before.iter().filter(|v| v.role == "student") {
+        let now = after.iter().find(|v| v.id == vm.id).expect("the row stays");
+        assert_eq!((now.user_id, now.status.as_str()), (vm.user_id, vm.status.as_str()));
+        let snaps = client.snapshots(&now.node, GuestKind::Qemu, now.vmid as u32).await.unwrap();
+        assert!(snaps.iter().any(|s| s.name == "baseline"));
+    }
+    // Publishing again replaces the base VM too.
+    deploy::publish(&svc, &tess, class_id).await.unwrap();
+    settled(&svc, class_id).await;
+    assert_eq!(store.class_vms(&tess, class_id).await.unwrap().iter().filter(|v| v.role == "base").count(), 1);
+});

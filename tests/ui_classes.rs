@@ -145,7 +145,7 @@ fn teacher_in_class() -> App {
     assert_eq!(shell.tab(), Tab::Classes, "a teacher's first tab");
     let cmds = a.take_commands();
     assert!(matches!(cmds.first(), Some(Command::Classes(Cmd::Load { .. }))), "{cmds:?}");
-    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)], mine: vec![] }));
+    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)] }));
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Detail { class_id: CLASS, .. })]));
     reply(&mut a, detail(true, vms()));
@@ -155,7 +155,7 @@ fn teacher_in_class() -> App {
 #[test]
 fn the_teacher_sees_the_class_list_then_every_student_vm() {
     let mut a = app(Role::Teacher, "tess");
-    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)], mine: vec![] }));
+    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)] }));
     insta::assert_snapshot!("classes_list", render(&mut a, 120, 10));
     let mut a = teacher_in_class();
     let screen = render(&mut a, 140, 20);
@@ -223,7 +223,7 @@ fn enroll_scale_and_code_forms_become_commands() {
 fn a_student_sees_only_their_vm_and_joins_with_a_code() {
     let mut a = app(Role::Student, "sam");
     a.take_commands();
-    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(false)], mine: vec![] }));
+    reply(&mut a, Reply::Classes(Out::List { classes: vec![class(false)] }));
     key(&mut a, KeyCode::Enter);
     a.take_commands();
     reply(&mut a, detail(false, vec![vm(2, Some("sam"), "stopped", None, 3600)]));

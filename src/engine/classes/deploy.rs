@@ -90,7 +90,9 @@ pub fn scale_plan(class: &Class, vms: &[ClassVm], busy: &BTreeSet<i64>, size: i6
 }
 
 /// Publish the teacher's VM: it is copied to the base VM (a template), and every student VM
-/// is recreated from it as a linked clone with a fresh baseline. Assignments stay.
+/// is recreated from it as a linked clone with a fresh baseline. Assignments stay. Order
+/// across VMs: student VMs are deleted, then the old base (linked clones pin it), then the
+/// new base is made, then the student VMs are cloned from it.
 pub fn publish_plan(class: &Class, vms: &[ClassVm]) -> Result<Vec<NewStep>, String> {
     let prefix = class.vmid_prefix.ok_or("the class has no VMID range")?;
     let teacher = vms
@@ -101,19 +103,27 @@ pub fn publish_plan(class: &Class, vms: &[ClassVm]) -> Result<Vec<NewStep>, Stri
     let base_vmid = vmid::vmid(prefix, BASE_SLOT);
     let base_name = vm_name(&short, BASE_SLOT);
     let node = teacher.node.as_str();
+    let students: Vec<&ClassVm> = vms.iter().filter(|v| v.role == "student" && v.status != "deleting").collect();
     let mut out = Vec::new();
+    // The old base VM goes once no student VM is a linked clone of it any more.
+    let student_vmids: Vec<i64> = students.iter().map(|v| v.vmid).collect();
     if let Some(base) = vms.iter().find(|v| v.role == "base") {
-        delete_chain(&mut out, base, false);
+        let mut chain = Vec::new();
+        delete_chain(&mut chain, base, false);
+        for s in &mut chain {
+            s.params["wait_deleted"] = json!(student_vmids);
+        }
+        out.extend(chain);
     }
     let full = json!({"source_vmid": teacher.vmid, "source_node": teacher.node, "name": base_name, "full": true});
     out.push(step(base_vmid, node, StepKind::Clone, full));
     out.push(step(base_vmid, node, StepKind::ConvertTemplate, json!({})));
     out.push(step(base_vmid, node, StepKind::Register, json!({"role": "base", "name": base_name})));
-    for vm in vms.iter().filter(|v| v.role == "student" && v.status != "deleting") {
+    for vm in students {
+        delete_chain(&mut out, vm, true);
         let mut chain = Vec::new();
-        delete_chain(&mut chain, vm, true);
         create_chain(&mut chain, (base_vmid, node), vm.vmid, &vm.node, &vm.vm_name, json!({"class_vm_id": vm.id}));
-        // Student VMs wait for the base VM; the clone is the first step that needs it.
+        // The new student VMs are clones of the new base VM: they wait for it.
         for s in &mut chain {
             s.params["after"] = json!(base_vmid);
         }

@@ -21,12 +21,15 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// How often the jobs run per cluster, and how often idle VMs are looked for (rrddata calls).
-const EVERY: Duration = Duration::from_secs(15);
+const EVERY: Duration = Duration::from_secs(60);
 const IDLE_EVERY: Duration = Duration::from_secs(300);
 /// Unobserved running time billed at most (a few missed ticks; never a whole outage).
 const MAX_GAP: chrono::Duration = chrono::Duration::minutes(3);
 
-static LAST: LazyLock<Mutex<HashMap<Uuid, (Instant, Option<Instant>)>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Per cluster: when the jobs last ran, and when idle VMs were last looked for.
+type Schedule = HashMap<Uuid, (Instant, Option<Instant>)>;
+
+static LAST: LazyLock<Mutex<Schedule>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
 fn entry(action: &str) -> Entry {
     Entry::by(&Actor::system("classes"), &Source::Engine, action, "class_vm")

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub enum Cmd {
-    /// The classes the actor sees, and their own VMs.
+    /// The classes the actor sees.
     Load {
         actor: Actor,
     },
@@ -30,12 +30,12 @@ pub enum Cmd {
     },
     Create {
         actor: Actor,
-        form: ClassForm,
+        form: Box<ClassForm>,
     },
     Edit {
         actor: Actor,
         class_id: Uuid,
-        form: ClassForm,
+        form: Box<ClassForm>,
     },
     Archive {
         actor: Actor,
@@ -126,7 +126,7 @@ pub struct Detail {
 
 #[derive(Debug, Clone)]
 pub enum Out {
-    List { classes: Vec<Class>, mine: Vec<ClassVm> },
+    List { classes: Vec<Class> },
     Detail(Box<Detail>),
 }
 
@@ -140,8 +140,7 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
     match cmd {
         C::Load { actor } => {
             let classes = svc.store.list_classes(&actor).await?;
-            let mine = svc.store.my_class_vms(&actor).await?;
-            Ok(Reply::Classes(Out::List { classes, mine }))
+            Ok(Reply::Classes(Out::List { classes }))
         }
         C::Detail { actor, class_id } => {
             Ok(Reply::Classes(Out::Detail(Box::new(manage::detail(svc, &actor, class_id).await?))))

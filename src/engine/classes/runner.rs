@@ -119,6 +119,18 @@ async fn chain(
             if step.status == "failed" {
                 return Err(step.error.clone().unwrap_or_default());
             }
+            if let Some(wait) = step.param("wait_deleted").and_then(|v| v.as_array()) {
+                let vmids: Vec<i64> = wait.iter().filter_map(|v| v.as_i64()).collect();
+                let deletes: Vec<&Step> =
+                    plan.iter().filter(|s| vmids.contains(&s.vmid) && s.step_kind == "delete").collect();
+                if deletes.iter().any(|s| s.status == "failed") {
+                    return Err("waiting on VMs whose removal failed".into());
+                }
+                if !deletes.iter().all(|s| done(s)) {
+                    tokio::time::sleep(TASK_POLL).await;
+                    continue;
+                }
+            }
             if let Some(after) = step.param("after").and_then(|v| v.as_i64()) {
                 let dep: Vec<&Step> = plan.iter().filter(|s| s.vmid == after).collect();
                 if dep.iter().any(|s| s.status == "failed") {

@@ -72,6 +72,11 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
         } else if own {
             policy::student_may(action, &f, time::now())
         } else {
+            let e = entry(svc, actor, action.as_str(), "class_vm")
+                .entity(vm.id)
+                .outcome(Outcome::Denied)
+                .message("not their VM");
+            svc.store.audit(e).await?;
             lines.push(line("", BulkOutcome::Failed("not your VM".into())));
             continue;
         };

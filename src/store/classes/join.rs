@@ -99,6 +99,10 @@ macro_rules! seat_or_wait {
     };
 }
 
+/// A join code with its class: (token, class, class name, expires, disabled, archived).
+type TokenRow = (Uuid, Uuid, String, Option<When>, Option<When>, Option<When>);
+type When = chrono::DateTime<chrono::Utc>;
+
 fn outcome_details(o: &JoinOutcome) -> serde_json::Value {
     match o {
         JoinOutcome::Seated { vmid, .. } => json!({"seated": true, "vmid": vmid}),
@@ -113,7 +117,7 @@ impl Store {
         let now = time::now();
         let out = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let token: Option<(Uuid, Uuid, String, Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+            let token: Option<TokenRow> = sqlx::query_as(
                 "SELECT t.id, c.id, s.name, t.expires_at, t.disabled_at, c.archived_at FROM class_join_tokens t \
                  JOIN classes c ON c.id = t.class_id JOIN instance_sets s ON s.id = c.instance_set_id WHERE t.token_hash = $1",
             ).bind(code_hash).fetch_optional(&mut *tx).await?;

@@ -9,6 +9,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
+/// One accounting tick: (class VM, checkpoint read, seconds to add, new checkpoint).
+pub type UsageTick = (Uuid, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>);
+
 #[derive(Debug, Clone)]
 pub struct NewClassVm {
     pub class_id: Uuid,
@@ -151,10 +154,7 @@ impl Store {
     /// Apply one accounting tick: each (vm, seconds to add, new checkpoint) only if the
     /// checkpoint is still the one read (compare-and-set), so two processes never add twice.
     /// No audit entry per tick (that would flood the log); resets and shutdowns are audited.
-    pub async fn apply_usage(
-        &self,
-        ticks: &[(Uuid, Option<DateTime<Utc>>, i64, Option<DateTime<Utc>>)],
-    ) -> Result<u64, StoreError> {
+    pub async fn apply_usage(&self, ticks: &[UsageTick]) -> Result<u64, StoreError> {
         if ticks.is_empty() {
             return Ok(0);
         }

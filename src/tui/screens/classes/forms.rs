@@ -127,8 +127,8 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
         power_on_lead: v("Power on before"),
     };
     let cmd = match kind {
-        FormKind::NewClass => Cmd::Create { actor, form: class_form() },
-        FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: class_form() },
+        FormKind::NewClass => Cmd::Create { actor, form: Box::new(class_form()) },
+        FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {
             let days = v("Valid days");
             let days = if days.trim().is_empty() {

@@ -68,19 +68,23 @@ impl ClassesScreen {
         fx
     }
 
-    /// Class rows, VM states and IPs (the poller's "inventory") and tasks all show here.
+    /// Classes and users change the list; guest states and IPs (the poller's "inventory",
+    /// which moves every cycle) only the open class's VM table.
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if domains.iter().any(|d| d == "classes" || d == "inventory" || d == "users") {
-            self.load(actor)
-        } else {
-            vec![]
+        let has = |d: &str| domains.iter().any(|x| x == d);
+        match (self.level, self.open) {
+            _ if has("classes") || has("users") => self.load(actor),
+            (Level::Class, Some(class_id)) if has("inventory") => {
+                vec![send(Cmd::Detail { actor: actor.clone(), class_id })]
+            }
+            _ => vec![],
         }
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
         let Reply::Classes(out) = reply else { return false };
         match out {
-            Out::List { classes, .. } => {
+            Out::List { classes } => {
                 self.all = classes.clone();
                 self.classes.set_rows(classes.clone());
             }
