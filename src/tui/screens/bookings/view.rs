@@ -332,7 +332,7 @@ impl Scale {
                     let local = t.with_timezone(&cal.tz);
                     let every = if self.unit >= 20 || self.zoom == Zoom::Timeline { 3 } else { 2 };
                     let at = self.col(cal, t);
-                    if local.minute() == 0 && local.hour() % every == 0 && at >= free_from {
+                    if local.minute() == 0 && local.hour().is_multiple_of(every) && at >= free_from {
                         let label = if local.hour() == 0 {
                             local.format("%a %d").to_string()
                         } else {
