@@ -3,25 +3,8 @@
 //! grants plus per-user overrides) into an [`Actor`] at sign-in, and every use case asks it.
 
 use super::role::Role;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fmt;
 use uuid::Uuid;
-
-macro_rules! string_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
 
 string_enum!(Resource {
     Tenant => "tenant",

@@ -58,6 +58,7 @@ actions! {
     Approve => "approve", "A", "Approve the selected item";
     Reject => "reject", "X", "Reject the selected item";
     Extend => "extend", "e", "Extend the booking (to at most its latest possible end)";
+    Move => "move", "m", "Move the booking to another time";
     Export => "export", "E", "Export bookings (iCalendar or CSV)";
     Favorite => "favorite", "f", "Save the booking as a favorite";
     Comment => "comment", "C", "Comment on the booking";

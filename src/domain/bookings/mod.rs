@@ -72,25 +72,10 @@ impl Interval {
     }
 }
 
-macro_rules! text_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
-
-text_enum!(BookingStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Cancelled => "cancelled" });
-text_enum!(DeviceStatus { Available => "available", Maintenance => "maintenance", Offline => "offline", Faulty => "faulty" });
-text_enum!(Health { Healthy => "healthy", Warning => "warning", Critical => "critical", Unknown => "unknown" });
-text_enum!(ReviewStatus { Submitted => "submitted", Approved => "approved", Rejected => "rejected" });
+string_enum!(BookingStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Cancelled => "cancelled" });
+string_enum!(DeviceStatus { Available => "available", Maintenance => "maintenance", Offline => "offline", Faulty => "faulty" });
+string_enum!(Health { Healthy => "healthy", Warning => "warning", Critical => "critical", Unknown => "unknown" });
+string_enum!(ReviewStatus { Submitted => "submitted", Approved => "approved", Rejected => "rejected" });
 
 impl BookingStatus {
     /// Pending and approved bookings hold their slot; the others are history.

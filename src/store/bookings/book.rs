@@ -180,17 +180,17 @@ impl Store {
     /// Cancel every active booking of a group; the rows stay as history.
     pub async fn cancel_group(&self, group: Uuid, audit: Entry) -> Result<u64, StoreError> {
         let now = time::now();
-        Ok(on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        Ok(audited!(self, tx, audit.entity(group), {
             let n = sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $2 WHERE group_id = $1 AND status IN ('pending','approved')")
                 .bind(group).bind(now).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::NotFound("active booking".into()));
             }
-            sqlx::query("UPDATE booking_groups SET status = 'cancelled', updated_at = $2 WHERE id = $1").bind(group).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(group)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
+            sqlx::query("UPDATE booking_groups SET status = 'cancelled', updated_at = $2 WHERE id = $1")
+                .bind(group)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             n
         }))
     }
@@ -206,29 +206,39 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let now = time::now();
         let decision = if approve { "approved" } else { "rejected" };
-        Ok(on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM bookings WHERE group_id = $1 AND status = 'pending'")
-                .bind(group).fetch_all(&mut *tx).await?;
+        Ok(audited!(self, tx, audit.entity(group), {
+            let ids: Vec<Uuid> =
+                sqlx::query_scalar("SELECT id FROM bookings WHERE group_id = $1 AND status = 'pending'")
+                    .bind(group)
+                    .fetch_all(&mut *tx)
+                    .await?;
             if ids.is_empty() {
                 return Err(StoreError::Conflict("nothing in this group is waiting for a decision".into()));
             }
             for b in &ids {
-                sqlx::query("UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1").bind(b).bind(decision).bind(now).execute(&mut *tx).await?;
+                sqlx::query("UPDATE bookings SET status = $2, updated_at = $3 WHERE id = $1")
+                    .bind(b)
+                    .bind(decision)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("INSERT INTO booking_approvals (id, booking_id, approver_id, decision, comment, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(Uuid::now_v7()).bind(b).bind(approver).bind(decision).bind(comment).bind(now).execute(&mut *tx).await?;
             }
-            sqlx::query("UPDATE booking_groups SET status = $2, updated_at = $3 WHERE id = $1").bind(group).bind(decision).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(group)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
+            sqlx::query("UPDATE booking_groups SET status = $2, updated_at = $3 WHERE id = $1")
+                .bind(group)
+                .bind(decision)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             ids.len() as u64
         }))
     }
 
     /// The group's owner, the length of its longest booking and how many devices it has.
     pub async fn group_facts(&self, group: Uuid) -> Result<(Uuid, Interval, usize), StoreError> {
-        let row: Option<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, i64)> = on_pool!(self, p => sqlx::query_as(
+        type Facts = (Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>, i64);
+        let row: Option<Facts> = on_pool!(self, p => sqlx::query_as(
             "SELECT g.owner_id, min(b.starts_at), max(b.ends_at), count(b.id) FROM booking_groups g LEFT JOIN bookings b ON b.group_id = g.id \
              WHERE g.id = $1 GROUP BY g.owner_id").bind(group).fetch_optional(p).await?);
         match row {
@@ -251,29 +261,33 @@ impl Store {
         add: bool,
         audit: Entry,
     ) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(group), {
             if add {
                 sqlx::query("INSERT INTO booking_collaborators (group_id, user_id, added_by, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
                     .bind(group).bind(user).bind(by).bind(time::now()).execute(&mut *tx).await?;
             } else {
-                sqlx::query("DELETE FROM booking_collaborators WHERE group_id = $1 AND user_id = $2").bind(group).bind(user).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM booking_collaborators WHERE group_id = $1 AND user_id = $2")
+                    .bind(group)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            tx.audit(&audit.entity(group)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn add_comment(&self, group: Uuid, author: Uuid, body: &str, audit: Entry) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("INSERT INTO booking_comments (id, group_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(Uuid::now_v7()).bind(group).bind(author).bind(body).bind(time::now()).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(group)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
+        audited!(self, tx, audit.entity(group), {
+            sqlx::query(
+                "INSERT INTO booking_comments (id, group_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(group)
+            .bind(author)
+            .bind(body)
+            .bind(time::now())
+            .execute(&mut *tx)
+            .await?;
         });
         Ok(())
     }

@@ -89,7 +89,7 @@ const WINDOW: &str = "SELECT b.id, b.group_id, b.device_id, d.name AS device_nam
      b.starts_at, b.ends_at, b.status, b.slot, b.comment \
      FROM bookings b JOIN booking_groups g ON g.id = b.group_id JOIN devices d ON d.id = b.device_id JOIN users u ON u.id = b.user_id \
      WHERE b.status IN ('pending','approved') AND b.starts_at < $2 AND b.starts_at > $3 AND b.ends_at > $1 \
-     ORDER BY b.starts_at, d.name";
+     ORDER BY b.starts_at";
 
 /// Indexed by (device_id, starts_at): the scan is bounded below by the longest booking, so
 /// it reads only the bookings that could overlap, however long the device's history is.

@@ -1,7 +1,7 @@
 //! Devices with their tags, current owners and latest health; ownership history, health
 //! snapshots and maintenance windows.
 
-use super::{DOMAIN, may};
+use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::bookings::Interval;
 use crate::domain::rbac::{Action, Actor, Resource};
@@ -126,13 +126,24 @@ impl Store {
     pub async fn save_device(&self, id: Option<Uuid>, d: &DeviceInput, audit: Entry) -> Result<Uuid, StoreError> {
         let now = time::now();
         let id_out = id.unwrap_or_else(Uuid::now_v7);
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(id_out), {
             if id.is_some() {
-                let n = sqlx::query("UPDATE devices SET device_type = $2, name = $3, polatis_name = $4, out_port = $5, in_port = $6, \
-                     ip_address = $7, status = $8, capacity = $9, updated_at = $10 WHERE id = $1")
-                    .bind(id_out).bind(&d.device_type).bind(&d.name).bind(&d.polatis_name).bind(d.out_port).bind(d.in_port)
-                    .bind(&d.ip_address).bind(&d.status).bind(d.capacity).bind(now).execute(&mut *tx).await?;
+                let n = sqlx::query(
+                    "UPDATE devices SET device_type = $2, name = $3, polatis_name = $4, out_port = $5, in_port = $6, \
+                     ip_address = $7, status = $8, capacity = $9, updated_at = $10 WHERE id = $1",
+                )
+                .bind(id_out)
+                .bind(&d.device_type)
+                .bind(&d.name)
+                .bind(&d.polatis_name)
+                .bind(d.out_port)
+                .bind(d.in_port)
+                .bind(&d.ip_address)
+                .bind(&d.status)
+                .bind(d.capacity)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 if n.rows_affected() == 0 {
                     return Err(StoreError::NotFound("device".into()));
                 }
@@ -144,14 +155,17 @@ impl Store {
                     .bind(&d.ip_address).bind(&d.status).bind(d.capacity).bind(now).execute(&mut *tx).await?;
             }
             for t in &d.tags {
-                sqlx::query("INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-                    .bind(Uuid::now_v7()).bind(t).bind(now).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO tags (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(Uuid::now_v7())
+                .bind(t)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query("INSERT INTO device_tags (device_id, tag_id, created_at) SELECT $1, id, $3 FROM tags WHERE name = $2 \
                      ON CONFLICT DO NOTHING").bind(id_out).bind(t).bind(now).execute(&mut *tx).await?;
             }
-            tx.audit(&audit.entity(id_out)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(id_out)
     }
@@ -159,41 +173,29 @@ impl Store {
     /// Retire a device: it keeps its history but takes no new bookings.
     pub async fn retire_device(&self, id: Uuid, audit: Entry) -> Result<(), StoreError> {
         let now = time::now();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(id), {
             sqlx::query("UPDATE devices SET retired_at = $2, status = 'offline', updated_at = $2 WHERE id = $1 AND retired_at IS NULL")
                 .bind(id).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
 
     /// Give a device to an owner (a no-op conflict if they already own it).
     pub async fn assign_owner(&self, device: Uuid, owner: Uuid, by: Uuid, audit: Entry) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(device), {
             sqlx::query("INSERT INTO device_ownership (id, device_id, owner_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Uuid::now_v7()).bind(device).bind(owner).bind(by).bind(time::now()).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(device)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn revoke_owner(&self, device: Uuid, owner: Uuid, by: Uuid, audit: Entry) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(device), {
             let n = sqlx::query("UPDATE device_ownership SET revoked_at = $3, revoked_by = $4 WHERE device_id = $1 AND owner_id = $2 AND revoked_at IS NULL")
                 .bind(device).bind(owner).bind(time::now()).bind(by).execute(&mut *tx).await?;
             if n.rows_affected() == 0 {
                 return Err(StoreError::NotFound("ownership".into()));
             }
-            tx.audit(&audit.entity(device)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -210,13 +212,9 @@ impl Store {
 
     pub async fn record_health(&self, device: Uuid, status: &str, audit: Entry) -> Result<(), StoreError> {
         let now = time::now();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(device), {
             sqlx::query("INSERT INTO device_health_snapshots (id, device_id, status, heartbeat_at, recorded_at) VALUES ($1, $2, $3, $4, $4)")
                 .bind(Uuid::now_v7()).bind(device).bind(status).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(device)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -240,27 +238,19 @@ impl Store {
     ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         let now = time::now();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(id), {
             sqlx::query("INSERT INTO maintenance_windows (id, device_id, starts_at, ends_at, reason, created_by, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
                 .bind(id).bind(device).bind(at.start).bind(at.end).bind(reason).bind(by).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(id)
     }
 
     pub async fn cancel_maintenance(&self, id: Uuid, audit: Entry) -> Result<(), StoreError> {
         let now = time::now();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(id), {
             sqlx::query("UPDATE maintenance_windows SET cancelled_at = $2, updated_at = $2 WHERE id = $1 AND cancelled_at IS NULL")
                 .bind(id).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Favorites: a booking group's devices saved under a name (with a snapshot of their names
 //! and types, so a favorite still reads right after a device is renamed or removed).
 
-use super::{DOMAIN, may};
+use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
@@ -21,8 +21,7 @@ impl Store {
     /// Save a group's devices as the owner's favorite `name`.
     pub async fn save_favorite(&self, user: Uuid, group: Uuid, name: &str, audit: Entry) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        audited!(self, tx, audit.entity(id), {
             sqlx::query("INSERT INTO booking_favorites (id, user_id, source_group_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
                 .bind(id).bind(user).bind(group).bind(name).bind(time::now()).execute(&mut *tx).await?;
             let devices: Vec<(Uuid, String, String)> = sqlx::query_as(
@@ -35,9 +34,6 @@ impl Store {
                 sqlx::query("INSERT INTO booking_favorite_devices (id, favorite_id, device_id, device_name, device_type) VALUES ($1, $2, $3, $4, $5)")
                     .bind(Uuid::now_v7()).bind(id).bind(d).bind(name).bind(kind).execute(&mut *tx).await?;
             }
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(id)
     }
@@ -61,15 +57,15 @@ impl Store {
     }
 
     pub async fn delete_favorite(&self, actor: &Actor, id: Uuid, audit: Entry) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let n = sqlx::query("DELETE FROM booking_favorites WHERE id = $1 AND user_id = $2").bind(id).bind(actor.user_id).execute(&mut *tx).await?;
+        audited!(self, tx, audit.entity(id), {
+            let n = sqlx::query("DELETE FROM booking_favorites WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(actor.user_id)
+                .execute(&mut *tx)
+                .await?;
             if n.rows_affected() == 0 {
                 return Err(StoreError::NotFound("favorite".into()));
             }
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(())
     }

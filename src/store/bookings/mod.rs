@@ -3,6 +3,25 @@
 //! favorites and topologies with review. Every write is audited and bumps "bookings".
 //! Reads check `booking:read` / `device:read` again here, whoever called.
 
+/// Run `$body` (statements on `$tx`) in one writing transaction that also writes the audit
+/// entry and bumps the bookings revision: a change and its audit land together or not at all.
+/// `out => audit` lets the audit entry use what the body returned.
+macro_rules! audited {
+    ($store:expr, $tx:ident, $out:ident => $audit:expr, $body:block) => {
+        crate::store::on_pool!($store, p => {
+            let mut $tx = p.begin_write().await?;
+            let $out = $body;
+            $tx.audit(&$audit).await?;
+            $tx.bump(crate::store::bookings::DOMAIN).await?;
+            $tx.commit().await?;
+            $out
+        })
+    };
+    ($store:expr, $tx:ident, $audit:expr, $body:block) => {
+        audited!($store, $tx, _out => $audit, $body)
+    };
+}
+
 mod book;
 mod calendar;
 mod devices;

@@ -1,6 +1,6 @@
 //! Topologies: devices as nodes and cabling as links, listed with their review state.
 
-use super::{DOMAIN, may};
+use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
@@ -109,29 +109,47 @@ impl Store {
     pub async fn create_topology(&self, t: &NewTopology, audit: Entry) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
         let now = time::now();
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("INSERT INTO topologies (id, user_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-                .bind(id).bind(t.owner).bind(&t.name).bind(now).execute(&mut *tx).await?;
+        audited!(self, tx, audit.entity(id), {
+            sqlx::query(
+                "INSERT INTO topologies (id, user_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(id)
+            .bind(t.owner)
+            .bind(&t.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             let mut nodes = Vec::with_capacity(t.devices.len());
             for d in &t.devices {
-                let name: Option<String> = sqlx::query_scalar("SELECT name FROM devices WHERE id = $1").bind(d).fetch_optional(&mut *tx).await?;
+                let name: Option<String> = sqlx::query_scalar("SELECT name FROM devices WHERE id = $1")
+                    .bind(d)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let name = name.ok_or_else(|| StoreError::NotFound("device".into()))?;
                 let node = Uuid::now_v7();
                 sqlx::query("INSERT INTO topology_nodes (id, topology_id, device_id, label) VALUES ($1, $2, $3, $4)")
-                    .bind(node).bind(id).bind(d).bind(name).execute(&mut *tx).await?;
+                    .bind(node)
+                    .bind(id)
+                    .bind(d)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
                 nodes.push(node);
             }
             for &(a, b) in &t.links {
                 let (Some(from), Some(to)) = (nodes.get(a), nodes.get(b)) else {
                     return Err(StoreError::NotFound("topology node".into()));
                 };
-                sqlx::query("INSERT INTO topology_links (id, topology_id, from_node_id, to_node_id) VALUES ($1, $2, $3, $4)")
-                    .bind(Uuid::now_v7()).bind(id).bind(from).bind(to).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO topology_links (id, topology_id, from_node_id, to_node_id) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(id)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?;
             }
-            tx.audit(&audit.entity(id)).await?;
-            tx.bump(DOMAIN).await?;
-            tx.commit().await?;
         });
         Ok(id)
     }

@@ -17,6 +17,7 @@ pub enum FormKind {
     Book { devices: Vec<Uuid> },
     Rebook { favorite: Uuid },
     Extend { group: Uuid },
+    Move { group: Uuid },
     Decide { group: Uuid, approve: bool },
     Comment { group: Uuid },
     Collaborator { group: Uuid },
@@ -184,6 +185,7 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
         FormKind::Extend { group } => {
             Cmd::Extend { actor, group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
         }
+        FormKind::Move { group } => Cmd::Reschedule { actor, group: *group, at: window(tz, form)? },
         FormKind::Decide { group, approve } => {
             Cmd::Decide { actor, group: *group, approve: *approve, comment: form.value("Comment") }
         }

@@ -162,8 +162,8 @@ impl BookingsScreen {
         match out {
             Out::Calendar(c) => {
                 self.devices.set_rows(c.devices.clone());
-                self.list.set_rows(c.bookings.iter().cloned().map(|b| Local(b, tz)).collect());
                 self.cal.set_data(*c);
+                self.fill_list();
             }
             Out::DeviceDetail { id, owners, health } => self.device_detail = Some((id, owners, health)),
             Out::Pending(p) => {
@@ -215,6 +215,15 @@ impl BookingsScreen {
             Out::Done(m) => return (vec![], Some(m)),
         }
         (vec![], None)
+    }
+
+    /// The bookings list is built only while it is open: 40,000 rows of formatted dates
+    /// would otherwise cost every calendar load.
+    fn fill_list(&mut self) {
+        if self.section == Section::List {
+            let tz = self.cal.tz;
+            self.list.set_rows(self.cal.data.bookings.iter().cloned().map(|b| Local(b, tz)).collect());
+        }
     }
 
     fn group_opened(&mut self, g: GroupDetail) -> Vec<Effect> {
@@ -289,6 +298,7 @@ impl BookingsScreen {
                 (Action::FreeSlot, "Find a free slot for the marked devices"),
                 (Action::Open, "Details of the booking under the cursor"),
                 (Action::Extend, "Extend the booking under the cursor"),
+                (Action::Move, "Move the booking under the cursor"),
                 (Action::Delete, "Cancel the booking under the cursor"),
                 (Action::Filter, "Filter devices by name, type, status or tag"),
             ]),
@@ -303,6 +313,7 @@ impl BookingsScreen {
             Section::List => a.extend([
                 (Action::Open, "Details"),
                 (Action::Extend, "Extend (to at most the latest possible end)"),
+                (Action::Move, "Move to another time"),
                 (Action::Favorite, "Save the devices as a favorite"),
                 (Action::Comment, "Comment"),
                 (Action::Collaborator, "Add or remove a collaborator"),
@@ -332,6 +343,7 @@ impl BookingsScreen {
             return vec![Effect::Error(format!("You may not open {}.", s.name()))];
         }
         self.section = s;
+        self.fill_list();
         self.load(actor)
     }
 
@@ -474,6 +486,16 @@ impl BookingsScreen {
             Action::Extend => {
                 self.extend_wanted = Some(group);
                 vec![Self::send(Cmd::Group { actor: actor.clone(), group })]
+            }
+            Action::Move => {
+                let hours = (b.ends_at - b.starts_at).num_minutes() as f64 / 60.0;
+                let mut form = forms::window_form(format!("move {}", b.title), &self.cal, b.starts_at, 1, vec![])
+                    .submit_label("move")
+                    .note(format!("Every device of the group moves together ({hours:.1} h now)."));
+                if let Some(f) = form.fields.iter_mut().find(|f| f.label == "End") {
+                    *f = Field::text("End").with_value(&self.cal.stamp(b.ends_at));
+                }
+                Self::form(form, FormKind::Move { group })
             }
             Action::Delete => vec![Effect::Open(Overlay::Confirm {
                 title: "cancel booking".into(),
