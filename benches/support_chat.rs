@@ -280,6 +280,8 @@ async fn memory(store: Store) {
 }
 
 fn main() {
+    // As the binary does (src/cli.rs): two malloc arenas.
+    labdeck::mem::limit_arenas();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();

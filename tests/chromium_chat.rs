@@ -117,18 +117,15 @@ async fn the_chat_page_works_in_headless_chromium() {
                 .unwrap_or_default()
         }
     };
-    let wait_title = |needle: &'static str| {
-        let titles = titles.clone();
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let now = titles().await;
-                if now.iter().any(|t| t.contains(needle)) {
-                    return now;
-                }
-                assert!(Instant::now() < deadline, "no page title with {needle:?}: {now:?}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
+    let wait_title = |needle: &'static str| async move {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = titles().await;
+            if now.iter().any(|t| t.contains(needle)) {
+                return now;
             }
+            assert!(Instant::now() < deadline, "no page title with {needle:?}: {now:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     };
     wait_title("Waiting for a support rep").await;
