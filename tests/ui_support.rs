@@ -297,3 +297,26 @@ fn students_see_threads_and_assignments_but_no_visitor_chats() {
     let Phase::Shell(shell) = &viewer.phase else { panic!("signed in") };
     assert!(!shell.tabs.iter().any(|t| t.name() == "Support"));
 }
+
+#[test]
+fn a_student_opens_an_assignment_from_the_form() {
+    let mut a = app(Role::Student);
+    a.take_commands();
+    key(&mut a, KeyCode::Char(']'));
+    a.take_commands();
+    key(&mut a, KeyCode::Char('n'));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    typed(&mut a, "ASG-77");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Essay on routing");
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "2026-12-24");
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::CreateAssignment { code, student, due: Some(_), .. }] if code == "ASG-77" && student == "sue"),
+        "{sent:?}"
+    );
+}

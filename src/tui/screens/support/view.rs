@@ -116,7 +116,14 @@ impl SupportScreen {
         let info = match self.view {
             View::Queue => format!("  {} waiting{}", self.waiting, if self.bell { "  🔔" } else { "" }),
             View::Archive if !self.archive_query.is_empty() => format!("  search: {}", self.archive_query),
-            View::Threads => format!("  type: {}  unread: {}", self.type_filter.unwrap_or("all"), self.unread),
+            View::Threads => {
+                let search = if self.thread_query.is_empty() {
+                    String::new()
+                } else {
+                    format!("  search: {}", self.thread_query)
+                };
+                format!("  type: {}  unread: {}{search}", self.type_filter.unwrap_or("all"), self.unread)
+            }
             _ => String::new(),
         };
         spans.push(Span::styled(info, theme.dim()));
