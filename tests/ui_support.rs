@@ -122,6 +122,10 @@ fn with_queue() -> App {
     let sent = support_ops(&a.take_commands());
     assert!(sent.iter().any(|o| matches!(o, Op::LoadQueue)), "the queue loads first: {sent:?}");
     assert!(sent.iter().any(|o| matches!(o, Op::LoadUnread)));
+    assert!(
+        sent.iter().any(|o| matches!(o, Op::Live { on: true })),
+        "the engine looks more often while the queue shows"
+    );
     out(
         &mut a,
         Out::Queue(vec![
@@ -216,6 +220,7 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     key(&mut a, KeyCode::Char(']'));
     let sent = support_ops(&a.take_commands());
     assert!(sent.iter().any(|o| matches!(o, Op::LoadThreads { .. })), "{sent:?}");
+    assert!(sent.iter().any(|o| matches!(o, Op::Live { on: false })), "{sent:?}");
     let row = ThreadRow {
         id: THREAD,
         subject: "Invoice for midterm preparation".into(),
@@ -279,7 +284,7 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     key(&mut a, KeyCode::Char('o'));
     let sent = support_ops(&a.take_commands());
     assert!(
-        matches!(sent.first(), Some(Op::LoadThreads { filter }) if filter.thread_type.as_deref() == Some("support")),
+        sent.iter().any(|o| matches!(o, Op::LoadThreads { filter } if filter.thread_type.as_deref() == Some("support"))),
         "{sent:?}"
     );
 }

@@ -172,11 +172,16 @@ impl SupportScreen {
 
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let mut fx = match self.view {
-            View::Queue => vec![send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)],
+            View::Queue => {
+                vec![send(actor, Op::Live { on: true }), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
+            }
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
             View::Assignments => vec![send(actor, Op::LoadAssignments)],
         };
+        if self.view != View::Queue {
+            fx.insert(0, send(actor, Op::Live { on: false }));
+        }
         fx.extend(self.load_detail(actor));
         fx
     }
@@ -222,7 +227,7 @@ impl SupportScreen {
         }
         // A change reloads the rows and what is open beside them, not the canned replies.
         let mut fx = self.load(actor);
-        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned, .. }))));
+        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned | Op::Live { .. }, .. }))));
         fx
     }
 
@@ -544,6 +549,11 @@ impl SupportScreen {
 
 fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
     send(actor, Op::OpenThread { thread: row.id, assignment: row.assignment_id, invoice: row.invoice_id })
+}
+
+/// Another tab is open: the live queue is no longer on screen.
+pub fn left(actor: &Actor) -> Effect {
+    send(actor, Op::Live { on: false })
 }
 
 /// Whether the role may read any part of support.
