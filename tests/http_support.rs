@@ -11,6 +11,10 @@ use labdeck::store::Store;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
+async fn get_json(c: &reqwest::Client, url: String, auth: &str) -> Value {
+    c.get(url).header("authorization", auth).send().await.unwrap().json().await.unwrap()
+}
+
 async fn start(c: &reqwest::Client, s: &Server, body: Value) -> (String, Value) {
     let res = c.post(format!("{}/api/chat", s.base)).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 201);
@@ -33,15 +37,7 @@ both!(a_visitor_chats_and_long_polls_the_reply, |store: Store| async move {
     assert_eq!(v["status"], "waiting");
     let reference = v["reference"].as_str().unwrap().to_string();
     let auth = format!("Bearer {token}");
-    let first: Value = c
-        .get(format!("{}/api/chat/messages", s.base))
-        .header("authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = get_json(&c, format!("{}/api/chat/messages", s.base), &auth).await;
     let msgs = first["messages"].as_array().unwrap();
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[1]["text"], "hello");
@@ -81,15 +77,7 @@ both!(a_visitor_chats_and_long_polls_the_reply, |store: Store| async move {
         .await
         .unwrap();
     let last = v["messages"][0]["id"].as_str().unwrap();
-    let v: Value = c
-        .get(format!("{}/api/chat/messages?wait=5&after={last}", s.base))
-        .header("authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&c, format!("{}/api/chat/messages?wait=5&after={last}", s.base), &auth).await;
     let texts: Vec<&str> = v["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
     assert_eq!(texts[0], "Hi Eve!");
     assert!(texts[1].contains(&reference), "the visitor sees the reference: {texts:?}");

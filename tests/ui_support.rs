@@ -284,7 +284,8 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     key(&mut a, KeyCode::Char('o'));
     let sent = support_ops(&a.take_commands());
     assert!(
-        sent.iter().any(|o| matches!(o, Op::LoadThreads { filter } if filter.thread_type.as_deref() == Some("support"))),
+        sent.iter()
+            .any(|o| matches!(o, Op::LoadThreads { filter } if filter.thread_type.as_deref() == Some("support"))),
         "{sent:?}"
     );
 }

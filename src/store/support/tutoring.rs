@@ -131,29 +131,6 @@ impl Store {
         Ok(())
     }
 
-    /// Change an invoice's status (support and admins).
-    pub async fn set_invoice_status(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        status: &str,
-        audit: Entry,
-    ) -> Result<(), StoreError> {
-        actor.require(Resource::Invoice, Action::Update)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let n = sqlx::query("UPDATE invoices SET status = $2, updated_at = $3 WHERE id = $1").bind(id).bind(status).bind(time::now())
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound("invoice".into()));
-            }
-            tx.audit(&audit.entity(id).details(serde_json::json!({ "status": status }))).await?;
-            tx.bump(TUTORING).await?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// The tutoring records behind a thread: its assignment with teachers, files, meetings,
     /// work items and invoices, or its invoice with payments.
     pub async fn tutoring_context(
