@@ -25,7 +25,8 @@ tmux new-session -d -s labdeck-idle -x 200 -y 60 \
 sleep 1
 tmux send-keys -t labdeck-idle -l ada; tmux send-keys -t labdeck-idle Tab; tmux send-keys -t labdeck-idle -l "$pw"; tmux send-keys -t labdeck-idle Enter
 sleep 3
-tmux send-keys -t labdeck-idle :; tmux send-keys -t labdeck-idle -l admin; tmux send-keys -t labdeck-idle Enter   # an admin lands on the Inventory
+# An admin lands on the Inventory; the palette opens Admin wherever its tab sits.
+tmux send-keys -t labdeck-idle ':'; tmux send-keys -t labdeck-idle -l admin; tmux send-keys -t labdeck-idle Enter
 sleep 1
 tmux capture-pane -p -t labdeck-idle | grep -q "users (10)" || { echo "sign-in failed"; tmux capture-pane -p -t labdeck-idle; exit 1; }
 sleep 12   # let the blocking thread that hashed the password exit before counting

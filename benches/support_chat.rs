@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 
 const VISITORS: usize = 100;
 const RUN: Duration = Duration::from_secs(30);
-/// The console's revision polling (config `engine.watch_interval_ms`, default 250).
-const REP_WATCH: Duration = Duration::from_millis(250);
+/// The console's revision polling (config `engine.watch_interval_ms`, default 1000; the
+/// engine looks every 250 ms while the live queue is on screen).
+const REP_WATCH: Duration = Duration::from_millis(1000);
 
 type Sent = Arc<Mutex<HashMap<String, Vec<Instant>>>>;
 
@@ -76,9 +77,8 @@ async fn server(store: &Store) -> (String, tokio::sync::oneshot::Sender<()>) {
     (base, stop)
 }
 
-/// One visitor: start a chat, long-poll for replies, send a message every 1–3 s.
-async fn visitor(i: usize, base: String, sent: Sent, until: Instant) {
-    let http = reqwest::Client::new();
+/// Start visitor `i`'s chat: its token and reference.
+async fn start_chat(http: &reqwest::Client, base: &str, i: usize) -> (String, String) {
     let started: serde_json::Value = http
         .post(format!("{base}/api/chat"))
         .json(&serde_json::json!({"name": format!("Visitor {i}"), "subject": format!("question {i}")}))
@@ -88,8 +88,14 @@ async fn visitor(i: usize, base: String, sent: Sent, until: Instant) {
         .json()
         .await
         .expect("json");
-    let token = started["token"].as_str().expect("token").to_string();
-    let reference = started["reference"].as_str().expect("reference").to_string();
+    let field = |k: &str| started[k].as_str().expect("token and reference").to_string();
+    (field("token"), field("reference"))
+}
+
+/// One visitor: start a chat, long-poll for replies, send a message every 1–3 s.
+async fn visitor(i: usize, base: String, sent: Sent, until: Instant) {
+    let http = reqwest::Client::new();
+    let (token, reference) = start_chat(&http, &base, i).await;
     let poller = {
         let (http, base, token) = (http.clone(), base.clone(), token.clone());
         async move {
@@ -196,16 +202,7 @@ async fn memory(store: Store) {
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for i in 0..VISITORS {
-        let v: serde_json::Value = http
-            .post(format!("{base}/api/chat"))
-            .json(&serde_json::json!({"name": format!("Visitor {i}"), "subject": "memory"}))
-            .send()
-            .await
-            .expect("start")
-            .json()
-            .await
-            .expect("json");
-        tokens.push(v["token"].as_str().expect("token").to_string());
+        tokens.push(start_chat(&http, &base, i).await.0);
     }
     // 499 more messages per chat, written in bulk (the HTTP path is what the latency run measures).
     let Store::Sqlite(pool) = &store else { return };
@@ -280,6 +277,8 @@ async fn memory(store: Store) {
 }
 
 fn main() {
+    // As the binary does (src/cli.rs): two malloc arenas.
+    labdeck::mem::limit_arenas();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async {
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -71,7 +71,7 @@ impl Default for Auth {
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { watch_interval_ms: 250 }
+        EngineConfig { watch_interval_ms: 1000 }
     }
 }
 

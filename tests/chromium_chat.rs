@@ -5,11 +5,7 @@
 
 mod common;
 
-use common::services;
-use labdeck::domain::Role;
 use labdeck::domain::audit::{Entry, Source};
-use labdeck::domain::rbac::Actor;
-use labdeck::engine::accounts::{self, AccountForm};
 use labdeck::http::Limits;
 use labdeck::store::testing::TempDir;
 use std::process::{Child, Command, Stdio};
@@ -47,27 +43,9 @@ async fn the_chat_page_works_in_headless_chromium() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let b = common::sqlite().await;
     let store = b.store.clone();
-    let form = AccountForm { username: "sue".into(), email: String::new(), display_name: "Sue Support".into() };
-    let (u, _) = accounts::create_user(
-        &services(&store),
-        &Actor::system("t"),
-        &form,
-        Role::Support,
-        Some("correct horse battery".into()),
-    )
-    .await
-    .unwrap();
-    let sue = store.load_actor(u.id).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let svc = services(&store);
-    tokio::spawn(async move {
-        let shutdown = async move {
-            let _ = stopped.await;
-        };
-        labdeck::http::serve(svc, listener, Limits::default(), Duration::from_millis(50), shutdown).await.unwrap();
-    });
+    let sue = common::chat::rep(&store).await;
+    let srv = common::chat::server(&store, Limits::default()).await;
+    let base = srv.base.clone();
 
     // The page as served: the form is there, and the script is loaded from our origin.
     let dom = tokio::process::Command::new(bin)
@@ -141,5 +119,4 @@ async fn the_chat_page_works_in_headless_chromium() {
     store.rep_says(&sue, chat.id, "Hello Eve, the lab opens at nine.").await.unwrap();
     let now = wait_title("the lab opens at nine").await;
     assert!(now.iter().any(|t| t.contains("Chatting with Sue Support")), "{now:?}");
-    let _ = stop.send(());
 }

@@ -4,60 +4,15 @@
 
 mod common;
 
-use common::services;
-use labdeck::domain::Role;
+use common::chat::{Server, client, rep, server};
 use labdeck::domain::audit::Entry;
-use labdeck::domain::rbac::Actor;
-use labdeck::engine::accounts::{self, AccountForm};
 use labdeck::http::Limits;
 use labdeck::store::Store;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-struct Server {
-    base: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(s) = self.stop.take() {
-            let _ = s.send(());
-        }
-    }
-}
-
-async fn server(store: &Store, limits: Limits) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let svc = services(store);
-    tokio::spawn(async move {
-        let stop = async move {
-            let _ = rx.await;
-        };
-        labdeck::http::serve(svc, listener, limits, Duration::from_millis(50), stop).await.unwrap();
-    });
-    Server { base, stop: Some(tx) }
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
-}
-
-async fn rep(store: &Store) -> Actor {
-    let form = AccountForm { username: "sue".into(), email: String::new(), display_name: "Sue Support".into() };
-    let (u, _) = accounts::create_user(
-        &services(store),
-        &Actor::system("t"),
-        &form,
-        Role::Support,
-        Some("correct horse battery".into()),
-    )
-    .await
-    .unwrap();
-    store.load_actor(u.id).await.unwrap()
+async fn get_json(c: &reqwest::Client, url: String, auth: &str) -> Value {
+    c.get(url).header("authorization", auth).send().await.unwrap().json().await.unwrap()
 }
 
 async fn start(c: &reqwest::Client, s: &Server, body: Value) -> (String, Value) {
@@ -82,15 +37,7 @@ both!(a_visitor_chats_and_long_polls_the_reply, |store: Store| async move {
     assert_eq!(v["status"], "waiting");
     let reference = v["reference"].as_str().unwrap().to_string();
     let auth = format!("Bearer {token}");
-    let first: Value = c
-        .get(format!("{}/api/chat/messages", s.base))
-        .header("authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = get_json(&c, format!("{}/api/chat/messages", s.base), &auth).await;
     let msgs = first["messages"].as_array().unwrap();
     assert_eq!(msgs.len(), 2);
     assert_eq!(msgs[1]["text"], "hello");
@@ -130,15 +77,7 @@ both!(a_visitor_chats_and_long_polls_the_reply, |store: Store| async move {
         .await
         .unwrap();
     let last = v["messages"][0]["id"].as_str().unwrap();
-    let v: Value = c
-        .get(format!("{}/api/chat/messages?wait=5&after={last}", s.base))
-        .header("authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&c, format!("{}/api/chat/messages?wait=5&after={last}", s.base), &auth).await;
     let texts: Vec<&str> = v["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
     assert_eq!(texts[0], "Hi Eve!");
     assert!(texts[1].contains(&reference), "the visitor sees the reference: {texts:?}");

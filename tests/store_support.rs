@@ -279,6 +279,39 @@ both!(tutoring_records_by_role, |store: Store| async move {
     assert!(run(&store, &tess, Op::SetAssignmentStatus { id: a, status: "completed".into() }).await.is_err());
     assert!(run(&store, &sam, Op::SetAssignmentStatus { id: a, status: "completed".into() }).await.is_err());
     run(&store, &sue, Op::SetAssignmentStatus { id: a, status: "in_progress".into() }).await.unwrap();
+    let create = |code: &str, student: &str| Op::CreateAssignment {
+        code: code.into(),
+        title: "Lab report\x1b[2J".into(),
+        service: "writing".into(),
+        student: student.into(),
+        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 24),
+    };
+    run(&store, &sam, create("asg-9", "")).await.unwrap();
+    assert!(run(&store, &sam, create("ASG-10", "sid")).await.is_err(), "students open their own only");
+    assert!(
+        matches!(run(&store, &sue, create("ASG-11", "sam")).await, Err(AppError::Denied(_))),
+        "support does not create"
+    );
+    assert!(run(&store, &sam, create("ASG-12", "")).await.is_ok());
+    assert!(
+        run(
+            &store,
+            &sam,
+            Op::CreateAssignment {
+                code: "ASG-13".into(),
+                title: "t".into(),
+                service: "cooking".into(),
+                student: String::new(),
+                due: None
+            }
+        )
+        .await
+        .is_err()
+    );
+    let mine = store.list_assignments(&sam).await.unwrap();
+    let made = mine.iter().find(|r| r.assignment_code == "ASG-9").expect("created, code upper-cased");
+    assert_eq!(made.title, "Lab report[2J");
+    assert!(made.due_at.is_some());
     let ctx = store.tutoring_context(&sue, Some(a), None).await.unwrap();
     assert_eq!(ctx.title, "ASG-1 Essay");
     assert!(ctx.items[0].text.contains("in_progress"), "{ctx:?}");

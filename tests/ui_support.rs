@@ -129,6 +129,10 @@ fn with_queue() -> App {
     let sent = support_ops(&a.take_commands());
     assert!(sent.iter().any(|o| matches!(o, Op::LoadQueue)), "the queue loads first: {sent:?}");
     assert!(sent.iter().any(|o| matches!(o, Op::LoadUnread)));
+    assert!(
+        sent.iter().any(|o| matches!(o, Op::Live { on: true })),
+        "the engine looks more often while the queue shows"
+    );
     out(
         &mut a,
         Out::Queue(vec![
@@ -223,6 +227,7 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     key(&mut a, KeyCode::Char(']'));
     let sent = support_ops(&a.take_commands());
     assert!(sent.iter().any(|o| matches!(o, Op::LoadThreads { .. })), "{sent:?}");
+    assert!(sent.iter().any(|o| matches!(o, Op::Live { on: false })), "{sent:?}");
     let row = ThreadRow {
         id: THREAD,
         subject: "Invoice for midterm preparation".into(),
@@ -286,7 +291,8 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     key(&mut a, KeyCode::Char('o'));
     let sent = support_ops(&a.take_commands());
     assert!(
-        matches!(sent.first(), Some(Op::LoadThreads { filter }) if filter.thread_type.as_deref() == Some("support")),
+        sent.iter()
+            .any(|o| matches!(o, Op::LoadThreads { filter } if filter.thread_type.as_deref() == Some("support"))),
         "{sent:?}"
     );
 }
@@ -303,4 +309,27 @@ fn students_see_threads_and_assignments_but_no_visitor_chats() {
     let viewer = app(Role::Viewer);
     let Phase::Shell(shell) = &viewer.phase else { panic!("signed in") };
     assert!(!shell.tabs.iter().any(|t| t.name() == "Support"));
+}
+
+#[test]
+fn a_student_opens_an_assignment_from_the_form() {
+    let mut a = app(Role::Student);
+    a.take_commands();
+    key(&mut a, KeyCode::Char(']'));
+    a.take_commands();
+    key(&mut a, KeyCode::Char('n'));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    typed(&mut a, "ASG-77");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "Essay on routing");
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "2026-12-24");
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::CreateAssignment { code, student, due: Some(_), .. }] if code == "ASG-77" && student == "sue"),
+        "{sent:?}"
+    );
 }

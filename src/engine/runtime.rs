@@ -204,8 +204,18 @@ impl Engine {
         let (ev_tx, ev_rx) = mpsc::unbounded_channel();
         let svc = services.clone();
         let events = ev_tx.clone();
+        let poke = std::sync::Arc::new(tokio::sync::Notify::new());
+        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (poke2, live2) = (poke.clone(), live.clone());
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
+                // A console watching live chats: look for changes more often (no reply).
+                if let Command::Support(super::support::Cmd { op: super::support::Op::Live { on }, .. }) = &cmd {
+                    if live2.swap(*on, std::sync::atomic::Ordering::Relaxed) != *on {
+                        poke2.notify_one();
+                    }
+                    continue;
+                }
                 let svc = svc.clone();
                 let events = events.clone();
                 tokio::spawn(async move {
@@ -221,13 +231,12 @@ impl Engine {
                 });
             }
         });
-        let poke = std::sync::Arc::new(tokio::sync::Notify::new());
         let closed = {
             let ev = ev_tx.clone();
             async move { ev.closed().await }
         };
         tokio::spawn(super::push::listen(services.store.clone(), poke.clone(), closed));
-        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke));
+        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke, live));
         let handle = EngineHandle {
             commands: cmd_tx,
             stop: std::sync::Arc::new(stop_tx),
@@ -237,23 +246,30 @@ impl Engine {
     }
 }
 
+/// How often to look while a console shows the live visitor queue: a visitor's message is
+/// on the rep's screen within 500 ms on SQLite (PostgreSQL pushes anyway).
+const LIVE_EVERY: Duration = Duration::from_millis(250);
+
 /// Poll the per-domain revision counters and report what changed. One indexed query per
 /// interval is all an idle console costs the database; on PostgreSQL a NOTIFY (`poke`)
-/// triggers the same check at once.
+/// triggers the same check at once; while `live` the interval is at most [`LIVE_EVERY`].
 async fn watch_revisions(
     svc: Services,
     events: mpsc::UnboundedSender<Event>,
     every: Duration,
     poke: std::sync::Arc<tokio::sync::Notify>,
+    live: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
     let mut known: Option<BTreeMap<String, i64>> = None;
     let mut down = false;
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut first = true;
     loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            () = poke.notified() => {}
+        if !std::mem::take(&mut first) {
+            let pause = if live.load(std::sync::atomic::Ordering::Relaxed) { every.min(LIVE_EVERY) } else { every };
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                () = poke.notified() => {}
+            }
         }
         if events.is_closed() {
             return;

@@ -24,6 +24,11 @@ pub struct Cmd {
 
 #[derive(Debug, Clone)]
 pub enum Op {
+    /// The console shows (or stopped showing) the live queue: the engine then looks for
+    /// changes more often. Handled by the engine's command loop; no reply.
+    Live {
+        on: bool,
+    },
     LoadQueue,
     LoadArchive {
         query: String,
@@ -80,6 +85,14 @@ pub enum Op {
         status: String,
     },
     LoadAssignments,
+    /// A student for themselves; admins for anyone (by username).
+    CreateAssignment {
+        code: String,
+        title: String,
+        service: String,
+        student: String,
+        due: Option<chrono::NaiveDate>,
+    },
     SetAssignmentStatus {
         id: Uuid,
         status: String,
@@ -120,6 +133,7 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
     let store = &svc.store;
     let out = |o: Out| Ok(Reply::Support(o));
     match op {
+        Op::Live { .. } => Err(AppError::Invalid("the engine's command loop handles Live".into())),
         Op::LoadQueue => out(Out::Queue(store.visitor_queue(a).await?)),
         Op::LoadArchive { query } => out(Out::Archive(store.visitor_archive(a, &query, 200).await?)),
         Op::LoadTranscript { session } => {
@@ -227,6 +241,34 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             Ok(Reply::Done(format!("Thread marked {status}.")))
         }
         Op::LoadAssignments => out(Out::Assignments(store.list_assignments(a).await?)),
+        Op::CreateAssignment { code, title, service, student, due } => {
+            authorize(svc, a, Resource::Assignment, Action::Create, "create_assignment").await?;
+            let code = sanitize::line(&code).to_uppercase();
+            let title = sanitize::line(&title);
+            if code.is_empty() || title.is_empty() {
+                return Err(AppError::Invalid("an assignment needs a code and a title".into()));
+            }
+            let student = sanitize::line(&student).to_lowercase();
+            let student_id = if student.is_empty() || student == a.username {
+                a.user_id
+            } else {
+                let users = store.list_users(a).await?;
+                users
+                    .iter()
+                    .find(|u| u.username == student)
+                    .map(|u| u.id)
+                    .ok_or_else(|| AppError::Invalid(format!("no user named '{student}'")))?
+            };
+            let new = crate::store::support::NewAssignment {
+                code: code.clone(),
+                student_id,
+                title,
+                service_type: rules::one_of("service type", &service, &rules::SERVICE_TYPES)?,
+                due_at: due.and_then(|d| d.and_hms_opt(23, 59, 0)).map(|t| t.and_utc()),
+            };
+            store.create_assignment(a, &new, audit(svc, a, "create_assignment", "assignment")).await?;
+            Ok(Reply::Done(format!("Created assignment {code}.")))
+        }
         Op::SetAssignmentStatus { id, status } => {
             authorize(svc, a, Resource::Assignment, Action::Update, "set_assignment_status").await?;
             let status = rules::one_of("assignment status", &status, &rules::ASSIGNMENT_STATUSES)?;

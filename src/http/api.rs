@@ -7,8 +7,8 @@ use crate::domain::audit::Source;
 use crate::engine::support as uc;
 use crate::store::support::{VisitorMessage, VisitorSession};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -50,15 +50,34 @@ fn guard(state: &ChatState, addr: &SocketAddr) -> Result<(), ApiError> {
     state.per_ip.take(&addr.ip(), Instant::now()).map_err(|s| ApiError::rate_limited(s, "requests from your address"))
 }
 
-/// A JSON body, with a JSON error for a body too large, not UTF-8, or not the expected shape.
-fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
-    let bytes = body.map_err(|r| {
-        let status = r.status();
-        let message =
-            if status == StatusCode::PAYLOAD_TOO_LARGE { "The message is too large.".into() } else { r.body_text() };
-        ApiError::new(status, if status == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" }, message)
-    })?;
-    serde_json::from_slice(&bytes)
+/// Bodies past the limit are still read up to this much, so the client (which is still
+/// sending) gets the 413 instead of a reset connection; beyond it the connection is dropped.
+const DRAIN_MAX: usize = 2 << 20;
+
+/// A JSON body of at most `max` bytes, with a JSON error for a body too large, not UTF-8,
+/// or not the expected shape.
+async fn parse<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, ApiError> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let (mut buf, mut total) = (Vec::new(), 0usize);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", format!("Cannot read the request: {e}")))?;
+        total += chunk.len();
+        if total <= max {
+            buf.extend_from_slice(&chunk);
+        } else if total > DRAIN_MAX {
+            break;
+        }
+    }
+    if total > max {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("The request is too large (at most {max} bytes)."),
+        ));
+    }
+    serde_json::from_slice(&buf)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", format!("The request is not valid JSON: {e}")))
 }
 
@@ -104,10 +123,10 @@ pub async fn start(
     State(state): State<ChatState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> ApiResult {
     guard(&state, &addr)?;
-    let req: StartRequest = parse(body)?;
+    let req: StartRequest = parse(body, state.limits.max_body).await?;
     state
         .starts
         .take(&addr.ip(), Instant::now())
@@ -131,11 +150,11 @@ pub async fn send(
     State(state): State<ChatState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> ApiResult {
     guard(&state, &addr)?;
     let session = session_of(&state, &headers).await?;
-    let req: SendRequest = parse(body)?;
+    let req: SendRequest = parse(body, state.limits.max_body).await?;
     state
         .per_session
         .take(&session.id, Instant::now())

@@ -10,7 +10,6 @@ pub use limits::{Limits, Rate};
 
 use crate::engine::{Engine, EngineOptions, Event, Services};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use limits::Buckets;
@@ -48,7 +47,6 @@ pub fn router(svc: Services, limits: Limits, changes: watch::Receiver<u64>) -> R
         .route("/api/chat", post(api::start))
         .route("/api/chat/messages", post(api::send).get(api::poll))
         .fallback(api::not_found)
-        .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(axum::middleware::map_response(secure))
         .with_state(state)
 }

@@ -169,14 +169,18 @@ impl Shell {
     }
 
     fn load_tab(&self) -> Vec<Effect> {
-        match self.tab() {
+        let mut fx = match self.tab() {
             Tab::Inventory => self.inventory.load(self.actor()),
             Tab::Bookings => self.bookings.load(self.actor()),
             Tab::Classes => self.classes.load(self.actor()),
             Tab::Admin => self.admin.load(self.actor()),
-            Tab::Support => self.support.load(self.actor()),
+            Tab::Support => return self.support.load(self.actor()),
             Tab::Me => self.account.load(self.actor()),
+        };
+        if self.tabs.contains(&Tab::Support) {
+            fx.push(support::left(self.actor()));
         }
+        fx
     }
     fn set_filter(&mut self, text: &str) {
         match self.tab() {

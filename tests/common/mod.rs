@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 //! Shared test support: run one async test body on SQLite and on PostgreSQL.
 
+pub mod chat;
 pub mod tmux;
 
 use labdeck::domain::audit::Source;

@@ -109,10 +109,11 @@ impl Store {
         if !actor.can(Resource::Thread, Action::Read) {
             return Ok(0);
         }
-        const SQL: &str = "SELECT count(*) FROM thread_participants tp JOIN threads t ON t.id = tp.thread_id \
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT count(*) FROM thread_participants tp JOIN threads t ON t.id = tp.thread_id \
              JOIN messages m ON m.thread_id = t.id WHERE tp.user_id = $1 AND (m.sender_id IS NULL OR m.sender_id <> $1) \
-             AND (tp.last_read_at IS NULL OR m.created_at > tp.last_read_at)";
-        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(actor.user_id).fetch_one(p).await?))
+             AND (tp.last_read_at IS NULL OR m.created_at > tp.last_read_at)",
+        ).bind(actor.user_id).fetch_one(p).await?))
     }
 
     async fn may_see_thread(&self, actor: &Actor, thread: Uuid) -> Result<(), StoreError> {

@@ -50,6 +50,11 @@ pub struct TutoringContext {
 /// Which assignments the actor may see: all, or through the student/teacher link.
 const VISIBLE: &str = "($2 OR a.student_id = $1 OR EXISTS (SELECT 1 FROM teacher_assignments ta WHERE ta.assignment_id = a.id AND ta.teacher_id = $1))";
 
+/// (code, title, service type, status, due)
+type AssignmentHead = (String, String, String, String, Option<DateTime<Utc>>);
+/// (id, total cents, currency, status, due)
+type InvoiceHead = (Uuid, i64, String, String, Option<DateTime<Utc>>);
+
 fn sees_all(actor: &Actor) -> bool {
     actor.can(Resource::Assignment, Action::Update) && actor.role != crate::domain::Role::Teacher
 }
@@ -126,29 +131,6 @@ impl Store {
         Ok(())
     }
 
-    /// Change an invoice's status (support and admins).
-    pub async fn set_invoice_status(
-        &self,
-        actor: &Actor,
-        id: Uuid,
-        status: &str,
-        audit: Entry,
-    ) -> Result<(), StoreError> {
-        actor.require(Resource::Invoice, Action::Update)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let n = sqlx::query("UPDATE invoices SET status = $2, updated_at = $3 WHERE id = $1").bind(id).bind(status).bind(time::now())
-                .execute(&mut *tx).await?.rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound("invoice".into()));
-            }
-            tx.audit(&audit.entity(id).details(serde_json::json!({ "status": status }))).await?;
-            tx.bump(TUTORING).await?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// The tutoring records behind a thread: its assignment with teachers, files, meetings,
     /// work items and invoices, or its invoice with payments.
     pub async fn tutoring_context(
@@ -168,7 +150,7 @@ impl Store {
             let sql = format!(
                 "SELECT a.assignment_code, a.title, a.service_type, a.status, a.due_at FROM assignments a WHERE a.id = $3 AND {VISIBLE}"
             );
-            let row: Option<(String, String, String, String, Option<DateTime<Utc>>)> = on_pool!(self, p =>
+            let row: Option<AssignmentHead> = on_pool!(self, p =>
                 sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(all).bind(a).fetch_optional(p).await?);
             let Some((code, title, kind, status, due)) = row else { return Ok(ctx) };
             ctx.title = format!("{code} {title}");
@@ -184,7 +166,7 @@ impl Store {
             ctx.items.extend(lines.into_iter().map(|(k, text)| TutoringItem { kind: kind_name(&k), text }));
         }
         if actor.can(Resource::Invoice, Action::Read) {
-            let invoices: Vec<(Uuid, i64, String, String, Option<DateTime<Utc>>)> = on_pool!(self, p => sqlx::query_as(
+            let invoices: Vec<InvoiceHead> = on_pool!(self, p => sqlx::query_as(
                 "SELECT id, total_cents, currency, status, due_at FROM invoices WHERE id = $1 OR ($2 IS NOT NULL AND assignment_id = $2) ORDER BY created_at",
             ).bind(invoice).bind(assignment.or(invoice_assignment)).fetch_all(p).await?);
             for (id, total, cur, status, due) in invoices {

@@ -10,7 +10,7 @@ pub use compose::{Compose, ComposeOutcome};
 pub use rows::Archived;
 
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
-use crate::domain::support::{ASSIGNMENT_STATUSES, THREAD_STATUSES, THREAD_TYPES};
+use crate::domain::support::{ASSIGNMENT_STATUSES, SERVICE_TYPES, THREAD_STATUSES, THREAD_TYPES};
 use crate::engine::Command;
 use crate::engine::support::{Cmd, Op, Out};
 use crate::store::support::{
@@ -63,6 +63,7 @@ pub enum Ask {
     Canned { session: Uuid },
     ThreadStatus { thread: Uuid },
     AssignmentStatus { id: Uuid },
+    NewAssignment,
 }
 
 /// The thread on the right: its messages and the tutoring records it belongs to.
@@ -86,6 +87,7 @@ pub struct SupportScreen {
     pub composing: bool,
     pub type_filter: Option<&'static str>,
     pub archive_query: String,
+    pub thread_query: String,
     /// Unread thread messages and waiting chats: the tab title and the status bar.
     pub unread: i64,
     pub waiting: i64,
@@ -141,6 +143,7 @@ impl Default for SupportScreen {
             composing: false,
             type_filter: None,
             archive_query: String::new(),
+            thread_query: String::new(),
             unread: 0,
             waiting: 0,
             bell: false,
@@ -169,17 +172,26 @@ impl SupportScreen {
 
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let mut fx = match self.view {
-            View::Queue => vec![send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)],
+            View::Queue => {
+                vec![send(actor, Op::Live { on: true }), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
+            }
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
             View::Assignments => vec![send(actor, Op::LoadAssignments)],
         };
+        if self.view != View::Queue {
+            fx.insert(0, send(actor, Op::Live { on: false }));
+        }
         fx.extend(self.load_detail(actor));
         fx
     }
 
     fn thread_filter(&self) -> ThreadFilter {
-        ThreadFilter { thread_type: self.type_filter.map(String::from), ..Default::default() }
+        ThreadFilter {
+            thread_type: self.type_filter.map(String::from),
+            search: (!self.thread_query.is_empty()).then(|| self.thread_query.clone()),
+            ..Default::default()
+        }
     }
 
     /// The transcript or thread shown beside the selected row.
@@ -215,7 +227,7 @@ impl SupportScreen {
         }
         // A change reloads the rows and what is open beside them, not the canned replies.
         let mut fx = self.load(actor);
-        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned, .. }))));
+        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned | Op::Live { .. }, .. }))));
         fx
     }
 
@@ -280,15 +292,22 @@ impl SupportScreen {
         }
     }
 
-    /// Enter on the filter line: the archive searches every closed chat in the database.
+    /// Enter on the filter line: the archive searches every closed chat, and threads every
+    /// subject and message, in the database.
     pub fn commit_filter(&mut self, text: &str, actor: &Actor) -> Vec<Effect> {
-        if self.view == View::Archive {
-            self.archive_query = text.to_string();
-            self.archive.set_filter("");
-            self.transcript = None;
-            return self.load(actor);
+        match self.view {
+            View::Archive => {
+                self.archive_query = text.to_string();
+                self.archive.set_filter("");
+                self.transcript = None;
+            }
+            View::Threads => {
+                self.thread_query = text.to_string();
+                self.threads.set_filter("");
+            }
+            _ => return vec![],
         }
-        vec![]
+        self.load(actor)
     }
 
     fn selected_key(&self) -> Option<String> {
@@ -318,8 +337,11 @@ impl SupportScreen {
                 (Action::Open, "Open the thread, then reply"),
                 (Action::Outcome, "Cycle the thread type shown"),
                 (Action::SetStatus, "Set the thread's status"),
+                (Action::Filter, "Search threads (enter searches every message)"),
             ]),
-            View::Assignments => a.push((Action::SetStatus, "Set the assignment's status")),
+            View::Assignments => {
+                a.extend([(Action::SetStatus, "Set the assignment's status"), (Action::New, "New assignment")])
+            }
         }
         a.push((Action::Refresh, "Reload"));
         a
@@ -446,6 +468,24 @@ impl SupportScreen {
                 ),
                 None => vec![],
             },
+            (View::Assignments, Action::New) => {
+                let me = if actor.role == crate::domain::Role::Student { actor.username.as_str() } else { "" };
+                form(
+                    Ask::NewAssignment,
+                    Form::new(
+                        "new assignment",
+                        vec![
+                            Field::text("Code"),
+                            Field::text("Title"),
+                            Field::choice("Service", &SERVICE_TYPES, "tutoring"),
+                            Field::text("Student (username)").with_value(me),
+                            Field::text("Due (YYYY-MM-DD)"),
+                        ],
+                    )
+                    .submit_label("create")
+                    .note("Students open assignments for themselves."),
+                )
+            }
             (View::Assignments, Action::SetStatus) => match self.assignments.selected() {
                 Some(a) => form(
                     Ask::AssignmentStatus { id: a.id },
@@ -481,6 +521,23 @@ impl SupportScreen {
             }
             Ask::ThreadStatus { thread } => Op::SetThreadStatus { thread: *thread, status: form.value("Status") },
             Ask::AssignmentStatus { id } => Op::SetAssignmentStatus { id: *id, status: form.value("Status") },
+            Ask::NewAssignment => {
+                let due = form.value("Due (YYYY-MM-DD)");
+                let due = match due.trim() {
+                    "" => None,
+                    d => Some(
+                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                            .map_err(|_| "Due is a date like 2026-12-24.")?,
+                    ),
+                };
+                Op::CreateAssignment {
+                    code: form.value("Code"),
+                    title: form.value("Title"),
+                    service: form.value("Service"),
+                    student: form.value("Student (username)"),
+                    due,
+                }
+            }
         };
         Ok(Command::Support(Cmd { actor: actor.clone(), op }))
     }
@@ -492,6 +549,11 @@ impl SupportScreen {
 
 fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
     send(actor, Op::OpenThread { thread: row.id, assignment: row.assignment_id, invoice: row.invoice_id })
+}
+
+/// Another tab is open: the live queue is no longer on screen.
+pub fn left(actor: &Actor) -> Effect {
+    send(actor, Op::Live { on: false })
 }
 
 /// Whether the role may read any part of support.

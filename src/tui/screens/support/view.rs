@@ -71,6 +71,15 @@ fn push_message(out: &mut Vec<Line<'static>>, head: String, text: &str, width: u
     }
 }
 
+/// A bordered panel with its title; returns the inside.
+fn panel(f: &mut Frame, area: Rect, theme: &Theme, title: String) -> Rect {
+    let block =
+        Block::default().borders(Borders::ALL).border_style(theme.border()).title(Span::styled(title, theme.header()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
 /// The compose box: a rule with the keys, then the draft's last lines.
 fn render_compose(f: &mut Frame, area: Rect, theme: &Theme, compose: &super::Compose) {
     let block = Block::default()
@@ -116,7 +125,14 @@ impl SupportScreen {
         let info = match self.view {
             View::Queue => format!("  {} waiting{}", self.waiting, if self.bell { "  🔔" } else { "" }),
             View::Archive if !self.archive_query.is_empty() => format!("  search: {}", self.archive_query),
-            View::Threads => format!("  type: {}  unread: {}", self.type_filter.unwrap_or("all"), self.unread),
+            View::Threads => {
+                let search = if self.thread_query.is_empty() {
+                    String::new()
+                } else {
+                    format!("  search: {}", self.thread_query)
+                };
+                format!("  type: {}  unread: {}{search}", self.type_filter.unwrap_or("all"), self.unread)
+            }
             _ => String::new(),
         };
         spans.push(Span::styled(info, theme.dim()));
@@ -149,12 +165,7 @@ impl SupportScreen {
             Some(s) => format!(" {} · {} · {} ", s.reference, s.visitor_name, s.status),
             None => " chat ".into(),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(title, theme.header()));
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let inner = panel(f, area, theme, title);
         let Some(s) = session else {
             f.render_widget(Paragraph::new(Line::styled("No chat selected.", theme.dim())), inner);
             return;
@@ -198,12 +209,7 @@ impl SupportScreen {
             (Some(_), None) => " enter opens the thread ".into(),
             (None, _) => " thread ".into(),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(title, theme.header()));
-        let inner = block.inner(area);
-        f.render_widget(block, area);
+        let inner = panel(f, area, theme, title);
         let Some(open) = open else { return };
         let ctx_h =
             if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
