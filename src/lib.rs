@@ -6,8 +6,8 @@
 
 pub mod cli;
 mod cli_bookings;
-mod cli_serve;
 mod cli_class;
+mod cli_serve;
 mod cli_vm;
 pub mod config;
 pub mod demo;
