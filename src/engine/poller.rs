@@ -74,6 +74,7 @@ struct Poller {
     /// When each guest was last asked for its IP, and how many asks in a row found none
     /// (in memory: a restart only costs one more round of agent calls).
     agent_asked: HashMap<u32, (Instant, u32)>,
+    class_jobs: super::classes::jobs::Schedule,
 }
 
 const TASK_CHECK: Duration = Duration::from_secs(1);
@@ -89,6 +90,7 @@ async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: w
         last_runtime: Duration::ZERO,
         failures: 0,
         agent_asked: HashMap::new(),
+        class_jobs: Default::default(),
     };
     let mut next_poll = Instant::now();
     loop {
@@ -139,7 +141,7 @@ async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: w
             if p.failures == 0 {
                 p.discover(&access).await;
                 if let Some((_, client)) = &p.client {
-                    super::classes::jobs::after_poll(&p.svc, cluster_id, client).await;
+                    super::classes::jobs::after_poll(&p.svc, cluster_id, client, &mut p.class_jobs).await;
                 }
             }
         }

@@ -16,7 +16,6 @@ use crate::pve::{Client, GuestKind, PowerAction};
 use crate::store::classes::{Class, ClassVm, JobVm};
 use crate::store::pve::NewTask;
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -26,31 +25,29 @@ const IDLE_EVERY: Duration = Duration::from_secs(300);
 /// Unobserved running time billed at most (a few missed ticks; never a whole outage).
 const MAX_GAP: chrono::Duration = chrono::Duration::minutes(3);
 
-/// Per cluster: when the jobs last ran, and when idle VMs were last looked for.
-type Schedule = HashMap<Uuid, (Instant, Option<Instant>)>;
-
-static LAST: LazyLock<Mutex<Schedule>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// When a cluster's jobs last ran, and when its idle VMs were last looked for. Kept by the
+/// cluster's poller: it lives exactly as long as the lease it depends on.
+#[derive(Debug, Default)]
+pub struct Schedule {
+    ran: Option<Instant>,
+    idle: Option<Instant>,
+}
 
 fn entry(action: &str) -> Entry {
     Entry::by(&Actor::system("classes"), &Source::Engine, action, "class_vm")
 }
 
 /// Called by the cluster's poller after each cycle; does nothing until `EVERY` has passed.
-pub async fn after_poll(svc: &Services, cluster_id: Uuid, client: &Client) {
-    let idle_due = {
-        let Ok(mut last) = LAST.lock() else { return };
-        let now = Instant::now();
-        let (ran, idle) = last.entry(cluster_id).or_insert((now - EVERY * 2, None));
-        if now.duration_since(*ran) < EVERY {
-            return;
-        }
-        *ran = now;
-        let due = idle.is_none_or(|t| now.duration_since(t) >= IDLE_EVERY);
-        if due {
-            *idle = Some(now);
-        }
-        due
-    };
+pub async fn after_poll(svc: &Services, cluster_id: Uuid, client: &Client, schedule: &mut Schedule) {
+    let now = Instant::now();
+    if schedule.ran.is_some_and(|t| now.duration_since(t) < EVERY) {
+        return;
+    }
+    schedule.ran = Some(now);
+    let idle_due = schedule.idle.is_none_or(|t| now.duration_since(t) >= IDLE_EVERY);
+    if idle_due {
+        schedule.idle = Some(now);
+    }
     if let Err(e) = run(svc, cluster_id, client, idle_due).await {
         tracing::warn!(cluster = %cluster_id, error = %e, "class jobs failed");
     }
@@ -65,14 +62,8 @@ pub async fn run(
     for class_id in svc.store.classes_with_open_steps(cluster_id).await? {
         super::runner::spawn(svc, class_id);
     }
-    let classes: HashMap<Uuid, Class> = svc
-        .store
-        .all_classes_for_jobs()
-        .await?
-        .into_iter()
-        .filter(|c| c.cluster_id == Some(cluster_id))
-        .map(|c| (c.id, c))
-        .collect();
+    let classes: HashMap<Uuid, Class> =
+        svc.store.classes_for_jobs(cluster_id).await?.into_iter().map(|c| (c.id, c)).collect();
     if classes.is_empty() {
         return Ok(());
     }

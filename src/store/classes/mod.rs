@@ -194,10 +194,12 @@ impl Store {
     }
 
     /// Every class (engine jobs: no actor, no filter).
-    pub async fn all_classes_for_jobs(&self) -> Result<Vec<Class>, StoreError> {
-        let sql = format!("{SELECT_CLASSES} AND c.archived_at IS NULL");
+    pub async fn classes_for_jobs(&self, cluster_id: Uuid) -> Result<Vec<Class>, StoreError> {
+        let sql = format!(
+            "{SELECT_CLASSES} AND c.archived_at IS NULL AND coalesce(c.deployment_cluster_id, t.cluster_id) = $3"
+        );
         Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind("all").bind(Uuid::nil()).fetch_all(p).await?))
+            .bind("all").bind(Uuid::nil()).bind(cluster_id).fetch_all(p).await?))
     }
 
     /// The VMs of a class: all of them for those who teach it (and staff who may read every
