@@ -118,6 +118,13 @@ impl Store {
     }
 
     /// The account and its password hash, for sign-in only (never leaves the auth service).
+    /// A user's id by username (collaborators, owners and students are typed by name).
+    pub async fn user_id_by_name(&self, name: &str) -> Result<Uuid, StoreError> {
+        let id: Option<Uuid> = on_pool!(self, p => sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(name).fetch_optional(p).await?);
+        id.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
+    }
+
     pub async fn credentials(&self, username: &str) -> Result<Option<(User, String)>, StoreError> {
         let row: Option<UserRow> = on_pool!(self, p => {
             sqlx::query_as(select_users!("password_hash", "WHERE username = $1")).bind(username).fetch_optional(p).await?

@@ -1,7 +1,6 @@
 //! Reads for the calendar, conflicts, a group's detail, the approvals queue and exports.
 
 use super::devices::{DeviceRow, MaintenanceRow};
-use super::may;
 use crate::domain::bookings::{Interval, MAX_BOOKING};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::store::{Store, StoreError, on_pool};
@@ -113,7 +112,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Calendar, StoreError> {
-        may(actor, Resource::Booking, Action::Read)?;
+        actor.require(Resource::Booking, Action::Read)?;
         let devices = self.devices(actor).await?;
         let bookings: Vec<BookingRow> = on_pool!(self, p => sqlx::query_as(WINDOW)
             .bind(from).bind(to).bind(from - MAX_BOOKING).fetch_all(p).await?);
@@ -129,7 +128,7 @@ impl Store {
         at: Interval,
         except: Option<Uuid>,
     ) -> Result<Vec<ConflictRow>, StoreError> {
-        may(actor, Resource::Booking, Action::Read)?;
+        actor.require(Resource::Booking, Action::Read)?;
         let mut out = Vec::new();
         for d in devices {
             let rows: Vec<ConflictRow> = on_pool!(self, p => sqlx::query_as(CONFLICTS)
@@ -142,7 +141,7 @@ impl Store {
 
     /// The approvals queue: pending groups, oldest first.
     pub async fn pending_groups(&self, actor: &Actor) -> Result<Vec<PendingGroup>, StoreError> {
-        may(actor, Resource::Booking, Action::Update)?;
+        actor.require(Resource::Booking, Action::Update)?;
         Ok(on_pool!(self, p => sqlx::query_as(PENDING).fetch_all(p).await?))
     }
 
@@ -163,7 +162,7 @@ impl Store {
         mine: bool,
         device: Option<&str>,
     ) -> Result<Vec<BookingRow>, StoreError> {
-        may(actor, Resource::Booking, Action::Read)?;
+        actor.require(Resource::Booking, Action::Read)?;
         const MINE: &str = "WHERE b.status IN ('pending','approved') AND (b.user_id = $1 OR EXISTS \
              (SELECT 1 FROM booking_collaborators c WHERE c.group_id = b.group_id AND c.user_id = $1)) ORDER BY b.starts_at";
         const DEVICE: &str = "WHERE b.status IN ('pending','approved') AND d.name = $1 ORDER BY b.starts_at";
@@ -178,7 +177,7 @@ impl Store {
 
     /// One group: its bookings, collaborators, comments, decisions and how far it may extend.
     pub async fn group_detail(&self, actor: &Actor, id: Uuid) -> Result<GroupDetail, StoreError> {
-        may(actor, Resource::Booking, Action::Read)?;
+        actor.require(Resource::Booking, Action::Read)?;
         let head: Option<(Uuid, String, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT owner_id, title, status FROM booking_groups WHERE id = $1").bind(id).fetch_optional(p).await?);
         let Some((owner_id, title, status)) = head else {

@@ -1,7 +1,6 @@
 //! Devices with their tags, current owners and latest health; ownership history, health
 //! snapshots and maintenance windows.
 
-use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::bookings::Interval;
 use crate::domain::rbac::{Action, Actor, Resource};
@@ -83,7 +82,7 @@ const DEVICES: &str = "SELECT id, device_type, name, polatis_name, out_port, in_
 impl Store {
     /// Every device (retired ones too, marked), with tags, current owners and latest health.
     pub async fn devices(&self, actor: &Actor) -> Result<Vec<DeviceRow>, StoreError> {
-        may(actor, Resource::Device, Action::Read)?;
+        actor.require(Resource::Device, Action::Read)?;
         let mut rows: Vec<DeviceRow> = on_pool!(self, p => sqlx::query_as(DEVICES).fetch_all(p).await?);
         let tags: Vec<(Uuid, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT dt.device_id, t.name FROM device_tags dt JOIN tags t ON t.id = dt.tag_id ORDER BY t.name").fetch_all(p).await?);
@@ -116,7 +115,7 @@ impl Store {
     }
 
     pub async fn device_id_by_name(&self, actor: &Actor, name: &str) -> Result<Uuid, StoreError> {
-        may(actor, Resource::Device, Action::Read)?;
+        actor.require(Resource::Device, Action::Read)?;
         let id: Option<Uuid> = on_pool!(self, p => sqlx::query_scalar("SELECT id FROM devices WHERE name = $1 ORDER BY created_at LIMIT 1")
             .bind(name).fetch_optional(p).await?);
         id.ok_or_else(|| StoreError::NotFound(format!("device {name}")))
@@ -202,7 +201,7 @@ impl Store {
 
     /// Every owner a device ever had, newest first.
     pub async fn ownership_history(&self, actor: &Actor, device: Uuid) -> Result<Vec<OwnershipRow>, StoreError> {
-        may(actor, Resource::Device, Action::Read)?;
+        actor.require(Resource::Device, Action::Read)?;
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT o.username AS owner, a.username AS assigned_by, d.assigned_at, r.username AS revoked_by, d.revoked_at \
              FROM device_ownership d JOIN users o ON o.id = d.owner_id LEFT JOIN users a ON a.id = d.assigned_by \
@@ -220,7 +219,7 @@ impl Store {
     }
 
     pub async fn health_history(&self, actor: &Actor, device: Uuid, limit: i64) -> Result<Vec<HealthRow>, StoreError> {
-        may(actor, Resource::Device, Action::Read)?;
+        actor.require(Resource::Device, Action::Read)?;
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT status, heartbeat_at, recorded_at FROM device_health_snapshots WHERE device_id = $1 ORDER BY recorded_at DESC LIMIT $2")
             .bind(device).bind(limit).fetch_all(p).await?))
@@ -262,7 +261,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MaintenanceRow>, StoreError> {
-        may(actor, Resource::Device, Action::Read)?;
+        actor.require(Resource::Device, Action::Read)?;
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT id, device_id, starts_at, ends_at, reason FROM maintenance_windows \
              WHERE cancelled_at IS NULL AND starts_at < $2 AND ends_at > $1 ORDER BY starts_at")

@@ -1,7 +1,6 @@
 //! Favorites: a booking group's devices saved under a name (with a snapshot of their names
 //! and types, so a favorite still reads right after a device is renamed or removed).
 
-use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
@@ -39,7 +38,7 @@ impl Store {
     }
 
     pub async fn favorites(&self, actor: &Actor) -> Result<Vec<FavoriteRow>, StoreError> {
-        may(actor, Resource::Booking, Action::Read)?;
+        actor.require(Resource::Booking, Action::Read)?;
         let heads: Vec<(Uuid, String)> = on_pool!(self, p => sqlx::query_as(
             "SELECT id, name FROM booking_favorites WHERE user_id = $1 ORDER BY name").bind(actor.user_id).fetch_all(p).await?);
         let devices: Vec<(Uuid, Option<Uuid>, String, String)> = on_pool!(self, p => sqlx::query_as(

@@ -37,23 +37,11 @@ pub use favorites::FavoriteRow;
 pub use topologies::{NewTopology, TopologyDetail, TopologyLink, TopologyNode, TopologyRow};
 
 use super::StoreError;
-use crate::domain::rbac::{Action, Actor, Resource};
 
 /// The domain every bookings write bumps, so open consoles re-query.
 pub const DOMAIN: &str = "bookings";
 
-fn may(actor: &Actor, r: Resource, a: Action) -> Result<(), StoreError> {
-    Ok(actor.require(r, a)?)
-}
-
 impl super::Store {
-    /// A user's id by username (collaborators and owners are typed by name).
-    pub async fn user_id_by_name(&self, name: &str) -> Result<uuid::Uuid, StoreError> {
-        let id: Option<uuid::Uuid> = super::on_pool!(self, p => sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-            .bind(name).fetch_optional(p).await?);
-        id.ok_or_else(|| StoreError::NotFound(format!("user {name}")))
-    }
-
     /// The approval limits recorded for a user (none recorded: no limits).
     pub async fn approval_limits(
         &self,

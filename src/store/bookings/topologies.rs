@@ -1,6 +1,5 @@
 //! Topologies: devices as nodes and cabling as links, listed with their review state.
 
-use super::may;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
@@ -88,14 +87,14 @@ const LIST: &str = "SELECT t.id, t.name, u.username AS owner, \
 
 impl Store {
     pub async fn topologies(&self, actor: &Actor) -> Result<Vec<TopologyRow>, StoreError> {
-        may(actor, Resource::Topology, Action::Read)?;
+        actor.require(Resource::Topology, Action::Read)?;
         Ok(
             on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{LIST} ORDER BY t.name"))).fetch_all(p).await?),
         )
     }
 
     pub async fn topology(&self, actor: &Actor, id: Uuid) -> Result<TopologyDetail, StoreError> {
-        may(actor, Resource::Topology, Action::Read)?;
+        actor.require(Resource::Topology, Action::Read)?;
         let row: Option<TopologyRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("{LIST} WHERE t.id = $1")))
             .bind(id).fetch_optional(p).await?);
         let row = row.ok_or_else(|| StoreError::NotFound("topology".into()))?;
