@@ -2,7 +2,6 @@
 //! leaked database cannot be used to accept pending invitations.
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 
 pub const DEFAULT_VALID_DAYS: i64 = 7;
 pub const MAX_VALID_DAYS: i64 = 90;
@@ -15,8 +14,7 @@ pub fn new_token() -> String {
 }
 
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.trim().to_ascii_uppercase().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    super::digest::sha256_hex(&token.trim().to_ascii_uppercase())
 }
 
 pub fn expiry(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {

@@ -20,6 +20,7 @@ macro_rules! string_enum {
 pub mod audit;
 pub mod bookings;
 pub mod classes;
+pub mod digest;
 pub mod inventory;
 pub mod invitation;
 pub mod password;

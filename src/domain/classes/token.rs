@@ -2,7 +2,6 @@
 //! CODE". Only its SHA-256 is stored (with a 4-character hint), like invitations.
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 
 /// No 0/O, 1/I/L: codes are read aloud and typed from a projector.
 const ALPHABET: &[u8; 31] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -20,8 +19,7 @@ pub fn new_code() -> String {
 
 /// The stored form: case, spaces and dashes do not matter when typing the code.
 pub fn code_hash(code: &str) -> String {
-    let digest = Sha256::digest(normalize(code).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::domain::digest::sha256_hex(&normalize(code))
 }
 
 pub fn normalize(code: &str) -> String {

@@ -142,8 +142,9 @@ pub(crate) fn ids<const N: usize>() -> [Uuid; N] {
 
 /// A stable MD5-length hex checksum for a file name (demo files have no bytes to hash).
 pub(crate) fn checksum(name: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(name.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+    let mut hex = crate::domain::digest::sha256_hex(name);
+    hex.truncate(32);
+    hex
 }
 
 /// A locally administered MAC address, distinct per `(family, n)`.
