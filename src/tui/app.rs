@@ -486,18 +486,7 @@ impl App {
             },
             FormPurpose::ChangeRole { user, .. } => Command::SetRole { actor, user: *user, role: role()? },
             FormPurpose::Invite => {
-                let days = form.value("Valid days");
-                let days = if days.trim().is_empty() {
-                    None
-                } else {
-                    Some(
-                        days.trim()
-                            .parse::<i64>()
-                            .ok()
-                            .filter(|d| (1..=90).contains(d))
-                            .ok_or("Valid days is a number from 1 to 90.")?,
-                    )
-                };
+                let days = form.optional_number("Valid days", 1..=90)?;
                 let to = form.value("Email or handle");
                 if to.trim().is_empty() {
                     return Err("Type an email address or a handle.".into());
@@ -531,19 +520,7 @@ impl App {
                 Command::ProbeCluster { actor, id: *id, input }
             }
             FormPurpose::Clone { source } => {
-                let newid = form.value("New VMID");
-                let newid = if newid.trim().is_empty() {
-                    None
-                } else {
-                    Some(
-                        newid
-                            .trim()
-                            .parse::<u32>()
-                            .ok()
-                            .filter(|v| (100..=999_999_999).contains(v))
-                            .ok_or("New VMID is a number from 100 to 999999999.")?,
-                    )
-                };
+                let newid = form.optional_number("New VMID", 100..=999_999_999)?.map(|v| v as u32);
                 let name = form.value("Name").trim().to_string();
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
                     return Err("Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into());

@@ -84,6 +84,16 @@ impl Form {
         self.fields.iter().find(|f| f.label == label).map(Field::value).unwrap_or_default()
     }
 
+    /// A whole number from `range`, or `None` when the field is left empty.
+    pub fn optional_number(&self, label: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, String> {
+        let text = self.value(label);
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let bad = || format!("{label}: a whole number from {} to {}, or empty.", range.start(), range.end());
+        text.trim().parse::<i64>().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(bad)
+    }
+
     pub fn fail(&mut self, message: impl Into<String>) {
         self.busy = false;
         self.error = Some(message.into());
@@ -241,5 +251,15 @@ mod tests {
         form.clear_secrets();
         assert_eq!(form.value("Password"), "");
         assert_eq!(form.handle_key(&key(KeyCode::Esc)), FormOutcome::Cancel);
+    }
+
+    #[test]
+    fn optional_numbers_are_empty_or_in_range() {
+        let form = |v: &str| Form::new("t", vec![Field::text("Valid days").with_value(v)]);
+        assert_eq!(form("").optional_number("Valid days", 1..=90), Ok(None));
+        assert_eq!(form(" 7 ").optional_number("Valid days", 1..=90), Ok(Some(7)));
+        let bad = Err("Valid days: a whole number from 1 to 90, or empty.".to_string());
+        assert_eq!(form("91").optional_number("Valid days", 1..=90), bad);
+        assert_eq!(form("a week").optional_number("Valid days", 1..=90), bad);
     }
 }

@@ -130,18 +130,7 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
         FormKind::NewClass => Cmd::Create { actor, form: Box::new(class_form()) },
         FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {
-            let days = v("Valid days");
-            let days = if days.trim().is_empty() {
-                None
-            } else {
-                Some(
-                    days.trim()
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|d| (1..=365).contains(d))
-                        .ok_or("Valid days: 1 to 365, or empty.")?,
-                )
-            };
+            let days = form.optional_number("Valid days", 1..=365)?;
             Cmd::IssueCode { actor, class_id: *id, days }
         }
         FormKind::Join => {
