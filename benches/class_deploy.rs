@@ -9,8 +9,8 @@ use labdeck::domain::rbac::Actor;
 use labdeck::engine::Services;
 use labdeck::engine::classes::runner::{PARALLEL, RunStats, run};
 use labdeck::engine::classes::{ClassForm, deploy, manage};
+use labdeck::engine::demo_sim::cluster_input;
 use labdeck::pve::sim::{SimOptions, Simulator};
-use labdeck::store::pve::ClusterInput;
 use labdeck::store::users::NewUser;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -31,17 +31,7 @@ async fn main() -> anyhow::Result<()> {
     let svc = Services::new(store.clone(), Source::Engine);
     let system = Actor::system("bench");
     let e = |a: &str| Entry::by(&system, &Source::Engine, a, "bench");
-    let port = sim.url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(8006);
-    let input = ClusterInput {
-        key: "sim".into(),
-        name: "sim".into(),
-        host: "127.0.0.1".into(),
-        port,
-        token_id: sim.token_id.clone(),
-        token_secret: Some(sim.token_secret.clone()),
-        fingerprint: sim.fingerprint.clone(),
-        poll_interval_secs: 5,
-    };
+    let input = cluster_input(&sim, "sim", "sim", 5);
     let cluster = store.save_cluster(None, &input, e("add_cluster")).await?;
     let new = NewUser {
         username: "tess".into(),

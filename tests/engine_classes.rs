@@ -10,11 +10,11 @@ use labdeck::domain::classes::policy::VmAction;
 use labdeck::domain::rbac::Actor;
 use labdeck::engine::Services;
 use labdeck::engine::classes::{ClassForm, deploy, manage, vm_ops};
+use labdeck::engine::demo_sim::cluster_input;
 use labdeck::engine::inventory::BulkOutcome;
 use labdeck::pve::sim::{SimHandle, SimOptions, Simulator};
 use labdeck::pve::{Client, GuestKind};
 use labdeck::store::Store;
-use labdeck::store::pve::ClusterInput;
 use labdeck::store::users::NewUser;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -33,17 +33,7 @@ async fn sim() -> SimHandle {
 }
 
 async fn setup(store: &Store, sim: &SimHandle) -> Uuid {
-    let port = sim.url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
-    let input = ClusterInput {
-        key: "sim".into(),
-        name: "sim".into(),
-        host: "127.0.0.1".into(),
-        port,
-        token_id: sim.token_id.clone(),
-        token_secret: Some(sim.token_secret.clone()),
-        fingerprint: sim.fingerprint.clone(),
-        poll_interval_secs: 1,
-    };
+    let input = cluster_input(sim, "sim", "sim", 1);
     let e = Entry::by(&Actor::system("t"), &Source::Engine, "add_cluster", "cluster");
     store.save_cluster(None, &input, e.clone()).await.unwrap()
 }

@@ -4,8 +4,8 @@
 
 use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::rbac::Actor;
+use labdeck::engine::demo_sim::cluster_input;
 use labdeck::pve::sim::{SimOptions, Simulator};
-use labdeck::store::pve::ClusterInput;
 use labdeck::store::testing::{POSTGRES_URL_VAR, TempDir};
 use labdeck::store::{ConnectOptions, Store};
 use std::process::{Child, Command};
@@ -41,17 +41,7 @@ async fn one_poller_across_processes(url: String, store: Store) {
     let (sim, server) =
         Simulator::bind(SimOptions { guests: 20, task_secs: 0.2, ..SimOptions::default() }).await.unwrap();
     tokio::spawn(server);
-    let port = sim.url.trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
-    let input = ClusterInput {
-        key: "sim".into(),
-        name: "sim".into(),
-        host: "127.0.0.1".into(),
-        port,
-        token_id: sim.token_id.clone(),
-        token_secret: Some(sim.token_secret.clone()),
-        fingerprint: sim.fingerprint.clone(),
-        poll_interval_secs: 1,
-    };
+    let input = cluster_input(&sim, "sim", "sim", 1);
     let actor = Actor::system("test");
     store.save_cluster(None, &input, Entry::by(&actor, &Source::Engine, "add_cluster", "cluster")).await.unwrap();
 

@@ -22,6 +22,21 @@ fn class_guests() -> Vec<(u32, String, String)> {
     guests
 }
 
+/// A cluster record pointing at a running simulator: its loopback port, token and pinned
+/// certificate (the demo, the tests and the benchmarks all add it this way).
+pub fn cluster_input(sim: &SimHandle, key: &str, name: &str, poll_interval_secs: i64) -> ClusterInput {
+    ClusterInput {
+        key: key.into(),
+        name: name.into(),
+        host: "127.0.0.1".into(),
+        port: sim.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap_or(8006),
+        token_id: sim.token_id.clone(),
+        token_secret: Some(sim.token_secret.clone()),
+        fingerprint: sim.fingerprint.clone(),
+        poll_interval_secs,
+    }
+}
+
 /// Start the simulator with `guests` generated guests (plus the class VMs).
 pub async fn start(svc: &Services, guests: usize) -> anyhow::Result<SimHandle> {
     let opts = SimOptions { guests, extra_guests: class_guests(), ..SimOptions::default() };
@@ -29,16 +44,7 @@ pub async fn start(svc: &Services, guests: usize) -> anyhow::Result<SimHandle> {
     tokio::spawn(server);
     let clusters = svc.store.cluster_access_all().await?;
     let actor = Actor::system("demo");
-    let input = |key: &str, name: &str| ClusterInput {
-        key: key.into(),
-        name: name.into(),
-        host: "127.0.0.1".into(),
-        port: handle.url.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap_or(8006),
-        token_id: handle.token_id.clone(),
-        token_secret: Some(handle.token_secret.clone()),
-        fingerprint: handle.fingerprint.clone(),
-        poll_interval_secs: 3,
-    };
+    let input = |key: &str, name: &str| cluster_input(&handle, key, name, 3);
     let entry = Entry::by(&actor, &svc.source, "point_demo_cluster", "cluster");
     match clusters.iter().find(|c| c.cluster.key == "demo") {
         Some(c) => svc.store.save_cluster(Some(c.cluster.id), &input("demo", &c.cluster.name), entry).await?,
