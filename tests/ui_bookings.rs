@@ -1,20 +1,20 @@
 //! The Bookings tab without a terminal: calendar data in, commands and frames out.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use common::ui::{chars, key, reply, screen, signed_in, user};
+use crossterm::event::KeyCode;
 use labdeck::domain::Role;
 use labdeck::domain::rbac::Actor;
-use labdeck::domain::user::{User, UserStatus};
-use labdeck::engine::accounts::Session;
+use labdeck::domain::user::User;
 use labdeck::engine::bookings::{Cmd, Out};
-use labdeck::engine::{Command, Event, Reply};
+use labdeck::engine::{Command, Reply};
 use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow, PendingGroup};
-use labdeck::tui::app::{App, Msg, Overlay, Phase, Tab};
+use labdeck::tui::app::{App, Overlay, Phase, Tab};
 use labdeck::tui::keymap::Keymap;
 use labdeck::tui::screens::bookings::Section;
 use labdeck::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
 fn t(h: i64) -> DateTime<Utc> {
@@ -78,24 +78,7 @@ fn calendar(devices: Vec<DeviceRow>) -> Calendar {
 }
 
 fn app(role: Role, tz: &str) -> App {
-    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
-    a.take_commands();
-    let user = User {
-        id: Uuid::from_u128(9),
-        username: "sam".into(),
-        email: None,
-        display_name: "Sam".into(),
-        role,
-        status: UserStatus::Active,
-        tenant_id: None,
-        time_zone: tz.into(),
-        must_change_password: false,
-        last_login_at: None,
-        created_at: Utc::now(),
-    };
-    let actor = Actor::with_role_defaults(user.id, "sam", role);
-    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    let mut a = signed_in(User { time_zone: tz.into(), ..user(Uuid::from_u128(9), "sam", "Sam", role) });
     if let Phase::Shell(s) = &mut a.phase {
         s.bookings.fixed_now = Some(t(10) + Duration::minutes(30));
         s.bookings.cal.cursor = t(10) + Duration::minutes(30);
@@ -105,26 +88,6 @@ fn app(role: Role, tz: &str) -> App {
     let devices = vec![dev(1, "rtr-01", 2), dev(2, "rtr-02", 1), dev(3, "rtr-03", 1)];
     reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(calendar(devices)))));
     a
-}
-
-fn reply(a: &mut App, r: Reply) {
-    a.update(Msg::Engine(Event::Reply(r)));
-}
-
-fn key(a: &mut App, code: KeyCode) {
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-}
-
-fn chars(a: &mut App, s: &str) {
-    for c in s.chars() {
-        key(a, KeyCode::Char(c));
-    }
-}
-
-fn screen(a: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| a.view(f)).unwrap();
-    format!("{}", t.backend())
 }
 
 fn shell(a: &mut App) -> &mut labdeck::tui::app::Shell {

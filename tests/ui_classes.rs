@@ -1,21 +1,17 @@
 //! The Classes tab without a terminal: classes and VMs in, commands and frames out, for a
 //! teacher (bulk actions, confirmations naming the targets, forms) and a student.
 
+mod common;
+
 use chrono::{TimeZone, Utc};
-use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use common::ui::{chars as typed, key, reply, screen as render, signed_in, user};
+use crossterm::event::KeyCode;
 use labdeck::domain::Role;
 use labdeck::domain::classes::policy::VmAction;
-use labdeck::domain::rbac::Actor;
-use labdeck::domain::user::{User, UserStatus};
-use labdeck::engine::accounts::Session;
 use labdeck::engine::classes::{Cmd, Detail, Out};
-use labdeck::engine::{Command, Event, Reply};
+use labdeck::engine::{Command, Reply};
 use labdeck::store::classes::{Class, ClassVm};
-use labdeck::tui::app::{App, Msg, Phase, Tab};
-use labdeck::tui::keymap::Keymap;
-use labdeck::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use labdeck::tui::app::{App, Phase, Tab};
 use uuid::Uuid;
 
 const CLASS: Uuid = Uuid::from_u128(41);
@@ -76,50 +72,7 @@ fn vms() -> Vec<ClassVm> {
 }
 
 fn app(role: Role, name: &str) -> App {
-    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
-    a.take_commands();
-    let user = User {
-        id: Uuid::from_u128(name.len() as u128),
-        username: name.into(),
-        email: None,
-        display_name: name.into(),
-        role,
-        status: UserStatus::Active,
-        tenant_id: None,
-        time_zone: "UTC".into(),
-        must_change_password: false,
-        last_login_at: None,
-        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-    };
-    let session = Session { actor: Actor::with_role_defaults(user.id, name, role), user };
-    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(session)))));
-    a
-}
-
-fn key(a: &mut App, code: KeyCode) {
-    let mods = if matches!(code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, mods))));
-}
-
-fn typed(a: &mut App, text: &str) {
-    for c in text.chars() {
-        key(a, KeyCode::Char(c));
-    }
-}
-
-fn reply(a: &mut App, r: Reply) {
-    a.update(Msg::Engine(Event::Reply(r)));
-}
-
-fn render(a: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| a.view(f)).unwrap();
-    format!("{}", t.backend())
+    signed_in(user(Uuid::from_u128(name.len() as u128), name, name, role))
 }
 
 fn detail(teaches: bool, vms: Vec<ClassVm>) -> Reply {

@@ -1,21 +1,17 @@
 //! The Inventory screen without a terminal: guests in, commands and frames out.
 
+mod common;
+
 use chrono::Utc;
+use common::ui::{self, key, reply, signed_in, user};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use labdeck::domain::Role;
 use labdeck::domain::inventory::ops::GuestOp;
 use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
-use labdeck::domain::rbac::Actor;
-use labdeck::domain::user::{User, UserStatus};
-use labdeck::engine::accounts::Session;
 use labdeck::engine::inventory::{BulkLine, BulkOutcome, GuestBatch, Overview};
 use labdeck::engine::{Command, Event, Reply};
 use labdeck::store::pve::{Cluster, Node, PollHealth};
 use labdeck::tui::app::{App, Msg, Phase};
-use labdeck::tui::keymap::Keymap;
-use labdeck::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
 const EAST: Uuid = Uuid::from_u128(1);
@@ -49,24 +45,7 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
 }
 
 fn app(role: Role) -> App {
-    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
-    a.take_commands();
-    let user = User {
-        id: Uuid::from_u128(9),
-        username: "otto".into(),
-        email: None,
-        display_name: "Otto".into(),
-        role,
-        status: UserStatus::Active,
-        tenant_id: None,
-        time_zone: "UTC".into(),
-        must_change_password: false,
-        last_login_at: None,
-        created_at: Utc::now(),
-    };
-    let actor = Actor::with_role_defaults(user.id, "otto", role);
-    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    let mut a = signed_in(user(Uuid::from_u128(9), "otto", "Otto", role));
     let sent = a.take_commands();
     assert!(
         sent.iter().any(|c| matches!(c, Command::LoadGuests { since: None, .. })),
@@ -122,18 +101,8 @@ fn app(role: Role) -> App {
     a
 }
 
-fn reply(a: &mut App, r: Reply) {
-    a.update(Msg::Engine(Event::Reply(r)));
-}
-
-fn key(a: &mut App, code: KeyCode) {
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-}
-
 fn screen(a: &mut App) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 24)).unwrap();
-    t.draw(|f| a.view(f)).unwrap();
-    format!("{}", t.backend())
+    ui::screen(a, 120, 24)
 }
 
 fn selected(a: &App) -> u32 {

@@ -1,21 +1,17 @@
 //! The Support screen without a terminal: queue, chat and threads in; commands and frames out.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::ui::{chars as typed, key, reply, screen, signed_in, user};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use labdeck::domain::Role;
-use labdeck::domain::rbac::Actor;
-use labdeck::domain::user::{User, UserStatus};
-use labdeck::engine::accounts::Session;
 use labdeck::engine::support::{Op, Out};
-use labdeck::engine::{Command, Event, Reply};
+use labdeck::engine::{Command, Reply};
 use labdeck::store::support::{
     CannedReply, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
 };
 use labdeck::tui::app::{App, Msg, Overlay, Phase};
-use labdeck::tui::keymap::Keymap;
-use labdeck::tui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use uuid::Uuid;
 
 const ME: Uuid = Uuid::from_u128(9);
@@ -66,30 +62,11 @@ fn msg(from: &str, text: &str, m: u32) -> VisitorMessage {
 
 fn app(role: Role) -> App {
     utc();
-    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
-    a.take_commands();
-    let user = User {
-        id: ME,
-        username: "sue".into(),
-        email: None,
-        display_name: "Sue Support".into(),
-        role,
-        status: UserStatus::Active,
-        tenant_id: None,
-        time_zone: "UTC".into(),
-        must_change_password: false,
-        last_login_at: None,
-        created_at: Utc::now(),
-    };
-    let actor = Actor::with_role_defaults(user.id, "sue", role);
-    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    let mut a = signed_in(user(ME, "sue", "Sue Support", role));
     // Support is not every role's first tab: open it as a person would, by the palette.
     if matches!(&a.phase, Phase::Shell(s) if s.tabs.iter().any(|t| t.name() == "Support")) {
-        for c in ":support".chars() {
-            a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))));
-        }
-        a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))));
+        typed(&mut a, ":support");
+        key(&mut a, KeyCode::Enter);
     }
     a
 }
@@ -104,23 +81,7 @@ fn support_ops(cmds: &[Command]) -> Vec<Op> {
 }
 
 fn out(a: &mut App, o: Out) {
-    a.update(Msg::Engine(Event::Reply(Reply::Support(o))));
-}
-
-fn key(a: &mut App, code: KeyCode) {
-    a.update(Msg::Terminal(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-}
-
-fn typed(a: &mut App, s: &str) {
-    for c in s.chars() {
-        key(a, KeyCode::Char(c));
-    }
-}
-
-fn screen(a: &mut App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| a.view(f)).unwrap();
-    format!("{}", t.backend())
+    reply(a, Reply::Support(o));
 }
 
 /// Sue, with two chats in the queue (one waiting, one hers) and its transcript.

@@ -3,6 +3,7 @@
 
 pub mod chat;
 pub mod tmux;
+pub mod ui;
 
 use labdeck::domain::audit::Source;
 use labdeck::engine::Services;
