@@ -1,9 +1,6 @@
 //! labdeck: one console for teaching labs and small clouds. Layers, arrows pointing down:
 //! cli → tui → engine → store → domain (see DESIGN.md).
 
-// Rows read with sqlx as tuples of their columns' types: a name for each tuple would say no more.
-#![allow(clippy::type_complexity)]
-
 pub mod cli;
 mod cli_bookings;
 mod cli_class;
