@@ -51,8 +51,6 @@ pub enum FormPurpose {
     Classes(classes_screen::FormKind),
 }
 
-// One overlay at most is open at a time, so its largest variant's size costs nothing.
-#[allow(clippy::large_enum_variant)]
 pub enum Overlay {
     Help,
     Palette(Palette),
