@@ -110,10 +110,8 @@ fn stats(name: &str, mut v: Vec<f64>) {
 async fn bench(name: &str, store: Store, rows: i64) {
     let t = Instant::now();
     let (actor, devices) = seed(&store, rows).await;
-    let count: i64 = match &store {
-        Store::Sqlite(p) => sqlx::query_scalar("SELECT count(*) FROM bookings").fetch_one(p).await.unwrap(),
-        Store::Postgres(p) => sqlx::query_scalar("SELECT count(*) FROM bookings").fetch_one(p).await.unwrap(),
-    };
+    let count: i64 =
+        labdeck::on_pool!(&store, p => sqlx::query_scalar("SELECT count(*) FROM bookings").fetch_one(p).await.unwrap());
     println!("{name}: {count} bookings on {DEVICES} devices, seeded in {:.1} s", t.elapsed().as_secs_f64());
     let per = rows / DEVICES;
     let span_hours = per * 8;

@@ -10,10 +10,7 @@ use labdeck::store::{Store, StoreError};
 
 async fn count(store: &Store, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_string());
-    match store {
-        Store::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
+    labdeck::on_pool!(store, p => sqlx::query_scalar(sql).fetch_one(p).await.unwrap())
 }
 
 async fn rows(store: &Store, table: &str) -> i64 {

@@ -155,32 +155,18 @@ both!(the_database_itself_refuses_a_double_booking, |store: Store| async move {
         let store = store.clone();
         let ada = ada.clone();
         async move {
-            match &store {
-                Store::Sqlite(p) => sqlx::query(SQL)
-                    .bind(Uuid::now_v7())
-                    .bind(g)
-                    .bind(a)
-                    .bind(ada.user_id)
-                    .bind(start)
-                    .bind(end)
-                    .bind(slot)
-                    .bind(t(0))
-                    .execute(p)
-                    .await
-                    .map(|_| ()),
-                Store::Postgres(p) => sqlx::query(SQL)
-                    .bind(Uuid::now_v7())
-                    .bind(g)
-                    .bind(a)
-                    .bind(ada.user_id)
-                    .bind(start)
-                    .bind(end)
-                    .bind(slot)
-                    .bind(t(0))
-                    .execute(p)
-                    .await
-                    .map(|_| ()),
-            }
+            labdeck::on_pool!(&store, p => sqlx::query(SQL)
+                .bind(Uuid::now_v7())
+                .bind(g)
+                .bind(a)
+                .bind(ada.user_id)
+                .bind(start)
+                .bind(end)
+                .bind(slot)
+                .bind(t(0))
+                .execute(p)
+                .await
+                .map(|_| ()))
         }
     };
     assert!(raw(t(10), t(12), 0).await.is_err(), "overlap on the same slot");
@@ -229,6 +215,7 @@ both!(approvals_respect_limits_and_are_audited, |store: Store| async move {
     assert_eq!(store.pending_count(&april).await.unwrap(), 2);
     assert_eq!(store.pending_count(&sam).await.unwrap(), 0);
     assert!(matches!(store.pending_groups(&sam).await, Err(StoreError::Denied(_))));
+    // The JSON column is text on SQLite and jsonb on PostgreSQL: the one statement differs.
     match &store {
         Store::Sqlite(p) => sqlx::query("INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2, $3, $3)")
             .bind(april.user_id).bind(r#"{"max_hours": 4}"#).bind(t(0)).execute(p).await.map(|_| ()).unwrap(),

@@ -199,14 +199,7 @@ both!(audit_is_filtered_by_text_and_outcome, |store: Store| async move {
 
 both!(a_newer_schema_is_refused, |store: Store| async move {
     let sql = "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99999, 'from the future', CURRENT_TIMESTAMP, true, $1, 0)";
-    match &store {
-        Store::Sqlite(p) => {
-            sqlx::query(sql).bind(vec![0u8; 48]).execute(p).await.unwrap();
-        }
-        Store::Postgres(p) => {
-            sqlx::query(sql).bind(vec![0u8; 48]).execute(p).await.unwrap();
-        }
-    }
+    labdeck::on_pool!(&store, p => sqlx::query(sql).bind(vec![0u8; 48]).execute(p).await.map(|_| ()).unwrap());
     match store.migrate().await {
         Err(StoreError::SchemaTooNew { found: 99999, .. }) => {}
         other => panic!("expected SchemaTooNew, got {other:?}"),

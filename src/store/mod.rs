@@ -29,7 +29,9 @@ pub use tx::CHANGES_CHANNEL;
 
 use sqlx::{PgPool, SqlitePool};
 
-/// Expand `$body` once per backend with `$p` bound to the concrete pool.
+/// Expand `$body` once per backend with `$p` bound to the concrete pool. Exported for the
+/// tests and benchmarks that run raw SQL on either backend.
+#[macro_export]
 macro_rules! on_pool {
     ($store:expr, $p:ident => $body:expr) => {
         match $store {
@@ -38,7 +40,7 @@ macro_rules! on_pool {
         }
     };
 }
-pub(crate) use on_pool;
+pub(crate) use crate::on_pool;
 
 #[derive(Clone)]
 pub enum Store {
