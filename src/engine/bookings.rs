@@ -203,7 +203,7 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
         Cmd::Book { actor, request } => book(svc, &actor, request).await?,
         Cmd::Reschedule { actor, group, at } => {
             may_change(svc, &actor, group).await?;
-            let at = whole(at).bookable().map_err(|e| AppError::Invalid(e.to_string()))?;
+            let at = whole(at).bookable()?;
             store
                 .reschedule_group(
                     group,
@@ -231,9 +231,7 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                     latest.format("%Y-%m-%d %H:%M")
                 )));
             }
-            let at = Interval::new(start, until)
-                .and_then(Interval::bookable)
-                .map_err(|e| AppError::Invalid(e.to_string()))?;
+            let at = Interval::new(start, until).and_then(Interval::bookable)?;
             store
                 .reschedule_group(
                     group,
@@ -254,7 +252,7 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
             if approve {
                 let (owner, at, devices) = store.group_facts(group).await?;
                 let limits = store.approval_limits(actor.user_id).await?;
-                may_approve(&actor, &limits, owner, at, devices).map_err(|e| AppError::Invalid(e.to_string()))?;
+                may_approve(&actor, &limits, owner, at, devices)?;
             }
             let comment = sanitize::multiline(&comment);
             let comment = (!comment.trim().is_empty()).then_some(comment);
@@ -431,7 +429,7 @@ pub async fn book(svc: &Services, actor: &Actor, r: Request) -> Result<Out, AppE
     if r.devices.is_empty() {
         return Err(AppError::Invalid(rules::RuleError::NoDevices.to_string()));
     }
-    let at = whole(r.at).bookable().map_err(|e| AppError::Invalid(e.to_string()))?;
+    let at = whole(r.at).bookable()?;
     let mut collaborators = Vec::new();
     for name in r.collaborators.iter().map(|n| sanitize::line(n)).filter(|n| !n.is_empty()) {
         collaborators.push(svc.store.user_id_by_name(&name).await?);

@@ -35,5 +35,8 @@ invalid_from!(
     crate::domain::password::Weak,
     crate::domain::settings::InvalidSetting,
     crate::domain::role::UnknownRole,
-    crate::domain::support::Invalid
+    crate::domain::support::Invalid,
+    crate::domain::bookings::RuleError,
+    crate::domain::bookings::approval::ApprovalError,
+    crate::domain::classes::hours::HoursError
 );

@@ -93,7 +93,7 @@ pub fn parse(form: &ClassForm, template_id: Option<uuid::Uuid>) -> Result<ClassI
         return Err(AppError::Invalid("Name: 1 to 80 characters.".into()));
     }
     let zone = if form.time_zone.trim().is_empty() { "UTC".to_string() } else { form.time_zone.trim().to_string() };
-    parse_zone(&zone).map_err(|e| AppError::Invalid(e.to_string()))?;
+    parse_zone(&zone)?;
     let hours = AllowedHours::parse(&form.hours).map_err(|e| AppError::Invalid(format!("Hours: {e}")))?;
     let shutdown = parse_auto_shutdown(&form.auto_shutdown)?;
     let node = sanitize::line(&form.node).trim().to_string();
