@@ -87,11 +87,12 @@ fn out(a: &mut App, o: Out) {
 /// Sue, with two chats in the queue (one waiting, one hers) and its transcript.
 fn with_queue() -> App {
     let mut a = app(Role::Support);
-    let sent = support_ops(&a.take_commands());
+    let cmds = a.take_commands();
+    let sent = support_ops(&cmds);
     assert!(sent.iter().any(|o| matches!(o, Op::LoadQueue)), "the queue loads first: {sent:?}");
     assert!(sent.iter().any(|o| matches!(o, Op::LoadUnread)));
     assert!(
-        sent.iter().any(|o| matches!(o, Op::Live { on: true })),
+        cmds.iter().any(|c| matches!(c, Command::WatchClosely(true))),
         "the engine looks more often while the queue shows"
     );
     out(
@@ -186,9 +187,10 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     let mut a = with_queue();
     key(&mut a, KeyCode::Char(']'));
     key(&mut a, KeyCode::Char(']'));
-    let sent = support_ops(&a.take_commands());
+    let cmds = a.take_commands();
+    let sent = support_ops(&cmds);
     assert!(sent.iter().any(|o| matches!(o, Op::LoadThreads { .. })), "{sent:?}");
-    assert!(sent.iter().any(|o| matches!(o, Op::Live { on: false })), "{sent:?}");
+    assert!(cmds.iter().any(|c| matches!(c, Command::WatchClosely(false))), "{cmds:?}");
     let row = ThreadRow {
         id: THREAD,
         subject: "Invoice for midterm preparation".into(),

@@ -29,40 +29,145 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone)]
 pub enum Command {
     CheckSetup,
-    SignIn { username: String, password: Secret },
-    CreateFirstAdmin { form: AccountForm, password: Secret },
-    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
-    SignOut { actor: Actor },
-    ChangePassword { actor: Actor, current: Secret, new: Secret },
-    LoadUsers { actor: Actor },
-    LoadInvitations { actor: Actor },
-    LoadSettings { actor: Actor },
-    LoadAudit { actor: Actor, query: AuditQuery },
-    LoadRoles { actor: Actor },
-    LoadUnread { actor: Actor },
-    LoadNotifications { actor: Actor },
-    MarkRead { actor: Actor, id: Option<Uuid> },
-    CreateUser { actor: Actor, form: AccountForm, role: Role },
-    SetRole { actor: Actor, user: Uuid, role: Role },
-    SetStatus { actor: Actor, user: Uuid, status: UserStatus },
-    ResetPassword { actor: Actor, user: Uuid, username: String },
-    Invite { actor: Actor, to: String, role: Role, days: Option<i64> },
-    RevokeInvitation { actor: Actor, id: Uuid },
-    PutSetting { actor: Actor, key: String, raw: String },
-    SetRoleGrant { actor: Actor, role: Role, grant: Grant, granted: bool },
-    LoadGuests { actor: Actor, since: Option<DateTime<Utc>> },
-    LoadOverview { actor: Actor },
-    LoadTasks { actor: Actor },
-    LoadIsos { actor: Actor },
-    GuestDetail { actor: Actor, cluster_id: Uuid, vmid: u32 },
-    GuestAction { actor: Actor, targets: Vec<GuestRef>, op: GuestOp },
-    TaskLog { actor: Actor, cluster_id: Uuid, upid: String },
-    ProbeCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
-    SaveCluster { actor: Actor, id: Option<Uuid>, input: ClusterInput },
-    TestCluster { actor: Actor, id: Uuid },
-    RemoveCluster { actor: Actor, id: Uuid },
+    SignIn {
+        username: String,
+        password: Secret,
+    },
+    CreateFirstAdmin {
+        form: AccountForm,
+        password: Secret,
+    },
+    AcceptInvitation {
+        token: Secret,
+        form: AccountForm,
+        password: Secret,
+    },
+    SignOut {
+        actor: Actor,
+    },
+    ChangePassword {
+        actor: Actor,
+        current: Secret,
+        new: Secret,
+    },
+    LoadUsers {
+        actor: Actor,
+    },
+    LoadInvitations {
+        actor: Actor,
+    },
+    LoadSettings {
+        actor: Actor,
+    },
+    LoadAudit {
+        actor: Actor,
+        query: AuditQuery,
+    },
+    LoadRoles {
+        actor: Actor,
+    },
+    LoadUnread {
+        actor: Actor,
+    },
+    LoadNotifications {
+        actor: Actor,
+    },
+    MarkRead {
+        actor: Actor,
+        id: Option<Uuid>,
+    },
+    CreateUser {
+        actor: Actor,
+        form: AccountForm,
+        role: Role,
+    },
+    SetRole {
+        actor: Actor,
+        user: Uuid,
+        role: Role,
+    },
+    SetStatus {
+        actor: Actor,
+        user: Uuid,
+        status: UserStatus,
+    },
+    ResetPassword {
+        actor: Actor,
+        user: Uuid,
+        username: String,
+    },
+    Invite {
+        actor: Actor,
+        to: String,
+        role: Role,
+        days: Option<i64>,
+    },
+    RevokeInvitation {
+        actor: Actor,
+        id: Uuid,
+    },
+    PutSetting {
+        actor: Actor,
+        key: String,
+        raw: String,
+    },
+    SetRoleGrant {
+        actor: Actor,
+        role: Role,
+        grant: Grant,
+        granted: bool,
+    },
+    LoadGuests {
+        actor: Actor,
+        since: Option<DateTime<Utc>>,
+    },
+    LoadOverview {
+        actor: Actor,
+    },
+    LoadTasks {
+        actor: Actor,
+    },
+    LoadIsos {
+        actor: Actor,
+    },
+    GuestDetail {
+        actor: Actor,
+        cluster_id: Uuid,
+        vmid: u32,
+    },
+    GuestAction {
+        actor: Actor,
+        targets: Vec<GuestRef>,
+        op: GuestOp,
+    },
+    TaskLog {
+        actor: Actor,
+        cluster_id: Uuid,
+        upid: String,
+    },
+    ProbeCluster {
+        actor: Actor,
+        id: Option<Uuid>,
+        input: ClusterInput,
+    },
+    SaveCluster {
+        actor: Actor,
+        id: Option<Uuid>,
+        input: ClusterInput,
+    },
+    TestCluster {
+        actor: Actor,
+        id: Uuid,
+    },
+    RemoveCluster {
+        actor: Actor,
+        id: Uuid,
+    },
     Bookings(super::bookings::Cmd),
     Support(super::support::Cmd),
+    /// A screen that shows live data (the visitor queue) is open, or closed: the engine then
+    /// looks for database changes more often. No reply.
+    WatchClosely(bool),
     Classes(super::classes::Cmd),
 }
 
@@ -209,9 +314,8 @@ impl Engine {
         let (poke2, live2) = (poke.clone(), live.clone());
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
-                // A console watching live chats: look for changes more often (no reply).
-                if let Command::Support(super::support::Cmd { op: super::support::Op::Live { on }, .. }) = &cmd {
-                    if live2.swap(*on, std::sync::atomic::Ordering::Relaxed) != *on {
+                if let Command::WatchClosely(on) = cmd {
+                    if live2.swap(on, std::sync::atomic::Ordering::Relaxed) != on {
                         poke2.notify_one();
                     }
                     continue;
@@ -408,6 +512,8 @@ async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Ev
             out => Reply::Bookings(out),
         },
         C::Support(cmd) => return super::support::execute(svc, cmd).await,
+        // Taken by the command loop before it gets here.
+        C::WatchClosely(_) => return Err(AppError::Invalid("WatchClosely has no reply".into())),
         C::Classes(cmd) => super::classes::execute(svc, cmd).await?,
         C::SetRoleGrant { actor, role, grant, granted } => {
             admin::set_role_grant(svc, &actor, role, grant, granted).await?;

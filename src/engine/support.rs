@@ -24,11 +24,6 @@ pub struct Cmd {
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// The console shows (or stopped showing) the live queue: the engine then looks for
-    /// changes more often. Handled by the engine's command loop; no reply.
-    Live {
-        on: bool,
-    },
     LoadQueue,
     LoadArchive {
         query: String,
@@ -133,7 +128,6 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
     let store = &svc.store;
     let out = |o: Out| Ok(Reply::Support(o));
     match op {
-        Op::Live { .. } => Err(AppError::Invalid("the engine's command loop handles Live".into())),
         Op::LoadQueue => out(Out::Queue(store.visitor_queue(a).await?)),
         Op::LoadArchive { query } => out(Out::Archive(store.visitor_archive(a, &query, 200).await?)),
         Op::LoadTranscript { session } => {

@@ -176,7 +176,7 @@ impl Shell {
             Tab::Me => self.account.load(self.actor()),
         };
         if self.tabs.contains(&Tab::Support) {
-            fx.push(support::left(self.actor()));
+            fx.push(support::left());
         }
         fx
     }

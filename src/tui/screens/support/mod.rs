@@ -173,14 +173,14 @@ impl SupportScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let mut fx = match self.view {
             View::Queue => {
-                vec![send(actor, Op::Live { on: true }), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
+                vec![Effect::Send(Command::WatchClosely(true)), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
             }
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
             View::Assignments => vec![send(actor, Op::LoadAssignments)],
         };
         if self.view != View::Queue {
-            fx.insert(0, send(actor, Op::Live { on: false }));
+            fx.insert(0, Effect::Send(Command::WatchClosely(false)));
         }
         fx.extend(self.load_detail(actor));
         fx
@@ -227,7 +227,9 @@ impl SupportScreen {
         }
         // A change reloads the rows and what is open beside them, not the canned replies.
         let mut fx = self.load(actor);
-        fx.retain(|e| !matches!(e, Effect::Send(Command::Support(Cmd { op: Op::LoadCanned | Op::Live { .. }, .. }))));
+        fx.retain(|e| {
+            !matches!(e, Effect::Send(Command::WatchClosely(_) | Command::Support(Cmd { op: Op::LoadCanned, .. })))
+        });
         fx
     }
 
@@ -552,8 +554,8 @@ fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
 }
 
 /// Another tab is open: the live queue is no longer on screen.
-pub fn left(actor: &Actor) -> Effect {
-    send(actor, Op::Live { on: false })
+pub fn left() -> Effect {
+    Effect::Send(Command::WatchClosely(false))
 }
 
 /// Whether the role may read any part of support.
