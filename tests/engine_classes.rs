@@ -15,6 +15,7 @@ use labdeck::engine::inventory::BulkOutcome;
 use labdeck::pve::sim::{SimHandle, SimOptions, Simulator};
 use labdeck::pve::{Client, GuestKind};
 use labdeck::store::Store;
+use labdeck::store::classes::ClassVm;
 use labdeck::store::users::NewUser;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -38,6 +39,17 @@ async fn setup(store: &Store, sim: &SimHandle) -> Uuid {
     store.save_cluster(None, &input, e.clone()).await.unwrap()
 }
 
+/// A simulator with template 9000 registered on a cluster, the services, and teacher tess.
+async fn with_template(store: &Store) -> (SimHandle, Uuid, Services, Actor) {
+    let sim = sim().await;
+    let cluster = setup(store, &sim).await;
+    let svc = common::services(store);
+    let tess = user(store, "tess", Role::Teacher).await;
+    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
+    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    (sim, cluster, svc, tess)
+}
+
 async fn user(store: &Store, name: &str, role: Role) -> Actor {
     let new = NewUser {
         username: name.into(),
@@ -59,9 +71,10 @@ fn form(name: &str, hours: &str) -> ClassForm {
         template: "9000".into(),
         node: "pve1".into(),
         pool_size: "3".into(),
-        cpu_cores: "1".into(),
-        memory_mb: "1024".into(),
-        disk_gb: "8".into(),
+        // The template has 2 cores, 2 GiB and 32 GiB: the clones get the class's hardware.
+        cpu_cores: "3".into(),
+        memory_mb: "3072".into(),
+        disk_gb: "40".into(),
         hours: hours.into(),
         time_zone: "UTC".into(),
         auto_shutdown: "off".into(),
@@ -92,18 +105,13 @@ fn closed_window() -> String {
 }
 
 both!(deploy_join_start_and_scale_down_on_the_simulator, |store: Store| async move {
-    let sim = sim().await;
-    let cluster = setup(&store, &sim).await;
-    let svc = common::services(&store);
-    let tess = user(&store, "tess", Role::Teacher).await;
+    let (sim, _, svc, tess) = with_template(&store).await;
     let sam = user(&store, "sam", Role::Student).await;
-    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
-    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
     let class_id = manage::create(&svc, &tess, &form("Linux 101", "")).await.unwrap();
     let before = sim.guest_count();
 
     let msg = deploy::scale(&svc, &tess, class_id, None).await.unwrap();
-    assert!(msg.contains("12 steps on 4 VMs"), "{msg}");
+    assert!(msg.contains("20 steps on 4 VMs"), "{msg}");
     settled(&svc, class_id).await;
     let vms = store.class_vms(&tess, class_id).await.unwrap();
     assert_eq!(vms.iter().map(|v| v.role.as_str()).collect::<Vec<_>>(), ["teacher", "student", "student", "student"]);
@@ -114,6 +122,8 @@ both!(deploy_join_start_and_scale_down_on_the_simulator, |store: Store| async mo
         assert!(snaps.iter().any(|s| s.name == "baseline"), "{} has a baseline", vm.vmid);
         let cfg = client.guest_config(&vm.node, GuestKind::Qemu, vm.vmid as u32).await.unwrap();
         assert_eq!(cfg.name().as_deref(), Some(vm.vm_name.as_str()));
+        assert_eq!((cfg.cores(), cfg.memory_mb()), (Some(3), Some(3072)), "{} has the class's CPU and memory", vm.vmid);
+        assert_eq!(cfg.boot_disk(), Some(("scsi0".into(), 40.0)), "{} has the class's disk", vm.vmid);
     }
     // Deploying again plans nothing new.
     assert!(deploy::scale(&svc, &tess, class_id, None).await.unwrap().contains("already has 3"));
@@ -153,12 +163,7 @@ both!(deploy_join_start_and_scale_down_on_the_simulator, |store: Store| async mo
 });
 
 both!(a_plan_resumes_after_a_restart_without_redoing_work, |store: Store| async move {
-    let sim = sim().await;
-    let cluster = setup(&store, &sim).await;
-    let svc = common::services(&store);
-    let tess = user(&store, "tess", Role::Teacher).await;
-    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
-    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    let (sim, cluster, svc, tess) = with_template(&store).await;
     let class_id = manage::create(&svc, &tess, &form("Net", "")).await.unwrap();
     let class = store.class(&tess, class_id).await.unwrap();
     let steps = deploy::scale_plan(&class, &[], &Default::default(), 2).unwrap();
@@ -184,12 +189,8 @@ both!(a_plan_resumes_after_a_restart_without_redoing_work, |store: Store| async 
 });
 
 both!(a_delete_refuses_a_vmid_that_no_longer_belongs_to_the_class, |store: Store| async move {
-    let sim = sim().await;
-    let cluster = setup(&store, &sim).await;
-    let svc = common::services(&store);
-    let tess = user(&store, "tess", Role::Teacher).await;
+    let (sim, cluster, svc, tess) = with_template(&store).await;
     let e = || Entry::by(&tess, &Source::Engine, "deploy", "class");
-    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e()).await.unwrap();
     let class_id = manage::create(&svc, &tess, &form("Sec", "")).await.unwrap();
     deploy::scale(&svc, &tess, class_id, Some(1)).await.unwrap();
     settled(&svc, class_id).await;
@@ -219,12 +220,7 @@ both!(a_delete_refuses_a_vmid_that_no_longer_belongs_to_the_class, |store: Store
 });
 
 both!(the_lease_holder_shuts_student_vms_down_outside_the_hours, |store: Store| async move {
-    let sim = sim().await;
-    let cluster = setup(&store, &sim).await;
-    let svc = common::services(&store);
-    let tess = user(&store, "tess", Role::Teacher).await;
-    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
-    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
+    let (sim, cluster, svc, tess) = with_template(&store).await;
     let class_id = manage::create(&svc, &tess, &form("Night", "")).await.unwrap();
     deploy::scale(&svc, &tess, class_id, Some(1)).await.unwrap();
     settled(&svc, class_id).await;
@@ -258,13 +254,8 @@ both!(the_lease_holder_shuts_student_vms_down_outside_the_hours, |store: Store| 
 });
 
 both!(publishing_recreates_student_vms_from_the_teacher_vm, |store: Store| async move {
-    let sim = sim().await;
-    let cluster = setup(&store, &sim).await;
-    let svc = common::services(&store);
-    let tess = user(&store, "tess", Role::Teacher).await;
+    let (sim, _, svc, tess) = with_template(&store).await;
     let sam = user(&store, "sam", Role::Student).await;
-    let e = Entry::by(&tess, &Source::Engine, "register_template", "template");
-    store.ensure_template(cluster, 9000, "tpl-ubuntu", "pve1", None, e).await.unwrap();
     let class_id = manage::create(&svc, &tess, &form("Pub", "")).await.unwrap();
     deploy::scale(&svc, &tess, class_id, Some(2)).await.unwrap();
     settled(&svc, class_id).await;
@@ -290,4 +281,104 @@ both!(publishing_recreates_student_vms_from_the_teacher_vm, |store: Store| async
     deploy::publish(&svc, &tess, class_id).await.unwrap();
     settled(&svc, class_id).await;
     assert_eq!(store.class_vms(&tess, class_id).await.unwrap().iter().filter(|v| v.role == "base").count(), 1);
+});
+
+/// The hours open in `minutes` from now and stay open for an hour (UTC).
+fn opens_in(minutes: u16) -> String {
+    let now = labdeck::domain::classes::hours::local_minute(chrono_tz::UTC, labdeck::domain::time::now());
+    let h = |m: u16| labdeck::domain::classes::hours::hhmm(m % 1440);
+    format!("{}-{}", h(now + minutes), h(now + minutes + 60))
+}
+
+/// Deploy a class of one student VM and seat `student` in it; returns the student VM.
+async fn seated(svc: &Services, teacher: &Actor, student: &Actor, f: ClassForm) -> ClassVm {
+    let class_id = manage::create(svc, teacher, &f).await.unwrap();
+    deploy::scale(svc, teacher, class_id, Some(1)).await.unwrap();
+    settled(svc, class_id).await;
+    let (_, code) = manage::issue_code(svc, teacher, class_id, None).await.unwrap();
+    manage::join(svc, student, &code).await.unwrap();
+    svc.store.my_class_vms(student).await.unwrap().into_iter().find(|v| v.class_id == class_id).unwrap()
+}
+
+/// The engine's power actions on this VM: audited with the task they started.
+async fn audited(store: &Store, action: &str, vm: &ClassVm) -> Vec<labdeck::store::audit::AuditRecord> {
+    let q = labdeck::store::audit::AuditQuery { text: action.into(), outcome: None, limit: 50 };
+    let rows = store.query_audit(&Actor::system("t"), &q).await.unwrap();
+    let task = format!(":{}:", vm.vmid);
+    rows.into_iter()
+        .filter(|r| r.action == action && r.entity_id.as_deref().is_some_and(|e| e.contains(&task)))
+        .collect()
+}
+
+both!(the_lease_holder_shuts_idle_and_spent_vms_down_and_powers_on_before_the_hours, |store: Store| async move {
+    let (sim, cluster, svc, tess) = with_template(&store).await;
+    let (sam, sid, sue) = (
+        user(&store, "sam", Role::Student).await,
+        user(&store, "sid", Role::Student).await,
+        user(&store, "sue", Role::Student).await,
+    );
+    // Idle: CPU below 90 % for 2 minutes (the simulator's guests idle well below that).
+    let idle = seated(&svc, &tess, &sam, ClassForm { auto_shutdown: "90%/2m".into(), ..form("Idle", "") }).await;
+    // Spent: a one-hour allowance, already used up.
+    let spent = seated(&svc, &tess, &sid, ClassForm { max_hours: "1".into(), ..form("Spent", "") }).await;
+    // Early: the hours open in 10 minutes and VMs are powered on 15 minutes ahead.
+    let early =
+        seated(&svc, &tess, &sue, ClassForm { power_on_lead: "15".into(), ..form("Early", &opens_in(10)) }).await;
+    assert!(sim.run_for(idle.vmid as u32, 600.0) && sim.run_for(spent.vmid as u32, 600.0));
+    labdeck::on_pool!(&store, p => sqlx::query("UPDATE class_vms SET usage_seconds = 3700 WHERE id = $1")
+        .bind(spent.id).execute(p).await.unwrap().rows_affected());
+    // A VM started half a minute ago is not idle: its minutes before the start (zeros in
+    // rrddata) do not count.
+    let fresh = seated(
+        &svc,
+        &tess,
+        &user(&store, "sol", Role::Student).await,
+        ClassForm { auto_shutdown: "90%/2m".into(), ..form("Fresh", "") },
+    )
+    .await;
+    assert!(sim.run_for(fresh.vmid as u32, 30.0));
+
+    let opts = labdeck::engine::EngineOptions { watch_every: Duration::from_millis(200), pollers: true };
+    let (engine, _events) = labdeck::engine::Engine::start(svc.clone(), opts);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (idle_off, spent_off, early_on) = loop {
+        let got = (
+            audited(&store, "auto_shutdown", &idle).await,
+            audited(&store, "auto_shutdown", &spent).await,
+            audited(&store, "power_on_before_hours", &early).await,
+        );
+        if !got.0.is_empty() && !got.1.is_empty() && !got.2.is_empty() {
+            break got;
+        }
+        assert!(Instant::now() < deadline, "the jobs did not all act within 30 s: {got:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    engine.shutdown().await;
+    assert!(idle_off[0].message.as_deref().unwrap_or_default().starts_with("idle: CPU below 90% for 2 minutes"));
+    assert_eq!(spent_off[0].message.as_deref(), Some("usage limit reached"));
+    assert_eq!(early_on[0].message.as_deref(), Some("the class hours begin soon"));
+    assert!(audited(&store, "auto_shutdown", &fresh).await.is_empty(), "a VM up for half a minute is not idle");
+
+    // Proxmox carried the jobs out.
+    let client = Client::new(sim.endpoint()).unwrap();
+    let running = |vm: &ClassVm| {
+        let (client, node, vmid) = (&client, vm.node.clone(), vm.vmid as u32);
+        async move { client.guest_status(&node, GuestKind::Qemu, vmid).await.unwrap().is_running() }
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running(&idle).await || running(&spent).await || !running(&early).await {
+        assert!(Instant::now() < deadline, "the power tasks did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(running(&fresh).await);
+    // Students hear about it.
+    let notes = store.my_notifications(&sid, 20).await.unwrap();
+    assert!(notes.iter().any(|n| n.title.contains("was shut down")), "{notes:?}");
+
+    // Once per opening, and the mark is in the database: after a restart (a fresh run of the
+    // jobs) a VM stopped again is not powered on a second time.
+    labdeck::on_pool!(&store, p => sqlx::query("UPDATE pve_guests SET status = 'stopped' WHERE vmid = $1")
+        .bind(early.vmid).execute(p).await.unwrap().rows_affected());
+    labdeck::engine::classes::jobs::run(&svc, cluster, &client, false).await.unwrap();
+    assert_eq!(audited(&store, "power_on_before_hours", &early).await.len(), 1);
 });

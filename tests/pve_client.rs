@@ -612,3 +612,27 @@ fn every_fixture_decodes() {
         }
     }
 }
+
+#[tokio::test]
+async fn cores_memory_and_disk_change_and_disks_only_grow() {
+    let (_sim, client) = sim().await;
+    let (node, vmid) = stopped_linux_vm(&client).await;
+    let q = GuestKind::Qemu;
+    let before = client.guest_config(&node, q, vmid).await.unwrap();
+    let (disk, size) = before.boot_disk().expect("a boot disk");
+    let upid = client.update_config(&node, q, vmid, &[("cores", "6".into()), ("memory", "6144".into())]).await.unwrap();
+    assert_eq!(wait_task(&client, &upid.expect("QEMU's POST config is a task")).await.outcome(), TaskOutcome::Ok);
+    let grown = format!("{}G", size as u64 + 8);
+    let upid = client.resize_disk(&node, q, vmid, &disk, &grown).await.unwrap().expect("a resize task");
+    assert_eq!(wait_task(&client, &upid).await.outcome(), TaskOutcome::Ok);
+    let after = client.guest_config(&node, q, vmid).await.unwrap();
+    assert_eq!((after.cores(), after.memory_mb()), (Some(6), Some(6144)));
+    assert_eq!(after.boot_disk(), Some((disk.clone(), size + 8.0)));
+    // Shrinking, unknown disks and out-of-range values are refused with Proxmox's words.
+    let shrink = client.resize_disk(&node, q, vmid, &disk, "1G").await.unwrap_err();
+    assert!(shrink.to_string().contains("shrinking disks is not supported"), "{shrink}");
+    let other = client.resize_disk(&node, q, vmid, "virtio9", "+1G").await.unwrap_err();
+    assert!(other.to_string().contains("does not exist"), "{other}");
+    let zero = client.update_config(&node, q, vmid, &[("cores", "0".into())]).await.unwrap_err();
+    assert!(zero.to_string().contains("cores"), "{zero}");
+}

@@ -15,9 +15,11 @@ fn step(vmid: i64, node: &str, kind: StepKind, params: serde_json::Value) -> New
     NewStep { vmid, node: node.to_string(), kind, params }
 }
 
-/// Clone from a source, take the baseline snapshot, register the row.
+/// Clone from a source, give it the class's CPU, memory and disk, take the baseline
+/// snapshot (so a revert keeps that hardware), register the row.
 fn create_chain(
     out: &mut Vec<NewStep>,
+    class: &Class,
     src: (i64, &str),
     vmid: i64,
     node: &str,
@@ -26,6 +28,8 @@ fn create_chain(
 ) {
     let clone = json!({"source_vmid": src.0, "source_node": src.1, "name": name, "full": false});
     out.push(step(vmid, node, StepKind::Clone, clone));
+    out.push(step(vmid, node, StepKind::Configure, json!({"cores": class.cpu_cores, "memory": class.memory_mb})));
+    out.push(step(vmid, node, StepKind::ResizeDisk, json!({"gb": class.disk_size_gb})));
     out.push(step(vmid, node, StepKind::Snapshot, json!({"name": super::vm_ops::BASELINE})));
     out.push(step(vmid, node, StepKind::Register, register));
 }
@@ -60,7 +64,7 @@ pub fn scale_plan(class: &Class, vms: &[ClassVm], busy: &BTreeSet<i64>, size: i6
     if size > 0 && !live.iter().any(|v| v.role == "teacher") && !busy.contains(&teacher_vmid) {
         let name = vm_name(&short, TEACHER_SLOT);
         let reg = json!({"role": "teacher", "name": name, "user": class.owner_id});
-        create_chain(&mut out, template()?, teacher_vmid, node, &name, reg);
+        create_chain(&mut out, class, template()?, teacher_vmid, node, &name, reg);
     }
     let have = students.len() as i64;
     if size > have {
@@ -70,7 +74,7 @@ pub fn scale_plan(class: &Class, vms: &[ClassVm], busy: &BTreeSet<i64>, size: i6
         let need = (size - have - in_flight).max(0) as usize;
         for v in free_student_vmids(prefix, &taken, need) {
             let name = vm_name(&short, v % 100);
-            create_chain(&mut out, template()?, v, node, &name, json!({"role": "student", "name": name}));
+            create_chain(&mut out, class, template()?, v, node, &name, json!({"role": "student", "name": name}));
         }
     } else if size < have {
         let mut free: Vec<&&&ClassVm> = students.iter().filter(|v| v.user_id.is_none()).collect();
@@ -122,7 +126,15 @@ pub fn publish_plan(class: &Class, vms: &[ClassVm]) -> Result<Vec<NewStep>, Stri
     for vm in students {
         delete_chain(&mut out, vm, true);
         let mut chain = Vec::new();
-        create_chain(&mut chain, (base_vmid, node), vm.vmid, &vm.node, &vm.vm_name, json!({"class_vm_id": vm.id}));
+        create_chain(
+            &mut chain,
+            class,
+            (base_vmid, node),
+            vm.vmid,
+            &vm.node,
+            &vm.vm_name,
+            json!({"class_vm_id": vm.id}),
+        );
         // The new student VMs are clones of the new base VM: they wait for it.
         for s in &mut chain {
             s.params["after"] = json!(base_vmid);

@@ -145,10 +145,13 @@ fn as_class_vm(vm: &JobVm, class: &Class) -> ClassVm {
 }
 
 /// The VM's CPU, one average a minute over the last hour, all below the class threshold for
-/// its idle minutes. Asked from Proxmox each time: no counter to lose on restart.
+/// its idle minutes. Asked from Proxmox each time: no counter to lose on restart. Only
+/// minutes since the VM started count (Proxmox records zeros while a VM is off, which must
+/// not make a VM started a minute ago look idle); a missing average counts as busy.
 async fn idle_reason(client: &Client, vm: &JobVm, class: &Class) -> Option<String> {
+    let started = time::now().timestamp() - vm.uptime?;
     let points = client.rrddata(&vm.node, GuestKind::Qemu, vm.vmid as u32, "hour").await.ok()?;
-    let cpu: Vec<f64> = points.iter().map(|p| p.cpu.unwrap_or(1.0)).collect();
+    let cpu: Vec<f64> = points.iter().filter(|p| p.time >= started).map(|p| p.cpu.unwrap_or(1.0)).collect();
     let minutes = class.auto_shutdown_idle_minutes.max(1) as usize;
     policy::is_idle(&cpu, minutes, class.auto_shutdown_cpu_percent)
         .then(|| format!("idle: CPU below {}% for {minutes} minutes", class.auto_shutdown_cpu_percent))

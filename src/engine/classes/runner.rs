@@ -227,6 +227,41 @@ async fn execute(
             stats.call();
             client.clone_guest(source_node, source, &req).await.map_err(pve)?
         }
+        StepKind::Configure => {
+            let want = |key| step.param(key).and_then(|v| v.as_u64());
+            stats.call();
+            let cfg = client.guest_config(node, q, vmid).await.map_err(pve)?;
+            let mut settings = Vec::new();
+            if let Some(cores) = want("cores").filter(|c| cfg.cores() != u32::try_from(*c).ok()) {
+                settings.push(("cores", cores.to_string()));
+            }
+            if let Some(memory) = want("memory").filter(|m| cfg.memory_mb() != Some(*m)) {
+                settings.push(("memory", memory.to_string()));
+            }
+            if settings.is_empty() {
+                return Ok(());
+            }
+            stats.call();
+            match client.update_config(node, q, vmid, &settings).await.map_err(pve)? {
+                Some(upid) => upid,
+                None => return Ok(()),
+            }
+        }
+        StepKind::ResizeDisk => {
+            let gb = step.param("gb").and_then(|v| v.as_u64()).ok_or("no disk size")?;
+            stats.call();
+            let cfg = client.guest_config(node, q, vmid).await.map_err(pve)?;
+            let (disk, size) = cfg.boot_disk().ok_or_else(|| format!("VM {vmid} has no disk to resize"))?;
+            // Disks only grow: a template larger than the class's size keeps its size.
+            if size >= gb as f64 {
+                return Ok(());
+            }
+            stats.call();
+            match client.resize_disk(node, q, vmid, &disk, &format!("{gb}G")).await.map_err(pve)? {
+                Some(upid) => upid,
+                None => return Ok(()),
+            }
+        }
         StepKind::Snapshot => {
             let name = step.param_str("name").unwrap_or(BASELINE);
             stats.call();

@@ -127,15 +127,47 @@ impl Client {
     }
 
     /// QEMU answers with a task; LXC converts at once and answers null.
-    pub async fn convert_to_template(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Option<Upid>, PveError> {
-        let path = format!("{}/template", guest_path(node, kind, vmid));
-        let body = self.send(Method::POST, &path, &[], Some(&[])).await?;
-        let endpoint = format!("POST {path}");
+    /// A write that answers with a task id on some versions or kinds and null on others.
+    async fn maybe_task(&self, method: Method, path: &str, form: &[(&str, String)]) -> Result<Option<Upid>, PveError> {
+        let body = self.send(method.clone(), path, &[], Some(form)).await?;
+        let endpoint = format!("{method} {path}");
         let raw: Option<String> = decode_data(&endpoint, &body)?;
         raw.filter(|s| !s.is_empty())
             .map(|s| Upid::parse(&s))
             .transpose()
             .map_err(|_| PveError::Decode { endpoint, message: "expected a task id".into() })
+    }
+
+    /// QEMU answers with a task; LXC converts at once and answers null.
+    pub async fn convert_to_template(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Option<Upid>, PveError> {
+        self.maybe_task(Method::POST, &format!("{}/template", guest_path(node, kind, vmid)), &[]).await
+    }
+
+    /// Change settings (`cores`, `memory`…). QEMU's asynchronous `POST …/config` answers
+    /// with a task, or null when the change applied at once; LXC has only the `PUT`.
+    pub async fn update_config(
+        &self,
+        node: &str,
+        kind: GuestKind,
+        vmid: u32,
+        settings: &[(&str, String)],
+    ) -> Result<Option<Upid>, PveError> {
+        let path = format!("{}/config", guest_path(node, kind, vmid));
+        let method = if kind == GuestKind::Qemu { Method::POST } else { Method::PUT };
+        self.maybe_task(method, &path, settings).await
+    }
+
+    /// Grow a disk to `size` (`32G`, or `+8G` to add). A task since PVE 8, null before.
+    pub async fn resize_disk(
+        &self,
+        node: &str,
+        kind: GuestKind,
+        vmid: u32,
+        disk: &str,
+        size: &str,
+    ) -> Result<Option<Upid>, PveError> {
+        let path = format!("{}/resize", guest_path(node, kind, vmid));
+        self.maybe_task(Method::PUT, &path, &[("disk", disk.to_string()), ("size", size.to_string())]).await
     }
 
     pub async fn delete_guest(&self, node: &str, kind: GuestKind, vmid: u32) -> Result<Upid, PveError> {

@@ -104,10 +104,14 @@ pub(crate) fn node(n: &SimNode, load: &NodeLoad, now: f64) -> NodeMetrics {
     }
 }
 
-/// The guest as it was at `t` (None when it was not running then).
+/// The guest as it was at `t`. Like pvestatd, minutes while it was off hold zeros (not
+/// gaps), so a VM started a moment ago shows an hour of 0 % CPU; templates have no samples.
 pub(crate) fn rrd_sample(g: &Guest, now: f64, t: f64) -> Option<GuestMetrics> {
-    if !g.running || g.template || t < g.started {
+    if g.template {
         return None;
+    }
+    if !g.running || t < g.started {
+        return Some(GuestMetrics::default());
     }
     Some(guest(g, t.min(now)))
 }

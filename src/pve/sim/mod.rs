@@ -8,6 +8,7 @@ mod cert;
 pub mod cli;
 mod conn;
 mod faults;
+mod hardware;
 mod http;
 mod metrics;
 mod model;
@@ -187,6 +188,22 @@ impl SimHandle {
         Endpoint {
             credentials: Credentials::Password { username: self.username.clone(), password: self.password.clone() },
             ..self.endpoint()
+        }
+    }
+
+    /// Power a guest on as if it had been running for `secs` already, so its rrddata has
+    /// history (for tests and demos of idle detection). False if there is no such guest.
+    pub fn run_for(&self, vmid: u32, secs: f64) -> bool {
+        let now = server::now();
+        let mut st = self.shared.lock_state();
+        st.advance(now);
+        match st.guests.get_mut(&vmid) {
+            Some(g) if !g.template => {
+                g.running = true;
+                g.started = now - secs.max(0.0);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -146,6 +146,11 @@ fn guest_route(
             Ok(Reply::data(&st.power(n, kind, vmid, action, user, now)?))
         }
         ("GET", ["config"]) => Ok(render_guest::config(st.guest(n, kind, vmid)?)),
+        ("POST", ["config"]) if kind == GuestKind::Qemu => {
+            Ok(Reply::data(&st.configure(n, kind, vmid, p, true, user, now)?))
+        }
+        ("PUT", ["config"]) => Ok(Reply::data(&st.configure(n, kind, vmid, p, false, user, now)?)),
+        ("PUT", ["resize"]) => Ok(Reply::data(&st.resize(n, kind, vmid, p, user, now)?)),
         ("POST", ["clone"]) => Ok(Reply::data(&st.clone_guest(n, kind, vmid, p, user, now)?)),
         ("POST", ["template"]) => Ok(Reply::data(&st.template(n, kind, vmid, user, now)?)),
         ("DELETE", []) => Ok(Reply::data(&st.delete(n, kind, vmid, user, now)?)),

@@ -92,6 +92,11 @@ impl SimState {
         }
     }
 
+    /// A change that needs no task (`PUT …/config`).
+    pub(super) fn apply_now(&mut self, effect: &Effect) -> Result<(), SimError> {
+        self.apply(effect, 0.0).map_err(|e| SimError::new(500, e))
+    }
+
     fn apply(&mut self, effect: &Effect, at: f64) -> Result<(), String> {
         let vmid = effect.vmid();
         if let Effect::Delete { vmid } = effect {
@@ -117,6 +122,11 @@ impl SimState {
                 g.running = false;
             }
             Effect::Delete { .. } => {}
+            Effect::Config { cores, memory, .. } => {
+                g.cores = cores.unwrap_or(g.cores);
+                g.memory_mb = memory.unwrap_or(g.memory_mb);
+            }
+            Effect::Resize { gb, .. } => g.disk_gb = g.disk_gb.max(*gb),
             Effect::SnapshotCreate { name, description, vmstate, .. } => {
                 g.snapshots.push(SimSnapshot {
                     name: name.clone(),
@@ -202,7 +212,7 @@ impl SimState {
     }
 
     /// Why a change cannot take the guest's lock now, if it cannot.
-    fn lock_conflict(g: &Guest) -> Option<String> {
+    pub(super) fn lock_conflict(g: &Guest) -> Option<String> {
         // The config lock names what is going on, so it wins over the lock-file timeout.
         if let Some(lock) = g.lock {
             return Some(format!("{} is locked ({lock})", g.label()));
@@ -238,7 +248,7 @@ impl SimState {
     // ---- tasks ----
 
     #[allow(clippy::too_many_arguments)]
-    fn spawn(
+    pub(super) fn spawn(
         &mut self,
         node: usize,
         task_type: String,

@@ -36,6 +36,15 @@ pub(crate) enum Effect {
         vmid: u32,
         name: String,
     },
+    Config {
+        vmid: u32,
+        cores: Option<u32>,
+        memory: Option<u64>,
+    },
+    Resize {
+        vmid: u32,
+        gb: u64,
+    },
 }
 
 impl Effect {
@@ -47,7 +56,9 @@ impl Effect {
             | Effect::Delete { vmid }
             | Effect::SnapshotCreate { vmid, .. }
             | Effect::SnapshotRollback { vmid, .. }
-            | Effect::SnapshotDelete { vmid, .. } => *vmid,
+            | Effect::SnapshotDelete { vmid, .. }
+            | Effect::Config { vmid, .. }
+            | Effect::Resize { vmid, .. } => *vmid,
             Effect::Clone { newid, .. } => *newid,
         }
     }

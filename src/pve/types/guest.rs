@@ -254,6 +254,29 @@ impl GuestConfig {
         self.get_str("description")
     }
 
+    /// The boot disk's key and size in GiB: the first disk of `boot: order=…` (or the old
+    /// `bootdisk`), else the first of scsi0, virtio0, sata0, ide0, or LXC's rootfs. CD-ROMs
+    /// (`media=cdrom`) are not disks.
+    pub fn boot_disk(&self) -> Option<(String, f64)> {
+        let order = self.get_str("boot").and_then(|b| {
+            b.split(',').find_map(|p| p.strip_prefix("order=")).map(|o| o.split(';').map(str::to_string).collect())
+        });
+        let candidates: Vec<String> = order
+            .or_else(|| self.get_str("bootdisk").map(|d| vec![d]))
+            .unwrap_or_default()
+            .into_iter()
+            .chain(["scsi0", "virtio0", "sata0", "ide0", "rootfs"].map(String::from))
+            .collect();
+        candidates.into_iter().find_map(|key| {
+            let raw = self.get_str(&key)?;
+            if raw.split(',').any(|p| p == "media=cdrom") {
+                return None;
+            }
+            let size = raw.split(',').find_map(|p| p.strip_prefix("size="))?;
+            Some((key, size_gib(size)?))
+        })
+    }
+
     pub fn is_template(&self) -> bool {
         matches!(self.get_str("template").as_deref(), Some("1" | "true"))
     }
@@ -283,6 +306,22 @@ impl GuestConfig {
         TAIL.iter().for_each(|k| push(k));
         out
     }
+}
+
+/// `32G`, `512M`, `1T`, or bytes without a unit, as GiB.
+fn size_gib(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| c.is_ascii_alphabetic()).map_or((s, ""), |i| s.split_at(i));
+    let n: f64 = num.parse().ok()?;
+    let per_gib = match unit {
+        "" => 1024.0 * 1024.0 * 1024.0,
+        "K" => 1024.0 * 1024.0,
+        "M" => 1024.0,
+        "G" => 1.0,
+        "T" => 1.0 / 1024.0,
+        _ => return None,
+    };
+    Some(n / per_gib)
 }
 
 /// `virtio=AA:BB:…,bridge=vmbr0` (QEMU) or `name=eth0,hwaddr=AA:BB:…` (LXC).
@@ -336,6 +375,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn boot_disk_follows_the_boot_order_and_skips_cdroms() {
+        let cfg: GuestConfig = serde_json::from_str(
+            r#"{"boot":"order=ide2;virtio1;net0","ide2":"local:iso/x.iso,media=cdrom,size=600M",
+                "scsi0":"local-lvm:vm-1-disk-0,size=32G","virtio1":"local-lvm:vm-1-disk-1,size=512M"}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.boot_disk(), Some(("virtio1".into(), 0.5)));
+        let old: GuestConfig = serde_json::from_str(r#"{"scsi0":"local-lvm:vm-1-disk-0,iothread=1,size=1T"}"#).unwrap();
+        assert_eq!(old.boot_disk(), Some(("scsi0".into(), 1024.0)));
+        let ct: GuestConfig = serde_json::from_str(r#"{"rootfs":"local-lvm:vm-2-disk-0,size=8589934592"}"#).unwrap();
+        assert_eq!(ct.boot_disk(), Some(("rootfs".into(), 8.0)));
+    }
+
+    #[test]
     fn config_accessors() {
         let cfg: GuestConfig = serde_json::from_str(
             r#"{"name":"w","cores":"6","memory":"current=10240","agent":"enabled=1,fstrim_cloned_disks=1",
@@ -349,6 +402,7 @@ mod tests {
         assert!(cfg.agent_enabled());
         assert_eq!(cfg.macs(), ["AA:BB:CC:DD:EE:01", "AA:BB:CC:DD:EE:02"]);
         assert_eq!(cfg.lock().as_deref(), Some("clone"));
+        assert_eq!(cfg.boot_disk(), None);
         assert_eq!(cfg.tags(), ["lab", "win"]);
         let lxc: GuestConfig = serde_json::from_str(
             r#"{"hostname":"ct","memory":512,"net0":"name=eth0,bridge=vmbr0,hwaddr=5D:CF:BD:B2:C5:39,ip=dhcp","agent":"0"}"#,

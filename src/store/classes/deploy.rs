@@ -15,6 +15,8 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
     Clone,
+    Configure,
+    ResizeDisk,
     Snapshot,
     Register,
     Start,
@@ -28,6 +30,8 @@ impl StepKind {
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Clone => "clone",
+            StepKind::Configure => "configure",
+            StepKind::ResizeDisk => "resize_disk",
             StepKind::Snapshot => "snapshot",
             StepKind::Register => "register",
             StepKind::Start => "start",
@@ -40,6 +44,8 @@ impl StepKind {
     pub fn parse(s: &str) -> Option<StepKind> {
         [
             StepKind::Clone,
+            StepKind::Configure,
+            StepKind::ResizeDisk,
             StepKind::Snapshot,
             StepKind::Register,
             StepKind::Start,

@@ -40,6 +40,8 @@ pub struct JobVm {
     pub guest_status: Option<String>,
     pub lock: Option<String>,
     pub guest_type: Option<String>,
+    /// Seconds since the guest started, as of the last poll.
+    pub uptime: Option<i64>,
 }
 
 impl Store {
@@ -145,7 +147,7 @@ impl Store {
     pub async fn job_vms(&self, cluster_id: Uuid) -> Result<Vec<JobVm>, StoreError> {
         Ok(on_pool!(self, p => sqlx::query_as(
             "SELECT v.id, v.class_id, v.cluster_id, v.vmid, v.node, v.vm_name, v.role, v.assigned_user_id, v.usage_seconds, v.usage_counted_at, \
-             g.status AS guest_status, g.lock, g.guest_type FROM class_vms v JOIN classes c ON c.id = v.class_id \
+             g.status AS guest_status, g.lock, g.guest_type, g.uptime FROM class_vms v JOIN classes c ON c.id = v.class_id \
              LEFT JOIN pve_guests g ON g.cluster_id = v.cluster_id AND g.vmid = v.vmid \
              WHERE v.cluster_id = $1 AND v.deleted_at IS NULL AND c.archived_at IS NULL ORDER BY v.vmid",
         ).bind(cluster_id).fetch_all(p).await?))
