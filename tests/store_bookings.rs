@@ -352,3 +352,25 @@ both!(exports_are_valid_ical_and_safe_csv, |store: Store| async move {
     let sue = add(&store, "sue", Role::Support).await;
     assert!(bookings::export(&svc, &sue, Format::Ics, &Scope::All).await.is_err());
 });
+
+both!(a_free_slot_is_found_from_the_chosen_devices_only, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let (a, b, other) =
+        (device(&svc, &ada, "sw-a", 1).await, device(&svc, &ada, "sw-b", 1).await, device(&svc, &ada, "sw-c", 1).await);
+    // sw-a is busy 0–4 h, sw-b 3–8 h; sw-c (not asked about) is busy 8–20 h.
+    book(&svc, &ada, vec![a], iv(0, 4)).await.unwrap();
+    book(&svc, &ada, vec![b], iv(3, 8)).await.unwrap();
+    book(&svc, &ada, vec![other], iv(8, 20)).await.unwrap();
+    let find = |devices: Vec<Uuid>| {
+        bookings::run(&svc, Cmd::FindFree { actor: ada.clone(), devices, length: Duration::hours(2), from: t(0) })
+    };
+    match find(vec![a, b]).await.unwrap() {
+        Out::FreeSlot(Some(at)) => assert_eq!(at, iv(8, 10), "both free from 8 h; sw-c does not matter"),
+        other => panic!("unexpected {other:?}"),
+    }
+    let cal = store.calendar_of(&ada, &[a, b], t(0), t(24)).await.unwrap();
+    assert_eq!(cal.bookings.len(), 2);
+    assert!(cal.bookings.iter().all(|x| x.device_id == a || x.device_id == b));
+    assert_eq!(cal.devices.len(), 2);
+});

@@ -331,7 +331,7 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
         }
         Cmd::FindFree { actor, devices, length, from } => {
             let until = from + Duration::days(28);
-            let cal = store.calendar(&actor, from, until + rules::MAX_BOOKING).await?;
+            let cal = store.calendar_of(&actor, &devices, from, until + rules::MAX_BOOKING).await?;
             let loads: Vec<DeviceLoad> = devices.iter().map(|d| load_of(&cal, *d)).collect();
             let from = from.trunc_subsecs(0);
             Out::FreeSlot(rules::find_free(&loads, length, from, until, Duration::minutes(15)))
