@@ -46,6 +46,7 @@ echo "console RSS right after the first load: $(( $(awk '/VmRSS/{print $2}' "/pr
 for _ in $(seq 1 60); do awk '/VmRSS/{print $2}' "/proc/$pid/status"; sleep 0.5; done | sort -n > "$home/rss"
 hwm=$(awk '/VmHWM/{print $2}' "/proc/$pid/status")
 echo "console RSS with $want guests over 30 s of poll cycles: min $(( $(head -1 "$home/rss") / 1024 )) / median $(( $(sed -n 30p "$home/rss") / 1024 )) / max $(( $(tail -1 "$home/rss") / 1024 )) MiB (peak since start $((hwm / 1024)) MiB)"
+echo "console RSS split: $(awk '/RssAnon|RssFile|RssShmem/{printf "%s %d MiB  ", $1, $2 / 1024}' "/proc/$pid/status")"
 prss=$(awk '/VmRSS/{print $2}' "/proc/$poller/status"); phwm=$(awk '/VmHWM/{print $2}' "/proc/$poller/status")
 echo "poller (labdeck poll) RSS: $((prss / 1024)) MiB (peak $((phwm / 1024)) MiB)"
 # Filter per keystroke, as a person types it, timed by the screen.
