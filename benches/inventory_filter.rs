@@ -41,14 +41,12 @@ fn main() {
                 maxcpu: 2,
                 mem: 1 << 30,
                 maxmem: 2 << 30,
-                disk: 0,
                 maxdisk: 32 << 30,
-                netin: i as u64,
-                netout: i as u64,
                 uptime: i as u64,
                 ip: (i % 3 != 0).then(|| std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8])),
                 ssh: i % 2 == 0,
                 rdp: false,
+                io: None,
             }
         })
         .collect();

@@ -5,7 +5,7 @@ mod common;
 use chrono::Duration;
 use labdeck::domain::Role;
 use labdeck::domain::audit::{Entry, Source};
-use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
+use labdeck::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
 use labdeck::domain::rbac::Actor;
 use labdeck::store::pve::{ClusterInput, NewTask, Node, PollWrite};
 use labdeck::store::{Store, StoreError};
@@ -50,14 +50,12 @@ fn guest(cluster_id: Uuid, vmid: u32, node: &str) -> Guest {
         maxcpu: 2,
         mem: 1 << 30,
         maxmem: 2 << 30,
-        disk: 0,
         maxdisk: 32 << 30,
-        netin: 10,
-        netout: 20,
         uptime: 3600,
         ip: None,
         ssh: false,
         rdp: false,
+        io: Some(Box::new(GuestIo { disk: 0, netin: 10, netout: 20 })),
     }
 }
 

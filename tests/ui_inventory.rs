@@ -33,14 +33,12 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
         maxcpu: 2,
         mem: 1 << 30,
         maxmem: 2 << 30,
-        disk: 0,
         maxdisk: 32 << 30,
-        netin: 0,
-        netout: 0,
         uptime: if status == GuestStatus::Running { 7200 } else { 0 },
         ip: (status == GuestStatus::Running).then(|| std::net::IpAddr::from([10, 0, 0, 5])),
         ssh: status == GuestStatus::Running,
         rdp: false,
+        io: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! From Proxmox's `/cluster/resources` rows to the inventory's nodes and guests.
 
 use crate::domain::inventory::label::{Interner, Label};
-use crate::domain::inventory::{Guest, GuestStatus, GuestType};
+use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
 use crate::domain::sanitize;
 use crate::pve::{Resource, ResourceType};
 use crate::store::pve::Node;
@@ -61,14 +61,16 @@ pub fn guest(cluster_id: Uuid, cluster: &Label, r: &Resource, names: &mut Intern
         maxcpu: r.maxcpu.unwrap_or(0.0).clamp(0.0, u16::MAX as f64) as u16,
         mem: r.mem.unwrap_or(0),
         maxmem: r.maxmem.unwrap_or(0),
-        disk: r.disk.unwrap_or(0),
         maxdisk: r.maxdisk.unwrap_or(0),
-        netin: r.netin.unwrap_or(0),
-        netout: r.netout.unwrap_or(0),
         uptime: r.uptime.unwrap_or(0),
         ip: None,
         ssh: false,
         rdp: false,
+        io: Some(Box::new(GuestIo {
+            disk: r.disk.unwrap_or(0),
+            netin: r.netin.unwrap_or(0),
+            netout: r.netout.unwrap_or(0),
+        })),
     })
 }
 

@@ -4,7 +4,7 @@ use super::tx::{BeginWrite, TxExt};
 use super::{Store, StoreError, on_pool};
 use crate::domain::audit::Entry;
 use crate::domain::inventory::label::Interner;
-use crate::domain::inventory::{Guest, GuestStatus, GuestType};
+use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
 use chrono::{DateTime, Utc};
@@ -266,7 +266,8 @@ const SELECT_GUESTS: &str = "SELECT g.cluster_id, c.name AS cluster_name, g.vmid
      g.cpu, g.maxcpu, g.mem, g.maxmem, g.disk, g.maxdisk, g.netin, g.netout, g.uptime, g.ip, g.ssh_available, g.rdp_available \
      FROM pve_guests g JOIN pve_clusters c ON c.id = g.cluster_id";
 
-fn guest_from(r: GuestRow, names: &mut Interner) -> Guest {
+/// A guest row as the console keeps it, or with its counters for the poller's diff.
+fn guest_from(r: GuestRow, names: &mut Interner, with_io: bool) -> Guest {
     let u = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
     Guest {
         cluster_id: r.cluster_id,
@@ -284,14 +285,12 @@ fn guest_from(r: GuestRow, names: &mut Interner) -> Guest {
         maxcpu: r.maxcpu.unwrap_or(0.0).clamp(0.0, u16::MAX as f64) as u16,
         mem: u(r.mem),
         maxmem: u(r.maxmem),
-        disk: u(r.disk),
         maxdisk: u(r.maxdisk),
-        netin: u(r.netin),
-        netout: u(r.netout),
         uptime: u(r.uptime),
         ip: r.ip.and_then(|ip| ip.parse().ok()),
         ssh: r.ssh_available,
         rdp: r.rdp_available,
+        io: with_io.then(|| Box::new(GuestIo { disk: u(r.disk), netin: u(r.netin), netout: u(r.netout) })),
     }
 }
 
@@ -480,7 +479,7 @@ impl Store {
         let sql = format!("{SELECT_GUESTS} WHERE g.cluster_id = $1 AND g.vmid = $2");
         let row: Option<GuestRow> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(cluster_id).bind(vmid as i64).fetch_optional(p).await?);
-        Ok(row.map(|r| guest_from(r, &mut Interner::default())))
+        Ok(row.map(|r| guest_from(r, &mut Interner::default(), false)))
     }
 
     /// One cluster's stored guests, keyed by vmid: the poller's starting point for diffs.
@@ -489,7 +488,7 @@ impl Store {
         let rows: Vec<GuestRow> =
             on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(cluster_id).fetch_all(p).await?);
         let mut names = Interner::default();
-        Ok(rows.into_iter().map(|r| guest_from(r, &mut names)).map(|g| (g.vmid, g)).collect())
+        Ok(rows.into_iter().map(|r| guest_from(r, &mut names, true)).map(|g| (g.vmid, g)).collect())
     }
 
     /// Every guest the actor may see, across clusters. Rows are turned into guests as they
@@ -506,7 +505,7 @@ impl Store {
             out.reserve_exact(usize::try_from(n).unwrap_or(0));
             let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
             while let Some(r) = rows.try_next().await? {
-                out.push(guest_from(r, &mut names));
+                out.push(guest_from(r, &mut names, false));
             }
         });
         Ok(out)
@@ -531,7 +530,7 @@ impl Store {
         let total = on_pool!(self, p => {
             let mut rows = sqlx::query_as::<_, GuestRow>(sqlx::AssertSqlSafe(sql.clone())).bind(since).fetch(p);
             while let Some(r) = rows.try_next().await? {
-                out.push(guest_from(r, &mut names));
+                out.push(guest_from(r, &mut names, false));
                 if out.len() == part_size {
                     part(std::mem::replace(&mut out, Vec::with_capacity(part_size)));
                 }
@@ -590,8 +589,8 @@ impl Store {
                     q = q
                         .bind(Uuid::now_v7()).bind(w.cluster_id).bind(g.vmid as i64).bind(g.guest_type.as_str()).bind(&*g.node).bind(&*g.name)
                         .bind(g.status.as_str()).bind(g.template).bind(&*g.tags).bind(g.lock.as_deref()).bind(g.pool.as_deref())
-                        .bind(g.cpu as f64).bind(g.maxcpu as f64).bind(opt_i64(g.mem)).bind(opt_i64(g.maxmem)).bind(opt_i64(g.disk)).bind(opt_i64(g.maxdisk))
-                        .bind(opt_i64(g.netin)).bind(opt_i64(g.netout)).bind(opt_i64(g.uptime)).bind(now).bind(now).bind(now);
+                        .bind(g.cpu as f64).bind(g.maxcpu as f64).bind(opt_i64(g.mem)).bind(opt_i64(g.maxmem)).bind(g.io.as_ref().map(|i| opt_i64(i.disk))).bind(opt_i64(g.maxdisk))
+                        .bind(g.io.as_ref().map(|i| opt_i64(i.netin))).bind(g.io.as_ref().map(|i| opt_i64(i.netout))).bind(opt_i64(g.uptime)).bind(now).bind(now).bind(now);
                 }
                 q.execute(&mut *tx).await?;
             }

@@ -88,14 +88,22 @@ pub struct Guest {
     pub maxcpu: u16,
     pub mem: u64,
     pub maxmem: u64,
-    pub disk: u64,
     pub maxdisk: u64,
-    pub netin: u64,
-    pub netout: u64,
     pub uptime: u64,
     pub ip: Option<std::net::IpAddr>,
     pub ssh: bool,
     pub rdp: bool,
+    /// Counters the poller keeps in the database but no screen shows: present in the
+    /// poller's copy, `None` in the console's (8 bytes a guest instead of 24).
+    pub io: Option<Box<GuestIo>>,
+}
+
+/// A guest's disk use and network counters, as `/cluster/resources` reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GuestIo {
+    pub disk: u64,
+    pub netin: u64,
+    pub netout: u64,
 }
 
 impl Guest {
@@ -142,7 +150,7 @@ mod tests {
 
     #[test]
     fn a_guest_stays_small() {
-        assert!(std::mem::size_of::<Guest>() <= 176, "{}", std::mem::size_of::<Guest>());
+        assert!(std::mem::size_of::<Guest>() <= 152, "{}", std::mem::size_of::<Guest>());
     }
 }
 
@@ -167,14 +175,12 @@ pub(crate) mod tests_support {
             maxcpu: 2,
             mem: 0,
             maxmem: 2 << 30,
-            disk: 0,
             maxdisk: 32 << 30,
-            netin: 0,
-            netout: 0,
             uptime: 0,
             ip: None,
             ssh: false,
             rdp: false,
+            io: None,
         }
     }
 }
