@@ -300,14 +300,12 @@ async fn seated(svc: &Services, teacher: &Actor, student: &Actor, f: ClassForm) 
     svc.store.my_class_vms(student).await.unwrap().into_iter().find(|v| v.class_id == class_id).unwrap()
 }
 
-/// The engine's power actions on this VM: audited with the task they started.
+/// The engine's power actions on this VM: audited under the VM, not the task they started.
 async fn audited(store: &Store, action: &str, vm: &ClassVm) -> Vec<labdeck::store::audit::AuditRecord> {
     let q = labdeck::store::audit::AuditQuery { text: action.into(), outcome: None, limit: 50 };
     let rows = store.query_audit(&Actor::system("t"), &q).await.unwrap();
-    let task = format!(":{}:", vm.vmid);
-    rows.into_iter()
-        .filter(|r| r.action == action && r.entity_id.as_deref().is_some_and(|e| e.contains(&task)))
-        .collect()
+    let id = vm.id.to_string();
+    rows.into_iter().filter(|r| r.action == action && r.entity_id.as_deref() == Some(id.as_str())).collect()
 }
 
 both!(the_lease_holder_shuts_idle_and_spent_vms_down_and_powers_on_before_the_hours, |store: Store| async move {

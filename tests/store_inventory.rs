@@ -7,6 +7,7 @@ use labdeck::domain::Role;
 use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
 use labdeck::domain::rbac::Actor;
+use labdeck::store::audit::AuditQuery;
 use labdeck::store::pve::{ClusterInput, NewTask, Node, PollWrite};
 use labdeck::store::{Store, StoreError};
 use uuid::Uuid;
@@ -187,4 +188,15 @@ both!(tasks_are_recorded_and_finished, |store: Store| async move {
     let t = &store.recent_tasks(&admin(), 10).await.unwrap()[0];
     assert_eq!((t.status.as_str(), t.exit_status.as_deref(), t.progress), ("stopped", Some("OK"), Some(1.0)));
     assert!(t.ended_at.is_some());
+    // Audited under what was acted on when the caller names it, under the UPID otherwise.
+    let other = "UPID:pve1:0000ABCE:00001235:65000001:qmstop:102:root@pam:";
+    let task = NewTask { cluster_id: c, upid: other, node: "pve1", task_type: "qmstop", vmid: Some(102), by: None };
+    store.record_task(&task, entry("stop").entity("east:102")).await.unwrap();
+    let audited = |text: &str| {
+        let q = AuditQuery { text: text.into(), outcome: None, limit: 10 };
+        let store = store.clone();
+        async move { store.query_audit(&admin(), &q).await.unwrap()[0].entity_id.clone() }
+    };
+    assert_eq!(audited("stop").await.as_deref(), Some("east:102"));
+    assert_eq!(audited("start").await.as_deref(), Some(upid));
 });

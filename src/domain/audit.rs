@@ -128,4 +128,15 @@ impl Entry {
         self.details = Some(d);
         self
     }
+    /// Add one key to the details, keeping what the caller put there.
+    pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        let mut map = match self.details.take() {
+            Some(serde_json::Value::Object(m)) => m,
+            Some(other) => serde_json::Map::from_iter([("details".to_string(), other)]),
+            None => serde_json::Map::new(),
+        };
+        map.insert(key.into(), value.into());
+        self.details = Some(serde_json::Value::Object(map));
+        self
+    }
 }

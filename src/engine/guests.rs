@@ -93,9 +93,10 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
                 lines.push(line(&g.name, BulkOutcome::Skipped(reason.into())));
                 continue;
             }
+            let entry = Entry::by(actor, &svc.source, op.action_name(), "guest")
+                .entity(format!("{}:{vmid}", access.cluster.key));
             let outcome = match submit(&client, g, op).await {
                 Ok(upid) => {
-                    let entry = Entry::by(actor, &svc.source, op.action_name(), "guest");
                     let task = NewTask {
                         cluster_id,
                         upid: &upid,
@@ -108,8 +109,6 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
                     BulkOutcome::Submitted(upid)
                 }
                 Err(e) => {
-                    let entry = Entry::by(actor, &svc.source, op.action_name(), "guest")
-                        .entity(format!("{}:{vmid}", access.cluster.key));
                     svc.store.audit(entry.outcome(Outcome::Failure).message(e.to_string())).await?;
                     BulkOutcome::Failed(e.to_string())
                 }

@@ -294,6 +294,13 @@ fn guest_from(r: GuestRow, names: &mut Interner, with_io: bool) -> Guest {
     }
 }
 
+/// The audit entry of a started task: the caller names what was acted on (a guest, a class
+/// VM); the UPID names it only when the caller did not. The caller's details are kept.
+fn task_entry(audit: Entry, t: &NewTask<'_>) -> Entry {
+    let audit = if audit.entity_id.is_some() { audit } else { audit.entity(t.upid) };
+    audit.detail("upid", t.upid).detail("vmid", t.vmid).detail("node", t.node).detail("task", t.task_type)
+}
+
 fn opt_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
@@ -686,7 +693,7 @@ impl Store {
             )
             .bind(id).bind(upid).bind(cluster_id).bind(node).bind(task_type).bind(vmid.map(i64::from)).bind(by).bind(now)
             .execute(&mut *tx).await?;
-            tx.audit(&audit.entity(upid).details(serde_json::json!({"vmid": vmid, "node": node, "task": task_type}))).await?;
+            tx.audit(&task_entry(audit, t)).await?;
             tx.bump("tasks").await?;
             tx.commit().await?;
         });

@@ -105,7 +105,8 @@ pub async fn act(svc: &Services, actor: &Actor, vm_ids: &[Uuid], action: VmActio
                     by: Some(actor.user_id).filter(|u| !u.is_nil()),
                 };
                 let e = entry(svc, actor, action.as_str(), "class_vm")
-                    .details(serde_json::json!({"class_vm": vm.id, "class_id": vm.class_id}));
+                    .entity(vm.id)
+                    .detail("class_id", vm.class_id.to_string());
                 svc.store.record_task(&task, e).await?;
                 BulkOutcome::Submitted(upid.to_string())
             }
