@@ -174,6 +174,35 @@ fn the_queue_claims_and_chats_with_a_multi_line_reply() {
 }
 
 #[test]
+fn a_long_chat_scrolls_back_to_its_first_message_and_forward_again() {
+    let mut a = with_queue();
+    key(&mut a, KeyCode::Down);
+    a.take_commands();
+    let messages = (0..40).map(|i| msg("visitor", &format!("line number {i}"), i)).collect();
+    out(&mut a, Out::Transcript { session: ACTIVE, messages });
+    let s = screen(&mut a, 140, 20);
+    assert!(s.contains("line number 39") && !s.contains("line number 20 "), "{s}");
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Char(','));
+    }
+    let s = screen(&mut a, 140, 20);
+    assert!(s.contains("line number 0 ") && !s.contains("line number 39"), "{s}");
+    assert!(s.contains("newer lines · . later"), "{s}");
+    // Forward again: no key press is lost to scrolling past the oldest line.
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Char('.'));
+    }
+    let s = screen(&mut a, 140, 20);
+    assert!(s.contains("line number 39") && !s.contains("newer lines"), "{s}");
+    key(&mut a, KeyCode::Char(','));
+    assert!(screen(&mut a, 140, 20).contains("newer lines"));
+    // Another chat opens at its newest message.
+    key(&mut a, KeyCode::Up);
+    out(&mut a, Out::Transcript { session: WAITING, messages: vec![msg("visitor", "hello", 1)] });
+    assert!(!screen(&mut a, 140, 20).contains("newer lines"));
+}
+
+#[test]
 fn the_tab_and_status_bar_count_what_needs_a_rep() {
     let mut a = with_queue();
     let s = screen(&mut a, 140, 12);
@@ -267,8 +296,11 @@ fn students_see_threads_and_assignments_but_no_visitor_chats() {
     assert!(shell.tabs.iter().any(|t| t.name() == "Support"));
     let sent = support_ops(&a.take_commands());
     assert!(!sent.iter().any(|o| matches!(o, Op::LoadQueue)), "{sent:?}");
+    out(&mut a, Out::Unread { messages: 4, waiting: 0 });
     let s = screen(&mut a, 120, 10);
     assert!(!s.contains("live chats") && s.contains("threads") && s.contains("assignments"), "{s}");
+    // No queue to count for someone who cannot answer visitors.
+    assert!(!s.contains("chats waiting") && s.contains("messages unread 4"), "{s}");
     let viewer = app(Role::Viewer);
     let Phase::Shell(shell) = &viewer.phase else { panic!("signed in") };
     assert!(!shell.tabs.iter().any(|t| t.name() == "Support"));

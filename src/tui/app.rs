@@ -1031,7 +1031,13 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
     if shell.tabs.contains(&Tab::Support) {
         let (waiting, unread) = (shell.support.waiting, shell.support.unread);
         let style = if waiting + unread > 0 { theme.warn() } else { theme.dim() };
-        spans.push(Span::styled(format!("│ chats waiting {waiting} · unread {unread} "), style));
+        // Only those who answer visitors have a queue to count.
+        let text = if shell.session.actor.can(crate::domain::Resource::VisitorChat, crate::domain::Action::Read) {
+            format!("│ chats waiting {waiting} · unread {unread} ")
+        } else {
+            format!("│ messages unread {unread} ")
+        };
+        spans.push(Span::styled(text, style));
     }
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));

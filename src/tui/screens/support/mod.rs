@@ -94,6 +94,10 @@ pub struct SupportScreen {
     /// Ring the terminal bell when a new visitor starts waiting.
     pub bell: bool,
     pub ring: bool,
+    /// How many lines the chat or thread pane is scrolled back from its newest line, and
+    /// that pane's height at the last frame (a scroll step is one pane).
+    pub scroll: usize,
+    pub log_height: usize,
 }
 
 impl Default for SupportScreen {
@@ -138,6 +142,8 @@ impl Default for SupportScreen {
             ]),
             transcript: None,
             thread: None,
+            scroll: 0,
+            log_height: 0,
             canned: Vec::new(),
             compose: Compose::default(),
             composing: false,
@@ -248,10 +254,18 @@ impl SupportScreen {
                     return self.load_detail(actor);
                 }
             }
-            Out::Transcript { session, messages } => self.transcript = Some((*session, messages.clone())),
+            Out::Transcript { session, messages } => {
+                if self.transcript.as_ref().is_none_or(|(id, _)| id != session) {
+                    self.scroll = 0;
+                }
+                self.transcript = Some((*session, messages.clone()))
+            }
             Out::Canned(c) => self.canned = c.clone(),
             Out::Threads(rows) => self.threads.set_rows(rows.clone()),
             Out::Thread { thread, messages, context } => {
+                if self.thread.as_ref().is_none_or(|t| t.id != *thread) {
+                    self.scroll = 0;
+                }
                 self.thread = Some(OpenThread { id: *thread, messages: messages.clone(), context: (**context).clone() })
             }
             Out::Assignments(rows) => self.assignments.set_rows(rows.clone()),
@@ -324,6 +338,9 @@ impl SupportScreen {
     pub fn actions(&self) -> Vec<(Action, &'static str)> {
         let mut a =
             vec![(Action::NextView, "Next view"), (Action::PrevView, "Previous view"), (Action::Filter, "Filter rows")];
+        if self.view != View::Assignments {
+            a.extend([(Action::Earlier, "Scroll the messages back"), (Action::Later, "Scroll the messages forward")]);
+        }
         match self.view {
             View::Queue => a.extend([
                 (Action::Claim, "Claim the chat (the first claim wins)"),
@@ -380,6 +397,12 @@ impl SupportScreen {
                 self.load(actor)
             }
             Action::Refresh => self.load(actor),
+            Action::Earlier | Action::Later if self.view != View::Assignments => {
+                let step = self.log_height.saturating_sub(2).max(1);
+                self.scroll =
+                    if action == Action::Earlier { self.scroll + step } else { self.scroll.saturating_sub(step) };
+                vec![]
+            }
             Action::Bell => {
                 self.bell = !self.bell;
                 vec![Effect::Error(if self.bell { "Bell on for new chats." } else { "Bell off." }.into())]

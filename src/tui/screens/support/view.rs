@@ -38,10 +38,30 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// Messages as styled, wrapped lines, keeping the newest that fit (chat scrollback).
+/// The last `height` lines: the compose box shows the end of the draft.
 fn bottom(lines: Vec<Line<'static>>, height: usize) -> Vec<Line<'static>> {
     let skip = lines.len().saturating_sub(height);
     lines.into_iter().skip(skip).collect()
+}
+
+/// Messages in a pane of `height` rows, `scroll` lines back from the newest (clamped to the
+/// oldest, and written back so "later" moves at once). Scrolled back, the last row says how
+/// much is newer.
+fn scrollback(lines: Vec<Line<'static>>, height: usize, scroll: &mut usize, theme: &Theme) -> Vec<Line<'static>> {
+    if lines.len() <= height || height < 2 {
+        *scroll = 0;
+        return bottom(lines, height);
+    }
+    // The oldest line at the top, one row kept for the note.
+    *scroll = (*scroll).min(lines.len() + 1 - height);
+    if *scroll == 0 {
+        return bottom(lines, height);
+    }
+    let newer = *scroll;
+    let end = lines.len() - newer;
+    let mut out = bottom(lines.into_iter().take(end).collect(), height - 1);
+    out.push(Line::styled(format!("── {newer} newer lines · . later ──"), theme.dim()));
+    out
 }
 
 fn chat_lines(s: Option<&VisitorSession>, msgs: &[VisitorMessage], width: usize, theme: &Theme) -> Vec<Line<'static>> {
@@ -188,14 +208,15 @@ impl SupportScreen {
             _ => &[],
         };
         let lines = chat_lines(Some(&s), msgs, log.width as usize, theme);
-        f.render_widget(Paragraph::new(bottom(lines, log.height as usize)), log);
+        self.log_height = log.height as usize;
+        f.render_widget(Paragraph::new(scrollback(lines, self.log_height, &mut self.scroll, theme)), log);
         if live && self.composing {
             render_compose(f, foot, theme, &self.compose);
         } else if live {
             let hint = if s.status == "waiting" {
-                "C claim · m canned · F transfer · X close"
+                "C claim · m canned · F transfer · X close · , . scroll"
             } else {
-                "enter reply · m canned · F transfer · X close · U convert"
+                "enter reply · m canned · F transfer · X close · U convert · , . scroll"
             };
             f.render_widget(Line::styled(hint, theme.dim()), foot);
         }
@@ -227,7 +248,8 @@ impl SupportScreen {
             f.render_widget(Paragraph::new(context_lines(&open.context, theme)), inner);
         }
         let lines = thread_lines(&open.messages, log.width as usize, theme);
-        f.render_widget(Paragraph::new(bottom(lines, log.height as usize)), log);
+        self.log_height = log.height as usize;
+        f.render_widget(Paragraph::new(scrollback(lines, self.log_height, &mut self.scroll, theme)), log);
         if self.composing {
             render_compose(f, foot, theme, &self.compose);
         }
@@ -241,5 +263,24 @@ mod tests {
         assert_eq!(super::wrap("one two three", 8), vec!["one two", "three"]);
         assert_eq!(super::wrap("abcdefghijkl", 8), vec!["abcdefgh", "ijkl"]);
         assert_eq!(super::wrap("a\nb", 8), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn scrolling_back_stops_at_the_oldest_line_and_says_what_is_newer() {
+        let theme = crate::tui::theme::Theme::default();
+        let lines = || (0..10).map(|i| ratatui::text::Line::raw(format!("m{i}"))).collect::<Vec<_>>();
+        let text = |v: Vec<ratatui::text::Line>| v.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let mut scroll = 0;
+        assert_eq!(text(super::scrollback(lines(), 4, &mut scroll, &theme)), ["m6", "m7", "m8", "m9"]);
+        scroll = 2;
+        let shown = text(super::scrollback(lines(), 4, &mut scroll, &theme));
+        assert_eq!(shown[..3], ["m5", "m6", "m7"]);
+        assert!(shown[3].contains("2 newer lines"));
+        scroll = 99;
+        let shown = text(super::scrollback(lines(), 4, &mut scroll, &theme));
+        assert_eq!((scroll, &shown[..3]), (7, &["m0".to_string(), "m1".into(), "m2".into()][..]));
+        scroll = 5;
+        assert_eq!(text(super::scrollback(lines(), 20, &mut scroll, &theme)).len(), 10);
+        assert_eq!(scroll, 0, "a short transcript has nothing to scroll");
     }
 }
