@@ -317,6 +317,69 @@ both!(tutoring_records_by_role, |store: Store| async move {
     assert!(ctx.items[0].text.contains("in_progress"), "{ctx:?}");
 });
 
+both!(invoices_are_issued_paid_in_parts_and_never_overpaid, |store: Store| async move {
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sue = add(&store, "sue", Role::Support).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let asg = NewAssignment {
+        code: "ASG-7".into(),
+        student_id: sam.user_id,
+        title: "Thesis".into(),
+        service_type: "writing".into(),
+        due_at: None,
+    };
+    store.create_assignment(&sam, &asg, Entry::by(&sam, &web(), "create_assignment", "assignment")).await.unwrap();
+    let create = |amount: &str, code: &str| Op::CreateInvoice {
+        assignment: code.into(),
+        amount: amount.into(),
+        currency: "eur".into(),
+        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+    };
+    assert!(
+        matches!(run(&store, &sue, create("100", "ASG-7")).await, Err(AppError::Denied(_))),
+        "support does not bill"
+    );
+    assert!(run(&store, &ada, create("12.345", "ASG-7")).await.is_err(), "at most two decimals");
+    assert!(run(&store, &ada, create("100", "ASG-404")).await.is_err(), "no such assignment");
+    run(&store, &ada, create("100.00", "asg-7")).await.unwrap();
+
+    let invoices = |a: &Actor| {
+        let (store, a) = (store.clone(), a.clone());
+        async move { store.list_invoices(&a).await.unwrap() }
+    };
+    let mine = invoices(&sam).await;
+    assert_eq!(mine.len(), 1, "billed to the assignment's student");
+    assert!(invoices(&sid).await.is_empty(), "students see their own invoices only");
+    let inv = &mine[0];
+    assert_eq!((inv.total_cents, inv.currency.as_str(), inv.status.as_str()), (10_000, "EUR", "draft"));
+    assert_eq!(inv.assignment_code.as_deref(), Some("ASG-7"));
+    let pay = |amount: &str| Op::RecordPayment { invoice: inv.id, amount: amount.into(), method: "card".into() };
+    let status = |to: &str| Op::SetInvoiceStatus { id: inv.id, status: to.into() };
+
+    assert!(run(&store, &sue, pay("10")).await.is_err(), "a draft takes no payment");
+    assert!(run(&store, &sam, status("issued")).await.is_err(), "students do not issue");
+    run(&store, &sue, status("issued")).await.unwrap();
+    assert!(run(&store, &sue, status("paid")).await.is_err(), "paid follows from payments");
+    assert!(run(&store, &sam, pay("10")).await.is_err(), "students do not record payments");
+    run(&store, &sue, pay("40")).await.unwrap();
+    assert!(run(&store, &sue, pay("60.01")).await.is_err(), "never more than is owed");
+    assert!(run(&store, &sue, status("void")).await.is_err(), "payments were taken");
+    let now = &invoices(&sue).await[0];
+    assert_eq!((now.paid_cents, now.payments, now.status.as_str()), (4_000, 1, "partially_paid"));
+
+    // Two reps recording the rest at once: one settles it, the other is refused.
+    let (a, b) = tokio::join!(run(&store, &sue, pay("60")), run(&store, &ada, pay("60")));
+    assert!(a.is_ok() != b.is_ok(), "exactly one of two concurrent payments lands: {a:?} {b:?}");
+    let now = &invoices(&sam).await[0];
+    assert_eq!((now.paid_cents, now.status.as_str()), (10_000, "paid"));
+    assert!(run(&store, &sue, status("void")).await.is_err(), "a paid invoice is settled");
+
+    let q = labdeck::store::audit::AuditQuery { text: "record_payment".into(), outcome: None, limit: 10 };
+    let audited = store.query_audit(&ada, &q).await.unwrap();
+    assert_eq!(audited.iter().filter(|r| r.outcome == "success").count(), 2, "{audited:?}");
+});
+
 /// PostgreSQL pushes changes (LISTEN/NOTIFY): with polling set to a minute, a write still
 /// reaches the engine's event stream at once. SQLite relies on the polling alone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,7 @@ use labdeck::domain::Role;
 use labdeck::engine::support::{Op, Out};
 use labdeck::engine::{Command, Reply};
 use labdeck::store::support::{
-    CannedReply, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
+    CannedReply, InvoiceRow, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
 };
 use labdeck::tui::app::{App, Msg, Overlay, Phase};
 use uuid::Uuid;
@@ -325,6 +325,91 @@ fn a_student_opens_an_assignment_from_the_form() {
     let sent = support_ops(&a.take_commands());
     assert!(
         matches!(sent.as_slice(), [Op::CreateAssignment { code, student, due: Some(_), .. }] if code == "ASG-77" && student == "sue"),
+        "{sent:?}"
+    );
+}
+
+fn invoice(status: &str, total: i64, paid: i64) -> InvoiceRow {
+    InvoiceRow {
+        id: Uuid::from_u128(0xABCDEF01_0000_0000_0000_000000000001),
+        assignment_code: Some("ASG-7".into()),
+        student: "Sam Student".into(),
+        total_cents: total,
+        currency: "EUR".into(),
+        status: status.into(),
+        due_at: Some(at(12, 0)),
+        paid_cents: paid,
+        payments: i64::from(paid > 0),
+    }
+}
+
+#[test]
+fn invoices_take_payments_and_change_status_from_forms() {
+    let mut a = app(Role::Support);
+    a.take_commands();
+    key(&mut a, KeyCode::Char('['));
+    let sent = support_ops(&a.take_commands());
+    assert!(sent.iter().any(|o| matches!(o, Op::LoadInvoices)), "{sent:?}");
+    out(&mut a, Out::Invoices(vec![invoice("partially_paid", 12_000, 4_000)]));
+    let s = screen(&mut a, 140, 10);
+    assert!(s.contains("120.00 EUR") && s.contains("40.00 EUR") && s.contains("partially paid"), "{s}");
+    insta::assert_snapshot!("support_invoices", s);
+
+    // Enter takes a payment; the form says what is still owed.
+    key(&mut a, KeyCode::Enter);
+    let s = screen(&mut a, 140, 24);
+    assert!(s.contains("80.00 EUR owed"), "{s}");
+    typed(&mut a, "80");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::RecordPayment { amount, method, .. }] if amount == "80" && method == "card"),
+        "{sent:?}"
+    );
+
+    reply(&mut a, Reply::Done("Payment recorded; the invoice is paid.".into()));
+    assert!(a.overlay.is_none(), "the form closes when the engine confirms");
+
+    // A draft is offered "issued" first.
+    out(&mut a, Out::Invoices(vec![invoice("draft", 12_000, 0)]));
+    key(&mut a, KeyCode::Char('e'));
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(matches!(sent.as_slice(), [Op::SetInvoiceStatus { status, .. }] if status == "issued"), "{sent:?}");
+    reply(&mut a, Reply::Done("Invoice marked issued.".into()));
+
+    // Support does not bill: the form is not even offered.
+    key(&mut a, KeyCode::Char('n'));
+    assert!(a.overlay.is_none());
+    assert!(screen(&mut a, 140, 10).contains("Invoices are created by admins."));
+}
+
+#[test]
+fn an_admin_bills_an_assignment_and_a_bad_date_is_caught_in_the_form() {
+    let mut a = app(Role::Admin);
+    a.take_commands();
+    key(&mut a, KeyCode::Char('['));
+    assert!(support_ops(&a.take_commands()).iter().any(|o| matches!(o, Op::LoadInvoices)));
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "ASG-7");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "120");
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "2026-13-01");
+    key(&mut a, KeyCode::Enter);
+    assert!(support_ops(&a.take_commands()).is_empty(), "a bad date never reaches the engine");
+    assert!(screen(&mut a, 140, 24).contains("Due is a date like 2026-12-24."));
+    for _ in 0..10 {
+        key(&mut a, KeyCode::Backspace);
+    }
+    typed(&mut a, "2026-12-31");
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::CreateInvoice { assignment, amount, currency, due: Some(_) }]
+            if assignment == "ASG-7" && amount == "120" && currency == "EUR"),
         "{sent:?}"
     );
 }

@@ -23,6 +23,7 @@ pub mod classes;
 pub mod digest;
 pub mod inventory;
 pub mod invitation;
+pub mod invoice;
 pub mod password;
 pub mod rbac;
 pub mod role;

@@ -9,9 +9,10 @@ use crate::domain::audit::{Entry, Source};
 use crate::domain::invitation::{new_token, token_hash};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::support::{self as rules, VisitorIntro};
-use crate::domain::{Role, sanitize};
+use crate::domain::{Role, invoice, sanitize};
 use crate::store::support::{
-    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage, VisitorSession,
+    AssignmentRow, CannedReply, InvoiceRow, NewInvoice, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext,
+    VisitorMessage, VisitorSession,
 };
 use uuid::Uuid;
 
@@ -92,6 +93,23 @@ pub enum Op {
         id: Uuid,
         status: String,
     },
+    LoadInvoices,
+    /// A draft invoice to an assignment's student, the assignment named by its code.
+    CreateInvoice {
+        assignment: String,
+        amount: String,
+        currency: String,
+        due: Option<chrono::NaiveDate>,
+    },
+    SetInvoiceStatus {
+        id: Uuid,
+        status: String,
+    },
+    RecordPayment {
+        invoice: Uuid,
+        amount: String,
+        method: String,
+    },
     LoadUnread,
 }
 
@@ -111,6 +129,7 @@ pub enum Out {
         context: Box<TutoringContext>,
     },
     Assignments(Vec<AssignmentRow>),
+    Invoices(Vec<InvoiceRow>),
     /// Unread thread messages and chats waiting, for the tab title and status bar.
     Unread {
         messages: i64,
@@ -258,7 +277,7 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
                 student_id,
                 title,
                 service_type: rules::one_of("service type", &service, &rules::SERVICE_TYPES)?,
-                due_at: due.and_then(|d| d.and_hms_opt(23, 59, 0)).map(|t| t.and_utc()),
+                due_at: end_of(due),
             };
             store.create_assignment(a, &new, audit(svc, a, "create_assignment", "assignment")).await?;
             Ok(Reply::Done(format!("Created assignment {code}.")))
@@ -268,6 +287,36 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
             let status = rules::one_of("assignment status", &status, &rules::ASSIGNMENT_STATUSES)?;
             store.set_assignment_status(a, id, &status, audit(svc, a, "set_assignment_status", "assignment")).await?;
             Ok(Reply::Done(format!("Assignment marked {}.", status.replace('_', " "))))
+        }
+        Op::LoadInvoices => out(Out::Invoices(store.list_invoices(a).await?)),
+        Op::CreateInvoice { assignment, amount, currency, due } => {
+            authorize(svc, a, Resource::Invoice, Action::Create, "create_invoice").await?;
+            let code = sanitize::line(&assignment).to_uppercase();
+            let found = store.list_assignments(a).await?.into_iter().find(|r| r.assignment_code == code);
+            let row = found.ok_or_else(|| AppError::Invalid(format!("no assignment '{code}'")))?;
+            let new = NewInvoice {
+                assignment_id: row.id,
+                total_cents: invoice::parse_amount(&amount).map_err(AppError::Invalid)?,
+                currency: invoice::currency(&currency).map_err(AppError::Invalid)?,
+                due_at: end_of(due),
+            };
+            store.create_invoice(a, &new, audit(svc, a, "create_invoice", "invoice")).await?;
+            let total = invoice::format_cents(new.total_cents, &new.currency);
+            Ok(Reply::Done(format!("Draft invoice of {total} for {code} ({}).", row.student)))
+        }
+        Op::SetInvoiceStatus { id, status } => {
+            authorize(svc, a, Resource::Invoice, Action::Update, "set_invoice_status").await?;
+            let status = rules::one_of("invoice status", &status, &rules::INVOICE_STATUSES)?;
+            store.set_invoice_status(a, id, &status, audit(svc, a, "set_invoice_status", "invoice")).await?;
+            Ok(Reply::Done(format!("Invoice marked {status}.")))
+        }
+        Op::RecordPayment { invoice: id, amount, method } => {
+            authorize(svc, a, Resource::Invoice, Action::Update, "record_payment").await?;
+            let cents = invoice::parse_amount(&amount).map_err(AppError::Invalid)?;
+            let method = rules::one_of("payment method", &method, &invoice::PAYMENT_METHODS)?;
+            let status =
+                store.record_payment(a, id, cents, &method, audit(svc, a, "record_payment", "invoice")).await?;
+            Ok(Reply::Done(format!("Payment recorded; the invoice is {}.", status.replace('_', " "))))
         }
         Op::LoadUnread => {
             let messages = store.unread_messages(a).await?;
@@ -348,4 +397,9 @@ pub async fn visitor_messages(
     after: Option<Uuid>,
 ) -> Result<Vec<VisitorMessage>, AppError> {
     Ok(svc.store.visitor_messages_after(session.id, after, 500).await?)
+}
+
+/// A due date means the end of that day.
+fn end_of(day: Option<chrono::NaiveDate>) -> Option<chrono::DateTime<chrono::Utc>> {
+    day.and_then(|d| d.and_hms_opt(23, 59, 0)).map(|t| t.and_utc())
 }

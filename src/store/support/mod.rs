@@ -3,11 +3,13 @@
 //! actor may see; writes audit and bump their revision domain in the same transaction.
 
 mod canned;
+mod invoices;
 mod threads;
 mod tutoring;
 mod visitors;
 
 pub use canned::CannedReply;
+pub use invoices::{InvoiceRow, NewInvoice};
 pub use threads::{Attachment, NewAttachment, NewThread, ThreadFilter, ThreadMessage, ThreadRow};
 pub use tutoring::{AssignmentRow, NewAssignment, TutoringContext, TutoringItem};
 pub use visitors::{VisitorMessage, VisitorSession};

@@ -4,6 +4,7 @@
 
 use super::TUTORING;
 use crate::domain::audit::Entry;
+use crate::domain::invoice::format_cents;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
 use crate::store::tx::{BeginWrite, TxExt};
@@ -57,10 +58,6 @@ type InvoiceHead = (Uuid, i64, String, String, Option<DateTime<Utc>>);
 
 fn sees_all(actor: &Actor) -> bool {
     actor.can(Resource::Assignment, Action::Update) && actor.role != crate::domain::Role::Teacher
-}
-
-fn cents(c: i64, currency: &str) -> String {
-    format!("{}.{:02} {currency}", c / 100, c % 100)
 }
 
 fn day(t: Option<DateTime<Utc>>) -> String {
@@ -175,15 +172,15 @@ impl Store {
                 }
                 ctx.items.push(TutoringItem {
                     kind: "invoice",
-                    text: format!("{} {status}, due {}", cents(total, &cur), day(due)),
+                    text: format!("{} {status}, due {}", format_cents(total, &cur), day(due)),
                 });
                 let pays: Vec<(i64, String, String)> = on_pool!(self, p => sqlx::query_as(
                     "SELECT amount_cents, payment_method, status FROM payments WHERE invoice_id = $1 ORDER BY created_at",
                 ).bind(id).fetch_all(p).await?);
-                ctx.items.extend(
-                    pays.into_iter()
-                        .map(|(c, m, s)| TutoringItem { kind: "payment", text: format!("{} {m} {s}", cents(c, &cur)) }),
-                );
+                ctx.items.extend(pays.into_iter().map(|(c, m, s)| TutoringItem {
+                    kind: "payment",
+                    text: format!("{} {m} {s}", format_cents(c, &cur)),
+                }));
             }
         }
         Ok(ctx)

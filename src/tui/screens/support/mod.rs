@@ -1,6 +1,6 @@
 //! Support: the live visitor queue (claim, chat, canned replies, transfer, close, convert),
 //! the archive of closed chats, ticket threads with unread counts and their tutoring
-//! context, and the assignments behind them.
+//! context, and the assignments and invoices behind them.
 
 mod compose;
 mod rows;
@@ -9,12 +9,14 @@ mod view;
 pub use compose::{Compose, ComposeOutcome};
 pub use rows::Archived;
 
+use crate::domain::invoice::{MANUAL_STATUSES, PAYMENT_METHODS};
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::domain::support::{ASSIGNMENT_STATUSES, SERVICE_TYPES, THREAD_STATUSES, THREAD_TYPES};
 use crate::engine::Command;
 use crate::engine::support::{Cmd, Op, Out};
 use crate::store::support::{
-    AssignmentRow, CannedReply, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage, VisitorSession,
+    AssignmentRow, CannedReply, InvoiceRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
+    VisitorSession,
 };
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
@@ -30,23 +32,30 @@ pub enum View {
     Archive,
     Threads,
     Assignments,
+    Invoices,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Queue, View::Archive, View::Threads, View::Assignments];
+    pub const ALL: [View; 5] = [View::Queue, View::Archive, View::Threads, View::Assignments, View::Invoices];
     pub fn name(self) -> &'static str {
         match self {
             View::Queue => "live chats",
             View::Archive => "archive",
             View::Threads => "threads",
             View::Assignments => "assignments",
+            View::Invoices => "invoices",
         }
+    }
+    /// Views with messages beside the table, which scroll back.
+    fn has_messages(self) -> bool {
+        matches!(self, View::Queue | View::Archive | View::Threads)
     }
     fn needs(self) -> Resource {
         match self {
             View::Queue | View::Archive => Resource::VisitorChat,
             View::Threads => Resource::Thread,
             View::Assignments => Resource::Assignment,
+            View::Invoices => Resource::Invoice,
         }
     }
 }
@@ -64,6 +73,9 @@ pub enum Ask {
     ThreadStatus { thread: Uuid },
     AssignmentStatus { id: Uuid },
     NewAssignment,
+    NewInvoice,
+    InvoiceStatus { id: Uuid },
+    Payment { invoice: Uuid },
 }
 
 /// The thread on the right: its messages and the tutoring records it belongs to.
@@ -80,6 +92,7 @@ pub struct SupportScreen {
     pub archive: DataTable<Archived>,
     pub threads: DataTable<ThreadRow>,
     pub assignments: DataTable<AssignmentRow>,
+    pub invoices: DataTable<InvoiceRow>,
     pub transcript: Option<(Uuid, Vec<VisitorMessage>)>,
     pub thread: Option<OpenThread>,
     pub canned: Vec<CannedReply>,
@@ -140,6 +153,16 @@ impl Default for SupportScreen {
                 ("teachers", Constraint::Length(8)),
                 ("invoices", Constraint::Length(8)),
             ]),
+            invoices: DataTable::new(vec![
+                ("invoice", Constraint::Length(8)),
+                ("assignment", Constraint::Length(10)),
+                ("student", Constraint::Fill(1)),
+                ("total", Constraint::Length(14)),
+                ("paid", Constraint::Length(14)),
+                ("status", Constraint::Length(14)),
+                ("due", Constraint::Length(10)),
+                ("payments", Constraint::Length(8)),
+            ]),
             transcript: None,
             thread: None,
             scroll: 0,
@@ -184,6 +207,7 @@ impl SupportScreen {
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
             View::Assignments => vec![send(actor, Op::LoadAssignments)],
+            View::Invoices => vec![send(actor, Op::LoadInvoices)],
         };
         if self.view != View::Queue {
             fx.insert(0, Effect::Send(Command::WatchClosely(false)));
@@ -216,7 +240,7 @@ impl SupportScreen {
                 (Some(open), Some(row)) if open.id == row.id => vec![open_thread(actor, row)],
                 _ => vec![],
             },
-            View::Assignments => vec![],
+            View::Assignments | View::Invoices => vec![],
         }
     }
 
@@ -226,7 +250,7 @@ impl SupportScreen {
         let mine = match self.view {
             View::Queue | View::Archive => hit("visitor_chat"),
             View::Threads => hit("threads") || hit("tutoring"),
-            View::Assignments => hit("tutoring"),
+            View::Assignments | View::Invoices => hit("tutoring"),
         };
         if !mine {
             return vec![];
@@ -269,6 +293,7 @@ impl SupportScreen {
                 self.thread = Some(OpenThread { id: *thread, messages: messages.clone(), context: (**context).clone() })
             }
             Out::Assignments(rows) => self.assignments.set_rows(rows.clone()),
+            Out::Invoices(rows) => self.invoices.set_rows(rows.clone()),
             Out::Unread { messages, waiting } => {
                 if *waiting > self.waiting && self.bell {
                     self.ring = true;
@@ -286,6 +311,7 @@ impl SupportScreen {
             View::Archive => &mut self.archive,
             View::Threads => &mut self.threads,
             View::Assignments => &mut self.assignments,
+            View::Invoices => &mut self.invoices,
         }
     }
 
@@ -331,14 +357,14 @@ impl SupportScreen {
             View::Queue => self.queue.selected().map(|s| s.id.to_string()),
             View::Archive => self.archive.selected().map(|s| s.0.id.to_string()),
             View::Threads => self.threads.selected().map(|s| s.id.to_string()),
-            View::Assignments => None,
+            View::Assignments | View::Invoices => None,
         }
     }
 
     pub fn actions(&self) -> Vec<(Action, &'static str)> {
         let mut a =
             vec![(Action::NextView, "Next view"), (Action::PrevView, "Previous view"), (Action::Filter, "Filter rows")];
-        if self.view != View::Assignments {
+        if self.view.has_messages() {
             a.extend([(Action::Earlier, "Scroll the messages back"), (Action::Later, "Scroll the messages forward")]);
         }
         match self.view {
@@ -361,6 +387,11 @@ impl SupportScreen {
             View::Assignments => {
                 a.extend([(Action::SetStatus, "Set the assignment's status"), (Action::New, "New assignment")])
             }
+            View::Invoices => a.extend([
+                (Action::Open, "Record a payment (the invoice becomes partly paid or paid)"),
+                (Action::SetStatus, "Issue, void or return the invoice to draft"),
+                (Action::New, "New draft invoice for an assignment"),
+            ]),
         }
         a.push((Action::Refresh, "Reload"));
         a
@@ -397,7 +428,7 @@ impl SupportScreen {
                 self.load(actor)
             }
             Action::Refresh => self.load(actor),
-            Action::Earlier | Action::Later if self.view != View::Assignments => {
+            Action::Earlier | Action::Later if self.view.has_messages() => {
                 let step = self.log_height.saturating_sub(2).max(1);
                 self.scroll =
                     if action == Action::Earlier { self.scroll + step } else { self.scroll.saturating_sub(step) };
@@ -511,6 +542,59 @@ impl SupportScreen {
                     .note("Students open assignments for themselves."),
                 )
             }
+            (View::Invoices, Action::New) if !actor.can(Resource::Invoice, Perm::Create) => {
+                vec![Effect::Error("Invoices are created by admins.".into())]
+            }
+            (View::Invoices, Action::Open | Action::SetStatus) if !actor.can(Resource::Invoice, Perm::Update) => {
+                vec![Effect::Error("Payments and invoice statuses are kept by support and admins.".into())]
+            }
+            (View::Invoices, Action::New) => form(
+                Ask::NewInvoice,
+                Form::new(
+                    "new invoice",
+                    vec![
+                        Field::text("Assignment (code)")
+                            .with_value(self.assignments.selected().map(|a| a.assignment_code.as_str()).unwrap_or("")),
+                        Field::text("Amount (like 120.00)"),
+                        Field::text("Currency").with_value("EUR"),
+                        Field::text("Due (YYYY-MM-DD)"),
+                    ],
+                )
+                .submit_label("create")
+                .note("The invoice starts as a draft to the assignment's student; issue it to take payments."),
+            ),
+            (View::Invoices, Action::SetStatus) => match self.invoices.selected() {
+                Some(i) => form(
+                    Ask::InvoiceStatus { id: i.id },
+                    Form::new(
+                        format!("status of invoice {}", short(i.id)),
+                        vec![Field::choice(
+                            "Status",
+                            &MANUAL_STATUSES,
+                            if i.status == "draft" { "issued" } else { &i.status },
+                        )],
+                    )
+                    .note("Partly paid and paid follow from the payments recorded."),
+                ),
+                None => vec![],
+            },
+            (View::Invoices, Action::Open) => match self.invoices.selected() {
+                Some(i) => {
+                    let owed = crate::domain::invoice::format_cents(i.total_cents - i.paid_cents, &i.currency);
+                    form(
+                        Ask::Payment { invoice: i.id },
+                        Form::new(
+                            format!("payment for invoice {} · {owed} owed", short(i.id)),
+                            vec![
+                                Field::text("Amount (like 120.00)"),
+                                Field::choice("Method", &PAYMENT_METHODS, "card"),
+                            ],
+                        )
+                        .submit_label("record"),
+                    )
+                }
+                None => vec![],
+            },
             (View::Assignments, Action::SetStatus) => match self.assignments.selected() {
                 Some(a) => form(
                     Ask::AssignmentStatus { id: a.id },
@@ -546,23 +630,25 @@ impl SupportScreen {
             }
             Ask::ThreadStatus { thread } => Op::SetThreadStatus { thread: *thread, status: form.value("Status") },
             Ask::AssignmentStatus { id } => Op::SetAssignmentStatus { id: *id, status: form.value("Status") },
-            Ask::NewAssignment => {
-                let due = form.value("Due (YYYY-MM-DD)");
-                let due = match due.trim() {
-                    "" => None,
-                    d => Some(
-                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                            .map_err(|_| "Due is a date like 2026-12-24.")?,
-                    ),
-                };
-                Op::CreateAssignment {
-                    code: form.value("Code"),
-                    title: form.value("Title"),
-                    service: form.value("Service"),
-                    student: form.value("Student (username)"),
-                    due,
-                }
-            }
+            Ask::NewAssignment => Op::CreateAssignment {
+                code: form.value("Code"),
+                title: form.value("Title"),
+                service: form.value("Service"),
+                student: form.value("Student (username)"),
+                due: due_date(form)?,
+            },
+            Ask::NewInvoice => Op::CreateInvoice {
+                assignment: form.value("Assignment (code)"),
+                amount: form.value("Amount (like 120.00)"),
+                currency: form.value("Currency"),
+                due: due_date(form)?,
+            },
+            Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value("Status") },
+            Ask::Payment { invoice } => Op::RecordPayment {
+                invoice: *invoice,
+                amount: form.value("Amount (like 120.00)"),
+                method: form.value("Method"),
+            },
         };
         Ok(Command::Support(Cmd { actor: actor.clone(), op }))
     }
@@ -570,6 +656,21 @@ impl SupportScreen {
     pub fn context(&self) -> String {
         format!("support › {}", self.view.name())
     }
+}
+
+/// The optional due date of a form, checked before it goes to the engine.
+fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
+    match form.value("Due (YYYY-MM-DD)").trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| "Due is a date like 2026-12-24.".into()),
+    }
+}
+
+/// An invoice's short name: the first characters of its id, as the table shows it.
+pub fn short(id: Uuid) -> String {
+    id.to_string()[..8].to_string()
 }
 
 fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {

@@ -1,7 +1,8 @@
 //! How support records show as table rows.
 
+use crate::domain::invoice::format_cents;
 use crate::domain::time::compact_age;
-use crate::store::support::{AssignmentRow, ThreadRow, VisitorSession};
+use crate::store::support::{AssignmentRow, InvoiceRow, ThreadRow, VisitorSession};
 use crate::tui::widgets::table::TableRow;
 use chrono::{DateTime, Local, Utc};
 
@@ -83,6 +84,24 @@ impl TableRow for AssignmentRow {
             self.due_at.map(|d| d.with_timezone(&Local).format("%Y-%m-%d").to_string()).unwrap_or_default(),
             self.teachers.to_string(),
             self.invoices.to_string(),
+        ]
+    }
+}
+
+impl TableRow for InvoiceRow {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        vec![
+            super::short(self.id),
+            self.assignment_code.clone().unwrap_or_else(|| "—".into()),
+            self.student.clone(),
+            format_cents(self.total_cents, &self.currency),
+            format_cents(self.paid_cents, &self.currency),
+            self.status.replace('_', " "),
+            self.due_at.map(|d| d.with_timezone(&Local).format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            self.payments.to_string(),
         ]
     }
 }

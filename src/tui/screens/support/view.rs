@@ -157,9 +157,10 @@ impl SupportScreen {
         };
         spans.push(Span::styled(info, theme.dim()));
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
-        if self.view == View::Assignments {
-            self.assignments.render(f, body, theme, "assignments");
-            return;
+        match self.view {
+            View::Assignments => return self.assignments.render(f, body, theme, "assignments"),
+            View::Invoices => return self.invoices.render(f, body, theme, "invoices"),
+            _ => {}
         }
         let [left, right] = Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(body);
         match self.view {
@@ -175,7 +176,7 @@ impl SupportScreen {
                 self.threads.render(f, left, theme, "threads");
                 self.render_thread(f, right, theme);
             }
-            View::Assignments => {}
+            View::Assignments | View::Invoices => {}
         }
     }
 
