@@ -331,7 +331,7 @@ fn a_student_opens_an_assignment_from_the_form() {
 
 fn invoice(status: &str, total: i64, paid: i64) -> InvoiceRow {
     InvoiceRow {
-        id: Uuid::from_u128(0xABCDEF01_0000_0000_0000_000000000001),
+        id: Uuid::from_u128(0x0000_0000_0000_0000_0000_0000_ABCD_EF01),
         assignment_code: Some("ASG-7".into()),
         student: "Sam Student".into(),
         total_cents: total,

@@ -668,9 +668,11 @@ fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
     }
 }
 
-/// An invoice's short name: the first characters of its id, as the table shows it.
+/// An invoice's short name, as the table shows it: the id's last characters, which are
+/// random (the first ones of a v7 id are its creation time, alike for a day's invoices).
 pub fn short(id: Uuid) -> String {
-    id.to_string()[..8].to_string()
+    let hex = id.simple().to_string();
+    hex[hex.len() - 8..].to_string()
 }
 
 fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
