@@ -257,6 +257,41 @@ both!(threads_unread_counts_read_cursors_and_search, |store: Store| async move {
     assert_eq!(store.list_threads(&sue, &closed).await.unwrap().len(), 1);
 });
 
+both!(threads_are_opened_from_the_console_to_support_or_to_named_people, |store: Store| async move {
+    let sue = add(&store, "sue", Role::Support).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let tess = add(&store, "tess", Role::Teacher).await;
+    let open = |to: &str, assignment: &str, subject: &str| Op::CreateThread {
+        thread_type: "general".into(),
+        subject: subject.into(),
+        to: to.into(),
+        assignment: assignment.into(),
+        text: "Can we meet on Friday?\x1b[2J".into(),
+    };
+    // A student writes to support; naming people is for those who may look users up.
+    run(&store, &sam, open("", "", "Friday")).await.unwrap();
+    assert!(run(&store, &sam, open("sid", "", "Gossip")).await.is_err());
+    assert!(run(&store, &sam, open("", "", "  ")).await.is_err(), "a subject is needed");
+    assert!(run(&store, &sam, open("", "ASG-404", "Lost")).await.is_err(), "only assignments they can see");
+    let seen = |a: &Actor| {
+        let (store, a) = (store.clone(), a.clone());
+        async move { store.list_threads(&a, &ThreadFilter::default()).await.unwrap() }
+    };
+    let sues = seen(&sue).await;
+    assert_eq!(sues.len(), 1, "support sees the student's thread");
+    assert_eq!(sues[0].thread_type, "general");
+    let first = store.thread_messages(&sue, sues[0].id).await.unwrap();
+    assert_eq!(first[0].content, "Can we meet on Friday?[2J", "the first message, sanitised");
+    assert!(seen(&sid).await.is_empty());
+
+    // A teacher brings in a student by username; he sees it and is notified.
+    run(&store, &tess, open("sid, ", "", "Your lab report")).await.unwrap();
+    assert_eq!(seen(&sid).await.len(), 1);
+    assert_eq!(store.unread_messages(&sid).await.unwrap(), 1);
+    assert!(run(&store, &tess, open("nobody", "", "x")).await.is_err(), "unknown usernames are refused");
+});
+
 both!(tutoring_records_by_role, |store: Store| async move {
     let sue = add(&store, "sue", Role::Support).await;
     let sam = add(&store, "sam", Role::Student).await;

@@ -329,6 +329,27 @@ fn a_student_opens_an_assignment_from_the_form() {
     );
 }
 
+#[test]
+fn a_student_opens_a_thread_to_support_from_the_form() {
+    let mut a = app(Role::Student);
+    a.take_commands();
+    key(&mut a, KeyCode::Char('n'));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })), "threads come first for students");
+    key(&mut a, KeyCode::Tab);
+    typed(&mut a, "VM will not boot");
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Tab);
+    }
+    typed(&mut a, "It stops at GRUB.");
+    key(&mut a, KeyCode::Enter);
+    let sent = support_ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::CreateThread { thread_type, subject, to, text, .. }]
+            if thread_type == "support" && subject == "VM will not boot" && to.is_empty() && text == "It stops at GRUB."),
+        "{sent:?}"
+    );
+}
+
 fn invoice(status: &str, total: i64, paid: i64) -> InvoiceRow {
     InvoiceRow {
         id: Uuid::from_u128(0x0000_0000_0000_0000_0000_0000_ABCD_EF01),

@@ -76,6 +76,15 @@ pub enum Op {
         thread: Uuid,
         text: String,
     },
+    /// A new thread with its first message, to support (and whoever `to` names, by
+    /// username), optionally about an assignment (by code).
+    CreateThread {
+        thread_type: String,
+        subject: String,
+        to: String,
+        assignment: String,
+        text: String,
+    },
     SetThreadStatus {
         thread: Uuid,
         status: String,
@@ -246,6 +255,46 @@ pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
                 .post_message(a, thread, &rules::message(&text)?, &[], audit(svc, a, "post_message", "thread"))
                 .await?;
             Ok(Reply::Done("Message sent.".into()))
+        }
+        Op::CreateThread { thread_type, subject, to, assignment, text } => {
+            authorize(svc, a, Resource::Thread, Action::Create, "create_thread").await?;
+            let subject = sanitize::line(&subject);
+            if subject.is_empty() {
+                return Err(AppError::Invalid("a thread needs a subject".into()));
+            }
+            let names: Vec<String> =
+                to.split([',', ' ']).map(|n| sanitize::line(n).to_lowercase()).filter(|n| !n.is_empty()).collect();
+            let mut participants = Vec::new();
+            if !names.is_empty() {
+                if !a.can(Resource::User, Action::Read) {
+                    let why = "leave 'To' empty: your thread goes to support, who bring in whoever it needs";
+                    return Err(AppError::Invalid(why.into()));
+                }
+                let users = store.list_users(a).await?;
+                for n in &names {
+                    let u = users.iter().find(|u| &u.username == n);
+                    participants.push(u.ok_or_else(|| AppError::Invalid(format!("no user named '{n}'")))?.id);
+                }
+            }
+            let code = sanitize::line(&assignment).to_uppercase();
+            let assignment_id = match code.as_str() {
+                "" => None,
+                c => {
+                    let rows = store.list_assignments(a).await?;
+                    let row = rows.iter().find(|r| r.assignment_code == c);
+                    Some(row.ok_or_else(|| AppError::Invalid(format!("no assignment '{c}' that you can see")))?.id)
+                }
+            };
+            let new = crate::store::support::NewThread {
+                subject: subject.clone(),
+                thread_type: rules::one_of("thread type", &thread_type, &rules::THREAD_TYPES)?,
+                assignment_id,
+                invoice_id: None,
+                first_message: rules::message(&text)?,
+                participants,
+            };
+            store.create_thread(a, &new, audit(svc, a, "create_thread", "thread")).await?;
+            Ok(Reply::Done(format!("Thread '{subject}' opened.")))
         }
         Op::SetThreadStatus { thread, status } => {
             authorize(svc, a, Resource::Thread, Action::Update, "set_thread_status").await?;

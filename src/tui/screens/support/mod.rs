@@ -73,6 +73,7 @@ pub enum Ask {
     ThreadStatus { thread: Uuid },
     AssignmentStatus { id: Uuid },
     NewAssignment,
+    NewThread,
     NewInvoice,
     InvoiceStatus { id: Uuid },
     Payment { invoice: Uuid },
@@ -382,6 +383,7 @@ impl SupportScreen {
                 (Action::Open, "Open the thread, then reply"),
                 (Action::Outcome, "Cycle the thread type shown"),
                 (Action::SetStatus, "Set the thread's status"),
+                (Action::New, "New thread (to support, or to people by username)"),
                 (Action::Filter, "Search threads (enter searches every message)"),
             ]),
             View::Assignments => {
@@ -514,6 +516,21 @@ impl SupportScreen {
                 };
                 self.load(actor)
             }
+            (View::Threads, Action::New) => form(
+                Ask::NewThread,
+                Form::new(
+                    "new thread",
+                    vec![
+                        Field::choice("Type", &THREAD_TYPES, "support"),
+                        Field::text("Subject"),
+                        Field::text("To (usernames)"),
+                        Field::text("Assignment (code)"),
+                        Field::text("Message"),
+                    ],
+                )
+                .submit_label("open")
+                .note("Support sees every thread; 'To' adds people, separated by commas."),
+            ),
             (View::Threads, Action::SetStatus) => match self.threads.selected() {
                 Some(t) => form(
                     Ask::ThreadStatus { thread: t.id },
@@ -636,6 +653,13 @@ impl SupportScreen {
                 service: form.value("Service"),
                 student: form.value("Student (username)"),
                 due: due_date(form)?,
+            },
+            Ask::NewThread => Op::CreateThread {
+                thread_type: form.value("Type"),
+                subject: form.value("Subject"),
+                to: form.value("To (usernames)"),
+                assignment: form.value("Assignment (code)"),
+                text: form.value("Message"),
             },
             Ask::NewInvoice => Op::CreateInvoice {
                 assignment: form.value("Assignment (code)"),
