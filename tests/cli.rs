@@ -66,6 +66,10 @@ fn bad_input_gets_one_clear_message() {
     assert!(e.contains("valid invitation"), "{e}");
     let list = labdeck(h, &["--database-url", &db, "user", "list", "--json"], None);
     assert_eq!(String::from_utf8_lossy(&list.stdout).trim(), "[]", "nothing was half-written");
+
+    // The console without a terminal (piped, as from cron): a message, not a panic.
+    let e = err(&labdeck(h, &["--database-url", &db], Some("")));
+    assert!(e.contains("needs a terminal") && !e.contains("panicked"), "{e}");
 }
 
 #[test]

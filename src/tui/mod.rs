@@ -1,6 +1,7 @@
 //! The terminal front door: ratatui + crossterm live only here.
 
 pub mod app;
+mod frame_writer;
 pub mod keymap;
 pub mod palette;
 pub mod screens;
@@ -10,12 +11,13 @@ pub mod widgets;
 use crate::engine::{Engine, EngineHandle, EngineOptions, Services};
 use app::{App, Msg};
 use crossterm::event::EventStream;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use crossterm::{execute, queue};
+use frame_writer::FrameWriter;
 use futures::StreamExt;
-use std::io::Write;
+use ratatui::backend::CrosstermBackend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+type Term = ratatui::Terminal<CrosstermBackend<FrameWriter<std::io::Stdout>>>;
 
 pub struct RunOptions {
     pub keymap: keymap::Keymap,
@@ -37,15 +39,25 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     if let Some(org) = org {
         app.org = org;
     }
-    let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &engine, &mut events).await;
+    // Raw mode and the alternate screen; frames then go through our own writer.
+    let out = FrameWriter::new(std::io::stdout());
+    let mut terminal = match ratatui::try_init().and_then(|_| Term::new(CrosstermBackend::new(out.clone()))) {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            engine.shutdown().await;
+            anyhow::bail!("labdeck needs a terminal to draw in: {e}");
+        }
+    };
+    let result = event_loop(&mut terminal, &out, &mut app, &engine, &mut events).await;
     ratatui::restore();
     engine.shutdown().await;
     result
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
+    out: &FrameWriter<std::io::Stdout>,
     app: &mut App,
     engine: &EngineHandle,
     events: &mut tokio::sync::mpsc::UnboundedReceiver<crate::engine::Event>,
@@ -62,7 +74,7 @@ async fn event_loop(
             return Ok(());
         }
         if dirty {
-            draw(terminal, app)?;
+            draw(terminal, out, app)?;
             dirty = false;
             if exit_after_first_frame && !matches!(app.phase, app::Phase::Starting) {
                 return Ok(());
@@ -94,18 +106,16 @@ fn next_wake(app: &App) -> Instant {
     app.toasts.next_expiry().map_or(minute, |t| t.min(minute))
 }
 
-/// One frame, wrapped in synchronized-update escapes so terminals show it whole.
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
-    queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+/// One frame; the writer sends it whole, or nothing when it changed nothing.
+fn draw(terminal: &mut Term, out: &FrameWriter<std::io::Stdout>, app: &mut App) -> std::io::Result<()> {
     terminal.draw(|f| app.view(f))?;
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     // The optional bell for a new visitor chat (Support, key b).
     if let app::Phase::Shell(shell) = &mut app.phase
         && std::mem::take(&mut shell.support.ring)
     {
-        terminal.backend_mut().write_all(b"\x07")?;
+        out.bell();
     }
-    terminal.backend_mut().flush()
+    out.commit().map(|_| ())
 }
 
 fn install_panic_hook(log: PathBuf) {
