@@ -82,6 +82,17 @@ impl<W: Write> Frames<W> {
     }
 }
 
+/// What ratatui writes outside a frame, such as showing the cursor again when the terminal
+/// is dropped on the way out, still reaches the terminal.
+impl<W: Write> Drop for Frames<W> {
+    fn drop(&mut self) {
+        if !self.frame.is_empty() {
+            let _ = self.out.write_all(&self.frame);
+            let _ = self.out.flush();
+        }
+    }
+}
+
 /// A frame's cell writes, and the cursor commands after its style reset.
 fn split(frame: &[u8]) -> (&[u8], &[u8]) {
     let Some(at) = find_last(frame, STYLE_RESET) else { return (frame, &[]) };
@@ -156,5 +167,29 @@ mod tests {
         t.1.bell();
         assert!(frame(&mut t, "name: ", Some((7, 0))) > 0, "the bell rings");
         assert_eq!(frame(&mut t, "name: ", Some((7, 0))), 0, "once");
+    }
+
+    #[test]
+    fn the_cursor_shown_on_the_way_out_reaches_the_terminal() {
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().write(b)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        {
+            let out = FrameWriter::new(Shared(sent.clone()));
+            let viewport = Viewport::Fixed(Rect::new(0, 0, 10, 2));
+            let mut t =
+                Terminal::with_options(CrosstermBackend::new(out.clone()), TerminalOptions { viewport }).unwrap();
+            t.draw(|f| f.render_widget(Paragraph::new("hi"), f.area())).unwrap();
+            out.commit().unwrap();
+        }
+        let sent = String::from_utf8_lossy(&sent.lock().unwrap()).to_string();
+        assert!(sent.ends_with("\x1b[?25h"), "dropping the terminal shows the cursor: {sent:?}");
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 mod frame_writer;
+mod gap_fill;
 pub mod keymap;
 pub mod palette;
 pub mod screens;
@@ -13,11 +14,12 @@ use app::{App, Msg};
 use crossterm::event::EventStream;
 use frame_writer::FrameWriter;
 use futures::StreamExt;
+use gap_fill::GapFill;
 use ratatui::backend::CrosstermBackend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-type Term = ratatui::Terminal<CrosstermBackend<FrameWriter<std::io::Stdout>>>;
+type Term = ratatui::Terminal<GapFill<CrosstermBackend<FrameWriter<std::io::Stdout>>>>;
 
 pub struct RunOptions {
     pub keymap: keymap::Keymap,
@@ -41,14 +43,15 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     }
     // Raw mode and the alternate screen; frames then go through our own writer.
     let out = FrameWriter::new(std::io::stdout());
-    let mut terminal = match ratatui::try_init().and_then(|_| Term::new(CrosstermBackend::new(out.clone()))) {
-        Ok(t) => t,
-        Err(e) => {
-            ratatui::restore();
-            engine.shutdown().await;
-            anyhow::bail!("labdeck needs a terminal to draw in: {e}");
-        }
-    };
+    let mut terminal =
+        match ratatui::try_init().and_then(|_| Term::new(GapFill::new(CrosstermBackend::new(out.clone())))) {
+            Ok(t) => t,
+            Err(e) => {
+                ratatui::restore();
+                engine.shutdown().await;
+                anyhow::bail!("labdeck needs a terminal to draw in: {e}");
+            }
+        };
     let result = event_loop(&mut terminal, &out, &mut app, &engine, &mut events).await;
     ratatui::restore();
     engine.shutdown().await;
