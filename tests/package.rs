@@ -3,12 +3,12 @@
 //! (`--version`, `demo --seed-only`), its systemd units pass `systemd-analyze verify`, its
 //! maintainer scripts parse, and its man page and completions are there.
 //!
-//! The .deb is assembled here with `dpkg-deb` from the same metadata cargo-deb reads (the
-//! asset list, maintainer scripts, depends, description), around the binary this test run
-//! built: building cargo-deb from source and the whole tree in release mode would add many
-//! minutes to every CI run for the same tree. `assets/debian/build-deb.sh` is the release path
-//! (cargo build --release, the same generated assets, `cargo deb`).
-//! Needs dpkg-deb (Debian and derivatives); elsewhere the test says it skipped.
+//! Two builds are checked, both around the binary this test run built (stripped, as the
+//! release profile strips): `cargo deb` (CI installs cargo-deb: `cargo install cargo-deb
+//! --locked`, about two CPU-minutes), and a tree laid out here from the same metadata and packed
+//! with `dpkg-deb`, for machines without cargo-deb. Building the whole tree in release mode
+//! for the test would cost more than everything else in CI; `assets/debian/build-deb.sh` is
+//! the release path. Needs dpkg-deb (Debian and derivatives); elsewhere the test says it skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -116,6 +116,29 @@ fn build_deb(work: &Path) -> PathBuf {
     deb
 }
 
+/// Where cargo-deb is installed (`cargo install cargo-deb`), the package it builds from the
+/// same metadata, around the same (stripped) binary: cargo-deb finds `target/release/labdeck`
+/// in CARGO_TARGET_DIR and the generated assets under the repository's `target/deb-assets`.
+fn cargo_deb(work: &Path) -> Option<PathBuf> {
+    let probe = Command::new("cargo").args(["deb", "--version"]).output().ok()?;
+    if !probe.status.success() {
+        return None;
+    }
+    let target = work.join("cargo-target");
+    std::fs::create_dir_all(target.join("release")).unwrap();
+    sh(Command::new("strip").arg("-o").arg(target.join("release/labdeck")).arg(env!("CARGO_BIN_EXE_labdeck")));
+    sh(Command::new(repo().join("assets/debian/gen-assets.sh"))
+        .arg(env!("CARGO_BIN_EXE_labdeck"))
+        .arg(repo().join("target/deb-assets")));
+    let deb = work.join("cargo-deb.deb");
+    sh(Command::new("cargo")
+        .args(["deb", "--no-build", "--no-strip", "--fast", "--output"])
+        .arg(&deb)
+        .current_dir(repo())
+        .env("CARGO_TARGET_DIR", &target));
+    Some(deb)
+}
+
 #[test]
 fn the_debian_package_installs_and_runs() {
     if !have("dpkg-deb") {
@@ -124,32 +147,43 @@ fn the_debian_package_installs_and_runs() {
         return;
     }
     let work = labdeck::store::testing::TempDir::new();
-    let deb = build_deb(&work.path);
+    check(&work.path.join("staged"), &build_deb(&work.path));
+    match cargo_deb(&work.path) {
+        Some(deb) => check(&work.path.join("cargo-deb"), &deb),
+        None => {
+            assert!(std::env::var_os("CI").is_none(), "cargo-deb is missing in CI: .ci/run installs it");
+            eprintln!("*** cargo-deb is not installed: only the dpkg-deb build was checked ***")
+        }
+    }
+}
 
-    let info = sh(Command::new("dpkg-deb").arg("--info").arg(&deb));
+/// Unpack `deb` below `dir` and check it as an admin would meet it.
+fn check(dir: &Path, deb: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let info = sh(Command::new("dpkg-deb").arg("--info").arg(deb));
     assert!(info.contains("Package: labdeck") && info.contains("adduser"), "{info}");
-    let contents = sh(Command::new("dpkg-deb").arg("--contents").arg(&deb));
+    let contents = sh(Command::new("dpkg-deb").arg("--contents").arg(deb));
     for path in [
-        "./usr/bin/labdeck",
-        "./usr/share/doc/labdeck/config.example.toml",
-        "./lib/systemd/system/labdeck-poll.service",
-        "./lib/systemd/system/labdeck-serve.service",
-        "./usr/share/man/man1/labdeck.1.gz",
-        "./usr/share/bash-completion/completions/labdeck",
-        "./usr/share/zsh/vendor-completions/_labdeck",
-        "./usr/share/fish/vendor_completions.d/labdeck.fish",
+        "usr/bin/labdeck",
+        "usr/share/doc/labdeck/config.example.toml",
+        "lib/systemd/system/labdeck-poll.service",
+        "lib/systemd/system/labdeck-serve.service",
+        "usr/share/man/man1/labdeck.1.gz",
+        "usr/share/bash-completion/completions/labdeck",
+        "usr/share/zsh/vendor-completions/_labdeck",
+        "usr/share/fish/vendor_completions.d/labdeck.fish",
     ] {
         assert!(contents.contains(path), "{path} missing from:\n{contents}");
     }
 
     // Unpack into a throwaway root and run what was unpacked.
-    let root = work.path.join("root");
-    sh(Command::new("dpkg").arg("-x").arg(&deb).arg(&root));
+    let root = dir.join("root");
+    sh(Command::new("dpkg").arg("-x").arg(deb).arg(&root));
     let bin = root.join("usr/bin/labdeck");
     let version = sh(Command::new(&bin).arg("--version"));
     assert_eq!(version.trim(), format!("labdeck {}", env!("CARGO_PKG_VERSION")));
-    let home = work.path.join("home");
-    let db = format!("sqlite://{}/demo.db", work.path.display());
+    let home = dir.join("home");
+    let db = format!("sqlite://{}/demo.db", dir.display());
     let seeded = sh(Command::new(&bin)
         .args(["--database-url", &db, "demo", "--seed-only"])
         .env("XDG_DATA_HOME", home.join("data"))
@@ -165,8 +199,8 @@ fn the_debian_package_installs_and_runs() {
     assert!(man.contains(".TH labdeck 1"), "{}", &man[..man.len().min(200)]);
 
     // Maintainer scripts parse; the postinst creates the labdeck user.
-    let control = work.path.join("control");
-    sh(Command::new("dpkg-deb").arg("--control").arg(&deb).arg(&control));
+    let control = dir.join("control");
+    sh(Command::new("dpkg-deb").arg("--control").arg(deb).arg(&control));
     for script in ["postinst", "prerm", "postrm"] {
         sh(Command::new("sh").arg("-n").arg(control.join(script)));
     }
@@ -191,7 +225,7 @@ fn the_debian_package_installs_and_runs() {
         }
         // Verify a copy whose ExecStart points into the unpacked root (the host has no
         // /usr/bin/labdeck); warnings fail the test too.
-        let copy = work.path.join(unit);
+        let copy = dir.join(unit);
         std::fs::write(&copy, text.replace("/usr/bin/labdeck", &bin.display().to_string())).unwrap();
         let out = Command::new("systemd-analyze").args(["verify", "--man=no"]).arg(&copy).output().unwrap();
         let said = String::from_utf8_lossy(&out.stderr);
