@@ -170,6 +170,28 @@ fn init_writes_a_config_creates_the_admin_and_says_what_next() {
     assert!(out.contains("already has 1 account(s); no admin created"), "{out}");
 }
 
+/// At a terminal, `init` asks for what the flags did not say.
+#[test]
+fn init_asks_at_a_terminal() {
+    let home = labdeck::store::testing::TempDir::new();
+    let h = &home.path;
+    let config = h.join("conf/config.toml");
+    let t = common::tmux::Tmux::start(&format!("--config {} init", config.display()));
+    t.wait_for("database URL [sqlite://");
+    let db = format!("sqlite://{}/db/labdeck.db", h.display());
+    t.text(&db);
+    t.keys(&["Enter"]);
+    t.wait_for("username of the first admin:");
+    t.text("carol");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("EXITED:");
+    assert!(screen.contains("EXITED:0"), "{screen}");
+    assert!(screen.contains("created admin carol") && screen.contains("temporary password"), "{screen}");
+    let list = ok(&run(h, &["--config", config.to_str().unwrap(), "user", "list", "--json"], None));
+    assert!(list.contains("\"carol\""), "{list}");
+    assert!(h.join("db/labdeck.db").exists());
+}
+
 #[test]
 fn logs_says_where_the_logs_are() {
     let home = labdeck::store::testing::TempDir::new();
