@@ -8,8 +8,10 @@ mod auth;
 pub mod bookings;
 pub mod classes;
 pub mod clusters;
+pub mod command;
 pub mod demo_sim;
 mod error;
+pub mod guard;
 pub(crate) mod guests;
 pub mod inventory;
 pub mod poller;
@@ -19,9 +21,10 @@ mod runtime;
 pub mod support;
 
 pub use auth::Hasher;
+pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
 pub use error::AppError;
 pub use guests::act as guests_act;
-pub use runtime::{Command, Engine, EngineHandle, EngineOptions, Event, Reply, Secret};
+pub use runtime::{Engine, EngineHandle, EngineOptions};
 
 use crate::domain::audit::Source;
 use crate::store::Store;

@@ -123,7 +123,14 @@ fn draw(terminal: &mut Term, out: &FrameWriter<std::io::Stdout>, app: &mut App) 
 
 fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
+    let ui = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        // Only the UI thread's own panic ends the console. An engine task's panic is caught
+        // by its guard and answered as a failure; the terminal stays as it is.
+        if crate::engine::guard::panic_is_caught() || std::thread::current().id() != ui {
+            tracing::error!(%info, "panic in an engine task");
+            return;
+        }
         ratatui::restore();
         tracing::error!(%info, "panic");
         previous(info);

@@ -3,7 +3,7 @@
 use crate::domain::rbac::{self, Action as Perm, Actor, Grant, Resource};
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{Role, settings as known_settings};
-use crate::engine::{Command, Reply};
+use crate::engine::{AdminOp, Command, InventoryOp, Reply};
 use crate::store::audit::{AuditQuery, AuditRecord};
 use crate::store::invitations::Invitation;
 use crate::store::settings::Setting;
@@ -284,19 +284,21 @@ impl AdminScreen {
     fn load_section(&self, s: Section, actor: &Actor) -> Vec<Effect> {
         let actor = actor.clone();
         let cmd = match s {
-            Section::Users => Command::LoadUsers { actor },
-            Section::Invitations => Command::LoadInvitations { actor },
-            Section::Roles => Command::LoadRoles { actor },
-            Section::Clusters => Command::LoadOverview { actor },
-            Section::Settings => Command::LoadSettings { actor },
-            Section::Audit => Command::LoadAudit {
-                actor,
-                query: AuditQuery {
-                    text: self.audit_text.clone(),
-                    outcome: self.audit_outcome.map(String::from),
-                    limit: 1000,
+            Section::Users => Command::new(&actor, AdminOp::LoadUsers),
+            Section::Invitations => Command::new(&actor, AdminOp::LoadInvitations),
+            Section::Roles => Command::new(&actor, AdminOp::LoadRoles),
+            Section::Clusters => Command::new(&actor, InventoryOp::LoadOverview),
+            Section::Settings => Command::new(&actor, AdminOp::LoadSettings),
+            Section::Audit => Command::new(
+                &actor,
+                AdminOp::LoadAudit {
+                    query: AuditQuery {
+                        text: self.audit_text.clone(),
+                        outcome: self.audit_outcome.map(String::from),
+                        limit: 1000,
+                    },
                 },
-            },
+            ),
         };
         vec![Effect::Send(cmd)]
     }
@@ -445,7 +447,7 @@ impl AdminScreen {
                     vec![Effect::Open(Overlay::Confirm {
                         title: format!("{} account", verb.to_lowercase()),
                         message: format!("{verb} the account of {} ({})?", u.username, u.display_name),
-                        on_yes: Command::SetStatus { actor: actor.clone(), user: u.id, status },
+                        on_yes: Command::new(actor, AdminOp::SetStatus { user: u.id, status }),
                     })]
                 }
                 None => vec![],
@@ -454,7 +456,7 @@ impl AdminScreen {
                 Some(u) => vec![Effect::Open(Overlay::Confirm {
                     title: "reset password".into(),
                     message: format!("Reset the password of {}? Their current password stops working now.", u.username),
-                    on_yes: Command::ResetPassword { actor: actor.clone(), user: u.id, username: u.username.clone() },
+                    on_yes: Command::new(actor, AdminOp::ResetPassword { user: u.id, username: u.username.clone() }),
                 })],
                 None => vec![],
             },
@@ -479,7 +481,7 @@ impl AdminScreen {
                             "Revoke the invitation for {}?",
                             i.email.clone().or(i.handle.clone()).unwrap_or_default()
                         ),
-                        on_yes: Command::RevokeInvitation { actor: actor.clone(), id: i.id },
+                        on_yes: Command::new(actor, AdminOp::RevokeInvitation { id: i.id }),
                     })]
                 }
                 Some(i) => vec![Effect::Error(format!("That invitation is already {}.", i.state.as_str()))],
@@ -495,7 +497,9 @@ impl AdminScreen {
                 None => vec![],
             },
             (Section::Clusters, Action::Test) => match self.clusters.selected() {
-                Some(ClusterRow(c, _)) => vec![Effect::Send(Command::TestCluster { actor: actor.clone(), id: c.id })],
+                Some(ClusterRow(c, _)) => {
+                    vec![Effect::Send(Command::new(actor, InventoryOp::TestCluster { id: c.id }))]
+                }
                 None => vec![],
             },
             (Section::Clusters, Action::Delete) => match self.clusters.selected() {
@@ -505,7 +509,7 @@ impl AdminScreen {
                         "Remove {} ({}:{}) from labdeck? Its cached inventory goes; Proxmox itself is not touched.",
                         c.name, c.host, c.port
                     ),
-                    on_yes: Command::RemoveCluster { actor: actor.clone(), id: c.id },
+                    on_yes: Command::new(actor, InventoryOp::RemoveCluster { id: c.id }),
                 })],
                 None => vec![],
             },
