@@ -82,7 +82,10 @@ fn app() -> App {
         created_at: Utc::now(),
     };
     let actor = Actor::with_role_defaults(user.id, "sam", Role::Student);
-    a.update(Msg::Engine(Event::Reply { id: RequestId::NONE, reply: Reply::Setup { needs_first_admin: false } }));
+    a.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::Setup { needs_first_admin: false, org: None },
+    }));
     a.update(Msg::Engine(Event::Reply {
         id: RequestId::NONE,
         reply: Reply::SignedIn(Box::new(Session { actor, user })),

@@ -74,7 +74,7 @@ fn main() {
     };
     let session = Session { actor: Actor::with_role_defaults(user.id, "tess", Role::Teacher), user };
     let reply = |app: &mut App, r: Reply| app.update(Msg::Engine(Event::Reply { id: RequestId::NONE, reply: r }));
-    reply(&mut app, Reply::Setup { needs_first_admin: false });
+    reply(&mut app, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut app, Reply::SignedIn(Box::new(session)));
     reply(&mut app, Reply::Classes(Out::List { classes: vec![class.clone()] }));
     let key =

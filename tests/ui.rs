@@ -73,7 +73,7 @@ fn open_admin(a: &mut App) {
 
 fn signed_in_admin() -> App {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
     open_admin(&mut a);
     a.take_commands();
@@ -87,7 +87,7 @@ fn signed_in_admin() -> App {
 #[test]
 fn sign_in_screen_sends_the_typed_credentials() {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     insta::assert_snapshot!("sign_in", render(&mut a, 80, 24).backend());
     typed(&mut a, "ada");
     key(&mut a, KeyCode::Tab);
@@ -112,7 +112,7 @@ fn sign_in_screen_sends_the_typed_credentials() {
 #[test]
 fn an_empty_database_asks_for_the_first_admin() {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: true });
+    reply(&mut a, Reply::Setup { needs_first_admin: true, org: None });
     typed(&mut a, "root");
     for _ in 0..3 {
         key(&mut a, KeyCode::Tab);
@@ -136,7 +136,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     );
 
     let mut s = app();
-    reply(&mut s, Reply::Setup { needs_first_admin: false });
+    reply(&mut s, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
     assert_eq!(
@@ -158,7 +158,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         vec![],
         false,
     );
-    reply(&mut custom, Reply::Setup { needs_first_admin: false });
+    reply(&mut custom, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
     open_admin(&mut custom);
     key(&mut custom, KeyCode::Char('?'));

@@ -292,9 +292,7 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
             may_change(svc, actor, group).await?;
             let user = store.user_id_by_name(&sanitize::line(&username)).await?;
             let action = if add { "add_collaborator" } else { "remove_collaborator" };
-            store
-                .set_collaborator(group, user, actor.user_id, add, entry(svc, actor, action, "booking_group"))
-                .await?;
+            store.set_collaborator(group, user, actor.user_id, add, entry(svc, actor, action, "booking_group")).await?;
             Out::Done(format!("{} {username}.", if add { "Added" } else { "Removed" }))
         }
         Op::Favorites => Out::Favorites(store.favorites(actor).await?),

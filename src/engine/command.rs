@@ -179,8 +179,10 @@ impl Op {
 
 #[derive(Debug, Clone)]
 pub enum Reply {
+    /// Whether the first admin must be created, and the organisation's name if one is set.
     Setup {
         needs_first_admin: bool,
+        org: Option<String>,
     },
     SignedIn(Box<Session>),
     SignedOut,

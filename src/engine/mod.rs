@@ -17,12 +17,13 @@ pub mod inventory;
 pub mod poller;
 mod push;
 pub mod pve_map;
+pub mod read;
 mod runtime;
 pub mod support;
 
 pub use auth::Hasher;
 pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
-pub use error::AppError;
+pub use error::{AppError, ErrorKind};
 pub use guests::act as guests_act;
 pub use runtime::{Engine, EngineHandle, EngineOptions};
 
@@ -40,5 +41,10 @@ pub struct Services {
 impl Services {
     pub fn new(store: Store, source: Source) -> Services {
         Services { store, hasher: Hasher::new(2), source }
+    }
+
+    /// Which database this runs on ("sqlite" or "postgres"), for the status bar.
+    pub fn backend_name(&self) -> &'static str {
+        self.store.backend().as_str()
     }
 }

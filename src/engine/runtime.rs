@@ -171,7 +171,11 @@ async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result
     use AccountOp as A;
     let signed_in = || actor.ok_or_else(|| AppError::Auth("Sign in first.".into()));
     Ok(match op {
-        A::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
+        A::CheckSetup => Reply::Setup {
+            needs_first_admin: svc.store.count_users().await? == 0,
+            // The sign-in screen shows the organisation's name; none set (or unreadable) is fine.
+            org: svc.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from)),
+        },
         A::SignIn { username, password } => {
             Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?))
         }

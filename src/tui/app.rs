@@ -537,7 +537,7 @@ impl App {
                 let poll =
                     form.value("Poll seconds").trim().parse::<i64>().map_err(|_| "Poll seconds: a whole number.")?;
                 let secret = form.value("Token secret");
-                let input = crate::store::pve::ClusterInput {
+                let input = crate::engine::read::inventory::ClusterInput {
                     key: String::new(),
                     name: form.value("Name"),
                     host: form.value("Host"),
@@ -806,7 +806,10 @@ impl App {
 
     fn on_reply(&mut self, id: RequestId, reply: Reply) -> bool {
         match reply {
-            Reply::Setup { needs_first_admin } => {
+            Reply::Setup { needs_first_admin, org } => {
+                if let Some(org) = org {
+                    self.org = org;
+                }
                 self.phase = Phase::Gate(if needs_first_admin { Gate::first_admin() } else { Gate::sign_in() });
             }
             Reply::SignedIn(session) => {

@@ -34,13 +34,10 @@ pub struct RunOptions {
 /// including a panic (the hook prints where the log is).
 pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     install_panic_hook(opts.log_file.clone());
-    let backend = services.store.backend().as_str();
-    let org = services.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from));
+    let backend = services.backend_name();
+    // The organisation's name comes with the engine's first answer; the UI awaits no store.
     let (engine, mut events) = Engine::start(services, EngineOptions { watch_every: opts.watch_every, pollers: true });
     let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
-    if let Some(org) = org {
-        app.org = org;
-    }
     // Raw mode and the alternate screen; frames then go through our own writer.
     let out = FrameWriter::new(std::io::stdout());
     let mut terminal =

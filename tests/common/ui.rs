@@ -37,7 +37,7 @@ pub fn signed_in(user: User) -> App {
     let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
     a.take_commands();
     let actor = Actor::with_role_defaults(user.id, &user.username, user.role);
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut a, Reply::SignedIn(Box::new(Session { actor, user })));
     a
 }

@@ -2,8 +2,8 @@
 
 use crate::domain::rbac::Actor;
 use crate::domain::user::User;
+use crate::engine::read::admin::Notification;
 use crate::engine::{AccountOp, Command, Reply};
-use crate::store::notifications::Notification;
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;

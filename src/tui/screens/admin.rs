@@ -3,10 +3,10 @@
 use crate::domain::rbac::{self, Action as Perm, Actor, Grant, Resource};
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{Role, settings as known_settings};
+use crate::engine::read::admin::Invitation;
+use crate::engine::read::admin::Setting;
+use crate::engine::read::admin::{AuditQuery, AuditRecord};
 use crate::engine::{AdminOp, Command, InventoryOp, Reply};
-use crate::store::audit::{AuditQuery, AuditRecord};
-use crate::store::invitations::Invitation;
-use crate::store::settings::Setting;
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -139,7 +139,7 @@ impl TableRow for AuditRecord {
 }
 
 /// A cluster with its poller's health.
-pub struct ClusterRow(pub crate::store::pve::Cluster, pub crate::store::pve::PollHealth);
+pub struct ClusterRow(pub crate::engine::read::inventory::Cluster, pub crate::engine::read::inventory::PollHealth);
 
 impl TableRow for ClusterRow {
     fn key(&self) -> String {
@@ -558,8 +558,8 @@ impl AdminScreen {
     }
 }
 
-fn cluster_form(title: &str, c: Option<&crate::store::pve::Cluster>) -> Form {
-    let v = |f: fn(&crate::store::pve::Cluster) -> String| c.map(f).unwrap_or_default();
+fn cluster_form(title: &str, c: Option<&crate::engine::read::inventory::Cluster>) -> Form {
+    let v = |f: fn(&crate::engine::read::inventory::Cluster) -> String| c.map(f).unwrap_or_default();
     Form::new(
         title,
         vec![

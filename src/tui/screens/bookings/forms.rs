@@ -6,7 +6,7 @@ use crate::domain::bookings::{self as rules, DeviceStatus, Held, Interval};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
 use crate::engine::bookings::{Format, Op, Request, Scope};
-use crate::store::bookings::DeviceInput;
+use crate::engine::read::bookings::DeviceInput;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -108,8 +108,8 @@ pub fn note(cal: &CalendarState, form: &Form, kind: &FormKind) -> String {
     }
 }
 
-pub fn device(d: Option<&crate::store::bookings::DeviceRow>) -> (Form, FormKind) {
-    let v = |f: fn(&crate::store::bookings::DeviceRow) -> String| d.map(f).unwrap_or_default();
+pub fn device(d: Option<&crate::engine::read::bookings::DeviceRow>) -> (Form, FormKind) {
+    let v = |f: fn(&crate::engine::read::bookings::DeviceRow) -> String| d.map(f).unwrap_or_default();
     let statuses: Vec<&str> = DeviceStatus::ALL.iter().map(|s| s.as_str()).collect();
     let form = Form::new(
         if d.is_some() { "edit device" } else { "new device" },

@@ -14,7 +14,7 @@ use crate::domain::bookings::Interval;
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::engine::Command;
 use crate::engine::bookings::{Op, Out};
-use crate::store::bookings::{
+use crate::engine::read::bookings::{
     BookingRow, DeviceRow, FavoriteRow, GroupDetail, HealthRow, OwnershipRow, PendingGroup, TopologyDetail, TopologyRow,
 };
 use crate::tui::app::{Effect, FormPurpose, Overlay};
@@ -153,7 +153,7 @@ impl BookingsScreen {
     }
 
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if domains.iter().any(|d| d == crate::store::bookings::DOMAIN) { self.load(actor) } else { vec![] }
+        if domains.iter().any(|d| d == crate::engine::read::bookings::DOMAIN) { self.load(actor) } else { vec![] }
     }
 
     /// Take an answer from the engine: effects to apply, and a toast when a change went through.

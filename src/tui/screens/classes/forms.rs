@@ -3,8 +3,8 @@
 use super::ClassesScreen;
 use crate::domain::rbac::Actor;
 use crate::engine::classes::{ClassForm, Op};
+use crate::engine::read::classes::Class;
 use crate::engine::{Command, Secret};
-use crate::store::classes::Class;
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::widgets::form::{Field, Form};
 use uuid::Uuid;

@@ -12,12 +12,12 @@ pub use rows::Archived;
 use crate::domain::invoice::{MANUAL_STATUSES, PAYMENT_METHODS};
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::domain::support::{ASSIGNMENT_STATUSES, SERVICE_TYPES, THREAD_STATUSES, THREAD_TYPES};
-use crate::engine::support::{Op, Out};
-use crate::engine::{Command, Op as EngineOp};
-use crate::store::support::{
+use crate::engine::read::support::{
     AssignmentRow, CannedReply, InvoiceRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
     VisitorSession,
 };
+use crate::engine::support::{Op, Out};
+use crate::engine::{Command, Op as EngineOp};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::form::{Field, Form};
