@@ -55,9 +55,15 @@ async fn rep_app(store: &Store) -> App {
     let actor = store.load_actor(user.id).await.expect("actor");
     let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], false);
     app.take_commands();
-    use labdeck::engine::{Event, Reply};
-    app.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    app.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    use labdeck::engine::{Event, Reply, RequestId};
+    app.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::Setup { needs_first_admin: false, org: None },
+    }));
+    app.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::SignedIn(Box::new(Session { actor, user })),
+    }));
     app
 }
 

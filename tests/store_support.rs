@@ -9,7 +9,7 @@ use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::rbac::Actor;
 use labdeck::domain::{Role, support as rules};
 use labdeck::engine::accounts::{self, AccountForm};
-use labdeck::engine::support::{self, Cmd, Op, Out};
+use labdeck::engine::support::{self, Op, Out};
 use labdeck::engine::{AppError, Reply};
 use labdeck::store::support::{NewAssignment, NewThread, ThreadFilter};
 use labdeck::store::{Store, StoreError};
@@ -28,7 +28,7 @@ fn web() -> Source {
 }
 
 async fn run(store: &Store, actor: &Actor, op: Op) -> Result<Reply, AppError> {
-    support::execute(&services(store), Cmd { actor: actor.clone(), op }).await
+    support::execute(&services(store), actor, op).await
 }
 
 both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {

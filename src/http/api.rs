@@ -4,8 +4,8 @@
 use super::ChatState;
 use super::error::ApiError;
 use crate::domain::audit::Source;
+use crate::engine::read::support::{VisitorMessage, VisitorSession};
 use crate::engine::support as uc;
-use crate::store::support::{VisitorMessage, VisitorSession};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;

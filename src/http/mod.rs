@@ -84,7 +84,8 @@ pub async fn serve(
 /// wake makes each of them look for its messages, so a burst of changes costs one look.
 async fn forward(mut events: mpsc::UnboundedReceiver<Event>, tx: watch::Sender<u64>) {
     const COALESCE: Duration = Duration::from_millis(50);
-    let chat = |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::store::support::CHAT));
+    let chat =
+        |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::engine::read::support::CHAT));
     let wake = || tx.send_modify(|n| *n = n.wrapping_add(1));
     while let Some(ev) = events.recv().await {
         if !chat(&ev) {

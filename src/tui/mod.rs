@@ -33,13 +33,10 @@ pub struct RunOptions {
 /// including a panic (the hook prints where the log is).
 pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     install_panic_hook(opts.log_file.clone());
-    let backend = services.store.backend().as_str();
-    let org = services.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from));
+    let backend = services.backend_name();
+    // The organisation's name comes with the engine's first answer; the UI awaits no store.
     let (engine, mut events) = Engine::start(services, EngineOptions { watch_every: opts.watch_every, pollers: true });
     let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
-    if let Some(org) = org {
-        app.org = org;
-    }
     // Raw mode and the alternate screen; frames then go through our own writer.
     let mut screen = match ratatui::try_init().and_then(|_| Screen::new(std::io::stdout(), None, None)) {
         Ok(s) => s,
@@ -129,7 +126,14 @@ fn draw<W: Write>(screen: &mut Screen<W>, app: &mut App) -> std::io::Result<()> 
 
 fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
+    let ui = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        // Only the UI thread's own panic ends the console. An engine task's panic is caught
+        // by its guard and answered as a failure; the terminal stays as it is.
+        if crate::engine::guard::panic_is_caught() || std::thread::current().id() != ui {
+            tracing::error!(%info, "panic in an engine task");
+            return;
+        }
         ratatui::restore();
         tracing::error!(%info, "panic");
         previous(info);
