@@ -479,3 +479,55 @@ async fn a_full_disk_reads_as_one_and_writes_work_again_once_space_is_freed() {
     assert!(failures.is_empty(), "{} of 20 calls failed after space was freed: {:?}", failures.len(), failures);
     store.close().await;
 }
+
+// ---- bad input at the command line ------------------------------------------------------
+
+/// Run labdeck with a fresh home; (succeeded or still running after 20 s, what it said).
+fn labdeck(args: &[&str]) -> (bool, String) {
+    use std::io::Read;
+    let dir = labdeck::store::testing::TempDir::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_labdeck"))
+        .args(args)
+        .env("HOME", &dir.path)
+        .env("XDG_CONFIG_HOME", dir.path.join("config"))
+        .env("XDG_DATA_HOME", dir.path.join("data"))
+        .env("XDG_STATE_HOME", dir.path.join("state"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            // A server that started with a bad limit runs on: that is acceptance.
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut said = String::new();
+    let _ = child.stdout.take().unwrap().read_to_string(&mut said);
+    let _ = child.stderr.take().unwrap().read_to_string(&mut said);
+    (status.is_none_or(|s| s.success()), said)
+}
+
+#[test]
+fn bad_limits_and_urls_are_refused_with_one_clear_message() {
+    for rate in ["NaN", "inf", "-5", "0"] {
+        let (ok, said) = labdeck(&["serve", "--http", "127.0.0.1:0", &format!("--ip-rate={rate}")]);
+        assert!(!ok, "--ip-rate {rate} was accepted: {said}");
+        assert!(said.contains("--ip-rate") && said.contains(rate), "{said}");
+    }
+    let (ok, said) = labdeck(&["--database-url", "sqlite://", "db", "status"]);
+    assert!(!ok && said.contains("names no database file"), "{said}");
+    assert!(!said.contains("no such table"), "{said}");
+    let (ok, said) =
+        labdeck(&["--database-url", "postgres://nobody@127.0.0.1:1/x?password=hunter2-secret", "db", "status"]);
+    assert!(!ok, "{said}");
+    assert!(!said.contains("hunter2-secret") && said.contains("password=***"), "{said}");
+}
