@@ -5,35 +5,16 @@
 //! keeps only what both agree on, and a cell left with nothing shows a placeholder.
 //! Classified by Unicode property (ICU data), never by a hand-kept list.
 
-use icu_properties::props::{
-    BidiControl, DefaultIgnorableCodePoint, EmojiModifier, GeneralCategory, GeneralCategoryGroup,
-};
+use super::sanitize::{Class, class};
+use icu_properties::props::{EmojiModifier, GeneralCategory, GeneralCategoryGroup};
 use icu_properties::{CodePointMapData, CodePointSetData};
 use std::borrow::Cow;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Shown for a cell whose characters draw nothing, or whose width terminals disagree on.
-pub const PLACEHOLDER: char = '\u{FFFD}';
-/// The same, two columns wide.
-pub const WIDE_PLACEHOLDER: char = '\u{FF1F}';
-
-/// Never drawn: Bidi controls, default-ignorable code points (ZWJ, variation selectors,
-/// soft hyphen, Hangul fillers, tags), other format and control characters.
-pub fn is_invisible(c: char) -> bool {
-    CodePointSetData::new::<BidiControl>().contains(c)
-        || CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
-        || matches!(
-            CodePointMapData::<GeneralCategory>::new().get(c),
-            GeneralCategory::Control | GeneralCategory::Format | GeneralCategory::Surrogate
-        )
-}
-
-/// Drawn as a placeholder: private-use and unassigned code points (no terminal agrees on them).
-pub fn needs_placeholder(c: char) -> bool {
-    matches!(
-        CodePointMapData::<GeneralCategory>::new().get(c),
-        GeneralCategory::PrivateUse | GeneralCategory::Unassigned
-    )
+/// Drawn as a placeholder: what sanitising shows as one (default-ignorables, private use),
+/// and unassigned code points, whose width no two terminals agree on.
+fn needs_placeholder(c: char) -> bool {
+    class(c) == Class::Placeholder || CodePointMapData::<GeneralCategory>::new().get(c) == GeneralCategory::Unassigned
 }
 
 /// A mark that terminals join to the cell before it.
@@ -56,7 +37,7 @@ pub fn cell_symbol(symbol: &str) -> Option<Cow<'static, str>> {
     let width = symbol.width();
     let mut kept = String::with_capacity(symbol.len());
     for c in symbol.chars() {
-        if is_invisible(c) {
+        if class(c) == Class::Drop {
             continue;
         }
         if kept.is_empty() {
@@ -83,20 +64,6 @@ pub fn cell_symbol(symbol: &str) -> Option<Cow<'static, str>> {
     Some(Cow::Owned(kept))
 }
 
-/// `text` with every invisible character removed and every character terminals disagree
-/// on replaced by a placeholder: for text that is measured before it is drawn.
-pub fn displayable(text: &str) -> Cow<'_, str> {
-    if text.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .filter(|c| !is_invisible(*c))
-            .map(|c| if needs_placeholder(c) { PLACEHOLDER } else { c })
-            .collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,12 +88,5 @@ mod tests {
             let placeholder = cell_symbol(s).unwrap();
             assert_eq!(placeholder.width(), s.width().max(1), "{s:?} → {placeholder:?}");
         }
-    }
-
-    #[test]
-    fn bidi_and_invisible_characters_never_reach_text() {
-        assert_eq!(displayable("a\u{61c}b\u{202e}c\u{200b}d"), "abcd");
-        assert_eq!(displayable("pua\u{e000}"), "pua\u{FFFD}");
-        assert!(matches!(displayable("plain"), Cow::Borrowed(_)));
     }
 }

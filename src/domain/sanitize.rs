@@ -42,7 +42,10 @@ pub fn multiline(input: &str) -> String {
     out
 }
 
-enum Class {
+/// What becomes of one character of untrusted text (and of a terminal cell's, see
+/// [`super::glyph`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
     Keep,
     Drop,
     Placeholder,
@@ -56,7 +59,7 @@ fn push_clean(out: &mut String, c: char) {
     }
 }
 
-fn class(c: char) -> Class {
+pub fn class(c: char) -> Class {
     if c.is_ascii() {
         // The common case, without a table look-up.
         return if c.is_ascii_control() { Class::Drop } else { Class::Keep };
