@@ -57,7 +57,7 @@ pub fn cell_symbol(symbol: &str) -> Option<Cow<'static, str>> {
         // a lone Bidi mark): a blank then, a placeholder for what was meant to be seen.
         return Some(Cow::Borrowed(match width {
             0 => " ",
-            1 => "\u{FFFD}",
+            1 => "\u{25CC}",
             _ => "\u{FF1F}",
         }));
     }

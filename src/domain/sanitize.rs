@@ -14,8 +14,10 @@
 use icu_properties::props::{BidiControl, DefaultIgnorableCodePoint, GeneralCategory, JoinControl, VariationSelector};
 use icu_properties::{CodePointMapData, CodePointSetData};
 
-/// What an invisible or private-use character is shown as.
-pub const PLACEHOLDER: char = '\u{FFFD}';
+/// What an invisible or private-use character is shown as: a dotted circle, one column in
+/// every terminal (U+FFFD is East Asian "ambiguous", two columns in CJK locales, and VT
+/// emulators treat it as a decoding error rather than a character).
+pub const PLACEHOLDER: char = '\u{25CC}';
 
 /// One-line fields (names, subjects, tags): controls and line breaks become nothing/space.
 pub fn line(input: &str) -> String {
