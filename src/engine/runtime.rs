@@ -94,10 +94,13 @@ impl Engine {
 /// How often to look while a console shows the live visitor queue: a visitor's message is
 /// on the rep's screen within 500 ms on SQLite (PostgreSQL pushes anyway).
 const LIVE_EVERY: Duration = Duration::from_millis(250);
+/// The longest a SQLite console goes without reading the revisions, files unchanged or not.
+const SURE_EVERY: Duration = Duration::from_secs(5);
 
-/// Poll the per-domain revision counters and report what changed. One indexed query per
-/// interval is all an idle console costs the database; on PostgreSQL a NOTIFY (`poke`)
-/// triggers the same check at once; while `live` the interval is at most [`LIVE_EVERY`].
+/// Poll the per-domain revision counters and report what changed. On PostgreSQL one indexed
+/// query per interval, and a NOTIFY (`poke`) triggers it at once; on SQLite a stat of the
+/// database files per interval, and the query when they changed (or every [`SURE_EVERY`]).
+/// While `live` the interval is at most [`LIVE_EVERY`].
 async fn watch_revisions(
     svc: Services,
     events: mpsc::UnboundedSender<Event>,
@@ -108,17 +111,31 @@ async fn watch_revisions(
     let mut known: Option<BTreeMap<String, i64>> = None;
     let mut down = false;
     let mut first = true;
+    // SQLite: the database files' size and time, and when the revisions were last read.
+    let mut stamp = None;
+    let mut read_at = std::time::Instant::now();
     loop {
         if !std::mem::take(&mut first) {
             let pause = if live.load(std::sync::atomic::Ordering::Relaxed) { every.min(LIVE_EVERY) } else { every };
-            tokio::select! {
-                () = tokio::time::sleep(pause) => {}
-                () = poke.notified() => {}
+            let poked = tokio::select! {
+                () = tokio::time::sleep(pause) => false,
+                () = poke.notified() => true,
+            };
+            // On SQLite a look first stats the database files: a query costs far more than
+            // the stat that says nobody wrote. A read still comes every `SURE_EVERY`, for a
+            // write that changed neither size nor time (within the clock's resolution).
+            let now_stamp = svc.store.file_stamp();
+            if !poked && now_stamp.is_some() && now_stamp == stamp && read_at.elapsed() < SURE_EVERY {
+                continue;
             }
+            stamp = now_stamp;
+        } else {
+            stamp = svc.store.file_stamp();
         }
         if events.is_closed() {
             return;
         }
+        read_at = std::time::Instant::now();
         match svc.store.revisions().await {
             Ok(now) => {
                 if down {
