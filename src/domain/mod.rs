@@ -24,6 +24,7 @@ pub mod digest;
 pub mod inventory;
 pub mod invitation;
 pub mod invoice;
+pub mod notice;
 pub mod password;
 pub mod rbac;
 pub mod role;
