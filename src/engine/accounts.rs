@@ -5,6 +5,7 @@ use crate::domain::audit::{Entry, Outcome};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::user::{self, User};
 use crate::domain::{Role, invitation, password, sanitize, throttle, time};
+use crate::store::StoreError;
 use crate::store::users::NewUser;
 
 pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
@@ -159,7 +160,14 @@ pub async fn accept_invitation(
             },
             entry,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The store says "… not found"; a person typing a code needs to hear what to check.
+            StoreError::NotFound(_) => AppError::Invalid(
+                "no valid invitation has that code (mistyped, already used, revoked or expired?)".into(),
+            ),
+            other => other.into(),
+        })?;
     let actor = svc.store.load_actor(user.id).await?;
     Ok(Session { actor, user })
 }
