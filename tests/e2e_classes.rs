@@ -91,17 +91,17 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     t.keys(&[":"]);
     t.text(&format!("join {code}"));
     t.keys(&["Enter"]);
-    t.wait_for("You joined Ops Lab: VM ops-lab-student-01");
+    t.wait_for("You joined Ops Lab: VM ol-student-01");
     t.wait_for("classes (3)");
     t.keys(&["/"]);
     t.text("ops");
     t.keys(&["Enter", "Enter"]);
-    let mine = t.wait_for("ops-lab-student-01");
+    let mine = t.wait_for("ol-student-01");
     assert!(mine.contains("VMs (1)"), "a student sees only their own VM:\n{mine}");
     t.keys(&["s"]);
     t.wait_for("submitted");
     let running = wait_long(&t, "ssh sam@", 60);
-    assert!(row(&running, "ops-lab-student-01").contains("running"), "{running}");
+    assert!(row(&running, "ol-student-01").contains("running"), "{running}");
     t.keys(&["Escape", "Escape"]);
     sign_out(&t);
 
@@ -111,8 +111,8 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     t.keys(&["/"]);
     t.text("ops");
     t.keys(&["Enter", "Enter"]);
-    let table = t.wait_for("ops-lab-student-01");
-    let line = row(&table, "ops-lab-student-01");
+    let table = t.wait_for("ol-student-01");
+    let line = row(&table, "ol-student-01");
     assert!(line.contains("sam") && line.contains("running") && line.contains("ssh sam@"), "{table}");
     let ip = line.split("ssh sam@").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_default();
     assert!(ip.split('.').count() == 4, "an IPv4 address: {line}");

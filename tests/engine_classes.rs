@@ -82,6 +82,11 @@ fn form(name: &str, hours: &str) -> ClassForm {
     }
 }
 
+async fn audited_as(store: &Store, action: &str) -> Vec<labdeck::store::audit::AuditRecord> {
+    let q = labdeck::store::audit::AuditQuery { text: action.into(), outcome: None, limit: 100 };
+    store.query_audit(&Actor::system("t"), &q).await.unwrap().into_iter().filter(|r| r.action == action).collect()
+}
+
 async fn settled(svc: &Services, class_id: Uuid) {
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
@@ -131,7 +136,21 @@ both!(deploy_join_start_and_scale_down_on_the_simulator, |store: Store| async mo
     let (message, code) = manage::issue_code(&svc, &tess, class_id, Some(7)).await.unwrap();
     assert!(message.contains(&format!("labdeck join {code}")));
     let joined = manage::join(&svc, &sam, &code).await.unwrap();
-    assert!(joined.contains("linux-101-student-01"), "{joined}");
+    // One naming rule, from the class's short name ("Linux 101" → l101), as the seed's lb101-….
+    assert!(joined.contains("l101-student-01"), "{joined}");
+    assert_eq!(vms.iter().map(|v| v.vm_name.as_str()).collect::<Vec<_>>()[..2], ["l101-teacher", "l101-student-01"]);
+    // Max hours left empty: a new class takes classes.default_max_usage_hours (40 unset).
+    assert_eq!(store.class(&tess, class_id).await.unwrap().max_usage_hours, Some(40));
+    // The engine's work is audited as the teacher who asked for it, not as "classes".
+    let registered = audited_as(&store, "register_class_vm").await;
+    assert_eq!(registered.len(), 4, "{registered:?}");
+    assert!(registered.iter().all(|r| r.actor_name == "tess" && r.source == "engine"), "{registered:?}");
+    // Sam was told his VM is ready, in the transaction that gave it to him.
+    let told = store.my_notifications(&sam, 10).await.unwrap();
+    assert!(
+        told.iter().any(|n| n.kind == "class_vm_ready" && n.body.as_deref().unwrap_or("").contains("l101-student-01")),
+        "{told:?}"
+    );
     let mine = store.my_class_vms(&sam).await.unwrap();
     assert_eq!(mine.len(), 1);
     let lines = vm_ops::act(&svc, &sam, &[mine[0].id], VmAction::Start).await.unwrap();

@@ -142,3 +142,27 @@ both!(every_write_bumps_its_domain_revision, |store: Store| async move {
     store.notify(boss.user_id, "info", "again", None).await.unwrap();
     assert_ne!(store.file_stamp(), Some(quiet), "a write shows");
 });
+
+// Issue #14, item 15: an admin change is audited with the whole entity id, its name and
+// the old → new value (set_role admin → support; lock active → locked).
+both!(admin_changes_are_audited_with_names_and_old_and_new_values, |store: Store| async move {
+    let boss = add(&store, "boss", Role::Admin).await;
+    let ann = add(&store, "ann", Role::Admin).await;
+    let svc = services(&store);
+    admin::set_role(&svc, &boss, ann.user_id, Role::Support).await.unwrap();
+    admin::set_status(&svc, &boss, ann.user_id, labdeck::domain::user::UserStatus::Locked).await.unwrap();
+    let id = ann.user_id.to_string();
+    let audit = store.query_audit(&boss, &AuditQuery { text: id.clone(), ..Default::default() }).await;
+    let audit = audit.unwrap();
+    let role = audit.iter().find(|a| a.action == "set_role").expect("set_role found by the user's id");
+    assert_eq!(role.entity_id.as_deref(), Some(ann.user_id.to_string().as_str()), "the whole id");
+    let d = &role.details.as_ref().unwrap().0;
+    assert_eq!(
+        (d["entity_name"].as_str(), d["from"].as_str(), d["to"].as_str()),
+        (Some("ann"), Some("admin"), Some("support"))
+    );
+    let lock = audit.iter().find(|a| a.action == "lock_user").unwrap();
+    let d = &lock.details.as_ref().unwrap().0;
+    assert_eq!((d["from"].as_str(), d["to"].as_str()), (Some("active"), Some("locked")));
+    assert_eq!(role.actor_name, "boss");
+});

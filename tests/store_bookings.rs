@@ -3,7 +3,7 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
 use common::services;
 use labdeck::domain::Role;
 use labdeck::domain::bookings::Interval;
@@ -356,4 +356,96 @@ both!(a_free_slot_is_found_from_the_chosen_devices_only, |store: Store| async mo
     assert_eq!(cal.bookings.len(), 2);
     assert!(cal.bookings.iter().all(|x| x.device_id == a || x.device_id == b));
     assert_eq!(cal.devices.len(), 2);
+});
+
+// Issue #14, item 5: a booking that already ended cannot be cancelled; a rejection needs a
+// comment. Item 10: approving, rejecting and cancelling someone's booking notify its owner.
+both!(ended_bookings_stay_and_rejections_say_why_and_owners_are_told, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let april = add(&store, "april", Role::Approver).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let a = device(&svc, &ada, "core-rtr-01", 1).await;
+
+    // An ended booking (placed straight in the store: the engine books the future only).
+    let now = labdeck::domain::time::now().trunc_subsecs(0);
+    let past = Interval { start: now - Duration::hours(3), end: now - Duration::hours(1) };
+    let group = labdeck::store::bookings::NewGroup {
+        owner: sam.user_id,
+        title: "yesterday".into(),
+        devices: vec![a],
+        at: past,
+        collaborators: vec![],
+        comment: None,
+        approved: true,
+    };
+    let e = labdeck::domain::audit::Entry::by(&sam, &labdeck::domain::audit::Source::Engine, "book", "booking_group");
+    let ended = store.create_group(&group, e).await.unwrap();
+    let refused = bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: ended }).await;
+    assert!(
+        matches!(&refused, Err(AppError::Store(StoreError::Conflict(m))) if m.contains("already ended")),
+        "{refused:?}"
+    );
+    assert_eq!(store.group_detail(&sam, ended).await.unwrap().status, "approved", "history stays as it was");
+
+    // A rejection with an empty (or blank) comment is refused; with one it goes through.
+    let g = book(&svc, &sam, vec![a], iv(9, 11)).await.unwrap();
+    for blank in ["", "  \n "] {
+        let r =
+            bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: g, approve: false, comment: blank.into() })
+                .await;
+        assert!(matches!(&r, Err(AppError::Invalid(m)) if m.contains("needs a comment")), "{r:?}");
+    }
+    let e =
+        labdeck::domain::audit::Entry::by(&april, &labdeck::domain::audit::Source::Engine, "reject", "booking_group");
+    assert!(store.decide_group(g, april.user_id, false, Some(" "), e).await.is_err(), "the store refuses it too");
+    assert_eq!(store.group_detail(&sam, g).await.unwrap().status, "pending");
+    bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: g, approve: false, comment: "rack moved".into() })
+        .await
+        .unwrap();
+    let approved = book(&svc, &sam, vec![a], iv(12, 13)).await.unwrap();
+    bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: approved, approve: true, comment: String::new() })
+        .await
+        .unwrap();
+    bookings::run(&svc, Cmd::Cancel { actor: ada.clone(), group: approved }).await.unwrap();
+    let own = book(&svc, &sam, vec![a], iv(14, 15)).await.unwrap();
+    bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: own }).await.unwrap();
+
+    let told = store.my_notifications(&sam, 20).await.unwrap();
+    let kinds: Vec<&str> = told.iter().rev().map(|n| n.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["booking_rejected", "booking_approved", "booking_cancelled"],
+        "not for his own cancel: {told:?}"
+    );
+    let rejected = told.iter().find(|n| n.kind == "booking_rejected").unwrap();
+    assert_eq!(rejected.body.as_deref(), Some("rejected by april: rack moved"));
+    let audit = store.query_audit(&ada, &Default::default()).await.unwrap();
+    let reject = audit.iter().find(|e| e.action == "reject_booking").unwrap();
+    let d = &reject.details.as_ref().unwrap().0;
+    assert_eq!(
+        (d["from"].as_str(), d["to"].as_str(), d["title"].as_str()),
+        (Some("pending"), Some("rejected"), Some("lab"))
+    );
+    assert_eq!(reject.entity_id.as_deref(), Some(g.to_string().as_str()), "the whole id");
+});
+
+// Issue #14, item 3 (store side): the calendar delivers every booking of a device-day, so
+// the week view has all of them to show.
+both!(the_calendar_delivers_every_booking_of_a_device_day, |store: Store| async move {
+    let svc = services(&store);
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sara = add(&store, "sara", Role::Student).await;
+    let sid = add(&store, "sid", Role::Student).await;
+    let a = device(&svc, &ada, "core-rtr-01", 1).await;
+    book(&svc, &sara, vec![a], iv(13, 17)).await.unwrap();
+    book(&svc, &sid, vec![a], iv(17, 19)).await.unwrap();
+    let cal = store.calendar(&ada, t(0), t(24 * 7)).await.unwrap();
+    let day: Vec<(&str, i64)> = cal
+        .bookings
+        .iter()
+        .filter(|b| b.device_id == a)
+        .map(|b| (b.username.as_str(), (b.ends_at - b.starts_at).num_hours()))
+        .collect();
+    assert_eq!(day, [("sara", 4), ("sid", 2)]);
 });

@@ -305,3 +305,81 @@ both!(plan_steps_run_in_order_per_vm_and_resume, |store: Store| async move {
     assert_eq!(store.retry_failed_steps(f.class, entry("retry")).await.unwrap(), 1);
     assert_eq!(store.plan(f.class).await.unwrap()[2].status, "pending");
 });
+
+// Issue #14, item 1: Networks Lab (sam, sara enrolled; sid on the waiting list without an
+// enrollment; no VMs). A deployment seats the enrolled students in enrolment order, never
+// someone who is only on the list; the class list and the class header count the same
+// waiting students; everyone seated is notified in the same transaction.
+both!(deploy_seats_enrolled_students_in_enrolment_order_never_the_waitlist, |store: Store| async move {
+    let f = fixture(&store, "tom", "Networks Lab").await;
+    let sam = user(&store, "sam", Role::Student).await;
+    let sara = user(&store, "sara", Role::Student).await;
+    let sid = user(&store, "sid", Role::Student).await;
+    for name in ["sam", "sara"] {
+        let out = store.enroll(f.class, name, f.teacher.user_id, entry("enroll")).await.unwrap();
+        assert!(matches!(out, JoinOutcome::Waiting { .. }), "no VMs yet: {out:?}");
+    }
+    // Sid's entry predates both enrollments (as in the old demo data) but he is not enrolled.
+    let long_ago = labdeck::domain::time::now() - Duration::days(30);
+    labdeck::on_pool!(&store, p => {
+        sqlx::query("INSERT INTO class_waitlist (id, class_id, user_id, status, requested_at) VALUES ($1, $2, $3, 'waiting', $4)")
+            .bind(Uuid::now_v7()).bind(f.class).bind(sid.user_id).bind(long_ago).execute(p).await.unwrap();
+    });
+
+    let class = store.class(&f.teacher, f.class).await.unwrap();
+    let roster = store.class_roster(f.class).await.unwrap();
+    let waiting_in_roster = roster.iter().filter(|r| r.2).count() as i64;
+    assert_eq!((class.enrolled, class.waiting), (2, 2), "only enrolled students wait");
+    assert_eq!(class.waiting, waiting_in_roster, "the list and the header agree");
+
+    add_seats(&store, &f, 0, 2).await;
+    let seated = store.serve_waitlist(f.class, entry("serve_waitlist")).await.unwrap();
+    let who: Vec<Uuid> = seated.iter().map(|s| s.0).collect();
+    assert_eq!(who, vec![sam.user_id, sara.user_id], "enrolment order, and never sid");
+    let vms = store.class_vms(&f.teacher, f.class).await.unwrap();
+    assert!(vms.iter().all(|v| v.user_id != Some(sid.user_id)), "sid is not enrolled: no VM");
+    let owners: BTreeSet<Uuid> = vms.iter().filter_map(|v| v.user_id).collect();
+    assert_eq!(owners, BTreeSet::from([sam.user_id, sara.user_id]));
+    let class = store.class(&f.teacher, f.class).await.unwrap();
+    assert_eq!((class.waiting, class.free_seats), (0, 0));
+
+    for s in [&sam, &sara] {
+        let told = store.my_notifications(s, 10).await.unwrap();
+        assert_eq!(told.iter().filter(|n| n.kind == "class_vm_ready").count(), 1, "{told:?}");
+        assert!(told[0].title.contains("Networks Lab"), "{told:?}");
+    }
+    assert!(store.my_notifications(&sid, 10).await.unwrap().is_empty());
+
+    // A student joining later waits behind nobody once a VM is free, but never jumps ahead
+    // of an enrolled student still without one.
+    let sue = user(&store, "suki", Role::Student).await;
+    let out = store.enroll(f.class, "suki", f.teacher.user_id, entry("enroll")).await.unwrap();
+    assert!(matches!(out, JoinOutcome::Waiting { position: 1, .. }), "{out:?}");
+    add_seats(&store, &f, 2, 1).await;
+    assert_eq!(
+        store.serve_waitlist(f.class, entry("serve_waitlist")).await.unwrap(),
+        vec![(sue.user_id, f.prefix * 100 + 4)]
+    );
+});
+
+// Issue #14, item 1 (the demo data): a waiting student is always an enrolled one, so the
+// class list and the header agree on the seeded Networks Lab.
+both!(the_seeded_waitlist_is_enrolled_students_only, |store: Store| async move {
+    let svc = common::services(&store);
+    labdeck::demo::seed(&svc).await.unwrap();
+    let admin = Actor::system("t");
+    for class in store.list_classes(&admin).await.unwrap() {
+        let roster = store.class_roster(class.id).await.unwrap();
+        assert_eq!(class.waiting, roster.iter().filter(|r| r.2).count() as i64, "{}", class.name);
+        assert_eq!(class.enrolled, roster.len() as i64, "{}", class.name);
+    }
+    let networks = store.list_classes(&admin).await.unwrap().into_iter().find(|c| c.name == "Networks Lab").unwrap();
+    assert_eq!((networks.enrolled, networks.waiting), (3, 1));
+    // The seed's VM names follow the deployments' rule.
+    let linux = store.list_classes(&admin).await.unwrap().into_iter().find(|c| c.name == "Linux Basics 101").unwrap();
+    let names: Vec<String> = store.class_vms(&admin, linux.id).await.unwrap().into_iter().map(|v| v.vm_name).collect();
+    let short = labdeck::domain::classes::vmid::short_name(&linux.name);
+    for (slot, name) in names.iter().enumerate() {
+        assert_eq!(name, &labdeck::domain::classes::vmid::vm_name(&short, slot as i64));
+    }
+});

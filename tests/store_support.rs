@@ -78,7 +78,7 @@ both!(a_visitor_chat_from_start_to_closed_reference, |store: Store| async move {
         .save_canned(
             &sue,
             "thanks",
-            "Thanks {visitor}, your reference is {reference}.",
+            "Thanks {visitor_name}, your reference is {reference}.",
             Entry::by(&sue, &web(), "save", "canned"),
         )
         .await
@@ -383,10 +383,12 @@ both!(invoices_are_issued_paid_in_parts_and_never_overpaid, |store: Store| async
         let (store, a) = (store.clone(), a.clone());
         async move { store.list_invoices(&a).await.unwrap() }
     };
-    let mine = invoices(&sam).await;
-    assert_eq!(mine.len(), 1, "billed to the assignment's student");
+    let all = invoices(&sue).await;
+    assert_eq!(all.len(), 1, "billed to the assignment's student");
+    // Issue #14, item 4: drafts are staff-only; the student sees it once issued.
+    assert!(invoices(&sam).await.is_empty(), "students never see a draft");
     assert!(invoices(&sid).await.is_empty(), "students see their own invoices only");
-    let inv = &mine[0];
+    let inv = &all[0];
     assert_eq!((inv.total_cents, inv.currency.as_str(), inv.status.as_str()), (10_000, "EUR", "draft"));
     assert_eq!(inv.assignment_code.as_deref(), Some("ASG-7"));
     let pay = |amount: &str| Op::RecordPayment { invoice: inv.id, amount: amount.into(), method: "card".into() };
@@ -395,6 +397,8 @@ both!(invoices_are_issued_paid_in_parts_and_never_overpaid, |store: Store| async
     assert!(run(&store, &sue, pay("10")).await.is_err(), "a draft takes no payment");
     assert!(run(&store, &sam, status("issued")).await.is_err(), "students do not issue");
     run(&store, &sue, status("issued")).await.unwrap();
+    assert_eq!(invoices(&sam).await.len(), 1, "issued: the student sees it");
+    assert!(invoices(&sid).await.is_empty());
     assert!(run(&store, &sue, status("paid")).await.is_err(), "paid follows from payments");
     assert!(run(&store, &sam, pay("10")).await.is_err(), "students do not record payments");
     run(&store, &sue, pay("40")).await.unwrap();
@@ -441,3 +445,96 @@ async fn postgres_pushes_changes_without_waiting_for_the_poll() {
     assert!(changed.is_ok(), "no push within 5 s");
     assert!(t0.elapsed() < std::time::Duration::from_secs(2), "{:?}", t0.elapsed());
 }
+
+// Issue #14, item 4: a student never sees a draft invoice, in the invoice list, the
+// assignment's invoice count or a thread's tutoring context; issuing shows it and tells
+// them (item 10), in the same transaction.
+both!(students_never_see_draft_invoices_and_are_told_when_one_is_issued, |store: Store| async move {
+    let ada = add(&store, "ada", Role::Admin).await;
+    let sue = add(&store, "sue", Role::Support).await;
+    let sam = add(&store, "sam", Role::Student).await;
+    let asg = NewAssignment {
+        code: "ASG-9".into(),
+        student_id: sam.user_id,
+        title: "Lab report".into(),
+        service_type: "writing".into(),
+        due_at: None,
+    };
+    let a =
+        store.create_assignment(&sam, &asg, Entry::by(&sam, &web(), "create_assignment", "assignment")).await.unwrap();
+    let create = Op::CreateInvoice {
+        assignment: "ASG-9".into(),
+        amount: "25".into(),
+        currency: "EUR".into(),
+        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 24),
+    };
+    run(&store, &ada, create).await.unwrap();
+    let id = store.list_invoices(&sue).await.unwrap()[0].id;
+    assert!(store.list_invoices(&sam).await.unwrap().is_empty());
+    let mine = store.list_assignments(&sam).await.unwrap();
+    assert_eq!(mine[0].invoices, 0, "a draft is not counted for the student");
+    assert_eq!(store.list_assignments(&ada).await.unwrap()[0].invoices, 1);
+    let ctx = store.tutoring_context(&sam, Some(a), None).await.unwrap();
+    assert!(!ctx.items.iter().any(|i| i.kind == "invoice"), "{ctx:?}");
+    let ctx = store.tutoring_context(&sam, None, Some(id)).await.unwrap();
+    assert!(!ctx.items.iter().any(|i| i.kind == "invoice"), "not even by its id: {ctx:?}");
+    assert!(store.my_notifications(&sam, 10).await.unwrap().is_empty());
+
+    run(&store, &sue, Op::SetInvoiceStatus { id, status: "issued".into() }).await.unwrap();
+    assert_eq!(store.list_invoices(&sam).await.unwrap().len(), 1);
+    let ctx = store.tutoring_context(&sam, Some(a), None).await.unwrap();
+    assert!(ctx.items.iter().any(|i| i.kind == "invoice"), "{ctx:?}");
+    let told = store.my_notifications(&sam, 10).await.unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].kind, "invoice_issued");
+    assert_eq!(told[0].body.as_deref(), Some("25.00 EUR, due 2026-12-24"));
+    // Back to draft: hidden again.
+    run(&store, &sue, Op::SetInvoiceStatus { id, status: "draft".into() }).await.unwrap();
+    assert!(store.list_invoices(&sam).await.unwrap().is_empty());
+});
+
+// Issue #14, item 2: one set of canned-reply variables. Every seeded text is valid against
+// it and fills completely; an unknown `{name}` is refused at save time; the preview is the
+// exact text sent. Item 10: a transferred chat notifies the rep who gets it.
+both!(canned_replies_use_one_set_of_variables_filled_completely, |store: Store| async move {
+    let svc = services(&store);
+    labdeck::demo::seed(&svc).await.unwrap();
+    let sue = store.load_actor(store.user_id_by_name("sue").await.unwrap()).await.unwrap();
+    let canned = store.canned_replies(&sue).await.unwrap();
+    assert!(canned.len() >= 4);
+    let s =
+        support::visitor_start(&svc, &web(), "Eve", "eve@example.org", "", "VPN", Some("hi")).await.unwrap().session;
+    run(&store, &sue, Op::Claim { session: s.id }).await.unwrap();
+    let chat = store.visitor_chat(&sue, s.id).await.unwrap();
+    for c in &canned {
+        rules::check_canned(&c.body).unwrap_or_else(|e| panic!("seeded '{}' is invalid: {e}", c.title));
+        let text = support::preview_canned(&c.body, &chat, &sue).unwrap();
+        assert!(!text.contains('{'), "'{}' left a placeholder: {text}", c.title);
+    }
+    let greeting = canned.iter().find(|c| c.title == "Greeting").unwrap();
+    let preview = support::preview_canned(&greeting.body, &chat, &sue).unwrap();
+    assert!(preview.starts_with("Hi Eve, thanks") && preview.contains("I'm Sue"), "{preview}");
+    // Done closes the rep's dialog (a transcript answer left it on "working…").
+    let done = run(&store, &sue, Op::Canned { session: s.id, reply: greeting.id }).await;
+    assert!(matches!(&done, Ok(Reply::Done(m)) if m.contains("Greeting")), "{done:?}");
+    let sent = store.visitor_transcript(&sue, s.id).await.unwrap();
+    assert_eq!(sent.last().unwrap().content, preview, "the preview is what the visitor gets");
+
+    let bad =
+        run(&store, &sue, Op::SaveCanned { title: "Owed".into(), body: "Invoice {invoice_id} is due".into() }).await;
+    assert!(
+        matches!(&bad, Err(AppError::Invalid(m)) if m.contains("{invoice_id}") && m.contains("{visitor_name}")),
+        "{bad:?}"
+    );
+    assert!(!store.canned_replies(&sue).await.unwrap().iter().any(|c| c.title == "Owed"), "nothing saved");
+    run(&store, &sue, Op::SaveCanned { title: "Call".into(), body: "We'll call {phone}.".into() }).await.unwrap();
+    let call = store.canned_replies(&sue).await.unwrap().into_iter().find(|c| c.title == "Call").unwrap();
+    let none = run(&store, &sue, Op::Canned { session: s.id, reply: call.id }).await;
+    assert!(matches!(&none, Err(AppError::Invalid(m)) if m.contains("phone")), "no phone given: {none:?}");
+
+    // Transferring the chat tells the rep who gets it.
+    let sal = add(&store, "sal", Role::Support).await;
+    run(&store, &sue, Op::Transfer { session: s.id, to: "sal".into() }).await.unwrap();
+    let told = store.my_notifications(&sal, 10).await.unwrap();
+    assert!(told.iter().any(|n| n.kind == "chat_transferred" && n.title.contains("Eve")), "{told:?}");
+});

@@ -303,3 +303,20 @@ fn an_older_week_arriving_after_a_newer_one_is_dropped() {
     assert_eq!(shell(&mut a).bookings.cal.data.from, Some(new.1), "the newer week stays");
     assert!(!shell(&mut a).bookings.cal.needs_load(), "and it is the week the cursor is in");
 }
+
+/// Issue #14, item 3: two bookings of one device on one day (sara 13–17, sid 17–19) both
+/// show in the week view (stacked), as they do in the day view; none is hidden.
+#[test]
+fn the_week_view_shows_every_booking_of_a_device_day() {
+    let mut a = app(Role::Student, "UTC");
+    let devices = vec![dev(1, "core-rtr-01", 1), dev(2, "rtr-02", 1), dev(3, "rtr-03", 1)];
+    let mut cal = calendar(devices.clone());
+    cal.bookings =
+        vec![booking(1, &devices[0], "sara", 13, 17, "approved"), booking(2, &devices[0], "sid", 17, 19, "approved")];
+    reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(cal))));
+    let week = screen(&mut a, 120, 14);
+    assert!(week.contains("sara") && week.contains("sid"), "{week}");
+    key(&mut a, KeyCode::Char(']'));
+    let day = screen(&mut a, 120, 14);
+    assert!(day.contains("sara") && day.contains("sid"), "{day}");
+}

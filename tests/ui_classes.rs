@@ -234,3 +234,22 @@ fn help_lists_the_class_keys() {
         assert!(screen.contains(want), "{want}:\n{screen}");
     }
 }
+
+/// Issue #14, item 1: the class list's "+n wait" and the class header's "n waiting" are the
+/// same store value (Networks Lab read "2 +1 wait" beside "0 waiting").
+#[test]
+fn the_list_and_the_header_show_the_same_waiting_count() {
+    let mut a = app(Role::Teacher, "tess");
+    let mut c = class(true);
+    c.waiting = 2;
+    reply(&mut a, Reply::Classes(Out::List { classes: vec![c.clone()] }));
+    assert!(render(&mut a, 120, 10).contains("3 +2 wait"));
+    key(&mut a, KeyCode::Enter);
+    a.take_commands();
+    // The roster flags only one student: the header still counts what the list counts.
+    let Reply::Classes(Out::Detail(mut d)) = detail(true, vms()) else { panic!() };
+    d.class = c;
+    reply(&mut a, Reply::Classes(Out::Detail(d)));
+    let screen = render(&mut a, 140, 20);
+    assert!(screen.contains("3 students, 2 waiting"), "{screen}");
+}

@@ -110,7 +110,7 @@ fn with_queue() -> App {
         Out::Canned(vec![CannedReply {
             id: Uuid::from_u128(7),
             title: "thanks".into(),
-            body: "Thanks {visitor}!".into(),
+            body: "Thanks {visitor_name}!".into(),
         }]),
     );
     a
@@ -168,9 +168,15 @@ fn the_queue_claims_and_chats_with_a_multi_line_reply() {
     key(&mut a, KeyCode::Char('n'));
     key(&mut a, KeyCode::Char('m'));
     assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    // Issue #14, item 2: the dialog names the one set of variables.
+    let dialog = screen(&mut a, 160, 22);
+    assert!(dialog.contains("{visitor_name}") && dialog.contains("{rep_name}"), "{dialog}");
     key(&mut a, KeyCode::Enter);
     let sent = support_ops(&a.take_commands());
     assert!(matches!(sent.as_slice(), [Op::Canned { session, .. }] if *session == ACTIVE), "{sent:?}");
+    // The engine answers a sent canned reply with Done: the dialog closes (not stuck on "working…").
+    reply(&mut a, Reply::Done("Sent 'thanks' to Lukas Becker.".into()));
+    assert!(a.overlay.is_none(), "the dialog closes once the reply is sent");
 }
 
 #[test]

@@ -128,6 +128,14 @@ impl Entry {
         self.details = Some(d);
         self
     }
+    /// A change of one value: `from` → `to` in the details (set_role admin → support).
+    pub fn change(self, from: impl Into<serde_json::Value>, to: impl Into<serde_json::Value>) -> Self {
+        self.detail("from", from).detail("to", to)
+    }
+    /// The entity's name beside its (whole) id, so the log reads without a lookup.
+    pub fn named(self, name: impl Into<serde_json::Value>) -> Self {
+        self.detail("entity_name", name)
+    }
     /// Add one key to the details, keeping what the caller put there.
     pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
         let mut map = match self.details.take() {

@@ -37,8 +37,22 @@ pub fn currency(raw: &str) -> Result<String, String> {
     }
 }
 
+/// An invoice's short name: the id's last eight hex digits, which are random (the first ones
+/// of a v7 id are its creation time, alike for a day's invoices).
+pub fn short_id(id: uuid::Uuid) -> String {
+    let hex = id.simple().to_string();
+    hex[hex.len() - 8..].to_string()
+}
+
 pub fn format_cents(cents: i64, currency: &str) -> String {
     format!("{}.{:02} {currency}", cents / 100, cents % 100)
+}
+
+/// Who sees an invoice: staff (whoever may update invoices) see all; a student sees their
+/// own once it is issued — drafts are staff-only. The store's reads apply the same rule in
+/// SQL (`DRAFTS_HIDDEN` in store/support/invoices.rs).
+pub fn visible(status: &str, own: bool, staff: bool) -> bool {
+    staff || (own && status != "draft")
 }
 
 /// May an invoice with `paid` cents received move from `from` to `to` by hand?
@@ -76,6 +90,14 @@ pub fn after_payment(status: &str, total: i64, paid: i64, amount: i64) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drafts_are_staff_only() {
+        assert!(visible("draft", false, true));
+        assert!(!visible("draft", true, false));
+        assert!(visible("issued", true, false));
+        assert!(!visible("issued", false, false));
+    }
 
     #[test]
     fn amounts_are_read_in_cents() {

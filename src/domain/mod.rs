@@ -25,6 +25,7 @@ pub mod glyph;
 pub mod inventory;
 pub mod invitation;
 pub mod invoice;
+pub mod notice;
 pub mod password;
 pub mod rbac;
 pub mod role;

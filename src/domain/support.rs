@@ -22,6 +22,10 @@ pub enum Invalid {
     TooLong(&'static str, usize),
     #[error("'{1}' is not a valid {0}")]
     NotOneOf(&'static str, String),
+    #[error("{{{0}}} is not a canned-reply variable (they are {vars})", vars = canned_variable_list())]
+    UnknownVariable(String),
+    #[error("this chat has no {1} for {{{0}}}")]
+    NoValue(&'static str, &'static str),
 }
 
 /// A visitor's contact details as typed on the chat page, cleaned.
@@ -84,14 +88,104 @@ pub fn is_reference(s: &str) -> bool {
     s.len() == 9 && s.starts_with("PS-") && s[3..].bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Fill `{visitor}`, `{rep}`, `{reference}`, `{subject}` in a canned reply; unknown
-/// variables stay as typed so a typo is visible before sending.
-pub fn render_canned(body: &str, vars: &[(&str, &str)]) -> String {
-    let mut out = body.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
+/// The one set of canned-reply variables: (name, what fills it). A reply is checked against
+/// it when saved and filled from it when sent or previewed; nothing else is a variable.
+pub const CANNED_VARIABLES: [(&str, &str); 6] = [
+    ("visitor_name", "the visitor's name"),
+    ("email", "the visitor's email"),
+    ("phone", "the visitor's phone"),
+    ("subject", "the chat's subject"),
+    ("reference", "the chat's reference (PS-…)"),
+    ("rep_name", "your name"),
+];
+
+/// "{visitor_name} {email} …", for messages and the dialog's note.
+pub fn canned_variable_list() -> String {
+    CANNED_VARIABLES.iter().map(|(n, _)| format!("{{{n}}}")).collect::<Vec<_>>().join(" ")
+}
+
+/// The values of one chat for the canned-reply variables.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CannedVars {
+    pub visitor_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub subject: String,
+    pub reference: String,
+    pub rep_name: String,
+}
+
+impl CannedVars {
+    /// The value of a known variable (`None` inside when this chat has none), or `None` for
+    /// a name that is not a variable.
+    fn value(&self, name: &str) -> Option<Result<&str, Invalid>> {
+        let (key, what) = CANNED_VARIABLES.iter().find(|(n, _)| *n == name)?;
+        let v = match *key {
+            "visitor_name" => Some(self.visitor_name.as_str()),
+            "email" => self.email.as_deref(),
+            "phone" => self.phone.as_deref(),
+            "subject" => Some(self.subject.as_str()),
+            "reference" => Some(self.reference.as_str()),
+            _ => Some(self.rep_name.as_str()),
+        };
+        Some(v.filter(|v| !v.trim().is_empty()).ok_or(Invalid::NoValue(key, what)))
     }
+}
+
+/// The pieces of a canned body: text, or a `{name}` (lowercase letters, digits, `_`). Any
+/// other brace is text.
+fn canned_pieces(body: &str) -> Vec<(bool, &str)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let name_len =
+            after.find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')).unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            out.push((false, &rest[..open]));
+            out.push((true, &after[..name_len]));
+            rest = &after[name_len + 1..];
+        } else {
+            out.push((false, &rest[..=open]));
+            rest = after;
+        }
+    }
+    out.push((false, rest));
     out
+}
+
+/// Check a canned body at save time: every `{name}` must be one of `CANNED_VARIABLES`.
+pub fn check_canned(body: &str) -> Result<(), Invalid> {
+    for (var, name) in canned_pieces(body) {
+        if var && !CANNED_VARIABLES.iter().any(|(n, _)| *n == name) {
+            return Err(Invalid::UnknownVariable(name.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Fill every variable of a canned reply for one chat: the exact text that is sent (and
+/// previewed). An unknown variable, or one this chat has no value for, is refused, so a
+/// visitor never receives a raw `{placeholder}`.
+pub fn render_canned(body: &str, vars: &CannedVars) -> Result<String, Invalid> {
+    let mut out = String::with_capacity(body.len());
+    for (var, piece) in canned_pieces(body) {
+        if var {
+            match vars.value(piece) {
+                Some(v) => out.push_str(v?),
+                None => return Err(Invalid::UnknownVariable(piece.to_string())),
+            }
+        } else {
+            out.push_str(piece);
+        }
+    }
+    Ok(out)
+}
+
+/// How a rep is named to visitors: their username, capitalised ("sue" → "Sue").
+pub fn rep_display_name(username: &str) -> String {
+    let mut c = username.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_else(|| "A rep".into())
 }
 
 /// Check a value against a closed vocabulary.
@@ -142,9 +236,31 @@ mod tests {
         assert!(crate::domain::user::normalize_username(&username_for("Ø", "PS-100000")).is_ok());
     }
 
+    fn vars() -> CannedVars {
+        CannedVars {
+            visitor_name: "Eve".into(),
+            email: Some("eve@example.org".into()),
+            phone: None,
+            subject: "VPN".into(),
+            reference: "PS-123456".into(),
+            rep_name: "Sue".into(),
+        }
+    }
+
     #[test]
-    fn canned_variables() {
-        let s = render_canned("Hi {visitor}, I'm {rep}. Ref {reference} {nope}", &[("visitor", "Eve"), ("rep", "Sue")]);
-        assert_eq!(s, "Hi Eve, I'm Sue. Ref {reference} {nope}");
+    fn canned_variables_are_filled_completely() {
+        let s = render_canned("Hi {visitor_name}, I'm {rep_name}. {email} {subject} {reference} {x", &vars()).unwrap();
+        assert_eq!(s, "Hi Eve, I'm Sue. eve@example.org VPN PS-123456 {x");
+        assert_eq!(render_canned("{visitor}", &vars()), Err(Invalid::UnknownVariable("visitor".into())));
+        assert_eq!(render_canned("call {phone}", &vars()), Err(Invalid::NoValue("phone", "the visitor's phone")));
+        assert_eq!(render_canned("a { b } {} {A}", &vars()).unwrap(), "a { b } {} {A}");
+    }
+
+    #[test]
+    fn unknown_variables_are_refused_at_save_time() {
+        assert!(check_canned("Hi {visitor_name}").is_ok());
+        let e = check_canned("Invoice {invoice_id}").unwrap_err();
+        assert_eq!(e, Invalid::UnknownVariable("invoice_id".into()));
+        assert!(e.to_string().contains("{visitor_name}"), "{e}");
     }
 }

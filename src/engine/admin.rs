@@ -31,12 +31,21 @@ pub async fn users(svc: &Services, actor: &Actor) -> Result<Vec<User>, AppError>
     Ok(svc.store.list_users(actor).await?)
 }
 
+/// The user an admin action is about (its name and old values go into the audit entry).
+async fn target(svc: &Services, id: Uuid) -> Result<User, AppError> {
+    svc.store.user_by_id(id).await?.ok_or_else(|| AppError::Invalid("that user no longer exists".into()))
+}
+
 pub async fn set_role(svc: &Services, actor: &Actor, id: Uuid, role: Role) -> Result<(), AppError> {
     authorize(svc, actor, Resource::User, Action::Update, "set_role").await?;
     if id == actor.user_id && role != Role::Admin && actor.role == Role::Admin {
         return Err(AppError::Invalid("You cannot demote yourself; ask another admin.".into()));
     }
-    let entry = Entry::by(actor, &svc.source, "set_role", "user").details(serde_json::json!({ "role": role }));
+    let user = target(svc, id).await?;
+    let entry = Entry::by(actor, &svc.source, "set_role", "user")
+        .details(serde_json::json!({ "role": role }))
+        .named(user.username.as_str())
+        .change(user.role.as_str(), role.as_str());
     Ok(svc.store.set_user_role(id, role, entry).await?)
 }
 
@@ -46,7 +55,11 @@ pub async fn set_status(svc: &Services, actor: &Actor, id: Uuid, status: UserSta
         return Err(AppError::Invalid("You cannot lock your own account.".into()));
     }
     let action = if status == UserStatus::Active { "unlock_user" } else { "lock_user" };
-    Ok(svc.store.set_user_status(id, status, Entry::by(actor, &svc.source, action, "user")).await?)
+    let user = target(svc, id).await?;
+    let entry = Entry::by(actor, &svc.source, action, "user")
+        .named(user.username.as_str())
+        .change(user.status.as_str(), status.as_str());
+    Ok(svc.store.set_user_status(id, status, entry).await?)
 }
 
 /// Reset someone's password to a generated one, shown once; they must change it on sign-in.
@@ -54,7 +67,9 @@ pub async fn reset_password(svc: &Services, actor: &Actor, id: Uuid) -> Result<S
     authorize(svc, actor, Resource::User, Action::Update, "reset_password").await?;
     let plain = password::generate();
     let hash = svc.hasher.hash(plain.clone()).await;
-    svc.store.set_password_hash(id, &hash, true, Entry::by(actor, &svc.source, "reset_password", "user")).await?;
+    let user = target(svc, id).await?;
+    let entry = Entry::by(actor, &svc.source, "reset_password", "user").named(user.username.as_str());
+    svc.store.set_password_hash(id, &hash, true, entry).await?;
     Ok(plain)
 }
 

@@ -257,8 +257,7 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
                 let limits = store.approval_limits(actor.user_id).await?;
                 may_approve(actor, &limits, owner, at, devices)?;
             }
-            let comment = sanitize::multiline(&comment);
-            let comment = (!comment.trim().is_empty()).then_some(comment);
+            let comment = rules::approval::decision_comment(approve, &sanitize::multiline(&comment))?;
             let action = if approve { "approve_booking" } else { "reject_booking" };
             let n = store
                 .decide_group(

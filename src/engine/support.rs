@@ -162,6 +162,21 @@ fn audit(svc: &Services, actor: &Actor, action: &str, entity: &str) -> Entry {
     Entry::by(actor, &svc.source, action, entity)
 }
 
+/// The exact text a canned reply sends in a chat, every variable filled (the same function
+/// sends it, so the preview a rep sees is what the visitor gets). Refused when the body has
+/// an unknown variable or the chat has no value for one.
+pub fn preview_canned(body: &str, chat: &VisitorSession, rep: &Actor) -> Result<String, AppError> {
+    let vars = rules::CannedVars {
+        visitor_name: chat.visitor_name.clone(),
+        email: chat.visitor_email.clone(),
+        phone: chat.visitor_phone.clone(),
+        subject: chat.subject.clone(),
+        reference: chat.reference.clone(),
+        rep_name: rules::rep_display_name(&rep.username),
+    };
+    Ok(rules::message(&rules::render_canned(body, &vars)?)?)
+}
+
 pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, AppError> {
     let a = actor;
     let store = &svc.store;
@@ -201,17 +216,11 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
                 .find(|c| c.id == reply)
                 .ok_or_else(|| AppError::Invalid("that canned reply is gone".into()))?;
             let s = store.visitor_chat(a, session).await?;
-            let text = rules::render_canned(
-                &c.body,
-                &[
-                    ("visitor", &s.visitor_name),
-                    ("rep", &a.username),
-                    ("reference", &s.reference),
-                    ("subject", &s.subject),
-                ],
-            );
-            store.rep_says(a, session, &rules::message(&text)?).await?;
-            out(Out::Transcript { session, messages: store.visitor_transcript(a, session).await? })
+            let text = preview_canned(&c.body, &s, a)?;
+            store.rep_says(a, session, &text).await?;
+            // Done closes the dialog (it no longer waits on "working…"); the transcript
+            // reloads with the change, like any other.
+            Ok(Reply::Done(format!("Sent '{}' to {}.", c.title, s.visitor_name)))
         }
         Op::Close { session } => {
             authorize(svc, a, Resource::VisitorChat, Action::Update, "close_chat").await?;
@@ -244,8 +253,15 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             if title.is_empty() {
                 return Err(AppError::Invalid("a canned reply needs a title".into()));
             }
+            let body = rules::message(&body)?;
+            rules::check_canned(&body)?;
             store
-                .save_canned(a, &title, &rules::message(&body)?, audit(svc, a, "save_canned_reply", "canned_reply"))
+                .save_canned(
+                    a,
+                    &title,
+                    &body,
+                    audit(svc, a, "save_canned_reply", "canned_reply").detail("title", title.as_str()),
+                )
                 .await?;
             Ok(Reply::Done(format!("Saved canned reply '{title}'.")))
         }

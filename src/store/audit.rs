@@ -16,6 +16,8 @@ pub struct AuditRecord {
     pub entity_id: Option<String>,
     pub outcome: String,
     pub message: Option<String>,
+    /// Whole ids, names and old → new values of the change (JSON), for the entry's detail.
+    pub details: Option<sqlx::types::Json<serde_json::Value>>,
     pub source: String,
 }
 
@@ -46,7 +48,7 @@ impl Store {
         let pattern = format!("%{}%", q.text.trim().to_lowercase());
         let limit = if q.limit <= 0 { 500 } else { q.limit.min(10_000) };
         let rows = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, at, actor_name, actor_role, action, entity_type, entity_id, outcome, message, source FROM audit_log \
+            "SELECT id, at, actor_name, actor_role, action, entity_type, entity_id, outcome, message, details, source FROM audit_log \
              WHERE (lower(actor_name) LIKE $1 OR lower(action) LIKE $1 OR lower(entity_type) LIKE $1 \
                     OR lower(coalesce(entity_id, '')) LIKE $1 OR lower(coalesce(message, '')) LIKE $1) \
                AND ($2 IS NULL OR outcome = $2) \

@@ -5,6 +5,31 @@ use crate::domain::time;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+/// Inside a write transaction: notify `user` of a change made in that same transaction
+/// (the change and its notification land together or not at all). The caller bumps the
+/// "notifications" revision. Title and body come from `domain::notice` (sanitised there).
+macro_rules! insert_notification {
+    ($tx:expr, $user:expr, $kind:expr, $title:expr, $body:expr, $entity_type:expr, $entity_id:expr, $now:expr) => {
+        async {
+            sqlx::query(
+                "INSERT INTO notifications (id, user_id, title, body, kind, entity_type, entity_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind($user)
+            .bind($title)
+            .bind($body)
+            .bind($kind)
+            .bind($entity_type)
+            .bind($entity_id.to_string())
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+            .map(|_| ())
+        }
+    };
+}
+pub(crate) use insert_notification;
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Notification {
     pub id: Uuid,

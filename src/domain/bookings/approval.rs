@@ -34,6 +34,19 @@ pub enum ApprovalError {
     TooLong { hours: i64, limit: i64 },
     #[error("this group has {devices} devices, over your approval limit of {limit}")]
     TooMany { devices: usize, limit: usize },
+    #[error("a rejection needs a comment: tell the booker why")]
+    NoReason,
+}
+
+/// The comment a decision keeps: optional on an approval; a rejection must say why (the
+/// booker reads it), so an empty or blank one is refused. Returns the trimmed comment.
+pub fn decision_comment(approve: bool, comment: &str) -> Result<Option<String>, ApprovalError> {
+    let c = comment.trim();
+    match (approve, c.is_empty()) {
+        (false, true) => Err(ApprovalError::NoReason),
+        (_, true) => Ok(None),
+        (_, false) => Ok(Some(c.to_string())),
+    }
 }
 
 /// May `actor` approve a booking of `owner` over `at` in a group of `devices` devices?

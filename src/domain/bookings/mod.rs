@@ -84,6 +84,15 @@ impl BookingStatus {
     }
 }
 
+/// A booking that already ended is history: it can no longer be cancelled.
+pub fn may_cancel(at: Interval, now: DateTime<Utc>) -> Result<(), RuleError> {
+    if at.end <= now {
+        Err(RuleError::Invalid("this booking already ended; it stays as history and cannot be cancelled".into()))
+    } else {
+        Ok(())
+    }
+}
+
 impl DeviceStatus {
     /// Only an available device takes new bookings.
     pub fn bookable(self) -> bool {

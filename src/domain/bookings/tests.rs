@@ -246,3 +246,18 @@ proptest! {
         prop_assert_eq!(unfolded.trim_end_matches("\r\n"), format!("SUMMARY:{}", ical::escape(&s)));
     }
 }
+
+#[test]
+fn an_ended_booking_cannot_be_cancelled() {
+    assert!(may_cancel(iv(9, 10), t(9)).is_ok());
+    assert!(may_cancel(iv(9, 10), t(10)).is_err(), "ended exactly now");
+    assert!(may_cancel(iv(9, 10), t(11)).is_err());
+}
+
+#[test]
+fn a_rejection_needs_a_comment() {
+    use super::approval::{ApprovalError, decision_comment};
+    assert_eq!(decision_comment(false, "  \n "), Err(ApprovalError::NoReason));
+    assert_eq!(decision_comment(false, " full "), Ok(Some("full".into())));
+    assert_eq!(decision_comment(true, ""), Ok(None));
+}

@@ -46,17 +46,18 @@ pub fn vm_name(short: &str, slot: i64) -> String {
     }
 }
 
-/// A DNS-safe short name for a class ("Linux Basics 101" → "linux-basics-101"), for VM names.
+/// A class's short name, the one rule for its VM names (deployments and the demo seed alike):
+/// the first letter of each word and the digits of each word, lowercased ("Linux Basics 101"
+/// → "lb101", so its VMs are lb101-base, lb101-teacher, lb101-student-01). DNS-safe.
 pub fn short_name(class_name: &str) -> String {
     let mut out = String::new();
-    for c in class_name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
+    for word in class_name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        if let Some(first) = word.chars().next().filter(|c| c.is_ascii_alphabetic()) {
+            out.push(first.to_ascii_lowercase());
         }
+        out.extend(word.chars().filter(|c| c.is_ascii_digit()));
     }
-    let out: String = out.trim_end_matches('-').chars().take(40).collect();
+    let out: String = out.chars().take(20).collect();
     if out.is_empty() { "class".into() } else { out }
 }
 
@@ -73,8 +74,11 @@ mod tests {
         assert_eq!(vm_name("lb", 0), "lb-base");
         assert_eq!(vm_name("lb", 1), "lb-teacher");
         assert_eq!(vm_name("lb", 2), "lb-student-01");
-        assert_eq!(short_name("Linux Basics 101!"), "linux-basics-101");
+        assert_eq!(short_name("Linux Basics 101!"), "lb101");
+        assert_eq!(short_name("Networks Lab"), "nl");
+        assert_eq!(short_name("IPv6 routing-2"), "i6r2");
         assert_eq!(short_name("¿?"), "class");
+        assert_eq!(vm_name(&short_name("Linux Basics 101"), 6), "lb101-student-05");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::{entry, manage};
 use crate::domain::classes::vmid::{self, BASE_SLOT, TEACHER_SLOT, free_student_vmids, short_name, vm_name};
 use crate::domain::rbac::Actor;
 use crate::engine::{AppError, Services};
-use crate::store::classes::{Class, ClassVm, NewStep, StepKind};
+use crate::store::classes::{Class, ClassVm, NewStep, Step, StepKind};
 use serde_json::json;
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -144,6 +144,20 @@ pub fn publish_plan(class: &Class, vms: &[ClassVm]) -> Result<Vec<NewStep>, Stri
     Ok(out)
 }
 
+/// Stamp every step with who asked for it, so the runner's audit entries name them.
+fn requested_by(steps: &mut [NewStep], actor: &Actor) {
+    for s in steps {
+        s.params["by"] = json!({"id": actor.user_id, "name": actor.username, "role": actor.role.as_str()});
+    }
+}
+
+/// Who planned a step: (user id, username, role), when a person did.
+pub(super) fn requester(step: &Step) -> Option<(Uuid, String, String)> {
+    let by = step.param("by")?;
+    let id = by.get("id")?.as_str()?.parse().ok()?;
+    Some((id, by.get("name")?.as_str()?.to_string(), by.get("role")?.as_str()?.to_string()))
+}
+
 /// VMIDs with unfinished steps, which a new plan must leave alone.
 async fn busy_vmids(svc: &Services, class_id: Uuid) -> Result<BTreeSet<i64>, AppError> {
     let plan = svc.store.plan(class_id).await?;
@@ -166,7 +180,8 @@ pub async fn scale(svc: &Services, actor: &Actor, class_id: Uuid, size: Option<i
     }
     let vms = svc.store.class_vms(actor, class_id).await?;
     let busy = busy_vmids(svc, class_id).await?;
-    let steps = scale_plan(&class, &vms, &busy, size).map_err(AppError::Invalid)?;
+    let mut steps = scale_plan(&class, &vms, &busy, size).map_err(AppError::Invalid)?;
+    requested_by(&mut steps, actor);
     if steps.is_empty() {
         super::runner::spawn(svc, class_id);
         return Ok(format!("{} already has {size} student VMs.", class.name));
@@ -184,7 +199,8 @@ pub async fn publish(svc: &Services, actor: &Actor, class_id: Uuid) -> Result<St
         return Err(AppError::Invalid("A deployment is still under way (or failed); finish or retry it first.".into()));
     }
     let vms = svc.store.class_vms(actor, class_id).await?;
-    let steps = publish_plan(&class, &vms).map_err(AppError::Invalid)?;
+    let mut steps = publish_plan(&class, &vms).map_err(AppError::Invalid)?;
+    requested_by(&mut steps, actor);
     svc.store.plan_steps(class_id, cluster, &steps, entry(svc, actor, "publish_template", "class")).await?;
     super::runner::spawn(svc, class_id);
     Ok(format!("Publishing the teacher VM of {} to its student VMs.", class.name))

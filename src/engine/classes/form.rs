@@ -115,7 +115,9 @@ pub fn parse(form: &ClassForm, template_id: Option<uuid::Uuid>) -> Result<ClassI
         auto_shutdown: shutdown.is_some(),
         cpu_percent: shutdown.map(|s| s.0).unwrap_or(5.0),
         idle_minutes: shutdown.map(|s| s.1).unwrap_or(30),
-        max_usage_hours: optional("Max hours", &form.max_hours, 1, 100_000)?,
+        // 0 (or "none") is no limit; empty is no limit too, except that a new class takes
+        // the default budget from the settings (engine::classes::manage::create).
+        max_usage_hours: optional("Max hours", &form.max_hours, 0, 100_000)?.filter(|h| *h > 0),
         power_on_lead_minutes: optional("Power on before", &form.power_on_lead, 1, 720)?,
     })
 }

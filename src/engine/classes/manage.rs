@@ -61,9 +61,21 @@ async fn resolve_template(svc: &Services, actor: &Actor, text: &str) -> Result<O
 pub async fn create(svc: &Services, actor: &Actor, f: &ClassForm) -> Result<Uuid, AppError> {
     authorize(svc, actor, Resource::Class, Action::Create, "create_class").await?;
     let template = resolve_template(svc, actor, &f.template).await?;
-    let input = form::parse(f, template)?;
-    let e = entry(svc, actor, "create_class", "class");
+    let mut input = form::parse(f, template)?;
+    if f.max_hours.trim().is_empty() {
+        input.max_usage_hours = default_max_hours(svc).await?;
+    }
+    let e = entry(svc, actor, "create_class", "class").detail("name", input.name.as_str());
     Ok(svc.store.create_class(actor.user_id, actor.tenant_id, &input, e).await?)
+}
+
+/// The usage budget a new class gets when its form leaves Max hours empty: the setting
+/// `classes.default_max_usage_hours` (its built-in default when unset; 0 = unlimited).
+async fn default_max_hours(svc: &Services) -> Result<Option<i64>, AppError> {
+    const KEY: &str = "classes.default_max_usage_hours";
+    let stored = svc.store.setting(KEY).await?;
+    let value = stored.or_else(|| crate::domain::settings::known(KEY).map(|k| (k.default)()));
+    Ok(value.and_then(|v| v.as_i64()).filter(|h| *h > 0))
 }
 
 pub async fn edit(svc: &Services, actor: &Actor, class_id: Uuid, f: &ClassForm) -> Result<(), AppError> {

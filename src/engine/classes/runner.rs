@@ -69,6 +69,18 @@ fn engine_entry(action: &str) -> Entry {
     Entry::by(&Actor::system("classes"), &Source::Engine, action, "class")
 }
 
+/// An entry for work a person asked for: the plan's steps carry who planned them
+/// (`deploy::requested_by`), and the engine's actions on their behalf are audited as theirs.
+fn step_entry(step: &Step, action: &str) -> Entry {
+    let mut e = engine_entry(action);
+    if let Some((id, name, role)) = super::deploy::requester(step) {
+        e.actor_id = Some(id);
+        e.actor_name = name;
+        e.actor_role = Some(role);
+    }
+    e
+}
+
 /// Run the plan to its end (or until every remaining chain is blocked by a failure).
 pub async fn run(svc: &Services, class_id: Uuid, stats: &RunStats) -> Result<(), AppError> {
     {
@@ -95,9 +107,16 @@ pub async fn run(svc: &Services, class_id: Uuid, stats: &RunStats) -> Result<(),
         .collect()
         .await;
     let failed = results.iter().filter(|r| r.is_err()).count();
-    let e = engine_entry("deploy_finished").entity(class_id).details(serde_json::json!({"failed_vms": failed}));
+    // Attributed to whoever planned the work (the last plan's requester).
+    let attributed = |action: &str| match plan.iter().max_by_key(|s| s.seq) {
+        Some(step) => step_entry(step, action),
+        None => engine_entry(action),
+    };
+    let e = attributed("deploy_finished")
+        .entity(class_id)
+        .details(serde_json::json!({"class": class.name, "failed_vms": failed}));
     svc.store.audit(if failed > 0 { e.outcome(Outcome::Failure) } else { e }).await?;
-    svc.store.serve_waitlist(class_id, engine_entry("serve_waitlist")).await?;
+    svc.store.serve_waitlist(class_id, attributed("serve_waitlist")).await?;
     Ok(())
 }
 
@@ -159,7 +178,7 @@ async fn chain(
                     let msg = crate::domain::sanitize::line(&e);
                     svc.store.finish_step(step.id, "failed", Some(&msg)).await.map_err(|e| e.to_string())?;
                     let entry =
-                        engine_entry("deploy_step").entity(class_id).outcome(Outcome::Failure).message(msg.clone());
+                        step_entry(step, "deploy_step").entity(class_id).outcome(Outcome::Failure).message(msg.clone());
                     let _ =
                         svc.store.audit(entry.details(serde_json::json!({"vmid": vmid, "step": step.step_kind}))).await;
                     return Err(msg);
@@ -310,7 +329,7 @@ async fn execute(
             let keep_row = step.param("keep_row").and_then(|v| v.as_bool()).unwrap_or(false);
             if let Some(id) = expected {
                 svc.store
-                    .mark_class_vm_deleting(id, engine_entry("class_vm_deleting"))
+                    .mark_class_vm_deleting(id, step_entry(step, "class_vm_deleting"))
                     .await
                     .map_err(|e| e.to_string())?;
             }
@@ -323,7 +342,7 @@ async fn execute(
                     ));
                 }
                 Ok(_) => {}
-                Err(e) if missing(&e) => return forget(svc, expected, keep_row).await,
+                Err(e) if missing(&e) => return forget(svc, expected, keep_row, step).await,
                 Err(e) => return Err(pve(e)),
             }
             // A start submitted just before may have landed since the stop step.
@@ -338,7 +357,7 @@ async fn execute(
             let upid = client.delete_guest(node, q, vmid).await.map_err(pve)?;
             record(svc, cluster_id, step, &upid).await;
             wait(svc, client, step, &upid, stats).await?;
-            return forget(svc, expected, keep_row).await;
+            return forget(svc, expected, keep_row, step).await;
         }
         StepKind::Register => return register(svc, cluster_id, step).await,
     };
@@ -347,10 +366,10 @@ async fn execute(
 }
 
 /// After a delete: the row is soft-deleted (scale down) or kept for the recreated VM (publish).
-async fn forget(svc: &Services, id: Option<Uuid>, keep_row: bool) -> Result<(), String> {
+async fn forget(svc: &Services, id: Option<Uuid>, keep_row: bool, step: &Step) -> Result<(), String> {
     match (id, keep_row) {
         (Some(id), false) => {
-            svc.store.mark_class_vm_deleted(id, engine_entry("class_vm_deleted")).await.map_err(|e| e.to_string())
+            svc.store.mark_class_vm_deleted(id, step_entry(step, "class_vm_deleted")).await.map_err(|e| e.to_string())
         }
         _ => Ok(()),
     }
@@ -358,7 +377,11 @@ async fn forget(svc: &Services, id: Option<Uuid>, keep_row: bool) -> Result<(), 
 
 async fn register(svc: &Services, cluster_id: Uuid, step: &Step) -> Result<(), String> {
     if let Some(id) = step.param_str("class_vm_id").and_then(|s| s.parse::<Uuid>().ok()) {
-        return svc.store.mark_class_vm_live(id, engine_entry("class_vm_recreated")).await.map_err(|e| e.to_string());
+        return svc
+            .store
+            .mark_class_vm_live(id, step_entry(step, "class_vm_recreated"))
+            .await
+            .map_err(|e| e.to_string());
     }
     let vm = NewClassVm {
         class_id: step.class_id,
@@ -369,7 +392,7 @@ async fn register(svc: &Services, cluster_id: Uuid, step: &Step) -> Result<(), S
         role: step.param_str("role").unwrap_or("student").to_string(),
         assigned_user_id: step.param_str("user").and_then(|s| s.parse().ok()),
     };
-    svc.store.register_class_vm(&vm, engine_entry("register_class_vm")).await.map_err(|e| e.to_string())?;
+    svc.store.register_class_vm(&vm, step_entry(step, "register_class_vm")).await.map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -382,13 +405,14 @@ async fn record(svc: &Services, cluster_id: Uuid, step: &Step, upid: &Upid) {
         node: upid.node(),
         task_type: step.step_kind.as_str(),
         vmid: u32::try_from(step.vmid).ok(),
-        by: None,
+        by: super::deploy::requester(step).map(|r| r.0),
     };
     let _ = svc
         .store
         .record_task(
             &task,
-            engine_entry(&format!("class_{}", step.step_kind)).details(serde_json::json!({"class_id": step.class_id})),
+            step_entry(step, &format!("class_{}", step.step_kind))
+                .details(serde_json::json!({"class_id": step.class_id})),
         )
         .await;
 }

@@ -6,8 +6,10 @@
 use super::DOMAIN;
 use super::guard::{self, LOCK_DEVICE_PG};
 use crate::domain::audit::Entry;
-use crate::domain::bookings::{DeviceStatus, Held, Interval, MAX_BOOKING, place};
-use crate::domain::time;
+use crate::domain::bookings::approval::decision_comment;
+use crate::domain::bookings::{DeviceStatus, Held, Interval, MAX_BOOKING, may_cancel, place};
+use crate::domain::{notice, time};
+use crate::store::notifications::insert_notification;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Backend, Store, StoreError, on_pool};
 use chrono::{DateTime, Utc};
@@ -177,25 +179,43 @@ impl Store {
         }.await)
     }
 
-    /// Cancel every active booking of a group; the rows stay as history.
+    /// Cancel every active booking of a group that has not ended yet; the rows stay as
+    /// history. A booking that already ended cannot be cancelled (domain rule). The owner is
+    /// told when someone else cancelled it, in the same transaction.
     pub async fn cancel_group(&self, group: Uuid, audit: Entry) -> Result<u64, StoreError> {
         let now = time::now();
-        Ok(audited!(self, tx, audit.entity(group), {
-            let n = sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $2 WHERE group_id = $1 AND status IN ('pending','approved')")
-                .bind(group).bind(now).execute(&mut *tx).await?.rows_affected();
-            if n == 0 {
+        Ok(on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            let head: Option<(Uuid, String)> = sqlx::query_as("SELECT owner_id, title FROM booking_groups WHERE id = $1")
+                .bind(group).fetch_optional(&mut *tx).await?;
+            let Some((owner, title)) = head else { return Err(StoreError::NotFound("booking".into())) };
+            let active: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+                sqlx::query_as("SELECT starts_at, ends_at FROM bookings WHERE group_id = $1 AND status IN ('pending','approved')")
+                    .bind(group).fetch_all(&mut *tx).await?;
+            let Some(end) = active.iter().map(|a| a.1).max() else {
                 return Err(StoreError::NotFound("active booking".into()));
-            }
+            };
+            let start = active.iter().map(|a| a.0).min().unwrap_or(end);
+            may_cancel(Interval { start, end }, now).map_err(|e| StoreError::Conflict(e.to_string()))?;
+            let n = sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $2 WHERE group_id = $1 AND status IN ('pending','approved') AND ends_at > $2")
+                .bind(group).bind(now).execute(&mut *tx).await?.rows_affected();
             sqlx::query("UPDATE booking_groups SET status = 'cancelled', updated_at = $2 WHERE id = $1")
-                .bind(group)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                .bind(group).bind(now).execute(&mut *tx).await?;
+            if audit.actor_id != Some(owner) {
+                let (t, b) = notice::booking_cancelled(&title, &audit.actor_name);
+                insert_notification!(tx, owner, notice::BOOKING_CANCELLED, &t, Some(b.as_str()), "booking_group", group, now).await?;
+                tx.bump("notifications").await?;
+            }
+            tx.audit(&audit.entity(group).detail("title", title.as_str()).detail("bookings", n)).await?;
+            tx.bump(DOMAIN).await?;
+            tx.commit().await?;
             n
         }))
     }
 
-    /// Approve or reject every pending booking of a group, with one decision row each.
+    /// Approve or reject every pending booking of a group, with one decision row each. A
+    /// rejection must carry a comment (domain rule). The owner is notified in the same
+    /// transaction.
     pub async fn decide_group(
         &self,
         group: Uuid,
@@ -205,8 +225,14 @@ impl Store {
         audit: Entry,
     ) -> Result<u64, StoreError> {
         let now = time::now();
+        let comment =
+            decision_comment(approve, comment.unwrap_or_default()).map_err(|e| StoreError::Conflict(e.to_string()))?;
         let decision = if approve { "approved" } else { "rejected" };
-        Ok(audited!(self, tx, audit.entity(group), {
+        Ok(on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            let head: Option<(Uuid, String)> = sqlx::query_as("SELECT owner_id, title FROM booking_groups WHERE id = $1")
+                .bind(group).fetch_optional(&mut *tx).await?;
+            let Some((owner, title)) = head else { return Err(StoreError::NotFound("booking".into())) };
             let ids: Vec<Uuid> =
                 sqlx::query_scalar("SELECT id FROM bookings WHERE group_id = $1 AND status = 'pending'")
                     .bind(group)
@@ -223,7 +249,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("INSERT INTO booking_approvals (id, booking_id, approver_id, decision, comment, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(Uuid::now_v7()).bind(b).bind(approver).bind(decision).bind(comment).bind(now).execute(&mut *tx).await?;
+                    .bind(Uuid::now_v7()).bind(b).bind(approver).bind(decision).bind(comment.as_deref()).bind(now).execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE booking_groups SET status = $2, updated_at = $3 WHERE id = $1")
                 .bind(group)
@@ -231,6 +257,18 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            let (kind, (t, b)) = if approve {
+                (notice::BOOKING_APPROVED, notice::booking_decided(&title, true, &audit.actor_name, comment.as_deref()))
+            } else {
+                (notice::BOOKING_REJECTED, notice::booking_decided(&title, false, &audit.actor_name, comment.as_deref()))
+            };
+            insert_notification!(tx, owner, kind, &t, Some(b.as_str()), "booking_group", group, now).await?;
+            let e = audit.entity(group).detail("title", title.as_str()).detail("from", "pending").detail("to", decision)
+                .detail("bookings", ids.len());
+            tx.audit(&match comment.as_deref() { Some(c) => e.detail("comment", c), None => e }).await?;
+            tx.bump(DOMAIN).await?;
+            tx.bump("notifications").await?;
+            tx.commit().await?;
             ids.len() as u64
         }))
     }

@@ -5,7 +5,8 @@
 //! puts the student on the waiting list, served in order when VMs appear.
 
 use crate::domain::audit::Entry;
-use crate::domain::time;
+use crate::domain::{notice, time};
+use crate::store::notifications::insert_notification;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Store, StoreError, on_pool};
 use serde_json::json;
@@ -66,14 +67,50 @@ macro_rules! enroll_row {
     };
 }
 
-/// Inside a write transaction: seat the student or queue them.
+/// Inside a write transaction: the next enrolled student without a live VM, in enrolment
+/// order. Waiting-list entries of people who are not enrolled never get a VM.
+const NEXT_UNSEATED: &str = "SELECT e.user_id FROM class_enrollments e JOIN users u ON u.id = e.user_id WHERE e.class_id = $1 AND u.role = 'student' \
+  AND NOT EXISTS (SELECT 1 FROM class_vms v WHERE v.class_id = e.class_id AND v.assigned_user_id = e.user_id AND v.deleted_at IS NULL) \
+  ORDER BY e.enrolled_at, e.id LIMIT 1";
+
+/// Inside a write transaction: give free student VMs to enrolled students without one, in
+/// enrolment order, while free VMs last; each seated student's waiting-list entry is
+/// resolved and they are told their VM is ready. Returns (user, vmid, VM name).
+macro_rules! seat_in_order {
+    ($tx:expr, $class:expr, $class_name:expr, $now:expr) => {
+        async {
+            let mut seated: Vec<(Uuid, i64, String)> = Vec::new();
+            loop {
+                let next: Option<Uuid> = sqlx::query_scalar(NEXT_UNSEATED).bind($class).fetch_optional(&mut *$tx).await?;
+                let Some(user) = next else { break };
+                let Some((vmid, vm_name)) = claim_seat!($tx, $class, user, $now).await? else { break };
+                sqlx::query("UPDATE class_waitlist SET status = 'admitted', resolved_at = $3 WHERE class_id = $1 AND user_id = $2 AND status = 'waiting'")
+                    .bind($class).bind(user).bind($now).execute(&mut *$tx).await?;
+                let (title, body) = notice::class_vm_ready($class_name, &vm_name, vmid);
+                insert_notification!($tx, user, notice::CLASS_VM_READY, &title, Some(body.as_str()), "class_vm", vmid, $now).await?;
+                seated.push((user, vmid, vm_name));
+            }
+            Ok::<_, sqlx::Error>(seated)
+        }
+    };
+}
+
+/// Inside a write transaction: seat the student or queue them. Students enrolled earlier
+/// without a VM are served first (enrolment order), so a join never jumps the queue.
 macro_rules! seat_or_wait {
     ($tx:expr, $class:expr, $name:expr, $user:expr, $now:expr) => {
         async {
             let own: Option<(i64, String)> = sqlx::query_as(OWN_SEAT).bind($class).bind($user).fetch_optional(&mut *$tx).await?;
             let seat = match own {
                 Some(s) => Some(s),
-                None => claim_seat!($tx, $class, $user, $now).await?,
+                None => {
+                    let seated = seat_in_order!($tx, $class, &$name, $now).await?;
+                    match seated.into_iter().find(|s| s.0 == $user) {
+                        Some((_, vmid, vm_name)) => Some((vmid, vm_name)),
+                        // Not a student (no queue of theirs to keep), or no VM left.
+                        None => sqlx::query_as(OWN_SEAT).bind($class).bind($user).fetch_optional(&mut *$tx).await?,
+                    }
+                }
             };
             Ok::<_, sqlx::Error>(match seat {
                 Some((vmid, vm_name)) => {
@@ -89,8 +126,9 @@ macro_rules! seat_or_wait {
                     )
                     .bind(Uuid::now_v7()).bind($class).bind($user).bind($now).execute(&mut *$tx).await?;
                     let position: i64 = sqlx::query_scalar(
-                        "SELECT count(*) FROM class_waitlist w WHERE w.class_id = $1 AND w.status = 'waiting' \
-                         AND w.requested_at <= (SELECT requested_at FROM class_waitlist WHERE class_id = $1 AND user_id = $2)",
+                        "SELECT count(*) FROM class_waitlist w JOIN class_enrollments e ON e.class_id = w.class_id AND e.user_id = w.user_id \
+                         WHERE w.class_id = $1 AND w.status = 'waiting' \
+                         AND e.enrolled_at <= (SELECT enrolled_at FROM class_enrollments WHERE class_id = $1 AND user_id = $2)",
                     ).bind($class).bind($user).fetch_one(&mut *$tx).await?;
                     JoinOutcome::Waiting { class_id: $class, class_name: $name, position }
                 }
@@ -105,8 +143,12 @@ type When = chrono::DateTime<chrono::Utc>;
 
 fn outcome_details(o: &JoinOutcome) -> serde_json::Value {
     match o {
-        JoinOutcome::Seated { vmid, .. } => json!({"seated": true, "vmid": vmid}),
-        JoinOutcome::Waiting { position, .. } => json!({"seated": false, "waitlist_position": position}),
+        JoinOutcome::Seated { vmid, vm_name, class_name, .. } => {
+            json!({"class": class_name, "seated": true, "vmid": vmid, "vm_name": vm_name})
+        }
+        JoinOutcome::Waiting { position, class_name, .. } => {
+            json!({"class": class_name, "seated": false, "waitlist_position": position})
+        }
     }
 }
 
@@ -134,6 +176,7 @@ impl Store {
             let out = seat_or_wait!(tx, class_id, class_name, user, now).await?;
             tx.audit(&audit.entity(class_id).details(outcome_details(&out))).await?;
             tx.bump("classes").await?;
+            tx.bump("notifications").await?;
             tx.commit().await?;
             out
         });
@@ -167,6 +210,7 @@ impl Store {
                 d
             })).await?;
             tx.bump("classes").await?;
+            tx.bump("notifications").await?;
             tx.commit().await?;
             out
         });
@@ -202,39 +246,25 @@ impl Store {
         Ok(freed)
     }
 
-    /// Seat waiting students while free VMs last, oldest request first, then enrolled students
-    /// who have no VM yet. Returns who got a VM.
+    /// Give free VMs to enrolled students without one, in enrolment order, while free VMs
+    /// last, in one transaction. A waiting-list entry of someone not enrolled is never served.
+    /// Returns who got a VM.
     pub async fn serve_waitlist(&self, class_id: Uuid, audit: Entry) -> Result<Vec<(Uuid, i64)>, StoreError> {
         let now = time::now();
         let seated = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let mut seated = Vec::new();
-            loop {
-                let next: Option<Uuid> = sqlx::query_scalar(
-                    "SELECT user_id FROM class_waitlist WHERE class_id = $1 AND status = 'waiting' ORDER BY requested_at, id LIMIT 1",
-                ).bind(class_id).fetch_optional(&mut *tx).await?;
-                // Then students enrolled without a VM (a pool deployed after they joined).
-                let next = match next {
-                    Some(u) => Some(u),
-                    None => sqlx::query_scalar(
-                        "SELECT e.user_id FROM class_enrollments e JOIN users u ON u.id = e.user_id WHERE e.class_id = $1 AND u.role = 'student' \
-                         AND NOT EXISTS (SELECT 1 FROM class_vms v WHERE v.class_id = e.class_id AND v.assigned_user_id = e.user_id AND v.deleted_at IS NULL) \
-                         ORDER BY e.enrolled_at, e.id LIMIT 1",
-                    ).bind(class_id).fetch_optional(&mut *tx).await?,
-                };
-                let Some(user) = next else { break };
-                let Some((vmid, _)) = claim_seat!(tx, class_id, user, now).await? else { break };
-                sqlx::query("UPDATE class_waitlist SET status = 'admitted', resolved_at = $3 WHERE class_id = $1 AND user_id = $2 AND status = 'waiting'")
-                    .bind(class_id).bind(user).bind(now).execute(&mut *tx).await?;
-                seated.push((user, vmid));
-            }
+            let name: Option<String> = sqlx::query_scalar("SELECT s.name FROM classes c JOIN instance_sets s ON s.id = c.instance_set_id WHERE c.id = $1")
+                .bind(class_id).fetch_optional(&mut *tx).await?;
+            let Some(name) = name else { return Err(StoreError::NotFound("class".into())) };
+            let seated = seat_in_order!(tx, class_id, &name, now).await?;
             if !seated.is_empty() {
-                let list: Vec<_> = seated.iter().map(|(u, v)| json!({"user_id": u, "vmid": v})).collect();
-                tx.audit(&audit.entity(class_id).details(json!({"admitted": list}))).await?;
+                let list: Vec<_> = seated.iter().map(|(u, v, n)| json!({"user_id": u, "vmid": v, "vm_name": n})).collect();
+                tx.audit(&audit.entity(class_id).details(json!({"class": name, "admitted": list}))).await?;
                 tx.bump("classes").await?;
+                tx.bump("notifications").await?;
             }
             tx.commit().await?;
-            seated
+            seated.into_iter().map(|(u, v, _)| (u, v)).collect::<Vec<_>>()
         });
         Ok(seated)
     }

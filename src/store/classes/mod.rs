@@ -52,6 +52,7 @@ pub struct Class {
     pub last_power_on_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub enrolled: i64,
+    /// Enrolled students on the waiting list (the list and the class header both show this).
     pub waiting: i64,
     pub seats: i64,
     pub free_seats: i64,
@@ -133,7 +134,7 @@ const SELECT_CLASSES: &str = "SELECT c.id, s.name, s.description, s.owner_id, u.
   c.auto_shutdown_enabled, c.auto_shutdown_cpu_percent, c.auto_shutdown_idle_minutes, c.max_usage_hours, \
   c.power_on_lead_minutes, c.last_power_on_at, c.archived_at, \
   (SELECT count(*) FROM class_enrollments e WHERE e.class_id = c.id) AS enrolled, \
-  (SELECT count(*) FROM class_waitlist w WHERE w.class_id = c.id AND w.status = 'waiting') AS waiting, \
+  (SELECT count(*) FROM class_waitlist w JOIN class_enrollments e ON e.class_id = w.class_id AND e.user_id = w.user_id WHERE w.class_id = c.id AND w.status = 'waiting') AS waiting, \
   (SELECT count(*) FROM class_vms v WHERE v.class_id = c.id AND v.role = 'student' AND v.deleted_at IS NULL) AS seats, \
   (SELECT count(*) FROM class_vms v WHERE v.class_id = c.id AND v.role = 'student' AND v.deleted_at IS NULL AND v.status = 'available') AS free_seats, \
   (SELECT count(*) FROM class_deploy_steps d WHERE d.class_id = c.id AND d.status IN ('pending','running')) AS steps_open, \

@@ -5,6 +5,7 @@
 
 use super::{DEFAULT_TENANT, DemoPeople, SeedCounts, ids, ins, minutes, refuse_if_seeded, summary};
 use crate::domain::audit::Entry;
+use crate::domain::classes::vmid::{short_name, vm_name};
 use crate::domain::invitation::{new_token, token_hash};
 use crate::domain::time;
 use crate::store::tx::{BeginWrite, TxExt};
@@ -137,7 +138,11 @@ impl Store {
                 ins!(tx, counts, ENROLLMENT, Uuid::now_v7(), class, student, Some(token), at);
                 ins!(tx, counts, MEMBER, Uuid::now_v7(), group, student, Some(teacher), at);
             }
-            // Networks Lab's pool holds two seats, both taken: Sid waits.
+            // Networks Lab's pool is not deployed yet and will hold two seats: Sid joined last
+            // (after Sam and Sara), so a deployment seats Sam and Sara and Sid waits. A waiting
+            // student is always an enrolled one.
+            ins!(tx, counts, ENROLLMENT, Uuid::now_v7(), networks, p.sid, Some(networks_token), ago(2 * day));
+            ins!(tx, counts, MEMBER, Uuid::now_v7(), networks_group, p.sid, Some(p.tom), ago(2 * day));
             ins!(tx, counts, WAITLIST, Uuid::now_v7(), networks, p.sid, ago(2 * day));
 
             // Linux Basics is deployed: base VM, the teacher's VM and one VM per seat.
@@ -151,11 +156,8 @@ impl Store {
             ];
             for (n, (user, role, status, usage)) in vms.into_iter().enumerate() {
                 let vmid = class_vmid(LINUX_PREFIX, n as i64);
-                let name = match role {
-                    "base" => "lb101-base".to_string(),
-                    "teacher" => "lb101-teacher".to_string(),
-                    _ => format!("lb101-student-{:02}", n - 1),
-                };
+                // The deployments' naming rule: "Linux Basics 101" → lb101-base, lb101-teacher, …
+                let name = vm_name(&short_name("Linux Basics 101"), n as i64);
                 let mac = format!("BC:24:11:41:{:02X}:{:02X}", n / 256, n % 256);
                 ins!(tx, counts, CLASS_VM, Uuid::now_v7(), Some(linux), cluster, user, vmid, if n % 2 == 0 { "pve1" } else { "pve2" },
                     name, Some(mac), role, status, usage, Some(ago(14 * day)), user.map(|_| ago(12 * day - n as i64 * 60)), ago(15 * day));

@@ -392,10 +392,11 @@ impl Store {
                 }
             }
 
+            // Every text uses only domain::support::CANNED_VARIABLES (tests/store_support.rs checks).
             for (title, body) in [
                 ("Greeting", "Hi {visitor_name}, thanks for contacting Northfield Lab support. I'm {rep_name} and I'll help you today."),
-                ("Invoice reminder", "Invoice {invoice_id} for {amount} {currency} is due on {due_date}. You can pay by card or bank transfer."),
-                ("Password reset", "I've sent a password reset link to {email}. It expires in {hours} hours."),
+                ("Invoice reminder", "Your invoice, with its amount and due date, is under Support › Invoices once you sign in. You can pay by card or bank transfer; quote {reference} if you write to us."),
+                ("Password reset", "I've sent a password reset link to {email}. It expires in 24 hours."),
                 ("Closing", "Is there anything else I can help with, {visitor_name}? If not, I'll close this chat. Your reference is {reference}."),
             ] {
                 ins!(tx, counts, CANNED, Uuid::now_v7(), title, body, Some(p.sue), ago(30 * day));

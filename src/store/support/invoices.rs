@@ -6,7 +6,8 @@ use super::TUTORING;
 use crate::domain::audit::Entry;
 use crate::domain::invoice;
 use crate::domain::rbac::{Action, Actor, Resource};
-use crate::domain::time;
+use crate::domain::{notice, time};
+use crate::store::notifications::insert_notification;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Store, StoreError, on_pool};
 use chrono::{DateTime, Utc};
@@ -36,10 +37,11 @@ pub struct NewInvoice {
 
 const PAID: &str = "CAST(COALESCE((SELECT sum(p.amount_cents) FROM payments p WHERE p.invoice_id = i.id AND p.status = 'succeeded'), 0) AS BIGINT)";
 
-/// Which invoices the actor may see: all, or their own.
-const VISIBLE: &str = "($2 OR i.student_id = $1)";
+/// Which invoices the actor may see: all (staff), or their own once issued — drafts are
+/// staff-only (`domain::invoice::visible`, the same rule).
+pub(super) const VISIBLE: &str = "($2 OR (i.student_id = $1 AND i.status <> 'draft'))";
 
-fn sees_all(actor: &Actor) -> bool {
+pub(super) fn sees_all(actor: &Actor) -> bool {
     actor.can(Resource::Invoice, Action::Update)
 }
 
@@ -86,7 +88,15 @@ impl Store {
             let (from, _, paid) = found(sqlx::query_as(sqlx::AssertSqlSafe(locked_sql(self))).bind(id).fetch_optional(&mut *tx).await?)?;
             invoice::may_set(&from, to, paid).map_err(StoreError::Conflict)?;
             sqlx::query("UPDATE invoices SET status = $2, updated_at = $3 WHERE id = $1").bind(id).bind(to).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(id).detail("from", from).detail("to", to)).await?;
+            let (student, total, currency, due): (Uuid, i64, String, Option<DateTime<Utc>>) =
+                sqlx::query_as("SELECT student_id, total_cents, currency, due_at FROM invoices WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+            if to == "issued" {
+                let due = due.map(|d| d.format("%Y-%m-%d").to_string());
+                let (t, b) = notice::invoice_issued(&invoice::short_id(id), &invoice::format_cents(total, &currency), due.as_deref());
+                insert_notification!(tx, student, notice::INVOICE_ISSUED, &t, Some(b.as_str()), "invoice", id, now).await?;
+                tx.bump("notifications").await?;
+            }
+            tx.audit(&audit.entity(id).detail("from", from).detail("to", to).detail("student_id", student.to_string())).await?;
             tx.bump(TUTORING).await?;
             tx.commit().await?;
         });

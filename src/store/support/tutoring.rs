@@ -54,7 +54,7 @@ const VISIBLE: &str = "($2 OR a.student_id = $1 OR EXISTS (SELECT 1 FROM teacher
 /// (code, title, service type, status, due)
 type AssignmentHead = (String, String, String, String, Option<DateTime<Utc>>);
 /// (id, total cents, currency, status, due)
-type InvoiceHead = (Uuid, i64, String, String, Option<DateTime<Utc>>);
+type InvoiceHead = (Uuid, i64, String, String, Option<DateTime<Utc>>, Uuid);
 
 fn sees_all(actor: &Actor) -> bool {
     actor.can(Resource::Assignment, Action::Update) && actor.role != crate::domain::Role::Teacher
@@ -70,12 +70,12 @@ impl Store {
         let sql = format!(
             "SELECT a.id, a.assignment_code, a.title, u.display_name AS student, a.service_type, a.status, a.due_at, \
              (SELECT count(*) FROM teacher_assignments ta WHERE ta.assignment_id = a.id) AS teachers, \
-             (SELECT count(*) FROM invoices i WHERE i.assignment_id = a.id) AS invoices \
+             (SELECT count(*) FROM invoices i WHERE i.assignment_id = a.id AND ($3 OR i.status <> 'draft')) AS invoices \
              FROM assignments a JOIN users u ON u.id = a.student_id WHERE {VISIBLE} ORDER BY a.assignment_code"
         );
-        Ok(
-            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(actor.user_id).bind(sees_all(actor)).fetch_all(p).await?),
-        )
+        let staff = super::invoices::sees_all(actor);
+        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(actor.user_id).bind(sees_all(actor)).bind(staff).fetch_all(p).await?))
     }
 
     /// Students create their own; admins for anyone.
@@ -164,9 +164,13 @@ impl Store {
         }
         if actor.can(Resource::Invoice, Action::Read) {
             let invoices: Vec<InvoiceHead> = on_pool!(self, p => sqlx::query_as(
-                "SELECT id, total_cents, currency, status, due_at FROM invoices WHERE id = $1 OR ($2 IS NOT NULL AND assignment_id = $2) ORDER BY created_at",
+                "SELECT id, total_cents, currency, status, due_at, student_id FROM invoices WHERE id = $1 OR ($2 IS NOT NULL AND assignment_id = $2) ORDER BY created_at",
             ).bind(invoice).bind(assignment.or(invoice_assignment)).fetch_all(p).await?);
-            for (id, total, cur, status, due) in invoices {
+            let staff = super::invoices::sees_all(actor);
+            // Drafts are staff-only; students see their own invoices once issued.
+            let shown =
+                invoices.into_iter().filter(|i| crate::domain::invoice::visible(&i.3, i.5 == actor.user_id, staff));
+            for (id, total, cur, status, due, _) in shown {
                 if ctx.title.is_empty() {
                     ctx.title = format!("invoice {}", &id.to_string()[..8]);
                 }

@@ -5,7 +5,8 @@ use super::CHAT;
 use crate::domain::audit::Entry;
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::support::VisitorIntro;
-use crate::domain::time;
+use crate::domain::{notice, time};
+use crate::store::notifications::insert_notification;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Store, StoreError, on_pool};
 use chrono::{DateTime, Utc};
@@ -238,7 +239,15 @@ impl Store {
             }
             sqlx::query(INSERT_MESSAGE).bind(Uuid::now_v7()).bind(session).bind("system").bind(None::<Uuid>)
                 .bind(format!("{} handed the chat to {name}.", display_name(actor))).bind(now).execute(&mut *tx).await?;
-            tx.audit(&audit.entity(session).details(serde_json::json!({ "to": to }))).await?;
+            let (visitor, reference): (String, String) = sqlx::query_as("SELECT visitor_name, reference FROM visitor_sessions WHERE id = $1")
+                .bind(session).fetch_one(&mut *tx).await?;
+            if to != actor.user_id {
+                let (t, b) = notice::chat_transferred(&visitor, &reference, &display_name(actor));
+                insert_notification!(tx, to, notice::CHAT_TRANSFERRED, &t, Some(b.as_str()), "visitor_session", session, now).await?;
+                tx.bump("notifications").await?;
+            }
+            let details = serde_json::json!({ "to": to, "to_name": name, "visitor": visitor, "reference": reference });
+            tx.audit(&audit.entity(session).details(details)).await?;
             tx.bump(CHAT).await?;
             tx.commit().await?;
             name
@@ -354,6 +363,5 @@ impl Store {
 
 /// How a rep is named to a visitor: the first word of the username is all we have here.
 fn display_name(actor: &Actor) -> String {
-    let mut c = actor.username.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_else(|| "A rep".into())
+    crate::domain::support::rep_display_name(&actor.username)
 }

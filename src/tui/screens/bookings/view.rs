@@ -142,7 +142,7 @@ impl BookingsScreen {
         }
         let height = |cal: &CalendarState, n: usize| {
             let id = cal.data.devices[cal.visible[n]].id;
-            let b: Vec<Interval> = cal.bookings_in(id, scale.range).iter().map(|b| b.interval()).collect();
+            let b: Vec<Interval> = cal.bookings_in(id, scale.range).iter().map(|b| scale.lane_of(cal, b)).collect();
             slots::lanes(&b).1.clamp(1, MAX_LANES)
         };
         if cal.row < cal.visible.len() {
@@ -164,7 +164,7 @@ impl BookingsScreen {
             let d = &cal.data.devices[i];
             let bookings = cal.bookings_in(d.id, scale.range);
             let maint: Vec<Interval> = cal.maintenance_in(d.id, scale.range).iter().map(|m| m.interval()).collect();
-            let (lane_of, lanes) = slots::lanes(&bookings.iter().map(|b| b.interval()).collect::<Vec<_>>());
+            let (lane_of, lanes) = slots::lanes(&bookings.iter().map(|b| scale.lane_of(cal, b)).collect::<Vec<_>>());
             let selected = n == cal.row;
             let marked = cal.marks.contains(&d.id);
             for lane in 0..lanes.clamp(1, MAX_LANES) {
@@ -271,6 +271,20 @@ impl Scale {
                     unit: per,
                 }
             }
+        }
+    }
+
+    /// The time a booking takes up on screen, for stacking: in the week view a booking fills
+    /// whole day columns, so two bookings of one day (13–17 and 17–19) share a column and go
+    /// on separate lanes instead of one hiding the other.
+    fn lane_of(&self, cal: &CalendarState, b: &BookingRow) -> Interval {
+        match self.zoom {
+            Zoom::Week => {
+                let start = local_midnight(cal.tz, cal.local_day(b.starts_at));
+                let last = cal.local_day(b.ends_at - Duration::seconds(1));
+                Interval { start, end: local_midnight(cal.tz, last + Duration::days(1)) }
+            }
+            _ => b.interval(),
         }
     }
 

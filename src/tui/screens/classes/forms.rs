@@ -72,7 +72,8 @@ pub fn class_form(class: Option<&Class>) -> Effect {
     };
     let form = Form::new(title, fields).note(
         "Template: a Proxmox template's VMID. Hours: HH:MM-HH:MM in the time zone (empty: any time; 22:00-06:00 wraps midnight). \
-         Auto shutdown: off or CPU%/minutes. Max hours and power-on minutes: empty for none.",
+         Auto shutdown: off or CPU%/minutes. Max hours: 0 for no limit; empty on a new class takes the \
+         setting classes.default_max_usage_hours. Power-on minutes: empty for none.",
     );
     open(form, kind)
 }

@@ -205,11 +205,10 @@ impl ClassesScreen {
                 }
                 None => Span::styled("no active join code — press i to issue one", theme.warn()),
             };
-            let waiting = d.roster.iter().filter(|r| r.2).count();
             lines.push(Line::from(vec![
                 code,
                 Span::styled(
-                    format!(" · {} students, {waiting} waiting · {} free VMs", d.roster.len(), c.free_seats),
+                    format!(" · {} students, {} waiting · {} free VMs", c.enrolled, c.waiting, c.free_seats),
                     theme.dim(),
                 ),
             ]));

@@ -476,7 +476,7 @@ impl SupportScreen {
                             Ask::Canned { session: s.id },
                             Form::new(format!("canned reply to {}", s.visitor_name), vec![Field::choice("Reply", &titles, titles[0])])
                                 .submit_label("send")
-                                .note("{visitor} {rep} {reference} {subject} are filled in. ←/→ choose."),
+                                .note(format!("Filled in: {}. ←/→ choose.", crate::domain::support::canned_variable_list())),
                         )
                     }
                     Action::Transfer => form(
@@ -698,8 +698,7 @@ fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
 /// An invoice's short name, as the table shows it: the id's last characters, which are
 /// random (the first ones of a v7 id are its creation time, alike for a day's invoices).
 pub fn short(id: Uuid) -> String {
-    let hex = id.simple().to_string();
-    hex[hex.len() - 8..].to_string()
+    crate::domain::invoice::short_id(id)
 }
 
 fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
