@@ -172,10 +172,11 @@ fn the_queue_claims_and_chats_with_a_multi_line_reply() {
     let dialog = screen(&mut a, 160, 22);
     assert!(dialog.contains("{visitor_name}") && dialog.contains("{rep_name}"), "{dialog}");
     key(&mut a, KeyCode::Enter);
-    let sent = support_ops(&a.take_commands());
+    let cmds = a.take_commands();
+    let sent = support_ops(&cmds);
     assert!(matches!(sent.as_slice(), [Op::Canned { session, .. }] if *session == ACTIVE), "{sent:?}");
     // The engine answers a sent canned reply with Done: the dialog closes (not stuck on "working…").
-    reply(&mut a, Reply::Done("Sent 'thanks' to Lukas Becker.".into()));
+    answer(&mut a, cmds[0].id, Reply::Done("Sent 'thanks' to Lukas Becker.".into()));
     assert!(a.overlay.is_none(), "the dialog closes once the reply is sent");
 }
 
