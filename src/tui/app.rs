@@ -4,7 +4,7 @@
 mod requests;
 
 use super::keymap::{Action, Keymap};
-use super::palette::Palette;
+use super::palette::{Entry, Palette, Verb as V};
 use super::screens::account::{AccountScreen, change_password_form};
 use super::screens::admin::{self, AdminScreen, Section};
 use super::screens::bookings::{self, BookingsScreen, FormKind};
@@ -449,7 +449,7 @@ impl App {
             Overlay::Palette(mut p) => match key.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => match p.resolve() {
-                    Some((name, args)) => self.run_command(&name, &args),
+                    Some((entry, args)) => self.run_command(entry, &args),
                     None => self.toasts.push(
                         ToastKind::Error,
                         format!("Unknown command '{}'. Tab completes.", p.input.value().trim()),
@@ -579,10 +579,32 @@ impl App {
         })
     }
 
-    fn run_command(&mut self, name: &str, args: &[String]) {
+    fn run_command(&mut self, entry: Entry, args: &[String]) {
+        let verb = match entry {
+            // A key's action from the palette goes where the key would: to the screen in
+            // front, if it offers it here.
+            Entry::Action(Action::Help) => return self.apply(vec![Effect::Open(Overlay::Help)]),
+            Entry::Action(Action::Quit) => return self.apply(vec![Effect::Quit]),
+            Entry::Action(action) => {
+                let Phase::Shell(shell) = &mut self.phase else {
+                    return;
+                };
+                if action == Action::Refresh {
+                    let fx = shell.load_tab();
+                    return self.apply(fx);
+                }
+                if shell.actions().iter().any(|(a, _)| *a == action) {
+                    return self.on_shell_action(action);
+                }
+                let message = format!("'{}' does nothing here ({}).", action.name(), shell.context());
+                return self.apply(vec![Effect::Error(message)]);
+            }
+            Entry::Verb(v) => v,
+        };
         let Phase::Shell(shell) = &mut self.phase else {
             return;
         };
+        let name = verb.name();
         let actor = shell.session.actor.clone();
         let goto_admin = |shell: &mut Shell, s: Section| -> Vec<Effect> {
             match shell.tabs.iter().position(|t| *t == Tab::Admin) {
@@ -594,47 +616,47 @@ impl App {
             }
         };
         let args_ref: Vec<&str> = args.iter().map(String::as_str).collect();
-        let fx = match name {
-            "admin" => match shell.tabs.iter().position(|t| *t == Tab::Admin) {
+        let fx = match verb {
+            V::Admin => match shell.tabs.iter().position(|t| *t == Tab::Admin) {
                 Some(i) => {
                     shell.active = i;
                     shell.load_tab()
                 }
                 None => vec![Effect::Error("Your role has no Admin tab.".into())],
             },
-            "bookings" | "approvals" | "devices" => match shell.tabs.iter().position(|t| *t == Tab::Bookings) {
+            V::Bookings | V::Approvals | V::Devices => match shell.tabs.iter().position(|t| *t == Tab::Bookings) {
                 Some(i) => {
                     use super::screens::bookings::Section as B;
                     shell.active = i;
-                    let s = match name {
-                        "approvals" => B::Approvals,
-                        "devices" => B::Devices,
+                    let s = match verb {
+                        V::Approvals => B::Approvals,
+                        V::Devices => B::Devices,
                         _ => B::Week,
                     };
                     shell.bookings.show(s, &actor)
                 }
                 None => vec![Effect::Error("Your role has no Bookings tab.".into())],
             },
-            "support" => match shell.tabs.iter().position(|t| *t == Tab::Support) {
+            V::Support => match shell.tabs.iter().position(|t| *t == Tab::Support) {
                 Some(i) => {
                     shell.active = i;
                     shell.load_tab()
                 }
                 None => vec![Effect::Error("Your role has no Support tab.".into())],
             },
-            "me" => {
+            V::Me => {
                 shell.active = shell.tabs.iter().position(|t| *t == Tab::Me).unwrap_or(0);
                 shell.load_tab()
             }
-            "inventory" | "guests" | "tasks" | "isos" | "templates" => {
+            V::Inventory | V::Tasks | V::Isos | V::Templates => {
                 match shell.tabs.iter().position(|t| *t == Tab::Inventory) {
                     Some(i) => {
                         use super::screens::inventory::View;
                         shell.active = i;
-                        shell.inventory.view = match name {
-                            "tasks" => View::Tasks,
-                            "isos" => View::Isos,
-                            "templates" => View::Templates,
+                        shell.inventory.view = match verb {
+                            V::Tasks => View::Tasks,
+                            V::Isos => View::Isos,
+                            V::Templates => View::Templates,
                             _ => View::Guests,
                         };
                         shell.load_tab()
@@ -642,24 +664,16 @@ impl App {
                     None => vec![Effect::Error("Your role has no Inventory tab.".into())],
                 }
             }
-            "start" | "stop" | "shutdown" | "reboot" | "template" | "delete" | "snapshot" | "rollback" | "delsnap"
-                if shell.tab() == Tab::Inventory =>
-            {
+            V::Snapshot | V::Rollback | V::Delsnap if shell.tab() == Tab::Inventory => {
                 use crate::domain::inventory::ops::GuestOp;
                 let snap = || {
                     args.first().cloned().filter(|n| {
                         n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && n.len() <= 40
                     })
                 };
-                let op = match name {
-                    "start" => Some(GuestOp::Start),
-                    "stop" => Some(GuestOp::Stop),
-                    "shutdown" => Some(GuestOp::Shutdown),
-                    "reboot" => Some(GuestOp::Reboot),
-                    "template" => Some(GuestOp::Template),
-                    "delete" => Some(GuestOp::Delete),
-                    "snapshot" => snap().map(GuestOp::Snapshot),
-                    "rollback" => snap().map(GuestOp::Rollback),
+                let op = match verb {
+                    V::Snapshot => snap().map(GuestOp::Snapshot),
+                    V::Rollback => snap().map(GuestOp::Rollback),
                     _ => snap().map(GuestOp::DeleteSnapshot),
                 };
                 match op {
@@ -667,22 +681,22 @@ impl App {
                     None => vec![Effect::Error(format!("usage: {name} NAME (letters, digits, '-' or '_')"))],
                 }
             }
-            "users" => goto_admin(shell, Section::Users),
-            "invitations" => goto_admin(shell, Section::Invitations),
-            "roles" => goto_admin(shell, Section::Roles),
-            "settings" => goto_admin(shell, Section::Settings),
-            "audit" => goto_admin(shell, Section::Audit),
-            "new-user" => {
+            V::Users => goto_admin(shell, Section::Users),
+            V::Invitations => goto_admin(shell, Section::Invitations),
+            V::Roles => goto_admin(shell, Section::Roles),
+            V::Settings => goto_admin(shell, Section::Settings),
+            V::Audit => goto_admin(shell, Section::Audit),
+            V::NewUser => {
                 let mut fx = goto_admin(shell, Section::Users);
                 fx.extend(shell.admin.update(Action::New, &actor));
                 fx
             }
-            "invite" => {
+            V::Invite => {
                 let mut fx = goto_admin(shell, Section::Invitations);
                 fx.extend(shell.admin.update(Action::New, &actor));
                 fx
             }
-            "set" => match args {
+            V::Set => match args {
                 [key, value @ ..] if !value.is_empty() => {
                     vec![Effect::Send(Command::new(
                         &actor,
@@ -691,22 +705,22 @@ impl App {
                 }
                 _ => vec![Effect::Error("usage: set KEY VALUE".into())],
             },
-            "grant" | "revoke" => match admin::parse_grant(&args_ref) {
+            V::Grant | V::Revoke => match admin::parse_grant(&args_ref) {
                 Ok((role, grant)) => {
                     vec![Effect::Send(Command::new(
                         &actor,
-                        AdminOp::SetRoleGrant { role, grant, granted: name == "grant" },
+                        AdminOp::SetRoleGrant { role, grant, granted: verb == V::Grant },
                     ))]
                 }
                 Err(e) => vec![Effect::Error(e)],
             },
-            "classes" | "join" | "coowner" | "scale" | "disable-codes" => {
+            V::Classes | V::Join | V::Coowner | V::Scale | V::DisableCodes => {
                 match shell.tabs.iter().position(|t| *t == Tab::Classes) {
                     Some(i) => {
                         let entering = shell.active != i;
                         shell.active = i;
                         let mut fx = if entering { shell.load_tab() } else { vec![] };
-                        if name != "classes" {
+                        if verb != V::Classes {
                             fx.extend(shell.classes.command(name, args, &actor));
                         }
                         fx
@@ -714,13 +728,12 @@ impl App {
                     None => vec![Effect::Error("Your role has no Classes tab.".into())],
                 }
             }
-            "passwd" => vec![change_password_form()],
-            "read-all" => vec![Effect::Send(Command::new(&actor, AccountOp::MarkRead { id: None }))],
-            "refresh" => shell.load_tab(),
-            "help" => vec![Effect::Open(Overlay::Help)],
-            "signout" => vec![Effect::Send(Command::new(&actor, AccountOp::SignOut))],
-            "quit" => vec![Effect::Quit],
-            _ => vec![Effect::Error(format!("Unknown command '{name}'."))],
+            V::Passwd => vec![change_password_form()],
+            V::ReadAll => vec![Effect::Send(Command::new(&actor, AccountOp::MarkRead { id: None }))],
+            V::Signout => vec![Effect::Send(Command::new(&actor, AccountOp::SignOut))],
+            V::Snapshot | V::Rollback | V::Delsnap => {
+                vec![Effect::Error(format!("'{name}' works on guests in the Inventory tab."))]
+            }
         };
         self.apply(fx);
     }
