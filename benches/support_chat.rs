@@ -71,7 +71,12 @@ async fn server(store: &Store) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     // One address plays 100 visitors here: lift the per-address limits, keep the rest.
-    let limits = Limits { per_ip: Rate::new(1e6, 1e6), starts_per_ip: Rate::new(1e6, 1e6), ..Limits::default() };
+    let limits = Limits {
+        per_ip: Rate::new(1e6, 1e6),
+        starts_per_ip: Rate::new(1e6, 1e6),
+        max_connections_per_ip: 100_000,
+        ..Limits::default()
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let s = svc(store);
     tokio::spawn(async move {

@@ -1,6 +1,5 @@
 //! `labdeck vm …`: the inventory and guest power actions for scripts.
 
-use crate::domain::audit::Source;
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::inventory::{Guest, bytes};
 use crate::domain::rbac::Actor;
@@ -27,7 +26,7 @@ pub enum VmCmd {
 }
 
 pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     let (cluster, vmid, op) = match cmd {
         VmCmd::List { json } => {
             let guests = svc.store.list_guests(&actor).await?;
@@ -121,7 +120,7 @@ pub async fn cluster(
 ) -> anyhow::Result<()> {
     use crate::engine::clusters;
     use crate::store::pve::ClusterInput;
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     match cmd {
         ClusterCmd::Add { name, host, port, token_id, token_secret_stdin, fingerprint, poll_seconds } => {
             let Some(fingerprint) = fingerprint else {

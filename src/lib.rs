@@ -4,6 +4,7 @@
 pub mod cli;
 mod cli_bookings;
 mod cli_class;
+mod cli_ops;
 mod cli_serve;
 mod cli_vm;
 pub mod config;

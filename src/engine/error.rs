@@ -26,6 +26,8 @@ pub enum ErrorKind {
     NotFound,
     /// The database is busy: worth trying again in a moment.
     Busy,
+    /// The database cannot take the request now (unreachable, disk full, write failed).
+    Unavailable,
     /// Anything else: a fault on our side, to be logged and not detailed to outsiders.
     Internal,
 }
@@ -39,6 +41,9 @@ impl AppError {
             AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
             AppError::Store(StoreError::Busy) => ErrorKind::Busy,
+            AppError::Store(StoreError::Unreachable(_) | StoreError::DiskFull | StoreError::WriteFailed(_)) => {
+                ErrorKind::Unavailable
+            }
             AppError::Store(_) => ErrorKind::Internal,
         }
     }

@@ -44,6 +44,17 @@ impl From<AppError> for ApiError {
                 retry_after: Some(1),
                 ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The service is busy; try again in a moment.")
             },
+            ErrorKind::Unavailable => {
+                tracing::error!(error = %message, "visitor API: the database cannot take the request");
+                ApiError {
+                    retry_after: Some(5),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "The service is unavailable for a moment; nothing was lost on your side, try again shortly.",
+                    )
+                }
+            }
             ErrorKind::Internal => {
                 tracing::error!(error = %message, "visitor API store failure");
                 ApiError::new(
@@ -60,6 +71,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(serde_json::json!({ "error": self.message, "code": self.code }));
         let mut res = (self.status, body).into_response();
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a stalled body is not waited for: the connection ends here.
+            res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {
