@@ -320,3 +320,24 @@ fn a_finished_task_refreshes_the_open_detail_pane() {
     let s = screen(&mut a);
     assert!(s.contains("snapshots (1)") && s.contains("before-upgrade"), "{s}");
 }
+
+/// The palette's `start` is the key's action (one table for keys, help and palette): it acts
+/// on the selected guest as `s` does.
+#[test]
+fn a_palette_action_does_what_its_key_does() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Char(':'));
+    ui::chars(&mut a, "start");
+    key(&mut a, KeyCode::Enter);
+    let by_palette = a.take_commands();
+    key(&mut a, KeyCode::Char('s'));
+    let by_key = a.take_commands();
+    let op = |c: &[Command]| match c {
+        [Command { op: Op::Inventory(InventoryOp::GuestAction { targets, op: GuestOp::Start }), .. }] => {
+            targets.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(op(&by_palette), vec![(EAST, 100)]);
+    assert_eq!(op(&by_palette), op(&by_key));
+}

@@ -1,0 +1,170 @@
+//! Drawing the shell: tabs, the screen in front, the filter line, the status bar, overlays
+//! and toasts.
+
+use super::*;
+
+impl App {
+    /// The help rows for where the user is now, from the live keymap.
+    pub fn help_rows(&self) -> (String, Vec<(String, String)>) {
+        let mut rows: Vec<(Action, &str)> = Vec::new();
+        let context = match &self.phase {
+            Phase::Shell(shell) => {
+                rows.extend(shell.actions());
+                rows.extend([
+                    (Action::Up, "Move up"),
+                    (Action::Down, "Move down"),
+                    (Action::PageDown, "Page down"),
+                    (Action::Top, "First row"),
+                    (Action::Bottom, "Last row"),
+                    (Action::NextTab, "Next tab"),
+                    (Action::PrevTab, "Previous tab"),
+                    (Action::Palette, "Command palette (tab completes)"),
+                    (Action::Back, "Clear the filter / close"),
+                    (Action::Quit, "Quit"),
+                ]);
+                shell.context()
+            }
+            _ => "sign in".into(),
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (a, what) in rows {
+            if !out.iter().any(|(_, w)| w == what) {
+                out.push((self.keymap.keys_label(a), what.to_string()));
+            }
+        }
+        out.push(("ctrl+c".into(), "Quit from anywhere".into()));
+        (context, out)
+    }
+
+    pub fn view(&mut self, f: &mut Frame) {
+        let area = f.area();
+        if area.width < 30 || area.height < 8 {
+            let msg = format!("labdeck needs at least 30×8 (now {}×{})", area.width, area.height);
+            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        let theme = self.theme.clone();
+        match &mut self.phase {
+            Phase::Starting => f.render_widget(Paragraph::new("connecting to the database…").centered(), area),
+            Phase::Gate(g) => g.view(f, area, &theme, &self.demo, &self.org),
+            Phase::Shell(shell) => {
+                let [tabs, body, status] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+                render_tabs(f, tabs, &theme, shell, &self.keymap);
+                let (body, filter_line) = if shell.filter.is_some() {
+                    let [b, l] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
+                    (b, Some(l))
+                } else {
+                    (body, None)
+                };
+                let actor = shell.session.actor.clone();
+                match shell.tab() {
+                    Tab::Inventory => shell.inventory.view(f, body, &theme),
+                    Tab::Bookings => shell.bookings.view(f, body, &theme, &actor),
+                    Tab::Classes => shell.classes.view(f, body, &theme),
+                    Tab::Admin => shell.admin.view(f, body, &theme, &actor),
+                    Tab::Support => shell.support.view(f, body, &theme, &actor),
+                    Tab::Me => {
+                        let user = shell.session.user.clone();
+                        shell.account.view(f, body, &theme, &user)
+                    }
+                }
+                if let (Some(line), Some(input)) = (filter_line, &shell.filter) {
+                    f.render_widget(
+                        Line::from(vec![Span::styled("/", theme.accent()), Span::raw(input.value().to_string())]),
+                        line,
+                    );
+                    f.set_cursor_position((line.x + 1 + input.visual_cursor() as u16, line.y));
+                }
+                render_status(f, status, &theme, shell, self.backend, self.store_down.is_some(), self.clock);
+            }
+        }
+        match &self.overlay {
+            None => {}
+            Some(Overlay::Help) => {
+                let (context, rows) = self.help_rows();
+                overlay::render_help(f, area, &theme, &context, &rows);
+            }
+            Some(Overlay::Palette(p)) => overlay::render_palette(
+                f,
+                area,
+                &theme,
+                p.input.value(),
+                p.input.visual_cursor(),
+                &p.matches(),
+                p.chosen,
+            ),
+            Some(Overlay::Confirm { title, message, .. }) => {
+                overlay::render_confirm(f, area, &theme, &ConfirmView { title, message })
+            }
+            Some(Overlay::Secret { message, secret }) => overlay::render_secret(f, area, &theme, message, secret),
+            Some(Overlay::Report { title, lines, scroll }) => {
+                overlay::render_report(f, area, &theme, title, lines, *scroll)
+            }
+            Some(Overlay::Form { form, .. }) => {
+                let r = crate::tui::widgets::centered(area, 72, form.height());
+                form.render(f, r, &theme);
+            }
+        }
+        self.toasts.render(f, area, &theme);
+    }
+}
+
+fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: &Keymap) {
+    let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
+    for (i, t) in shell.tabs.iter().enumerate() {
+        let style = if i == shell.active { theme.selected() } else { theme.dim() };
+        let badge = shell.support.badge();
+        let name =
+            if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
+        spans.push(Span::styled(format!(" {name} "), style));
+    }
+    let hints = format!(
+        "{} help  {} command  {} filter  {} quit ",
+        keymap.hint(Action::Help),
+        keymap.hint(Action::Palette),
+        keymap.hint(Action::Filter),
+        keymap.hint(Action::Quit)
+    );
+    let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(left);
+    if room > hints.chars().count() {
+        spans.push(Span::raw(" ".repeat(room - hints.chars().count())));
+        spans.push(Span::styled(hints, theme.dim()));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
+    let u = &shell.session.user;
+    let mut spans = vec![
+        Span::styled(format!(" {} ", u.username), theme.selected()),
+        Span::styled(format!(" {} ", u.role), theme.dim()),
+        Span::styled(format!("│ {backend} "), theme.dim()),
+        Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
+    ];
+    if shell.session.actor.can(crate::domain::Resource::Booking, crate::domain::Action::Update) {
+        let n = shell.bookings.pending_count;
+        spans.push(Span::styled(format!("│ ⚑ {n} to approve "), if n > 0 { theme.warn() } else { theme.dim() }));
+    }
+    if shell.tabs.contains(&Tab::Support) {
+        let (waiting, unread) = (shell.support.waiting, shell.support.unread);
+        let style = if waiting + unread > 0 { theme.warn() } else { theme.dim() };
+        // Only those who answer visitors have a queue to count.
+        let text = if shell.session.actor.can(crate::domain::Resource::VisitorChat, crate::domain::Action::Read) {
+            format!("│ chats waiting {waiting} · unread {unread} ")
+        } else {
+            format!("│ messages unread {unread} ")
+        };
+        spans.push(Span::styled(text, style));
+    }
+    if down {
+        spans.push(Span::styled("│ database unreachable ", theme.error()));
+    }
+    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
+    let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(left + right.chars().count());
+    spans.push(Span::raw(" ".repeat(room)));
+    spans.push(Span::styled(right, theme.dim()));
+    f.render_widget(Line::from(spans), area);
+}
