@@ -87,6 +87,13 @@ pub async fn event_loop<W: Write>(
                     screen.repaint()?;
                     dirty = true;
                 }
+                // Every resize repaints whole: a terminal that grew and shrank back before we
+                // drew has the same size but shifted or reflowed content.
+                Some(Ok(ev @ TermEvent::Resize(..))) => {
+                    screen.repaint()?;
+                    app.update(Msg::Terminal(ev));
+                    dirty = true;
+                }
                 Some(Ok(ev)) => dirty |= app.update(Msg::Terminal(ev)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),

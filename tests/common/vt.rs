@@ -172,7 +172,7 @@ pub fn differs(screen: &vt100::Screen, frame: &Buffer) -> Option<String> {
             let got_symbol = if got.has_contents() { got.contents() } else { " " };
             let problem = if got_symbol != want.symbol() {
                 Some(format!("{got_symbol:?} where the frame has {:?}", want.symbol()))
-            } else if vt_color(want.fg) != got.fgcolor() || vt_color(want.bg) != got.bgcolor() {
+            } else if (vt_color(want.fg) != got.fgcolor() && fg_shows(want)) || vt_color(want.bg) != got.bgcolor() {
                 Some(format!(
                     "colours {:?}/{:?} where the frame has {:?}/{:?}",
                     got.fgcolor(),
@@ -204,6 +204,12 @@ pub fn differs(screen: &vt100::Screen, frame: &Buffer) -> Option<String> {
         }
     }
     None
+}
+
+/// A blank cell's foreground colour is not seen (terminals erase with the current colours,
+/// which the emulator records even on blanks), unless it is underlined or reversed.
+fn fg_shows(cell: &ratatui::buffer::Cell) -> bool {
+    cell.symbol() != " " || cell.modifier.intersects(Modifier::UNDERLINED | Modifier::REVERSED)
 }
 
 /// The colour crossterm sends for a ratatui colour, as the emulator records it.
