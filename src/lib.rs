@@ -5,7 +5,7 @@ pub mod cli;
 mod cli_bookings;
 mod cli_class;
 mod cli_serve;
-mod cli_vm;
+pub mod cli_vm;
 pub mod config;
 pub mod demo;
 pub mod domain;

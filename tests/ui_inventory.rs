@@ -38,6 +38,8 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
         ip: (status == GuestStatus::Running).then(|| std::net::IpAddr::from([10, 0, 0, 5])),
         ssh: status == GuestStatus::Running,
         rdp: false,
+        ha: None,
+        stale: false,
         io: None,
     }
 }
@@ -71,6 +73,7 @@ fn app(role: Role) -> App {
         maxcpu: Some(8.0),
         mem: Some(4 << 30),
         maxmem: Some(16 << 30),
+        last_seen_at: None,
         uptime: Some(1000),
     };
     reply(
