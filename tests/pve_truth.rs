@@ -174,6 +174,31 @@ both!(hastate_and_io_counters_are_stored_and_listed, |store: Store| async move {
     assert!(plain.get("reach_checked_at").is_some() && plain.get("stale").is_some());
 });
 
+// ---- 8. the demo's seeded class VMs can be reverted ----
+
+both!(seeded_class_vms_have_the_baseline_their_classes_revert_to, |store: Store| async move {
+    use labdeck::pve::{Client, GuestKind, TaskOutcome};
+    let svc = common::services(&store);
+    let sim = labdeck::engine::demo_sim::start(&svc, 5).await.unwrap();
+    let client = Client::new(sim.endpoint()).unwrap();
+    // lb101-teacher (4101) and a student VM (4103), both seeded on pve2.
+    for vmid in [4101, 4103] {
+        let snaps = client.snapshots("pve2", GuestKind::Qemu, vmid).await.unwrap();
+        assert!(snaps.iter().any(|s| s.name == "baseline"), "{vmid}: {snaps:?}");
+        let upid = client.snapshot_rollback("pve2", GuestKind::Qemu, vmid, "baseline").await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let outcome = loop {
+            let st = client.task_status(&upid).await.unwrap();
+            if st.outcome().is_finished() {
+                break st.outcome();
+            }
+            assert!(std::time::Instant::now() < deadline, "rollback of {vmid} did not finish");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(outcome, TaskOutcome::Ok, "{vmid}");
+    }
+});
+
 // ---- issue 15, item 5: a changed secret reaches a running poller ----
 
 both!(a_running_poller_picks_up_a_changed_token_secret, |store: Store| async move {
@@ -282,3 +307,17 @@ async fn absurd_simulator_options_are_refused_with_a_clear_message() {
     let err = Simulator::bind(SimOptions { guests: 100_001, ..Default::default() }).await.err().unwrap();
     assert!(err.to_string().contains("--guests must be 0–100000"), "{err}");
 }
+
+// ---- 7. messages: a wrong fingerprint on first contact ----
+
+both!(a_wrong_fingerprint_on_first_contact_is_not_a_changed_certificate, |store: Store| async move {
+    let (sim, server) = Simulator::bind(SimOptions { guests: 3, ..Default::default() }).await.unwrap();
+    tokio::spawn(server);
+    let svc = common::services(&store);
+    let mut input = cluster_input(&sim, "east", "east", 5);
+    input.fingerprint = ["AB"; 32].join(":");
+    let err = labdeck::engine::clusters::save(&svc, &actor(), None, input).await.unwrap_err().to_string();
+    assert!(err.contains("not the fingerprint you gave") && err.contains(&sim.fingerprint), "{err}");
+    assert!(!err.contains("changed"), "{err}");
+    assert!(store.list_clusters(&actor()).await.unwrap().is_empty(), "nothing saved");
+});
