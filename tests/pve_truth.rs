@@ -153,6 +153,29 @@ both!(a_vanished_node_becomes_unknown_with_its_last_sighting, |store: Store| asy
     assert_eq!(by_vmid(&list, on_pve3[0] as u64)["stale"], true);
 });
 
+// ---- 4. containers get their IPs from the host ----
+
+both!(running_containers_get_an_ip_from_their_interfaces, |store: Store| async move {
+    let mut lab = lab(store.clone(), 5).await;
+    lab.poller.poll_once().await.unwrap();
+    let guests = store.cluster_guests(lab.cluster).await.unwrap();
+    let cts: Vec<_> = guests
+        .values()
+        .filter(|g| g.guest_type == GuestType::Lxc && g.status == GuestStatus::Running && !g.template)
+        .collect();
+    assert!(!cts.is_empty(), "the simulator runs some containers");
+    for ct in &cts {
+        let ip = ct.ip.unwrap_or_else(|| panic!("container {} has an IP", ct.vmid));
+        assert!(ip.is_loopback(), "the simulator's guests live on 127.x: {ip}");
+    }
+    let list = vm_list(&lab.svc).await;
+    assert!(by_vmid(&list, cts[0].vmid as u64)["ip"].is_string());
+    // The detail pane reads them too, and shows rates.
+    let d = labdeck::engine::guest_detail(&lab.svc, &actor(), lab.cluster, cts[0].vmid).await.unwrap();
+    assert!(!d.ips.is_empty() && d.problems.is_empty(), "{d:?}");
+    assert!(d.rates.is_some());
+});
+
 // ---- 5. fields Proxmox sends are kept ----
 
 both!(hastate_and_io_counters_are_stored_and_listed, |store: Store| async move {

@@ -231,11 +231,23 @@ fn the_detail_pane_asks_for_the_selected_guest() {
         snapshots: vec![("baseline".into(), "2026-11-01 10:00".into())],
         ips: vec![],
         cpu: vec![1, 5, 20, 80, 40],
+        rates: Some(labdeck::engine::inventory::IoRates {
+            diskread: 2048.0,
+            diskwrite: 0.0,
+            netin: 3.0 * 1024.0 * 1024.0,
+            netout: 512.0,
+        }),
+        notes: vec!["no guest agent configured: IPs are not reported".into()],
         problems: vec!["guest agent: not running".into()],
     };
     reply(&mut a, Reply::GuestDetail(Box::new(detail)));
     let s = screen(&mut a);
     assert!(s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"), "{s}");
+    assert!(
+        s.contains("read 2.0K/s write 0B/s") && s.contains("in 3.0M/s out 512B/s"),
+        "rates in the detail pane: {s}"
+    );
+    assert!(s.contains("no guest agent configured"), "{s}");
 }
 
 /// Changes announced while guests are loading ask for one more delta afterwards, never a

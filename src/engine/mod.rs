@@ -21,6 +21,7 @@ pub mod support;
 pub use auth::Hasher;
 pub use error::AppError;
 pub use guests::act as guests_act;
+pub use guests::detail as guest_detail;
 pub use runtime::{Command, Engine, EngineHandle, EngineOptions, Event, Reply, Secret};
 
 use crate::domain::audit::Source;

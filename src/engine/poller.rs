@@ -321,9 +321,10 @@ impl ClusterPoller {
         let now = Instant::now();
         // Ask again when the last answer is old: an IP every 5 minutes; a guest without one
         // (still booting, or no agent at all) after 5 s, then doubling up to 5 minutes.
-        let due: Vec<(u32, Label)> = cache
+        // Containers answer from the host (`/lxc/{vmid}/interfaces`), VMs through their agent.
+        let due: Vec<(u32, GuestType, Label)> = cache
             .values()
-            .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template)
+            .filter(|g| g.status == GuestStatus::Running && !g.template && !g.stale)
             .filter(|g| match self.agent_asked.get(&g.vmid) {
                 None => true,
                 Some(&(at, misses)) => {
@@ -332,17 +333,21 @@ impl ClusterPoller {
                 }
             })
             .take(32)
-            .map(|g| (g.vmid, g.node.clone()))
+            .map(|g| (g.vmid, g.guest_type, g.node.clone()))
             .collect();
-        for (vmid, _) in &due {
+        for (vmid, _, _) in &due {
             let misses = self.agent_asked.get(vmid).map_or(0, |(_, m)| *m);
             self.agent_asked.insert(*vmid, (now, misses));
         }
         let found: Vec<Reach> = futures::stream::iter(due)
-            .map(|(vmid, node)| {
+            .map(|(vmid, kind, node)| {
                 let client = client.clone();
                 async move {
-                    let found = match client.agent_interfaces(&node, vmid).await {
+                    let answer = match kind {
+                        GuestType::Qemu => client.agent_interfaces(&node, vmid).await,
+                        GuestType::Lxc => client.lxc_interfaces(&node, vmid).await,
+                    };
+                    let found = match answer {
                         Ok(ifaces) => ifaces.iter().find_map(|i| i.first_ipv4().map(|ip| (ip, i.mac()))),
                         Err(_) => None,
                     };

@@ -363,6 +363,23 @@ impl InventoryScreen {
         let mut lines: Vec<Line> = Vec::new();
         let ips = if d.ips.is_empty() { "—".to_string() } else { d.ips.join(", ") };
         lines.push(Line::from(vec![Span::styled("ips  ", theme.dim()), Span::styled(ips, theme.text())]));
+        if let Some(r) = d.rates {
+            let rate = |b: f64| format!("{}/s", bytes(b.max(0.0) as u64));
+            lines.push(Line::from(vec![
+                Span::styled("disk ", theme.dim()),
+                Span::styled(format!("read {} write {}", rate(r.diskread), rate(r.diskwrite)), theme.text()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("net  ", theme.dim()),
+                Span::styled(format!("in {} out {}", rate(r.netin), rate(r.netout)), theme.text()),
+            ]));
+        }
+        if g.stale {
+            lines.push(Line::styled("stale: missing from Proxmox's latest answer, shown as last seen", theme.warn()));
+        }
+        for n in &d.notes {
+            lines.push(Line::styled(n.clone(), theme.dim()));
+        }
         lines.push(Line::styled(format!("snapshots ({})", d.snapshots.len()), theme.header()));
         for (name, when) in &d.snapshots {
             lines.push(Line::from(vec![
