@@ -26,6 +26,7 @@ struct Lab {
     sim: SimHandle,
     svc: Services,
     cluster: Uuid,
+    owner: String,
     poller: ClusterPoller,
 }
 
@@ -38,8 +39,9 @@ async fn lab(store: Store, poll_secs: i64) -> Lab {
     let entry = Entry::by(&actor(), &Source::Engine, "add_cluster", "cluster");
     let cluster = store.save_cluster(None, &cluster_input(&sim, "sim", "sim", poll_secs), entry).await.unwrap();
     let svc = common::services(&store);
-    let poller = ClusterPoller::new(svc.clone(), cluster, format!("test:{}", Uuid::now_v7()));
-    Lab { sim, svc, cluster, poller }
+    let owner = format!("test:{}", Uuid::now_v7());
+    let poller = ClusterPoller::new(svc.clone(), cluster, owner.clone());
+    Lab { sim, svc, cluster, owner, poller }
 }
 
 /// What `labdeck vm list --json` prints, parsed.
@@ -174,6 +176,61 @@ both!(running_containers_get_an_ip_from_their_interfaces, |store: Store| async m
     let d = labdeck::engine::guest_detail(&lab.svc, &actor(), lab.cluster, cts[0].vmid).await.unwrap();
     assert!(!d.ips.is_empty() && d.problems.is_empty(), "{d:?}");
     assert!(d.rates.is_some());
+});
+
+// ---- 6. SSH/RDP probed only inside the allowed networks, with the time ----
+
+both!(ssh_is_probed_only_inside_the_allowed_networks, |store: Store| async move {
+    use labdeck::domain::inventory::reach::SETTING;
+    let mut lab = lab(store.clone(), 5).await;
+    lab.poller.poll_once().await.unwrap();
+    let mut with_ip: Vec<_> = store
+        .cluster_guests(lab.cluster)
+        .await
+        .unwrap()
+        .into_values()
+        .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && g.ip.is_some())
+        .collect();
+    with_ip.sort_by_key(|g| g.vmid);
+    assert!(with_ip.len() >= 2, "running VMs report IPs through their agent");
+    // The two backends' tests run at once on the same addresses: each listens on its own guest.
+    let g = if matches!(store, Store::Sqlite(_)) { with_ip[0].clone() } else { with_ip[with_ip.len() - 1].clone() };
+    let ip = g.ip.unwrap();
+    assert!(ip.is_loopback(), "{ip}");
+    let list = vm_list(&lab.svc).await;
+    let first = by_vmid(&list, g.vmid as u64).clone();
+    assert_eq!(first["ssh"], false, "nothing listens yet");
+    let checked = first["reach_checked_at"].as_str().expect("probed: loopback is allowed by default").to_string();
+
+    let listener = match tokio::net::TcpListener::bind((ip, 22)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("skipping the listening half: cannot listen on {ip}:22 ({e})");
+            return;
+        }
+    };
+    let setting = |v: Value| {
+        let store = store.clone();
+        async move {
+            let entry = Entry::by(&actor(), &Source::Engine, "put_setting", "setting");
+            store.put_setting(SETTING, &v, None, entry).await.unwrap();
+        }
+    };
+    // Outside the allowed networks: never probed, the earlier result and time stay.
+    setting(serde_json::json!(["10.0.0.0/8"])).await;
+    ClusterPoller::new(lab.svc.clone(), lab.cluster, lab.owner.clone()).poll_once().await.unwrap();
+    let list = vm_list(&lab.svc).await;
+    assert_eq!(by_vmid(&list, g.vmid as u64)["ssh"], false);
+    assert_eq!(by_vmid(&list, g.vmid as u64)["reach_checked_at"], Value::from(checked.clone()));
+    // Inside: probed, SSH found, with a newer time.
+    setting(serde_json::json!(["127.0.0.0/8"])).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    ClusterPoller::new(lab.svc.clone(), lab.cluster, lab.owner.clone()).poll_once().await.unwrap();
+    let list = vm_list(&lab.svc).await;
+    let now = by_vmid(&list, g.vmid as u64);
+    assert_eq!((now["ssh"].clone(), now["rdp"].clone()), (Value::from(true), Value::from(false)));
+    assert!(now["reach_checked_at"].as_str().unwrap() > checked.as_str(), "{now}");
+    drop(listener);
 });
 
 // ---- 5. fields Proxmox sends are kept ----

@@ -8,7 +8,7 @@ use super::guests::client_for;
 use crate::domain::inventory::diff::{Loss, diff, suspicious_loss};
 use crate::domain::inventory::label::{Interner, Label};
 use crate::domain::inventory::schedule::{lease_check, lease_ttl, next_delay};
-use crate::domain::inventory::{Guest, GuestStatus, GuestType};
+use crate::domain::inventory::{Guest, GuestStatus, GuestType, reach};
 use crate::domain::time;
 use crate::pve::{Client, Resource, TaskOutcome, Upid};
 use crate::store::StoreError;
@@ -352,7 +352,7 @@ impl ClusterPoller {
                         Err(_) => None,
                     };
                     let (ip, mac) = found.map(|(ip, mac)| (Some(ip), mac)).unwrap_or((None, None));
-                    Reach { vmid, ip, mac, ssh: false, rdp: false }
+                    Reach { vmid, ip, mac, probed: None }
                 }
             })
             .buffer_unordered(4)
@@ -363,24 +363,35 @@ impl ClusterPoller {
                 entry.1 = if r.ip.is_some() { 0 } else { entry.1 + 1 };
             }
         }
-        let local_cluster = is_loopback(&access.cluster.host);
-        let probed: Vec<Reach> = futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
-            .map(|mut r| async move {
-                let addr = r.ip.clone().unwrap_or_default();
-                // A cluster reached over loopback (the simulator, a tunnel) only gets its
-                // loopback guests probed: its other addresses are not ours to reach.
-                if !local_cluster || is_loopback(&addr) {
-                    (r.ssh, r.rdp) = tokio::join!(probe(&addr, 22), probe(&addr, 3389));
+        // Only addresses inside the networks an admin allowed (loopback without the setting),
+        // at most BUDGET guests a cycle.
+        let networks = match self.svc.store.setting(reach::SETTING).await {
+            Ok(Some(v)) => reach::Networks::parse(&v).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "probing loopback only");
+                reach::Networks::loopback()
+            }),
+            _ => reach::Networks::loopback(),
+        };
+        let mut budget = reach::BUDGET;
+        let probed: Vec<Reach> = futures::stream::iter(found)
+            .map(|mut r| {
+                let allowed = r.ip.as_deref().and_then(|a| a.parse().ok()).filter(|a| networks.contains(*a));
+                let go = allowed.is_some() && budget > 0;
+                budget -= usize::from(go);
+                async move {
+                    if let Some(addr) = allowed.filter(|_| go) {
+                        let (ssh, rdp) = tokio::join!(probe(addr, 22), probe(addr, 3389));
+                        r.probed = Some((ssh, rdp));
+                    }
+                    r
                 }
-                r
             })
             .buffer_unordered(16)
             .collect()
             .await;
-        for Reach { vmid, ip, mac, ssh, rdp } in probed {
+        for Reach { vmid, ip, mac, probed } in probed {
             let store = &self.svc.store;
-            if let Err(e) =
-                store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), ssh, rdp).await
+            if let Err(e) = store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), probed).await
             {
                 tracing::warn!(error = %e, "storing a guest's network failed");
             }
@@ -388,8 +399,10 @@ impl ClusterPoller {
                 if let Some(ip) = ip.and_then(|ip| ip.parse().ok()) {
                     g.ip = Some(ip);
                 }
-                g.ssh = ssh;
-                g.rdp = rdp;
+                if let Some((ssh, rdp)) = probed {
+                    g.ssh = ssh;
+                    g.rdp = rdp;
+                }
             }
         }
     }
@@ -421,24 +434,18 @@ async fn explain_loss(client: &Client, loss: Loss) -> (bool, Option<String>) {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 /// What discovery learned about one guest.
 struct Reach {
     vmid: u32,
     ip: Option<String>,
     mac: Option<String>,
-    ssh: bool,
-    rdp: bool,
+    /// (ssh, rdp) when probed; `None` when its address is outside the allowed networks.
+    probed: Option<(bool, bool)>,
 }
 
 /// Is a TCP port open? Short timeout: an unreachable lab network must not stall polling.
-async fn probe(ip: &str, port: u16) -> bool {
-    let Ok(addr) = format!("{ip}:{port}").parse::<std::net::SocketAddr>() else {
-        return false;
-    };
+async fn probe(ip: std::net::IpAddr, port: u16) -> bool {
+    let addr = std::net::SocketAddr::new(ip, port);
     matches!(tokio::time::timeout(Duration::from_millis(400), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
 }
 

@@ -718,22 +718,25 @@ impl Store {
         Ok(rows.into_iter().map(|(c, v, t)| ((c, u32::try_from(v).unwrap_or(0)), t)).collect())
     }
 
-    /// What IP discovery and the reachability probes found for one guest.
+    /// What IP discovery and the reachability probes (`(ssh, rdp)`, when probed) found for
+    /// one guest.
     pub async fn set_guest_network(
         &self,
         cluster_id: Uuid,
         vmid: u32,
         ip: Option<&str>,
         mac: Option<&str>,
-        ssh: bool,
-        rdp: bool,
+        probed: Option<(bool, bool)>,
     ) -> Result<(), StoreError> {
         let now = time::now();
+        // Not probed (outside the allowed networks): the earlier result and its time stay.
+        let (ssh, rdp) = probed.unzip();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query(
                 "UPDATE pve_guests SET ip = coalesce($3, ip), mac = coalesce($4, mac), ip_updated_at = CASE WHEN $3 IS NULL THEN ip_updated_at ELSE $5 END, \
-                 ssh_available = $6, rdp_available = $7, connectivity_checked_at = $5, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
+                 ssh_available = coalesce($6, ssh_available), rdp_available = coalesce($7, rdp_available), \
+                 connectivity_checked_at = CASE WHEN $6 IS NULL THEN connectivity_checked_at ELSE $5 END, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
             )
             .bind(cluster_id).bind(vmid as i64).bind(ip).bind(mac).bind(now).bind(ssh).bind(rdp)
             .execute(&mut *tx).await?;

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod filter;
 pub mod label;
 pub mod ops;
+pub mod reach;
 pub mod schedule;
 
 use compact_str::CompactString;
