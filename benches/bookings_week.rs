@@ -10,7 +10,7 @@ use labdeck::domain::rbac::Actor;
 use labdeck::domain::user::{User, UserStatus};
 use labdeck::engine::accounts::Session;
 use labdeck::engine::bookings::Out;
-use labdeck::engine::{Event, Reply};
+use labdeck::engine::{Event, Reply, RequestId};
 use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow};
 use labdeck::tui::app::{App, Msg, Phase, Tab};
 use labdeck::tui::keymap::Keymap;
@@ -82,8 +82,14 @@ fn app() -> App {
         created_at: Utc::now(),
     };
     let actor = Actor::with_role_defaults(user.id, "sam", Role::Student);
-    a.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    a.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    a.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::Setup { needs_first_admin: false, org: None },
+    }));
+    a.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::SignedIn(Box::new(Session { actor, user })),
+    }));
     if let Phase::Shell(s) = &mut a.phase {
         let now = Utc.with_ymd_and_hms(2030, 3, 6, 10, 30, 0).single().expect("date");
         s.bookings.fixed_now = Some(now);
@@ -107,14 +113,20 @@ fn main() {
         let cal = data();
         let mut a = app();
         let t = Instant::now();
-        a.update(Msg::Engine(Event::Reply(Reply::Bookings(Out::Calendar(Box::new(cal))))));
+        a.update(Msg::Engine(Event::Reply {
+            id: RequestId::NONE,
+            reply: Reply::Bookings(Out::Calendar(Box::new(cal))),
+        }));
         term.draw(|f| a.view(f)).expect("draw");
         firsts.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     println!("1,000 devices, 40,000 bookings loaded (ten days), 200×60");
     stats("data in → first frame (index + draw)", firsts);
     let mut a = app();
-    a.update(Msg::Engine(Event::Reply(Reply::Bookings(Out::Calendar(Box::new(data()))))));
+    a.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::Bookings(Out::Calendar(Box::new(data()))),
+    }));
     term.draw(|f| a.view(f)).expect("draw");
     let keys = [
         KeyCode::Char('j'),

@@ -9,7 +9,7 @@ use labdeck::domain::rbac::Actor;
 use labdeck::domain::user::{User, UserStatus};
 use labdeck::engine::accounts::Session;
 use labdeck::engine::classes::{Detail, Out};
-use labdeck::engine::{Event, Reply};
+use labdeck::engine::{Event, Reply, RequestId};
 use labdeck::store::classes::{Class, ClassVm};
 use labdeck::tui::app::{App, Msg};
 use labdeck::tui::keymap::Keymap;
@@ -73,8 +73,8 @@ fn main() {
         created_at: Utc::now(),
     };
     let session = Session { actor: Actor::with_role_defaults(user.id, "tess", Role::Teacher), user };
-    let reply = |app: &mut App, r: Reply| app.update(Msg::Engine(Event::Reply(r)));
-    reply(&mut app, Reply::Setup { needs_first_admin: false });
+    let reply = |app: &mut App, r: Reply| app.update(Msg::Engine(Event::Reply { id: RequestId::NONE, reply: r }));
+    reply(&mut app, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut app, Reply::SignedIn(Box::new(session)));
     reply(&mut app, Reply::Classes(Out::List { classes: vec![class.clone()] }));
     let key =

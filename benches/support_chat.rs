@@ -55,9 +55,15 @@ async fn rep_app(store: &Store) -> App {
     let actor = store.load_actor(user.id).await.expect("actor");
     let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], false);
     app.take_commands();
-    use labdeck::engine::{Event, Reply};
-    app.update(Msg::Engine(Event::Reply(Reply::Setup { needs_first_admin: false })));
-    app.update(Msg::Engine(Event::Reply(Reply::SignedIn(Box::new(Session { actor, user })))));
+    use labdeck::engine::{Event, Reply, RequestId};
+    app.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::Setup { needs_first_admin: false, org: None },
+    }));
+    app.update(Msg::Engine(Event::Reply {
+        id: RequestId::NONE,
+        reply: Reply::SignedIn(Box::new(Session { actor, user })),
+    }));
     app
 }
 
@@ -65,7 +71,12 @@ async fn server(store: &Store) -> (String, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     // One address plays 100 visitors here: lift the per-address limits, keep the rest.
-    let limits = Limits { per_ip: Rate::new(1e6, 1e6), starts_per_ip: Rate::new(1e6, 1e6), ..Limits::default() };
+    let limits = Limits {
+        per_ip: Rate::new(1e6, 1e6),
+        starts_per_ip: Rate::new(1e6, 1e6),
+        max_connections_per_ip: 100_000,
+        ..Limits::default()
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let s = svc(store);
     tokio::spawn(async move {

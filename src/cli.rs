@@ -122,6 +122,28 @@ pub enum Cmd {
         #[command(subcommand)]
         command: crate::cli_bookings::BookingsCmd,
     },
+    /// First run on a server: write a config (database URL), create the first admin, print
+    /// the next steps
+    Init(crate::cli_ops::InitArgs),
+    /// Where the log files are; --tail N prints the end of the newest
+    Logs {
+        #[arg(long, value_name = "LINES")]
+        tail: Option<usize>,
+    },
+    /// A man page or shell completions from these definitions (for packagers)
+    #[command(hide = true)]
+    Generate {
+        #[command(subcommand)]
+        what: crate::cli_ops::GenerateCmd,
+    },
+}
+
+impl Cmd {
+    /// Commands that run until stopped (the console, the servers, the poller) rather than
+    /// print something and exit.
+    fn runs_until_stopped(&self) -> bool {
+        matches!(self, Cmd::Sim { .. } | Cmd::Poll | Cmd::Serve(_) | Cmd::Demo { seed_only: false, .. })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,7 +187,18 @@ pub enum UserCmd {
 
 pub fn main() -> ExitCode {
     crate::mem::limit_arenas();
+    paths::private_umask();
     let cli = Cli::parse();
+    if cli.command.as_ref().is_some_and(|c| !c.runs_until_stopped()) {
+        // `labdeck keys | head`: a reader that goes away ends a printing command quietly, as
+        // it ends `ls` or `cat`, instead of a "failed printing to stdout" panic (exit 101).
+        // Sockets are unaffected (Rust sends with MSG_NOSIGNAL); the console and the servers
+        // keep SIGPIPE ignored.
+        // SAFETY: restores the default disposition before any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -187,11 +220,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(p) => (p.clone(), true),
         None => (paths::config_file(), false),
     };
-    let config = Config::load(&config_path, explicit, &crate::config::process_env())?;
-    let log_file = paths::log_file();
-    if let Err(e) = logging::init(&log_file, &config.log_level) {
-        eprintln!("labdeck: logging disabled ({}: {e})", log_file.display());
+    // Packaging runs `generate` on build machines: no config or logs needed (or wanted).
+    if let Some(Cmd::Generate { what }) = cli.command {
+        return crate::cli_ops::generate(what);
     }
+    // `init` writes the file --config names, so that file need not exist yet.
+    let explicit = explicit && !matches!(cli.command, Some(Cmd::Init(_)));
+    let config = Config::load(&config_path, explicit, &crate::config::process_env())?;
+    let log_file = paths::log_dir();
+    let _log_guard = match logging::init(&log_file, &config.log_level) {
+        Ok(guard) => Some(guard),
+        Err(e) => {
+            eprintln!("labdeck: logging disabled ({}: {e})", log_file.display());
+            None
+        }
+    };
     let keymap = Keymap::from_config(&config.keys).map_err(|(k, r)| anyhow::anyhow!("keys.{k}: {r}"))?;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::from_config(&config.ui.theme, &config.colors, no_color)
@@ -202,6 +245,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Cmd::Sim { nodes, guests, bind, task_secs, faults }) => {
             Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs, &faults).await?)
+        }
+        Some(Cmd::Generate { what }) => crate::cli_ops::generate(what),
+        Some(Cmd::Logs { tail }) => crate::cli_ops::logs(&log_file, tail),
+        Some(Cmd::Init(args)) => {
+            let ctx = crate::cli_ops::InitContext {
+                config_path: &config_path,
+                flag_url: flag_url.or(config.database_url.clone()),
+                hash_concurrency: config.auth.hash_concurrency,
+                source: cli_source(),
+            };
+            crate::cli_ops::init(ctx, args).await
         }
         Some(Cmd::Keys) => {
             for &a in Action::ALL {
@@ -215,7 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => fresh_demo_file()?,
             };
             let store = open(&url).await?;
-            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            let svc = services(&store, cli_source(), config.auth.hash_concurrency);
             let accounts = demo::seed(&svc).await.context("seeding the demo data")?;
             print_accounts(&accounts, &url);
             if seed_only {
@@ -226,7 +280,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("starting the Proxmox simulator")?;
             let opts = run_options(keymap, theme, accounts, &config, log_file);
-            let result = tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await;
+            let result = tui::run(services(&store, local_source(), config.auth.hash_concurrency), opts).await;
             sim.shutdown();
             result
         }
@@ -250,16 +304,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::Cluster { command }) => {
             let store = open(&url).await?;
-            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            let svc = services(&store, cli_source(), config.auth.hash_concurrency);
             crate::cli_vm::cluster(&svc, command, read_password).await
         }
         Some(Cmd::Vm { command }) => {
             let store = open(&url).await?;
-            crate::cli_vm::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+            crate::cli_vm::run(&services(&store, cli_source(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Bookings { command }) => {
             let store = open(&url).await?;
-            crate::cli_bookings::run(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+            crate::cli_bookings::run(&services(&store, cli_source(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Db { command }) => {
             let store = connect(&url).await?;
@@ -280,11 +334,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::User { command }) => {
             let store = open(&url).await?;
-            user_command(&services(&store, Source::cli(), config.auth.hash_concurrency), command).await
+            user_command(&services(&store, cli_source(), config.auth.hash_concurrency), command).await
         }
         Some(Cmd::Accept { code, username, email, name, password_stdin }) => {
             let store = open(&url).await?;
-            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            let svc = services(&store, cli_source(), config.auth.hash_concurrency);
             if !password_stdin {
                 bail!(
                     "pass the new password on standard input with --password-stdin (or press F2 on the console's sign-in screen)"
@@ -297,15 +351,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::Join { code, username }) => {
             let store = open(&url).await?;
-            let svc = services(&store, Source::cli(), config.auth.hash_concurrency);
+            let svc = services(&store, cli_source(), config.auth.hash_concurrency);
             crate::cli_class::join(&svc, &code, &username, read_password()?).await
         }
         None => {
             let store = open(&url).await?;
             let opts = run_options(keymap, theme, Vec::new(), &config, log_file);
-            tui::run(services(&store, Source::local(), config.auth.hash_concurrency), opts).await
+            tui::run(services(&store, local_source(), config.auth.hash_concurrency), opts).await
         }
     }
+}
+
+/// CLI writes are audited as the OS account running them (`cli:alice`).
+fn cli_source() -> Source {
+    Source::Cli { os_user: paths::os_user() }
+}
+
+fn local_source() -> Source {
+    Source::Local { os_user: paths::os_user() }
 }
 
 fn services(store: &Store, source: Source, hashes: usize) -> Services {
@@ -334,7 +397,7 @@ async fn connect(url: &str) -> anyhow::Result<Store> {
 }
 
 /// Connect, migrate and make sure the permission table is complete.
-async fn open(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     let store = connect(url).await?;
     store.migrate().await?;
     store.sync_permissions().await?;
@@ -362,7 +425,7 @@ fn print_accounts(accounts: &[DemoAccount], url: &str) {
     }
 }
 
-fn read_password() -> anyhow::Result<String> {
+pub(crate) fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         eprint!("password (input is visible; prefer piping it): ");
@@ -373,7 +436,7 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     match cmd {
         UserCmd::Add { username, role, email, name, password_stdin } => {
             let role: Role = role.parse()?;
@@ -394,14 +457,12 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                for u in users {
-                    println!(
-                        "{:<20} {:<9} {:<8} {}",
-                        u.username,
-                        u.role,
-                        u.status.as_str(),
-                        u.email.unwrap_or_default()
-                    );
+                let rows: Vec<[String; 4]> = users
+                    .into_iter()
+                    .map(|u| [u.username, u.role.to_string(), u.status.as_str().into(), u.email.unwrap_or_default()])
+                    .collect();
+                for line in columns(["USERNAME", "ROLE", "STATUS", "EMAIL"], &rows) {
+                    println!("{line}");
                 }
             }
         }
@@ -440,5 +501,52 @@ async fn find(svc: &Services, username: &str) -> anyhow::Result<crate::domain::u
     match svc.store.credentials(&name).await? {
         Some((u, _)) => Ok(u),
         None => bail!("no user named '{name}'"),
+    }
+}
+
+/// Rows laid out in columns as wide as their widest cell (the last column is not padded).
+fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Vec<String> {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == N {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let mut out = vec![line(header.to_vec())];
+    out.extend(rows.iter().map(|r| line(r.iter().map(String::as_str).collect())));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up_whatever_the_widths() {
+        let long = "a-very-long-username-indeed";
+        let rows = [
+            [long.to_string(), "approver".into(), "active".into(), "a@x".into()],
+            ["bo".to_string(), "admin".into(), "locked".into(), String::new()],
+        ];
+        let lines = super::columns(["USERNAME", "ROLE", "STATUS", "EMAIL"], &rows);
+        assert_eq!(lines.len(), 3);
+        let role_at = long.len() + 2;
+        let status_at = role_at + "approver".len() + 2;
+        for (line, (role, status)) in
+            lines.iter().zip([("ROLE", "STATUS"), ("approver", "active"), ("admin", "locked")])
+        {
+            assert!(line[role_at..].starts_with(role), "{lines:#?}");
+            assert!(line[status_at..].starts_with(status), "{lines:#?}");
+        }
+        assert_eq!(lines[2], format!("bo{}admin     locked", " ".repeat(long.len())), "no trailing spaces");
     }
 }

@@ -1,6 +1,5 @@
 //! `labdeck bookings export`: bookings as iCalendar or CSV for calendars and spreadsheets.
 
-use crate::domain::audit::Source;
 use crate::domain::rbac::Actor;
 use crate::engine::Services;
 use crate::engine::bookings::{Format, Scope, export};
@@ -14,9 +13,10 @@ pub enum BookingsCmd {
 }
 
 #[derive(Args, Debug)]
+#[command(group = clap::ArgGroup::new("format").args(["ics", "csv"]).required(true))]
 pub struct ExportArgs {
     /// iCalendar (RFC 5545), for calendar programs
-    #[arg(long, conflicts_with = "csv", required_unless_present = "csv")]
+    #[arg(long)]
     pub ics: bool,
     /// CSV, safe to open in a spreadsheet
     #[arg(long)]
@@ -47,7 +47,7 @@ pub async fn run(svc: &Services, cmd: BookingsCmd) -> anyhow::Result<()> {
             };
             svc.store.load_actor(id).await?
         }
-        None => Actor::system(&Source::cli().label()),
+        None => Actor::system(&svc.source.label()),
     };
     let scope = match (&a.device, a.mine) {
         (_, true) => Scope::Mine,

@@ -1,6 +1,5 @@
 //! `labdeck vm …`: the inventory and guest power actions for scripts.
 
-use crate::domain::audit::Source;
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::inventory::{Guest, bytes};
 use crate::domain::rbac::Actor;
@@ -27,7 +26,7 @@ pub enum VmCmd {
 }
 
 pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     let (cluster, vmid, op) = match cmd {
         VmCmd::List { json } => {
             if json {
@@ -76,7 +75,7 @@ pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
 /// state or null), `ssh`/`rdp` and `reach_checked_at` (when they were probed, or null), and
 /// `stale` (kept as last seen: missing from an answer that looked incomplete).
 pub async fn list_json(svc: &Services) -> anyhow::Result<String> {
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     let guests = svc.store.list_guests(&actor).await?;
     let checked = svc.store.reach_checks(&actor).await?;
     let mut out = Vec::with_capacity(guests.len());
@@ -161,7 +160,7 @@ pub async fn cluster(
 ) -> anyhow::Result<()> {
     use crate::engine::clusters;
     use crate::store::pve::ClusterInput;
-    let actor = Actor::system(&Source::cli().label());
+    let actor = Actor::system(&svc.source.label());
     match cmd {
         ClusterCmd::Add { name, host, port, token_id, token_secret_stdin, fingerprint, poll_seconds } => {
             let Some(fingerprint) = fingerprint else {

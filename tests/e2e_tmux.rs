@@ -110,3 +110,59 @@ fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+/// What tmux shows equals the frame the console last sent, cell for cell, on every tab, view
+/// and overlay: no stray characters from an earlier screen (the sign-in screen's passwords
+/// once showed through the guest table), the status bar on the last row.
+#[test]
+fn the_pane_shows_exactly_the_frame_on_every_tab_view_and_overlay() {
+    let dir = labdeck::store::testing::TempDir::new();
+    let dump = dir.path.join("frame.txt");
+    let t = Tmux::start_with_env(&format!("LABDECK_FRAME_DUMP={}", dump.display()), "demo");
+    let screen = t.wait_for("demo accounts");
+    let password = demo_password(&screen, "admin", "ada");
+    same_as_frame(&t, &dump, "the sign-in screen");
+    t.text("ada");
+    t.keys(&["Tab"]);
+    t.text(&password);
+    t.keys(&["Enter"]);
+    t.wait_for("demo       ");
+    let pane = same_as_frame(&t, &dump, "the first screen after signing in");
+    assert!(!pane.contains(&password), "no password on the console:\n{pane}");
+    let last = pane.lines().last().unwrap_or_default();
+    assert!(last.contains("ada") && last.contains("admin"), "the status bar is the last row:\n{pane}");
+
+    for tab in ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"] {
+        for view in 0..6 {
+            same_as_frame(&t, &dump, &format!("{tab}, view {view}"));
+            t.keys(&["]"]);
+        }
+        t.keys(&["?"]);
+        same_as_frame(&t, &dump, &format!("{tab} with help open"));
+        t.keys(&["Escape"]);
+        t.keys(&[":"]);
+        same_as_frame(&t, &dump, &format!("{tab} with the palette open"));
+        t.keys(&["Escape"]);
+        t.keys(&["Tab"]);
+    }
+    t.keys(&["C-l"]);
+    same_as_frame(&t, &dump, "after Ctrl-L");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
+
+/// Wait until the pane and the last frame sent agree (both settle within moments of a key),
+/// and return the pane; fail with both when they never do.
+fn same_as_frame(t: &Tmux, dump: &std::path::Path, when: &str) -> String {
+    let trimmed = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n").trim_end().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        std::thread::sleep(Duration::from_millis(150));
+        let frame = std::fs::read_to_string(dump).unwrap_or_default();
+        let pane = t.screen();
+        if !frame.is_empty() && trimmed(&frame) == trimmed(&pane) {
+            return pane;
+        }
+        assert!(Instant::now() < deadline, "{when}: the pane differs from the frame.\npane:\n{pane}\nframe:\n{frame}");
+    }
+}

@@ -132,10 +132,20 @@ both!(abuse_is_refused_with_clear_json_errors, |store: Store| async move {
     assert_eq!(bad.status(), 400);
     assert_eq!(bad.json::<Value>().await.unwrap()["code"], "bad_json");
     let junk = c.post(&url).header("authorization", &auth).body("text=hi").send().await.unwrap();
+    assert_eq!(junk.status(), 415, "not declared as JSON");
+    let junk = c
+        .post(&url)
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body("text=hi")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(junk.status(), 400);
     let huge = c
         .post(&url)
         .header("authorization", &auth)
+        .header("content-type", "application/json")
         .body(format!("{{\"text\":\"{}\"}}", "a".repeat(1 << 20)))
         .send()
         .await

@@ -64,7 +64,10 @@ both!(invitations_are_single_use_and_expire, |store: Store| async move {
         .unwrap();
     assert_eq!(s.user.role, Role::Teacher);
     let again = accounts::accept_invitation(&svc, &token, &form("newt2"), "correct horse battery".into()).await;
-    assert!(matches!(again, Err(AppError::Store(StoreError::NotFound(_)))), "{again:?}");
+    assert!(
+        matches!(&again, Err(AppError::Invalid(m)) if m.starts_with("no valid invitation has that code")),
+        "{again:?}"
+    );
     assert_eq!(admin::invitations(&svc, &boss).await.unwrap()[0].state, invitation::InvitationState::Accepted);
 
     // Expired and revoked codes are refused; a failed account creation keeps the code unused.
@@ -126,4 +129,16 @@ both!(every_write_bumps_its_domain_revision, |store: Store| async move {
     for d in ["users", "settings", "notifications"] {
         assert!(after.get(d) > before.get(d), "{d}: {before:?} → {after:?}");
     }
+
+    // SQLite's files say whether anyone wrote, without a query: the watcher's cheap look.
+    let Store::Sqlite(_) = &store else {
+        assert_eq!(store.file_stamp(), None, "PostgreSQL pushes instead");
+        return;
+    };
+    let quiet = store.file_stamp().expect("a SQLite file");
+    assert_eq!(store.file_stamp(), Some(quiet), "no write, no change");
+    store.revisions().await.unwrap();
+    assert_eq!(store.file_stamp(), Some(quiet), "reads change nothing");
+    store.notify(boss.user_id, "info", "again", None).await.unwrap();
+    assert_ne!(store.file_stamp(), Some(quiet), "a write shows");
 });

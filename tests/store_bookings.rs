@@ -9,7 +9,7 @@ use labdeck::domain::Role;
 use labdeck::domain::bookings::Interval;
 use labdeck::domain::rbac::Actor;
 use labdeck::engine::accounts::{self, AccountForm};
-use labdeck::engine::bookings::{self, Cmd, Format, Out, Request, Scope};
+use labdeck::engine::bookings::{self, Format, Op, Out, Request, Scope};
 use labdeck::engine::{AppError, Services};
 use labdeck::store::bookings::DeviceInput;
 use labdeck::store::{Store, StoreError};
@@ -42,7 +42,7 @@ async fn device(svc: &Services, admin: &Actor, name: &str, capacity: i64) -> Uui
         tags: vec!["lab".into(), "Rack-A".into()],
         ..Default::default()
     };
-    bookings::run(svc, Cmd::SaveDevice { actor: admin.clone(), id: None, input }).await.unwrap();
+    bookings::run(svc, admin, Op::SaveDevice { id: None, input }).await.unwrap();
     svc.store.device_id_by_name(admin, name).await.unwrap()
 }
 
@@ -59,7 +59,7 @@ fn req(devices: Vec<Uuid>, at: Interval) -> Request {
 }
 
 async fn book(svc: &Services, actor: &Actor, devices: Vec<Uuid>, at: Interval) -> Result<Uuid, AppError> {
-    match bookings::run(svc, Cmd::Book { actor: actor.clone(), request: req(devices, at) }).await? {
+    match bookings::run(svc, actor, Op::Book { request: req(devices, at) }).await? {
         Out::Booked { groups, .. } => Ok(groups[0]),
         other => panic!("unexpected {other:?}"),
     }
@@ -74,16 +74,10 @@ both!(devices_have_tags_owners_health_and_maintenance, |store: Store| async move
     let ada = add(&store, "ada", Role::Admin).await;
     let sam = add(&store, "sam", Role::Student).await;
     let d = device(&svc, &ada, "rtr-1", 1).await;
-    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "sam".into(), assign: true })
-        .await
-        .unwrap();
-    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "sam".into(), assign: false })
-        .await
-        .unwrap();
-    bookings::run(&svc, Cmd::Owner { actor: ada.clone(), device: d, username: "ada".into(), assign: true })
-        .await
-        .unwrap();
-    bookings::run(&svc, Cmd::Health { actor: ada.clone(), device: d, status: "warning".into() }).await.unwrap();
+    bookings::run(&svc, &ada, Op::Owner { device: d, username: "sam".into(), assign: true }).await.unwrap();
+    bookings::run(&svc, &ada, Op::Owner { device: d, username: "sam".into(), assign: false }).await.unwrap();
+    bookings::run(&svc, &ada, Op::Owner { device: d, username: "ada".into(), assign: true }).await.unwrap();
+    bookings::run(&svc, &ada, Op::Health { device: d, status: "warning".into() }).await.unwrap();
     let list = store.devices(&sam).await.unwrap();
     let row = list.iter().find(|x| x.id == d).unwrap();
     assert_eq!(row.tags, vec!["lab".to_string(), "rack-a".to_string()]);
@@ -94,12 +88,10 @@ both!(devices_have_tags_owners_health_and_maintenance, |store: Store| async move
     assert_eq!(history[1].owner, "sam");
     assert_eq!(history[1].revoked_by.as_deref(), Some("ada"));
     // Students may not change devices; the refusal is audited.
-    let denied = bookings::run(&svc, Cmd::Health { actor: sam.clone(), device: d, status: "healthy".into() }).await;
+    let denied = bookings::run(&svc, &sam, Op::Health { device: d, status: "healthy".into() }).await;
     assert!(matches!(denied, Err(AppError::Denied(_))));
     // Maintenance refuses bookings inside it, in the code and in the database.
-    bookings::run(&svc, Cmd::AddMaintenance { actor: ada.clone(), device: d, at: iv(10, 12), reason: "optics".into() })
-        .await
-        .unwrap();
+    bookings::run(&svc, &ada, Op::AddMaintenance { device: d, at: iv(10, 12), reason: "optics".into() }).await.unwrap();
     let r = book(&svc, &sam, vec![d], iv(11, 13)).await;
     assert!(is_conflict(&r), "{r:?}");
     assert!(book(&svc, &sam, vec![d], iv(12, 13)).await.is_ok(), "half-open: ending maintenance frees the device");
@@ -222,13 +214,14 @@ both!(approvals_respect_limits_and_are_audited, |store: Store| async move {
         Store::Postgres(p) => sqlx::query("INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2::jsonb, $3, $3)")
             .bind(april.user_id).bind(r#"{"max_hours": 4}"#).bind(t(0)).execute(p).await.map(|_| ()).unwrap(),
     }
-    let decide = |g: Uuid, who: &Actor, approve: bool| {
-        bookings::run(&svc, Cmd::Decide { actor: who.clone(), group: g, approve, comment: "ok".into() })
+    let decide = |g: Uuid, who: Actor, approve: bool| {
+        let svc = &svc;
+        async move { bookings::run(svc, &who, Op::Decide { group: g, approve, comment: "ok".into() }).await }
     };
-    decide(short, &april, true).await.unwrap();
-    let over = decide(long, &april, true).await;
+    decide(short, april.clone(), true).await.unwrap();
+    let over = decide(long, april.clone(), true).await;
     assert!(matches!(&over, Err(AppError::Invalid(m)) if m.contains("limit")), "{over:?}");
-    decide(long, &april, false).await.unwrap();
+    decide(long, april.clone(), false).await.unwrap();
     assert_eq!(store.pending_count(&april).await.unwrap(), 0);
     let detail = store.group_detail(&sam, short).await.unwrap();
     assert_eq!(detail.status, "approved");
@@ -251,23 +244,19 @@ both!(extend_stops_at_the_latest_possible_end, |store: Store| async move {
     book(&svc, &ada, vec![a], iv(13, 14)).await.unwrap();
     let detail = store.group_detail(&sam, g).await.unwrap();
     assert_eq!(detail.latest_end, Some(t(13)));
-    let too_far = bookings::run(&svc, Cmd::Extend { actor: sam.clone(), group: g, until: t(14) }).await;
+    let too_far = bookings::run(&svc, &sam, Op::Extend { group: g, until: t(14) }).await;
     assert!(matches!(&too_far, Err(AppError::Invalid(m)) if m.contains("latest possible end")), "{too_far:?}");
-    bookings::run(&svc, Cmd::Extend { actor: sam.clone(), group: g, until: t(13) }).await.unwrap();
+    bookings::run(&svc, &sam, Op::Extend { group: g, until: t(13) }).await.unwrap();
     // Someone else's booking: a teacher may not touch it.
-    let r = bookings::run(&svc, Cmd::Cancel { actor: tom.clone(), group: g }).await;
+    let r = bookings::run(&svc, &tom, Op::Cancel { group: g }).await;
     assert!(matches!(r, Err(AppError::Denied(_))));
-    bookings::run(&svc, Cmd::Collaborator { actor: sam.clone(), group: g, username: "tom".into(), add: true })
-        .await
-        .unwrap();
-    bookings::run(&svc, Cmd::Comment { actor: tom.clone(), group: g, body: "see you\x1b[31m there".into() })
-        .await
-        .unwrap();
+    bookings::run(&svc, &sam, Op::Collaborator { group: g, username: "tom".into(), add: true }).await.unwrap();
+    bookings::run(&svc, &tom, Op::Comment { group: g, body: "see you\x1b[31m there".into() }).await.unwrap();
     let detail = store.group_detail(&sam, g).await.unwrap();
     assert_eq!(detail.collaborators.len(), 1);
     assert_eq!(detail.comments[0].2, "see you[31m there", "escape sequences are dropped at ingestion");
-    bookings::run(&svc, Cmd::Reschedule { actor: sam.clone(), group: g, at: iv(20, 21) }).await.unwrap();
-    bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: g }).await.unwrap();
+    bookings::run(&svc, &sam, Op::Reschedule { group: g, at: iv(20, 21) }).await.unwrap();
+    bookings::run(&svc, &sam, Op::Cancel { group: g }).await.unwrap();
     let cal = store.calendar(&sam, t(0), t(24)).await.unwrap();
     assert_eq!(cal.bookings.len(), 1);
 });
@@ -278,7 +267,7 @@ both!(weekly_recurrence_skips_conflicting_dates, |store: Store| async move {
     let a = device(&svc, &ada, "a", 1).await;
     book(&svc, &ada, vec![a], iv(24 * 14 + 9, 24 * 14 + 10)).await.unwrap();
     let request = Request { weeks: 4, tz: "Europe/Berlin".into(), ..req(vec![a], iv(9, 10)) };
-    match bookings::run(&svc, Cmd::Book { actor: ada.clone(), request }).await.unwrap() {
+    match bookings::run(&svc, &ada, Op::Book { request }).await.unwrap() {
         Out::Booked { groups, skipped, .. } => {
             assert_eq!(groups.len(), 3);
             assert_eq!(skipped.len(), 1);
@@ -296,20 +285,16 @@ both!(favorites_rebook_and_topologies_count_conflicts, |store: Store| async move
     let a = device(&svc, &ada, "a", 1).await;
     let b = device(&svc, &ada, "b", 1).await;
     let g = book(&svc, &sam, vec![a, b], iv(9, 10)).await.unwrap();
-    bookings::run(&svc, Cmd::SaveFavorite { actor: sam.clone(), group: g, name: "pair".into() }).await.unwrap();
+    bookings::run(&svc, &sam, Op::SaveFavorite { group: g, name: "pair".into() }).await.unwrap();
     let favs = store.favorites(&sam).await.unwrap();
     assert_eq!(favs.len(), 1);
     assert_eq!(favs[0].devices.len(), 2);
     assert!(store.favorites(&sid).await.unwrap().is_empty(), "favorites are private");
-    let out =
-        bookings::run(&svc, Cmd::Rebook { actor: sam.clone(), favorite: favs[0].id, at: iv(30, 31) }).await.unwrap();
+    let out = bookings::run(&svc, &sam, Op::Rebook { favorite: favs[0].id, at: iv(30, 31) }).await.unwrap();
     assert!(matches!(out, Out::Booked { .. }));
-    bookings::run(
-        &svc,
-        Cmd::CreateTopology { actor: sid.clone(), name: "ring".into(), devices: vec![a, b], links: vec![(0, 1)] },
-    )
-    .await
-    .unwrap();
+    bookings::run(&svc, &sid, Op::CreateTopology { name: "ring".into(), devices: vec![a, b], links: vec![(0, 1)] })
+        .await
+        .unwrap();
     let topo = store.topologies(&sid).await.unwrap();
     assert_eq!((topo[0].nodes, topo[0].links), (2, 1));
     let id = topo[0].id;
@@ -318,15 +303,13 @@ both!(favorites_rebook_and_topologies_count_conflicts, |store: Store| async move
         detail.adjacency(),
         vec![("a".to_string(), vec!["b".to_string()]), ("b".to_string(), vec!["a".to_string()])]
     );
-    let out = bookings::run(&svc, Cmd::SubmitReview { actor: sid.clone(), id, at: iv(8, 31) }).await.unwrap();
+    let out = bookings::run(&svc, &sid, Op::SubmitReview { id, at: iv(8, 31) }).await.unwrap();
     assert!(matches!(&out, Out::Done(m) if m.contains("4 conflicting")), "{out:?}");
     assert!(matches!(
-        bookings::run(&svc, Cmd::ResolveReview { actor: sam.clone(), id, approve: true, notes: String::new() }).await,
+        bookings::run(&svc, &sam, Op::ResolveReview { id, approve: true, notes: String::new() }).await,
         Err(AppError::Denied(_))
     ));
-    bookings::run(&svc, Cmd::ResolveReview { actor: ada.clone(), id, approve: false, notes: "busy week".into() })
-        .await
-        .unwrap();
+    bookings::run(&svc, &ada, Op::ResolveReview { id, approve: false, notes: "busy week".into() }).await.unwrap();
     assert_eq!(store.topologies(&sid).await.unwrap()[0].review.as_deref(), Some("rejected"));
 });
 
@@ -337,7 +320,7 @@ both!(exports_are_valid_ical_and_safe_csv, |store: Store| async move {
     let a = device(&svc, &ada, "polatis-01", 1).await;
     let mut r = req(vec![a], iv(9, 10));
     r.title = "=HYPERLINK(\"x\"), loop; test".into();
-    bookings::run(&svc, Cmd::Book { actor: sam.clone(), request: r }).await.unwrap();
+    bookings::run(&svc, &sam, Op::Book { request: r }).await.unwrap();
     book(&svc, &ada, vec![a], iv(11, 12)).await.unwrap();
     let (ics, n) = bookings::export(&svc, &sam, Format::Ics, &Scope::Mine).await.unwrap();
     assert_eq!(n, 1);
@@ -363,7 +346,7 @@ both!(a_free_slot_is_found_from_the_chosen_devices_only, |store: Store| async mo
     book(&svc, &ada, vec![b], iv(3, 8)).await.unwrap();
     book(&svc, &ada, vec![other], iv(8, 20)).await.unwrap();
     let find = |devices: Vec<Uuid>| {
-        bookings::run(&svc, Cmd::FindFree { actor: ada.clone(), devices, length: Duration::hours(2), from: t(0) })
+        bookings::run(&svc, &ada, Op::FindFree { devices, length: Duration::hours(2), from: t(0) })
     };
     match find(vec![a, b]).await.unwrap() {
         Out::FreeSlot(Some(at)) => assert_eq!(at, iv(8, 10), "both free from 8 h; sw-c does not matter"),

@@ -6,8 +6,8 @@ use labdeck::domain::Role;
 use labdeck::domain::rbac::Actor;
 use labdeck::domain::user::{User, UserStatus};
 use labdeck::engine::accounts::Session;
-use labdeck::engine::{Command, Event, Reply};
-use labdeck::tui::app::{App, Msg, Phase};
+use labdeck::engine::{AccountOp, AdminOp, Command, Event, Op, Reply, RequestId};
+use labdeck::tui::app::{App, Msg, Overlay, Phase};
 use labdeck::tui::keymap::Keymap;
 use labdeck::tui::screens::gate::DemoAccount;
 use labdeck::tui::theme::Theme;
@@ -40,7 +40,7 @@ fn app() -> App {
     let demo =
         vec![DemoAccount { username: "ada".into(), password: "abcd-efgh-jkmn-pqrs".into(), role: "admin".into() }];
     let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, false);
-    assert!(matches!(app.take_commands().as_slice(), [Command::CheckSetup]));
+    assert!(matches!(app.take_commands().as_slice(), [Command { op: Op::Account(AccountOp::CheckSetup), .. }]));
     app
 }
 
@@ -55,7 +55,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 fn reply(app: &mut App, r: Reply) {
-    app.update(Msg::Engine(Event::Reply(r)));
+    app.update(Msg::Engine(Event::Reply { id: RequestId::NONE, reply: r }));
 }
 
 fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -73,7 +73,7 @@ fn open_admin(a: &mut App) {
 
 fn signed_in_admin() -> App {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
     open_admin(&mut a);
     a.take_commands();
@@ -87,21 +87,23 @@ fn signed_in_admin() -> App {
 #[test]
 fn sign_in_screen_sends_the_typed_credentials() {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     insta::assert_snapshot!("sign_in", render(&mut a, 80, 24).backend());
     typed(&mut a, "ada");
     key(&mut a, KeyCode::Tab);
     typed(&mut a, "secret words");
     key(&mut a, KeyCode::Enter);
-    match a.take_commands().as_slice() {
-        [Command::SignIn { username, password }] => {
+    let sent = a.take_commands();
+    let id = sent[0].id;
+    match sent.as_slice() {
+        [Command { op: Op::Account(AccountOp::SignIn { username, password }), .. }] => {
             assert_eq!(username, "ada");
             assert_eq!(password.0, "secret words");
             assert_eq!(format!("{password:?}"), "Secret(***)", "passwords never reach Debug output");
         }
         other => panic!("{other:?}"),
     }
-    a.update(Msg::Engine(Event::Failed { origin: "sign_in", message: "Invalid username or password.".into() }));
+    a.update(Msg::Engine(Event::Failed { id, origin: "sign_in", message: "Invalid username or password.".into() }));
     let screen = format!("{}", render(&mut a, 80, 24).backend());
     assert!(screen.contains("Invalid username or password."));
     assert!(!screen.contains("••••"), "the password field is cleared after a failure");
@@ -110,7 +112,7 @@ fn sign_in_screen_sends_the_typed_credentials() {
 #[test]
 fn an_empty_database_asks_for_the_first_admin() {
     let mut a = app();
-    reply(&mut a, Reply::Setup { needs_first_admin: true });
+    reply(&mut a, Reply::Setup { needs_first_admin: true, org: None });
     typed(&mut a, "root");
     for _ in 0..3 {
         key(&mut a, KeyCode::Tab);
@@ -134,7 +136,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     );
 
     let mut s = app();
-    reply(&mut s, Reply::Setup { needs_first_admin: false });
+    reply(&mut s, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
     assert_eq!(
@@ -156,7 +158,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         vec![],
         false,
     );
-    reply(&mut custom, Reply::Setup { needs_first_admin: false });
+    reply(&mut custom, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
     open_admin(&mut custom);
     key(&mut custom, KeyCode::Char('?'));
@@ -172,7 +174,10 @@ fn destructive_actions_confirm_naming_the_target() {
     assert!(screen.contains("Lock the account of sam (SAM)?"), "{screen}");
     assert!(a.take_commands().is_empty());
     key(&mut a, KeyCode::Char('y'));
-    assert!(matches!(a.take_commands().as_slice(), [Command::SetStatus { status: UserStatus::Locked, .. }]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Admin(AdminOp::SetStatus { status: UserStatus::Locked, .. }), .. }]
+    ));
 }
 
 #[test]
@@ -212,12 +217,12 @@ fn palette_completes_and_runs_commands() {
     typed(&mut a, "aud");
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::LoadAudit { .. }]));
+    assert!(matches!(a.take_commands().as_slice(), [Command { op: Op::Admin(AdminOp::LoadAudit { .. }), .. }]));
     key(&mut a, KeyCode::Char(':'));
     typed(&mut a, "set org.name Lab One");
     key(&mut a, KeyCode::Enter);
     match a.take_commands().as_slice() {
-        [Command::PutSetting { key, raw, .. }] => {
+        [Command { op: Op::Admin(AdminOp::PutSetting { key, raw, .. }), .. }] => {
             assert_eq!((key.as_str(), raw.as_str()), ("org.name", "Lab One"))
         }
         other => panic!("{other:?}"),
@@ -237,8 +242,13 @@ fn secrets_are_shown_once_and_forms_report_failures() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::CreateUser { role: Role::Student, .. }]));
-    a.update(Msg::Engine(Event::Failed { origin: "action", message: "username already exists".into() }));
+    let sent = a.take_commands();
+    assert!(matches!(
+        sent.as_slice(),
+        [Command { op: Op::Admin(AdminOp::CreateUser { role: Role::Student, .. }), .. }]
+    ));
+    let id = sent[0].id;
+    a.update(Msg::Engine(Event::Failed { id, origin: "action", message: "username already exists".into() }));
     assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("username already exists"));
     reply(&mut a, Reply::Secret { message: "Temporary password:".into(), secret: "wxyz-2345".into() });
     assert!(format!("{}", render(&mut a, 100, 24).backend()).contains("wxyz-2345"));
@@ -265,4 +275,43 @@ fn the_engine_going_away_is_shown() {
     assert!(format!("{}", render(&mut a, 100, 20).backend()).contains("database unreachable"));
     a.update(Msg::Engine(Event::StoreUp));
     assert!(a.store_down.is_none());
+}
+
+/// A failure goes to the request that caused it: a background reload failing while a form
+/// waits leaves the form alone (a toast says it), and the form's own failure lands in it.
+#[test]
+fn a_background_reload_failure_does_not_land_in_an_open_form() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('n'));
+    typed(&mut a, "newbie");
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Enter);
+    }
+    let create = a.take_commands();
+    assert!(matches!(create.as_slice(), [Command { op: Op::Admin(AdminOp::CreateUser { .. }), .. }]));
+    a.update(Msg::Engine(Event::Changed(vec!["users".into()])));
+    let reload = a.take_commands();
+    let [Command { id: reload_id, op: Op::Admin(AdminOp::LoadUsers), .. }] = reload.as_slice() else {
+        panic!("a change reloads the users: {reload:?}")
+    };
+    a.update(Msg::Engine(Event::Failed {
+        id: *reload_id,
+        origin: "admin.users",
+        message: "database is locked".into(),
+    }));
+    let form = |a: &App| match &a.overlay {
+        Some(Overlay::Form { form, .. }) => form.clone(),
+        _ => panic!("the form stays open"),
+    };
+    assert!(form(&a).busy && form(&a).error.is_none(), "the form still waits for its own answer");
+    assert!(a.toasts.items.iter().any(|t| t.text == "database is locked"), "the reload's failure is a toast");
+    a.update(Msg::Engine(Event::Failed {
+        id: create[0].id,
+        origin: "action",
+        message: "username already exists".into(),
+    }));
+    assert_eq!(form(&a).error.as_deref(), Some("username already exists"));
+    // A confirmation of something else (another console's change, say) does not close it.
+    reply(&mut a, Reply::Done("unrelated".into()));
+    assert!(matches!(a.overlay, Some(Overlay::Form { .. })), "an answer to another request leaves the form open");
 }

@@ -3,13 +3,13 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::ui::{chars, key, reply, screen, signed_in, user};
+use common::ui::{answer, chars, key, reply, screen, signed_in, user};
 use crossterm::event::KeyCode;
 use labdeck::domain::Role;
 use labdeck::domain::rbac::Actor;
 use labdeck::domain::user::User;
-use labdeck::engine::bookings::{Cmd, Out};
-use labdeck::engine::{Command, Reply};
+use labdeck::engine::bookings::{self, Out};
+use labdeck::engine::{Command, Op, Reply};
 use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow, PendingGroup};
 use labdeck::tui::app::{App, Overlay, Phase, Tab};
 use labdeck::tui::keymap::Keymap;
@@ -156,14 +156,15 @@ fn a_group_booking_shows_conflicts_before_saving_and_is_sent_whole() {
     }
     let sent = a.take_commands();
     match sent.as_slice() {
-        [Command::Bookings(Cmd::Book { request, .. })] => {
+        [Command { op: Op::Bookings(bookings::Op::Book { request, .. }), .. }] => {
             assert_eq!(request.devices.len(), 2);
             assert_eq!(request.at.start, t(7));
         }
         other => panic!("{other:?}"),
     }
-    reply(
+    answer(
         &mut a,
+        sent[0].id,
         Reply::Bookings(Out::Booked { groups: vec![], skipped: vec![], message: "Booked 2 devices.".into() }),
     );
     assert!(a.overlay.is_none(), "the form closes");
@@ -182,7 +183,9 @@ fn keys_move_through_time_and_devices_and_reload_the_next_week() {
     }
     let sent = a.take_commands();
     assert!(
-        sent.iter().any(|c| matches!(c, Command::Bookings(Cmd::Calendar { from, .. }) if *from > t(0))),
+        sent.iter().any(
+            |c| matches!(c, Command { op: Op::Bookings(bookings::Op::Calendar { from, .. }), .. } if *from > t(0))
+        ),
         "crossing into next week loads it: {sent:?}"
     );
     key(&mut a, KeyCode::Char('0'));
@@ -202,7 +205,7 @@ fn enter_opens_the_booking_under_the_cursor_and_e_offers_the_latest_end() {
     key(&mut a, KeyCode::Enter);
     let sent = a.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::Bookings(Cmd::Group { group, .. })] if *group == Uuid::from_u128(2001))
+        matches!(sent.as_slice(), [Command { op: Op::Bookings(bookings::Op::Group { group, .. }), .. }] if *group == Uuid::from_u128(2001))
     );
     key(&mut a, KeyCode::Char('e'));
     a.take_commands();
@@ -246,7 +249,7 @@ fn approvers_see_the_queue_count_and_decide_with_a_comment() {
     key(&mut a, KeyCode::Enter);
     let sent = a.take_commands();
     assert!(
-        matches!(sent.as_slice(), [Command::Bookings(Cmd::Decide { approve: true, comment, .. })] if comment == "fine"),
+        matches!(sent.as_slice(), [Command { op: Op::Bookings(bookings::Op::Decide { approve: true, comment, .. }), .. }] if comment == "fine"),
         "{sent:?}"
     );
 }
@@ -269,4 +272,34 @@ fn a_thousand_devices_draw_only_what_fits() {
     key(&mut a, KeyCode::End);
     let s = screen(&mut a, 120, 14);
     assert!(s.contains("dev-0999") && !s.contains("dev-0000"), "{s}");
+}
+
+/// Two weeks asked for in a row: the older week's answer arriving last is dropped, so the
+/// calendar shows the week the user moved to, not whichever answer came in last.
+#[test]
+fn an_older_week_arriving_after_a_newer_one_is_dropped() {
+    let mut a = app(Role::Student, "UTC");
+    for _ in 0..13 {
+        key(&mut a, KeyCode::Char('.'));
+    }
+    let weeks: Vec<(labdeck::engine::RequestId, DateTime<Utc>, DateTime<Utc>)> = a
+        .take_commands()
+        .into_iter()
+        .filter_map(|c| match c.op {
+            Op::Bookings(bookings::Op::Calendar { from, to }) => Some((c.id, from, to)),
+            _ => None,
+        })
+        .collect();
+    let (old, new) = (weeks.first().copied().unwrap(), weeks.last().copied().unwrap());
+    assert!(new.1 > old.1, "the cursor moved two weeks on: {weeks:?}");
+    let week = |from, to| {
+        let mut c = calendar(vec![dev(1, "rtr-01", 2), dev(2, "rtr-02", 1), dev(3, "rtr-03", 1)]);
+        c.from = Some(from);
+        c.to = Some(to);
+        Reply::Bookings(Out::Calendar(Box::new(c)))
+    };
+    answer(&mut a, new.0, week(new.1, new.2));
+    answer(&mut a, old.0, week(old.1, old.2));
+    assert_eq!(shell(&mut a).bookings.cal.data.from, Some(new.1), "the newer week stays");
+    assert!(!shell(&mut a).bookings.cal.needs_load(), "and it is the week the cursor is in");
 }

@@ -8,8 +8,8 @@ use common::ui::{chars as typed, key, reply, screen as render, signed_in, user};
 use crossterm::event::KeyCode;
 use labdeck::domain::Role;
 use labdeck::domain::classes::policy::VmAction;
-use labdeck::engine::classes::{Cmd, Detail, Out};
-use labdeck::engine::{Command, Reply};
+use labdeck::engine::classes::{self, Detail, Out};
+use labdeck::engine::{Command, Op, Reply};
 use labdeck::store::classes::{Class, ClassVm};
 use labdeck::tui::app::{App, Phase, Tab};
 use uuid::Uuid;
@@ -97,10 +97,13 @@ fn teacher_in_class() -> App {
     let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.tab(), Tab::Classes, "a teacher's first tab");
     let cmds = a.take_commands();
-    assert!(matches!(cmds.first(), Some(Command::Classes(Cmd::Load { .. }))), "{cmds:?}");
+    assert!(matches!(cmds.first(), Some(Command { op: Op::Classes(classes::Op::Load), .. })), "{cmds:?}");
     reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)] }));
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Detail { class_id: CLASS, .. })]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Classes(classes::Op::Detail { class_id: CLASS, .. }), .. }]
+    ));
     reply(&mut a, detail(true, vms()));
     a
 }
@@ -129,7 +132,9 @@ fn bulk_actions_on_marks_confirm_naming_the_students() {
     assert!(screen.contains("sam's lb101-student-01 (4102), sara's lb101-student-02 (4103)"), "{screen}");
     key(&mut a, KeyCode::Char('y'));
     match a.take_commands().as_slice() {
-        [Command::Classes(Cmd::Act { vm_ids, action: VmAction::Stop, .. })] => assert_eq!(vm_ids.len(), 2),
+        [Command { op: Op::Classes(classes::Op::Act { vm_ids, action: VmAction::Stop, .. }), .. }] => {
+            assert_eq!(vm_ids.len(), 2)
+        }
         other => panic!("{other:?}"),
     }
     // Reset usage and remove a student both ask first, naming who.
@@ -140,7 +145,7 @@ fn bulk_actions_on_marks_confirm_naming_the_students() {
     assert!(render(&mut a, 140, 20).contains("Remove sid from Linux Basics 101?"));
     key(&mut a, KeyCode::Char('y'));
     assert!(
-        matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Unenroll { username, .. })] if username == "sid")
+        matches!(a.take_commands().as_slice(), [Command { op: Op::Classes(classes::Op::Unenroll { username, .. }), .. }] if username == "sid")
     );
 }
 
@@ -151,19 +156,25 @@ fn enroll_scale_and_code_forms_become_commands() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     assert!(
-        matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Enroll { username, .. })] if username == "sam")
+        matches!(a.take_commands().as_slice(), [Command { op: Op::Classes(classes::Op::Enroll { username, .. }), .. }] if username == "sam")
     );
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('d'));
     typed(&mut a, "0");
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Scale { size: Some(40), .. })]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Classes(classes::Op::Scale { size: Some(40), .. }), .. }]
+    ));
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('i'));
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Backspace);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::IssueCode { days: None, .. })]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Classes(classes::Op::IssueCode { days: None, .. }), .. }]
+    ));
     // The code comes back once, with the command to send.
     reply(
         &mut a,
@@ -184,7 +195,10 @@ fn a_student_sees_only_their_vm_and_joins_with_a_code() {
     insta::assert_snapshot!("classes_student", screen);
     assert!(screen.contains("VMs (1)"));
     key(&mut a, KeyCode::Char('s'));
-    assert!(matches!(a.take_commands().as_slice(), [Command::Classes(Cmd::Act { action: VmAction::Start, .. })]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Classes(classes::Op::Act { action: VmAction::Start, .. }), .. }]
+    ));
     // Students have no teacher actions.
     key(&mut a, KeyCode::Char('x'));
     key(&mut a, KeyCode::Char('d'));
@@ -202,7 +216,9 @@ fn a_student_sees_only_their_vm_and_joins_with_a_code() {
     typed(&mut a, "abcde-fghjk");
     key(&mut a, KeyCode::Enter);
     match a.take_commands().as_slice() {
-        [Command::Classes(Cmd::Join { code, .. })] => assert_eq!(format!("{code:?}"), "Secret(***)"),
+        [Command { op: Op::Classes(classes::Op::Join { code, .. }), .. }] => {
+            assert_eq!(format!("{code:?}"), "Secret(***)")
+        }
         other => panic!("{other:?}"),
     }
 }

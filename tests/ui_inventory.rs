@@ -9,7 +9,7 @@ use labdeck::domain::Role;
 use labdeck::domain::inventory::ops::GuestOp;
 use labdeck::domain::inventory::{Guest, GuestStatus, GuestType};
 use labdeck::engine::inventory::{BulkLine, BulkOutcome, GuestBatch, Overview};
-use labdeck::engine::{Command, Event, Reply};
+use labdeck::engine::{Command, Event, InventoryOp, Op, Reply};
 use labdeck::store::pve::{Cluster, Node, PollHealth};
 use labdeck::tui::app::{App, Msg, Phase};
 use uuid::Uuid;
@@ -48,7 +48,8 @@ fn app(role: Role) -> App {
     let mut a = signed_in(user(Uuid::from_u128(9), "otto", "Otto", role));
     let sent = a.take_commands();
     assert!(
-        sent.iter().any(|c| matches!(c, Command::LoadGuests { since: None, .. })),
+        sent.iter()
+            .any(|c| matches!(c, Command { op: Op::Inventory(InventoryOp::LoadGuests { since: None, .. }), .. })),
         "the Inventory loads everything first"
     );
     let cluster = Cluster {
@@ -124,7 +125,9 @@ fn a_single_start_goes_straight_to_the_engine() {
     assert_eq!(selected(&a), 101);
     key(&mut a, KeyCode::Char('s'));
     match a.take_commands().as_slice() {
-        [Command::GuestAction { targets, op: GuestOp::Start, .. }] => assert_eq!(targets, &[(EAST, 101)]),
+        [Command { op: Op::Inventory(InventoryOp::GuestAction { targets, op: GuestOp::Start, .. }), .. }] => {
+            assert_eq!(targets, &[(EAST, 101)])
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -140,7 +143,9 @@ fn marked_guests_are_acted_on_together_after_a_confirmation_naming_them() {
     assert!(s.contains("Stop db-01 (101) on pve1, lab-student-1 (102) on pve1?"), "{s}");
     key(&mut a, KeyCode::Char('y'));
     match a.take_commands().as_slice() {
-        [Command::GuestAction { targets, op: GuestOp::Stop, .. }] => assert_eq!(targets.len(), 2),
+        [Command { op: Op::Inventory(InventoryOp::GuestAction { targets, op: GuestOp::Stop, .. }), .. }] => {
+            assert_eq!(targets.len(), 2)
+        }
         other => panic!("{other:?}"),
     }
     let lines = vec![
@@ -214,16 +219,25 @@ fn filter_sort_and_refresh_keep_the_selection() {
         &mut a,
         Reply::Guests(Box::new(GuestBatch { full: false, more: false, guests: vec![], total: 4, as_of: Utc::now() })),
     );
-    assert!(matches!(a.take_commands().as_slice(), [Command::LoadGuests { since: None, .. }]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Inventory(InventoryOp::LoadGuests { since: None, .. }), .. }]
+    ));
 }
 
 #[test]
 fn the_detail_pane_asks_for_the_selected_guest() {
     let mut a = app(Role::Operator);
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.take_commands().as_slice(), [Command::GuestDetail { vmid: 100, .. }]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Inventory(InventoryOp::GuestDetail { vmid: 100, .. }), .. }]
+    ));
     key(&mut a, KeyCode::Down);
-    assert!(matches!(a.take_commands().as_slice(), [Command::GuestDetail { vmid: 101, .. }]));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Inventory(InventoryOp::GuestDetail { vmid: 101, .. }), .. }]
+    ));
     let detail = labdeck::engine::inventory::GuestDetail {
         cluster_id: EAST,
         vmid: 101,
@@ -258,20 +272,68 @@ fn guest_loads_never_overlap() {
     a.take_commands();
     let changed = || Msg::Engine(Event::Changed(vec!["inventory".into()]));
     a.update(changed());
-    let loads = |cmds: Vec<Command>| cmds.iter().filter(|c| matches!(c, Command::LoadGuests { .. })).count();
+    let loads = |cmds: Vec<Command>| {
+        cmds.iter().filter(|c| matches!(c, Command { op: Op::Inventory(InventoryOp::LoadGuests { .. }), .. })).count()
+    };
     assert_eq!(loads(a.take_commands()), 1);
     a.update(changed());
     a.update(changed());
     assert_eq!(loads(a.take_commands()), 0, "one load in flight at a time");
     let done = GuestBatch { full: false, more: false, guests: vec![], total: 4, as_of: Utc::now() };
     reply(&mut a, Reply::Guests(Box::new(done.clone())));
-    assert!(matches!(a.take_commands().as_slice(), [Command::LoadGuests { since: Some(_), .. }]), "one delta after");
+    assert!(
+        matches!(
+            a.take_commands().as_slice(),
+            [Command { op: Op::Inventory(InventoryOp::LoadGuests { since: Some(_), .. }), .. }]
+        ),
+        "one delta after"
+    );
     reply(&mut a, Reply::Guests(Box::new(done)));
     assert!(a.take_commands().is_empty(), "and nothing more");
     // A failed load does not stop the next one.
     a.update(changed());
-    a.take_commands();
-    a.update(Msg::Engine(Event::Failed { origin: "guests", message: "database is locked".into() }));
+    let sent = a.take_commands();
+    let id = sent.iter().find(|c| matches!(c.op, Op::Inventory(InventoryOp::LoadGuests { .. }))).map(|c| c.id);
+    a.update(Msg::Engine(Event::Failed {
+        id: id.unwrap(),
+        origin: "inventory.guests",
+        message: "database is locked".into(),
+    }));
     a.update(changed());
     assert_eq!(loads(a.take_commands()), 1);
+}
+
+/// The "snapshots (0)" bug: a snapshot task finishing while the detail pane is open reads the
+/// guest's detail again, and the pane shows the new snapshot.
+#[test]
+fn a_finished_task_refreshes_the_open_detail_pane() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Enter);
+    let first = a.take_commands();
+    let [Command { id, op: Op::Inventory(InventoryOp::GuestDetail { vmid: 100, .. }), .. }] = first.as_slice() else {
+        panic!("{first:?}")
+    };
+    let detail = |snapshots: Vec<(String, String)>| labdeck::engine::inventory::GuestDetail {
+        cluster_id: EAST,
+        vmid: 100,
+        config: vec![],
+        snapshots,
+        ips: vec![],
+        cpu: vec![],
+        rates: None,
+        notes: vec![],
+        problems: vec![],
+    };
+    ui::answer(&mut a, *id, Reply::GuestDetail(Box::new(detail(vec![]))));
+    assert!(screen(&mut a).contains("snapshots (0)"));
+    // The snapshot task ends: the poller records it, the console hears "tasks" changed.
+    a.update(Msg::Engine(Event::Changed(vec!["tasks".into()])));
+    let again = a.take_commands();
+    let refetch = again.iter().find(|c| matches!(c.op, Op::Inventory(InventoryOp::GuestDetail { vmid: 100, .. })));
+    let Some(refetch) = refetch else { panic!("the open pane is read again: {again:?}") };
+    assert!(screen(&mut a).contains("snapshots (0)"), "the old detail stays until the new one comes");
+    let taken = vec![("before-upgrade".to_string(), "2026-12-07 15:00".to_string())];
+    ui::answer(&mut a, refetch.id, Reply::GuestDetail(Box::new(detail(taken))));
+    let s = screen(&mut a);
+    assert!(s.contains("snapshots (1)") && s.contains("before-upgrade"), "{s}");
 }

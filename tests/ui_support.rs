@@ -3,11 +3,11 @@
 mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::ui::{chars as typed, key, reply, screen, signed_in, user};
+use common::ui::{answer, chars as typed, key, reply, screen, signed_in, user};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use labdeck::domain::Role;
 use labdeck::engine::support::{Op, Out};
-use labdeck::engine::{Command, Reply};
+use labdeck::engine::{Command, Op as EngineOp, Reply};
 use labdeck::store::support::{
     CannedReply, InvoiceRow, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
 };
@@ -74,7 +74,7 @@ fn app(role: Role) -> App {
 fn support_ops(cmds: &[Command]) -> Vec<Op> {
     cmds.iter()
         .filter_map(|c| match c {
-            Command::Support(cmd) => Some(cmd.op.clone()),
+            Command { op: EngineOp::Support(op), .. } => Some(op.clone()),
             _ => None,
         })
         .collect()
@@ -92,7 +92,7 @@ fn with_queue() -> App {
     assert!(sent.iter().any(|o| matches!(o, Op::LoadQueue)), "the queue loads first: {sent:?}");
     assert!(sent.iter().any(|o| matches!(o, Op::LoadUnread)));
     assert!(
-        cmds.iter().any(|c| matches!(c, Command::WatchClosely(true))),
+        cmds.iter().any(|c| matches!(c, Command { op: EngineOp::WatchClosely(true), .. })),
         "the engine looks more often while the queue shows"
     );
     out(
@@ -219,7 +219,7 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
     let cmds = a.take_commands();
     let sent = support_ops(&cmds);
     assert!(sent.iter().any(|o| matches!(o, Op::LoadThreads { .. })), "{sent:?}");
-    assert!(cmds.iter().any(|c| matches!(c, Command::WatchClosely(false))), "{cmds:?}");
+    assert!(cmds.iter().any(|c| matches!(c, Command { op: EngineOp::WatchClosely(false), .. })), "{cmds:?}");
     let row = ThreadRow {
         id: THREAD,
         subject: "Invoice for midterm preparation".into(),
@@ -383,22 +383,24 @@ fn invoices_take_payments_and_change_status_from_forms() {
     typed(&mut a, "80");
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
-    let sent = support_ops(&a.take_commands());
+    let cmds = a.take_commands();
+    let sent = support_ops(&cmds);
     assert!(
         matches!(sent.as_slice(), [Op::RecordPayment { amount, method, .. }] if amount == "80" && method == "card"),
         "{sent:?}"
     );
 
-    reply(&mut a, Reply::Done("Payment recorded; the invoice is paid.".into()));
+    answer(&mut a, cmds[0].id, Reply::Done("Payment recorded; the invoice is paid.".into()));
     assert!(a.overlay.is_none(), "the form closes when the engine confirms");
 
     // A draft is offered "issued" first.
     out(&mut a, Out::Invoices(vec![invoice("draft", 12_000, 0)]));
     key(&mut a, KeyCode::Char('e'));
     key(&mut a, KeyCode::Enter);
-    let sent = support_ops(&a.take_commands());
+    let cmds = a.take_commands();
+    let sent = support_ops(&cmds);
     assert!(matches!(sent.as_slice(), [Op::SetInvoiceStatus { status, .. }] if status == "issued"), "{sent:?}");
-    reply(&mut a, Reply::Done("Invoice marked issued.".into()));
+    answer(&mut a, cmds[0].id, Reply::Done("Invoice marked issued.".into()));
 
     // Support does not bill: the form is not even offered.
     key(&mut a, KeyCode::Char('n'));

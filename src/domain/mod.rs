@@ -21,6 +21,7 @@ pub mod audit;
 pub mod bookings;
 pub mod classes;
 pub mod digest;
+pub mod glyph;
 pub mod inventory;
 pub mod invitation;
 pub mod invoice;

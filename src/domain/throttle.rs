@@ -34,6 +34,15 @@ pub fn retry_after(state: Option<&State>, now: DateTime<Utc>) -> Option<i64> {
     (until > now).then(|| (until - now).num_seconds().max(1))
 }
 
+/// The state after an attempt counted ahead of its password check turned out right: the
+/// count it took is given back, and the block it may have started with it is lifted when
+/// the count is back within the free attempts.
+pub fn after_release(prev: &State) -> State {
+    let failures = (prev.failures - 1).max(0);
+    let blocked_until = if failures > FREE_ATTEMPTS { prev.blocked_until } else { None };
+    State { failures, first_failure: prev.first_failure, blocked_until }
+}
+
 /// The state after one more failure at `now`.
 pub fn after_failure(key: &str, prev: Option<&State>, now: DateTime<Utc>) -> State {
     let (failures, first) = match prev {
@@ -70,6 +79,23 @@ mod tests {
         }
         assert_eq!(retry_after(s.as_ref(), t0), Some(MAX_USER_BLOCK_SECS));
         assert_eq!(retry_after(s.as_ref(), t0 + Duration::seconds(61)), None);
+    }
+
+    #[test]
+    fn a_released_attempt_gives_its_count_back() {
+        let t0 = Utc::now();
+        let key = source_key("ssh");
+        let mut s = None;
+        for _ in 0..=FREE_ATTEMPTS {
+            s = Some(after_failure(&key, s.as_ref(), t0));
+        }
+        let counted = s.unwrap();
+        assert!(retry_after(Some(&counted), t0).is_some(), "the sixth counted attempt blocks");
+        let back = after_release(&counted);
+        assert_eq!(back.failures, FREE_ATTEMPTS);
+        assert_eq!(retry_after(Some(&back), t0), None, "a right password lifts the block it started");
+        let many = State { failures: 9, first_failure: t0, blocked_until: Some(t0 + Duration::seconds(8)) };
+        assert_eq!(after_release(&many).blocked_until, many.blocked_until, "earlier failures still block");
     }
 
     #[test]

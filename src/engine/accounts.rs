@@ -5,6 +5,7 @@ use crate::domain::audit::{Entry, Outcome};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::user::{self, User};
 use crate::domain::{Role, invitation, password, sanitize, throttle, time};
+use crate::store::StoreError;
 use crate::store::users::NewUser;
 
 pub const BAD_CREDENTIALS: &str = "Invalid username or password.";
@@ -16,24 +17,35 @@ pub struct Session {
 }
 
 /// Sign in. Unknown users and wrong passwords get the same message after the same work;
-/// failures are throttled per username and per source, and every attempt is audited.
+/// failures are throttled per username and per source, and every attempt is audited —
+/// except tries refused while blocked, which are counted and audited as one row per block.
+///
+/// The throttle check and the failure count are one locked step taken before the password
+/// is checked ([`crate::store::Store::begin_attempt`]); a right password gives the count
+/// back. So however many attempts run in parallel, at most `FREE_ATTEMPTS + 1` of them per
+/// key reach password verification before the block.
 pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Session, AppError> {
+    use crate::store::throttle::Attempt;
     let store = &svc.store;
     let shown_name = sanitize::line(username).chars().take(64).collect::<String>();
     let name = user::normalize_username(username).unwrap_or_else(|_| shown_name.to_lowercase());
     let keys = [throttle::user_key(&name), throttle::source_key(&svc.source.throttle_key())];
-    let now = time::now();
-    for key in &keys {
-        if let Some(wait) = throttle::retry_after(store.throttle_state(key).await?.as_ref(), now) {
-            store
-                .audit(
-                    Entry::anonymous(&shown_name, &svc.source, "sign_in", "user")
-                        .outcome(Outcome::Denied)
-                        .message("throttled"),
-                )
-                .await?;
+    let attempt = || Entry::anonymous(&shown_name, &svc.source, "sign_in", "user");
+    match store.begin_attempt(&keys, time::now()).await? {
+        Attempt::Blocked { wait, first } => {
+            if first {
+                let entry = attempt().outcome(Outcome::Denied);
+                store
+                    .audit(entry.message("throttled; further tries during this block are counted, not logged"))
+                    .await?;
+            }
             return Err(AppError::Auth(format!("Too many failed attempts. Try again in {wait} s.")));
         }
+        Attempt::Allowed { refused_meanwhile } if refused_meanwhile > 0 => {
+            let entry = attempt().outcome(Outcome::Denied);
+            store.audit(entry.message(format!("{refused_meanwhile} tries refused while throttled"))).await?;
+        }
+        Attempt::Allowed { .. } => {}
     }
     let found = store.credentials(&name).await?;
     let verified = match &found {
@@ -44,18 +56,11 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
         }
     };
     let Some((user, _)) = found.filter(|_| verified) else {
-        for key in &keys {
-            store.record_failure(key, now).await?;
-        }
-        store
-            .audit(
-                Entry::anonymous(&shown_name, &svc.source, "sign_in", "user")
-                    .outcome(Outcome::Failure)
-                    .message("bad credentials"),
-            )
-            .await?;
+        store.audit(attempt().outcome(Outcome::Failure).message("bad credentials")).await?;
         return Err(AppError::Auth(BAD_CREDENTIALS.into()));
     };
+    store.clear_failures(&keys[0]).await?;
+    store.release_attempt(&keys[1]).await?;
     if user.status != user::UserStatus::Active {
         let entry = Entry::anonymous(&user.username, &svc.source, "sign_in", "user").entity(user.id);
         store.audit(entry.outcome(Outcome::Denied).message(format!("account {}", user.status.as_str()))).await?;
@@ -64,7 +69,6 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
             user.status.as_str()
         )));
     }
-    store.clear_failures(&keys[0]).await?;
     let actor = store.load_actor(user.id).await?;
     store.record_sign_in(user.id, Entry::by(&actor, &svc.source, "sign_in", "user")).await?;
     Ok(Session { actor, user })
@@ -159,7 +163,14 @@ pub async fn accept_invitation(
             },
             entry,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The store says "… not found"; a person typing a code needs to hear what to check.
+            StoreError::NotFound(_) => AppError::Invalid(
+                "no valid invitation has that code (mistyped, already used, revoked or expired?)".into(),
+            ),
+            other => other.into(),
+        })?;
     let actor = svc.store.load_actor(user.id).await?;
     Ok(Session { actor, user })
 }
@@ -173,15 +184,17 @@ pub async fn change_password(svc: &Services, actor: &Actor, current: String, new
         .await?
         .ok_or_else(|| AppError::Auth("your account no longer exists".into()))?;
     let key = throttle::user_key(&actor.username);
-    if let Some(wait) = throttle::retry_after(svc.store.throttle_state(&key).await?.as_ref(), time::now()) {
+    if let crate::store::throttle::Attempt::Blocked { wait, .. } =
+        svc.store.begin_attempt(std::slice::from_ref(&key), time::now()).await?
+    {
         return Err(AppError::Auth(format!("Too many failed attempts. Try again in {wait} s.")));
     }
     if !svc.hasher.verify(current, hash).await {
-        svc.store.record_failure(&key, time::now()).await?;
         let entry = Entry::by(actor, &svc.source, "change_password", "user").entity(actor.user_id);
         svc.store.audit(entry.outcome(Outcome::Failure).message("wrong current password")).await?;
         return Err(AppError::Auth("The current password is wrong.".into()));
     }
+    svc.store.release_attempt(&key).await?;
     let new_hash = svc.hasher.hash(new).await;
     let entry = Entry::by(actor, &svc.source, "change_password", "user");
     svc.store.set_password_hash(actor.user_id, &new_hash, false, entry).await?;

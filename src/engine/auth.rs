@@ -23,7 +23,10 @@ impl Hasher {
     }
 
     pub async fn verify_dummy(&self, plain: String) {
-        self.run(move || password::verify_dummy(&plain)).await
+        self.run(move || {
+            password::verify_dummy(&plain);
+        })
+        .await
     }
 
     async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {

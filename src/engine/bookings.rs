@@ -1,4 +1,4 @@
-//! Bookings use cases: one `Command::Bookings(Cmd)` in, one `Reply::Bookings(Out)` out.
+//! Bookings use cases: one `Op::Bookings(Op)` in, one `Reply::Bookings(Out)` out.
 //! Permissions are decided here (and the store checks reads again); text is sanitised here.
 
 use super::admin::authorize;
@@ -44,52 +44,55 @@ pub struct Request {
 }
 
 #[derive(Debug, Clone)]
-pub enum Cmd {
-    Calendar { actor: Actor, from: DateTime<Utc>, to: DateTime<Utc> },
-    DeviceDetail { actor: Actor, id: Uuid },
-    SaveDevice { actor: Actor, id: Option<Uuid>, input: DeviceInput },
-    RetireDevice { actor: Actor, id: Uuid },
-    Owner { actor: Actor, device: Uuid, username: String, assign: bool },
-    Health { actor: Actor, device: Uuid, status: String },
-    AddMaintenance { actor: Actor, device: Uuid, at: Interval, reason: String },
-    CancelMaintenance { actor: Actor, id: Uuid },
-    Check { actor: Actor, devices: Vec<Uuid>, at: Interval, except: Option<Uuid> },
-    Book { actor: Actor, request: Request },
-    Reschedule { actor: Actor, group: Uuid, at: Interval },
-    Extend { actor: Actor, group: Uuid, until: DateTime<Utc> },
-    Cancel { actor: Actor, group: Uuid },
-    Group { actor: Actor, group: Uuid },
-    Decide { actor: Actor, group: Uuid, approve: bool, comment: String },
-    Pending { actor: Actor },
-    PendingCount { actor: Actor },
-    Comment { actor: Actor, group: Uuid, body: String },
-    Collaborator { actor: Actor, group: Uuid, username: String, add: bool },
-    Favorites { actor: Actor },
-    SaveFavorite { actor: Actor, group: Uuid, name: String },
-    Rebook { actor: Actor, favorite: Uuid, at: Interval },
-    DeleteFavorite { actor: Actor, id: Uuid },
-    FindFree { actor: Actor, devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
-    Topologies { actor: Actor },
-    Topology { actor: Actor, id: Uuid },
-    CreateTopology { actor: Actor, name: String, devices: Vec<Uuid>, links: Vec<(usize, usize)> },
-    SubmitReview { actor: Actor, id: Uuid, at: Interval },
-    ResolveReview { actor: Actor, id: Uuid, approve: bool, notes: String },
-    Export { actor: Actor, format: Format, scope: Scope, path: std::path::PathBuf },
+pub enum Op {
+    Calendar { from: DateTime<Utc>, to: DateTime<Utc> },
+    DeviceDetail { id: Uuid },
+    SaveDevice { id: Option<Uuid>, input: DeviceInput },
+    RetireDevice { id: Uuid },
+    Owner { device: Uuid, username: String, assign: bool },
+    Health { device: Uuid, status: String },
+    AddMaintenance { device: Uuid, at: Interval, reason: String },
+    CancelMaintenance { id: Uuid },
+    Check { devices: Vec<Uuid>, at: Interval, except: Option<Uuid> },
+    Book { request: Request },
+    Reschedule { group: Uuid, at: Interval },
+    Extend { group: Uuid, until: DateTime<Utc> },
+    Cancel { group: Uuid },
+    Group { group: Uuid },
+    Decide { group: Uuid, approve: bool, comment: String },
+    Pending,
+    PendingCount,
+    Comment { group: Uuid, body: String },
+    Collaborator { group: Uuid, username: String, add: bool },
+    Favorites,
+    SaveFavorite { group: Uuid, name: String },
+    Rebook { favorite: Uuid, at: Interval },
+    DeleteFavorite { id: Uuid },
+    FindFree { devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
+    Topologies,
+    Topology { id: Uuid },
+    CreateTopology { name: String, devices: Vec<Uuid>, links: Vec<(usize, usize)> },
+    SubmitReview { id: Uuid, at: Interval },
+    ResolveReview { id: Uuid, approve: bool, notes: String },
+    Export { format: Format, scope: Scope, path: std::path::PathBuf },
 }
 
-impl Cmd {
-    pub fn is_load(&self) -> bool {
-        matches!(
-            self,
-            Cmd::Calendar { .. }
-                | Cmd::DeviceDetail { .. }
-                | Cmd::Check { .. }
-                | Cmd::Group { .. }
-                | Cmd::Pending { .. }
-                | Cmd::Favorites { .. }
-                | Cmd::Topologies { .. }
-                | Cmd::Topology { .. }
-        )
+impl Op {
+    /// Which kind of data a load reads (see `engine::Op::load_kind`); `None` for changes.
+    pub fn load_kind(&self) -> Option<&'static str> {
+        Some(match self {
+            Op::Calendar { .. } => "bookings.calendar",
+            Op::DeviceDetail { .. } => "bookings.device",
+            Op::Check { .. } => "bookings.check",
+            Op::Group { .. } => "bookings.group",
+            Op::Pending => "bookings.pending",
+            Op::PendingCount => "bookings.pending_count",
+            Op::Favorites => "bookings.favorites",
+            Op::FindFree { .. } => "bookings.free",
+            Op::Topologies => "bookings.topologies",
+            Op::Topology { .. } => "bookings.topology",
+            _ => return None,
+        })
     }
 }
 
@@ -131,32 +134,32 @@ fn whole(at: Interval) -> Interval {
     Interval { start: at.start.trunc_subsecs(0), end: at.end.trunc_subsecs(0) }
 }
 
-pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
+pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError> {
     let store = &svc.store;
-    Ok(match cmd {
-        Cmd::Calendar { actor, from, to } => Out::Calendar(Box::new(store.calendar(&actor, from, to).await?)),
-        Cmd::DeviceDetail { actor, id } => Out::DeviceDetail {
+    Ok(match op {
+        Op::Calendar { from, to } => Out::Calendar(Box::new(store.calendar(actor, from, to).await?)),
+        Op::DeviceDetail { id } => Out::DeviceDetail {
             id,
-            owners: store.ownership_history(&actor, id).await?,
-            health: store.health_history(&actor, id, 20).await?,
+            owners: store.ownership_history(actor, id).await?,
+            health: store.health_history(actor, id, 20).await?,
         },
-        Cmd::SaveDevice { actor, id, input } => {
+        Op::SaveDevice { id, input } => {
             let action = if id.is_some() { Action::Update } else { Action::Create };
-            authorize(svc, &actor, Resource::Device, action, "save_device").await?;
+            authorize(svc, actor, Resource::Device, action, "save_device").await?;
             let input = clean_device(input)?;
             let name = input.name.clone();
-            store.save_device(id, &input, entry(svc, &actor, "save_device", "device")).await?;
+            store.save_device(id, &input, entry(svc, actor, "save_device", "device")).await?;
             Out::Done(format!("Saved device {name}."))
         }
-        Cmd::RetireDevice { actor, id } => {
-            authorize(svc, &actor, Resource::Device, Action::Delete, "retire_device").await?;
-            store.retire_device(id, entry(svc, &actor, "retire_device", "device")).await?;
+        Op::RetireDevice { id } => {
+            authorize(svc, actor, Resource::Device, Action::Delete, "retire_device").await?;
+            store.retire_device(id, entry(svc, actor, "retire_device", "device")).await?;
             Out::Done("Device retired; its history stays.".into())
         }
-        Cmd::Owner { actor, device, username, assign } => {
-            authorize(svc, &actor, Resource::Device, Action::Update, "device_owner").await?;
+        Op::Owner { device, username, assign } => {
+            authorize(svc, actor, Resource::Device, Action::Update, "device_owner").await?;
             let owner = store.user_id_by_name(sanitize::line(&username).as_str()).await?;
-            let e = entry(svc, &actor, if assign { "assign_owner" } else { "revoke_owner" }, "device")
+            let e = entry(svc, actor, if assign { "assign_owner" } else { "revoke_owner" }, "device")
                 .details(serde_json::json!({ "owner": username }));
             if assign {
                 store.assign_owner(device, owner, actor.user_id, e).await?;
@@ -165,15 +168,15 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
             }
             Out::Done(format!("{} {username}.", if assign { "Assigned to" } else { "Revoked from" }))
         }
-        Cmd::Health { actor, device, status } => {
-            authorize(svc, &actor, Resource::Device, Action::Update, "record_health").await?;
+        Op::Health { device, status } => {
+            authorize(svc, actor, Resource::Device, Action::Update, "record_health").await?;
             let h = rules::Health::parse(&status)
                 .ok_or_else(|| AppError::Invalid("health is healthy, warning, critical or unknown".into()))?;
-            store.record_health(device, h.as_str(), entry(svc, &actor, "record_health", "device")).await?;
+            store.record_health(device, h.as_str(), entry(svc, actor, "record_health", "device")).await?;
             Out::Done(format!("Health recorded: {h}."))
         }
-        Cmd::AddMaintenance { actor, device, at, reason } => {
-            authorize(svc, &actor, Resource::Device, Action::Update, "add_maintenance").await?;
+        Op::AddMaintenance { device, at, reason } => {
+            authorize(svc, actor, Resource::Device, Action::Update, "add_maintenance").await?;
             let at = whole(at);
             store
                 .add_maintenance(
@@ -181,41 +184,41 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                     at,
                     &sanitize::line(&reason),
                     actor.user_id,
-                    entry(svc, &actor, "add_maintenance", "maintenance_window"),
+                    entry(svc, actor, "add_maintenance", "maintenance_window"),
                 )
                 .await?;
-            let hit = store.conflicts(&actor, &[device], at, None).await?.len();
+            let hit = store.conflicts(actor, &[device], at, None).await?.len();
             Out::Done(if hit == 0 {
                 "Maintenance window added.".into()
             } else {
                 format!("Maintenance window added; {hit} booking(s) inside it need moving.")
             })
         }
-        Cmd::CancelMaintenance { actor, id } => {
-            authorize(svc, &actor, Resource::Device, Action::Update, "cancel_maintenance").await?;
-            store.cancel_maintenance(id, entry(svc, &actor, "cancel_maintenance", "maintenance_window")).await?;
+        Op::CancelMaintenance { id } => {
+            authorize(svc, actor, Resource::Device, Action::Update, "cancel_maintenance").await?;
+            store.cancel_maintenance(id, entry(svc, actor, "cancel_maintenance", "maintenance_window")).await?;
             Out::Done("Maintenance window cancelled.".into())
         }
-        Cmd::Check { actor, devices, at, except } => {
-            let rows = store.conflicts(&actor, &devices, whole(at), except).await?;
+        Op::Check { devices, at, except } => {
+            let rows = store.conflicts(actor, &devices, whole(at), except).await?;
             Out::Conflicts { devices, at, rows }
         }
-        Cmd::Book { actor, request } => book(svc, &actor, request).await?,
-        Cmd::Reschedule { actor, group, at } => {
-            may_change(svc, &actor, group).await?;
+        Op::Book { request } => book(svc, actor, request).await?,
+        Op::Reschedule { group, at } => {
+            may_change(svc, actor, group).await?;
             let at = whole(at).bookable()?;
             store
                 .reschedule_group(
                     group,
                     &GroupEdit { at, title: None },
-                    entry(svc, &actor, "reschedule_booking", "booking_group"),
+                    entry(svc, actor, "reschedule_booking", "booking_group"),
                 )
                 .await?;
             Out::Done("Booking moved.".into())
         }
-        Cmd::Extend { actor, group, until } => {
-            may_change(svc, &actor, group).await?;
-            let detail = store.group_detail(&actor, group).await?;
+        Op::Extend { group, until } => {
+            may_change(svc, actor, group).await?;
+            let detail = store.group_detail(actor, group).await?;
             let start = detail
                 .bookings
                 .iter()
@@ -236,23 +239,23 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                 .reschedule_group(
                     group,
                     &GroupEdit { at, title: None },
-                    entry(svc, &actor, "extend_booking", "booking_group"),
+                    entry(svc, actor, "extend_booking", "booking_group"),
                 )
                 .await?;
             Out::Done(format!("Extended to {} UTC.", until.format("%Y-%m-%d %H:%M")))
         }
-        Cmd::Cancel { actor, group } => {
-            may_change(svc, &actor, group).await?;
-            let n = store.cancel_group(group, entry(svc, &actor, "cancel_booking", "booking_group")).await?;
+        Op::Cancel { group } => {
+            may_change(svc, actor, group).await?;
+            let n = store.cancel_group(group, entry(svc, actor, "cancel_booking", "booking_group")).await?;
             Out::Done(format!("Cancelled {n} booking{}.", if n == 1 { "" } else { "s" }))
         }
-        Cmd::Group { actor, group } => Out::Group(Box::new(store.group_detail(&actor, group).await?)),
-        Cmd::Decide { actor, group, approve, comment } => {
-            authorize(svc, &actor, Resource::Booking, Action::Update, "decide_booking").await?;
+        Op::Group { group } => Out::Group(Box::new(store.group_detail(actor, group).await?)),
+        Op::Decide { group, approve, comment } => {
+            authorize(svc, actor, Resource::Booking, Action::Update, "decide_booking").await?;
             if approve {
                 let (owner, at, devices) = store.group_facts(group).await?;
                 let limits = store.approval_limits(actor.user_id).await?;
-                may_approve(&actor, &limits, owner, at, devices)?;
+                may_approve(actor, &limits, owner, at, devices)?;
             }
             let comment = sanitize::multiline(&comment);
             let comment = (!comment.trim().is_empty()).then_some(comment);
@@ -263,7 +266,7 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                     actor.user_id,
                     approve,
                     comment.as_deref(),
-                    entry(svc, &actor, action, "booking_group"),
+                    entry(svc, actor, action, "booking_group"),
                 )
                 .await?;
             Out::Done(format!(
@@ -272,43 +275,41 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                 if n == 1 { "" } else { "s" }
             ))
         }
-        Cmd::Pending { actor } => Out::Pending(store.pending_groups(&actor).await?),
-        Cmd::PendingCount { actor } => Out::PendingCount(store.pending_count(&actor).await?),
-        Cmd::Comment { actor, group, body } => {
-            may_comment(svc, &actor, group).await?;
+        Op::Pending => Out::Pending(store.pending_groups(actor).await?),
+        Op::PendingCount => Out::PendingCount(store.pending_count(actor).await?),
+        Op::Comment { group, body } => {
+            may_comment(svc, actor, group).await?;
             let body = sanitize::multiline(&body);
             if body.trim().is_empty() {
                 return Err(AppError::Invalid("write something first".into()));
             }
             store
-                .add_comment(group, actor.user_id, &body, entry(svc, &actor, "comment_booking", "booking_group"))
+                .add_comment(group, actor.user_id, &body, entry(svc, actor, "comment_booking", "booking_group"))
                 .await?;
             Out::Done("Comment added.".into())
         }
-        Cmd::Collaborator { actor, group, username, add } => {
-            may_change(svc, &actor, group).await?;
+        Op::Collaborator { group, username, add } => {
+            may_change(svc, actor, group).await?;
             let user = store.user_id_by_name(&sanitize::line(&username)).await?;
             let action = if add { "add_collaborator" } else { "remove_collaborator" };
-            store
-                .set_collaborator(group, user, actor.user_id, add, entry(svc, &actor, action, "booking_group"))
-                .await?;
+            store.set_collaborator(group, user, actor.user_id, add, entry(svc, actor, action, "booking_group")).await?;
             Out::Done(format!("{} {username}.", if add { "Added" } else { "Removed" }))
         }
-        Cmd::Favorites { actor } => Out::Favorites(store.favorites(&actor).await?),
-        Cmd::SaveFavorite { actor, group, name } => {
-            authorize(svc, &actor, Resource::Booking, Action::Create, "save_favorite").await?;
+        Op::Favorites => Out::Favorites(store.favorites(actor).await?),
+        Op::SaveFavorite { group, name } => {
+            authorize(svc, actor, Resource::Booking, Action::Create, "save_favorite").await?;
             let name = sanitize::line(&name);
             if name.is_empty() {
                 return Err(AppError::Invalid("a favorite needs a name".into()));
             }
             store
-                .save_favorite(actor.user_id, group, &name, entry(svc, &actor, "save_favorite", "booking_favorite"))
+                .save_favorite(actor.user_id, group, &name, entry(svc, actor, "save_favorite", "booking_favorite"))
                 .await?;
             Out::Done(format!("Saved favorite {name}."))
         }
-        Cmd::Rebook { actor, favorite, at } => {
+        Op::Rebook { favorite, at } => {
             let fav = store
-                .favorites(&actor)
+                .favorites(actor)
                 .await?
                 .into_iter()
                 .find(|f| f.id == favorite)
@@ -323,49 +324,49 @@ pub async fn run(svc: &Services, cmd: Cmd) -> Result<Out, AppError> {
                 weeks: 1,
                 tz: "UTC".into(),
             };
-            book(svc, &actor, request).await?
+            book(svc, actor, request).await?
         }
-        Cmd::DeleteFavorite { actor, id } => {
-            store.delete_favorite(&actor, id, entry(svc, &actor, "delete_favorite", "booking_favorite")).await?;
+        Op::DeleteFavorite { id } => {
+            store.delete_favorite(actor, id, entry(svc, actor, "delete_favorite", "booking_favorite")).await?;
             Out::Done("Favorite removed.".into())
         }
-        Cmd::FindFree { actor, devices, length, from } => {
+        Op::FindFree { devices, length, from } => {
             let until = from + Duration::days(28);
-            let cal = store.calendar_of(&actor, &devices, from, until + rules::MAX_BOOKING).await?;
+            let cal = store.calendar_of(actor, &devices, from, until + rules::MAX_BOOKING).await?;
             let loads: Vec<DeviceLoad> = devices.iter().map(|d| load_of(&cal, *d)).collect();
             let from = from.trunc_subsecs(0);
             Out::FreeSlot(rules::find_free(&loads, length, from, until, Duration::minutes(15)))
         }
-        Cmd::Topologies { actor } => Out::Topologies(store.topologies(&actor).await?),
-        Cmd::Topology { actor, id } => Out::Topology(Box::new(store.topology(&actor, id).await?)),
-        Cmd::CreateTopology { actor, name, devices, links } => {
-            authorize(svc, &actor, Resource::Topology, Action::Create, "create_topology").await?;
+        Op::Topologies => Out::Topologies(store.topologies(actor).await?),
+        Op::Topology { id } => Out::Topology(Box::new(store.topology(actor, id).await?)),
+        Op::CreateTopology { name, devices, links } => {
+            authorize(svc, actor, Resource::Topology, Action::Create, "create_topology").await?;
             let name = sanitize::line(&name);
             if name.is_empty() || devices.is_empty() {
                 return Err(AppError::Invalid("a topology needs a name and at least one device".into()));
             }
             let t = NewTopology { owner: actor.user_id, name: name.clone(), devices, links };
-            store.create_topology(&t, entry(svc, &actor, "create_topology", "topology")).await?;
+            store.create_topology(&t, entry(svc, actor, "create_topology", "topology")).await?;
             Out::Done(format!("Topology {name} created."))
         }
-        Cmd::SubmitReview { actor, id, at } => {
-            authorize(svc, &actor, Resource::Topology, Action::Create, "submit_topology").await?;
+        Op::SubmitReview { id, at } => {
+            authorize(svc, actor, Resource::Topology, Action::Create, "submit_topology").await?;
             let at = whole(at);
-            let n = store.submit_review(id, at, entry(svc, &actor, "submit_topology", "topology")).await?;
+            let n = store.submit_review(id, at, entry(svc, actor, "submit_topology", "topology")).await?;
             Out::Done(format!("Submitted for review: {n} conflicting booking{}.", if n == 1 { "" } else { "s" }))
         }
-        Cmd::ResolveReview { actor, id, approve, notes } => {
-            authorize(svc, &actor, Resource::Topology, Action::Update, "review_topology").await?;
+        Op::ResolveReview { id, approve, notes } => {
+            authorize(svc, actor, Resource::Topology, Action::Update, "review_topology").await?;
             let notes = sanitize::multiline(&notes);
             let notes = (!notes.trim().is_empty()).then_some(notes);
             let action = if approve { "approve_topology" } else { "reject_topology" };
             store
-                .resolve_review(id, approve, actor.user_id, notes.as_deref(), entry(svc, &actor, action, "topology"))
+                .resolve_review(id, approve, actor.user_id, notes.as_deref(), entry(svc, actor, action, "topology"))
                 .await?;
             Out::Done(format!("Topology {}.", if approve { "approved" } else { "rejected" }))
         }
-        Cmd::Export { actor, format, scope, path } => {
-            let (text, n) = export(svc, &actor, format, &scope).await?;
+        Op::Export { format, scope, path } => {
+            let (text, n) = export(svc, actor, format, &scope).await?;
             std::fs::write(&path, text)
                 .map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", path.display())))?;
             Out::Done(format!("Exported {n} booking{} to {}.", if n == 1 { "" } else { "s" }, path.display()))

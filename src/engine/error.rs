@@ -14,6 +14,41 @@ pub enum AppError {
     Store(StoreError),
 }
 
+/// What sort of failure an [`AppError`] is, for front doors that answer each sort in their
+/// own way (HTTP statuses) without knowing the store's error type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Invalid,
+    Auth,
+    Denied,
+    /// A uniqueness or state conflict; the message says which.
+    Conflict,
+    NotFound,
+    /// The database is busy: worth trying again in a moment.
+    Busy,
+    /// The database cannot take the request now (unreachable, disk full, write failed).
+    Unavailable,
+    /// Anything else: a fault on our side, to be logged and not detailed to outsiders.
+    Internal,
+}
+
+impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Invalid(_) => ErrorKind::Invalid,
+            AppError::Auth(_) => ErrorKind::Auth,
+            AppError::Denied(_) => ErrorKind::Denied,
+            AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            AppError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
+            AppError::Store(StoreError::Busy) => ErrorKind::Busy,
+            AppError::Store(StoreError::Unreachable(_) | StoreError::DiskFull | StoreError::WriteFailed(_)) => {
+                ErrorKind::Unavailable
+            }
+            AppError::Store(_) => ErrorKind::Internal,
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

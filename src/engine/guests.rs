@@ -66,9 +66,13 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
                 guests.insert(vmid, g);
             }
         }
+        // Whether Proxmox itself was asked about guests the inventory lacks, and its answer.
+        let mut asked: Option<Result<(), String>> = None;
         if vmids.iter().any(|v| !guests.contains_key(v)) {
             // Not polled yet (a script on a fresh database, say): ask Proxmox directly.
-            if let Ok(resources) = client.cluster_resources().await {
+            let answer = client.cluster_resources().await;
+            asked = Some(answer.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+            if let Ok(resources) = answer {
                 let name = Label::from(access.cluster.name.as_str());
                 let mut nodes = Interner::default();
                 for r in &resources {
@@ -86,7 +90,14 @@ pub async fn act(svc: &Services, actor: &Actor, targets: &[GuestRef], op: &Guest
                 outcome,
             };
             let Some(g) = guests.get(&vmid) else {
-                lines.push(line("?", BulkOutcome::Failed("no longer in the inventory".into())));
+                let why = match &asked {
+                    Some(Err(e)) => format!("not in the inventory, and Proxmox could not be asked ({e})"),
+                    _ => format!(
+                        "no guest {vmid} on {}: neither the inventory nor Proxmox knows it",
+                        access.cluster.name
+                    ),
+                };
+                lines.push(line("?", BulkOutcome::Failed(why)));
                 continue;
             };
             if let Some(reason) = op.skip_reason(g) {

@@ -8,21 +8,25 @@ mod auth;
 pub mod bookings;
 pub mod classes;
 pub mod clusters;
+pub mod command;
 pub mod demo_sim;
 mod error;
+pub mod guard;
 pub(crate) mod guests;
 pub mod inventory;
 pub mod poller;
 mod push;
 pub mod pve_map;
+pub mod read;
 mod runtime;
 pub mod support;
 
 pub use auth::Hasher;
-pub use error::AppError;
+pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
+pub use error::{AppError, ErrorKind};
 pub use guests::act as guests_act;
 pub use guests::detail as guest_detail;
-pub use runtime::{Command, Engine, EngineHandle, EngineOptions, Event, Reply, Secret};
+pub use runtime::{Engine, EngineHandle, EngineOptions};
 
 use crate::domain::audit::Source;
 use crate::store::Store;
@@ -38,5 +42,10 @@ pub struct Services {
 impl Services {
     pub fn new(store: Store, source: Source) -> Services {
         Services { store, hasher: Hasher::new(2), source }
+    }
+
+    /// Which database this runs on ("sqlite" or "postgres"), for the status bar.
+    pub fn backend_name(&self) -> &'static str {
+        self.store.backend().as_str()
     }
 }

@@ -1,267 +1,14 @@
-use super::accounts::{self, AccountForm, Session};
-use super::inventory::{self, BulkLine, GuestBatch, GuestDetail, GuestRef, Overview};
+use super::accounts;
+use super::command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply};
+use super::inventory::{self, GuestBatch};
 use super::{AppError, Services, admin};
-use crate::domain::Role;
 use crate::domain::audit::Entry;
-use crate::domain::inventory::ops::GuestOp;
-use crate::domain::rbac::{Actor, Grant};
-use crate::domain::user::{User, UserStatus};
-use crate::store::audit::{AuditQuery, AuditRecord};
-use crate::store::invitations::Invitation;
+use crate::domain::rbac::Actor;
+use crate::domain::user::UserStatus;
 use crate::store::pve::ClusterInput;
-use crate::store::settings::Setting;
-use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use uuid::Uuid;
-
-/// A password in flight: never printed by `Debug`.
-#[derive(Clone)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum Command {
-    CheckSetup,
-    SignIn {
-        username: String,
-        password: Secret,
-    },
-    CreateFirstAdmin {
-        form: AccountForm,
-        password: Secret,
-    },
-    AcceptInvitation {
-        token: Secret,
-        form: AccountForm,
-        password: Secret,
-    },
-    SignOut {
-        actor: Actor,
-    },
-    ChangePassword {
-        actor: Actor,
-        current: Secret,
-        new: Secret,
-    },
-    LoadUsers {
-        actor: Actor,
-    },
-    LoadInvitations {
-        actor: Actor,
-    },
-    LoadSettings {
-        actor: Actor,
-    },
-    LoadAudit {
-        actor: Actor,
-        query: AuditQuery,
-    },
-    LoadRoles {
-        actor: Actor,
-    },
-    LoadUnread {
-        actor: Actor,
-    },
-    LoadNotifications {
-        actor: Actor,
-    },
-    MarkRead {
-        actor: Actor,
-        id: Option<Uuid>,
-    },
-    CreateUser {
-        actor: Actor,
-        form: AccountForm,
-        role: Role,
-    },
-    SetRole {
-        actor: Actor,
-        user: Uuid,
-        role: Role,
-    },
-    SetStatus {
-        actor: Actor,
-        user: Uuid,
-        status: UserStatus,
-    },
-    ResetPassword {
-        actor: Actor,
-        user: Uuid,
-        username: String,
-    },
-    Invite {
-        actor: Actor,
-        to: String,
-        role: Role,
-        days: Option<i64>,
-    },
-    RevokeInvitation {
-        actor: Actor,
-        id: Uuid,
-    },
-    PutSetting {
-        actor: Actor,
-        key: String,
-        raw: String,
-    },
-    SetRoleGrant {
-        actor: Actor,
-        role: Role,
-        grant: Grant,
-        granted: bool,
-    },
-    LoadGuests {
-        actor: Actor,
-        since: Option<DateTime<Utc>>,
-    },
-    LoadOverview {
-        actor: Actor,
-    },
-    LoadTasks {
-        actor: Actor,
-    },
-    LoadIsos {
-        actor: Actor,
-    },
-    GuestDetail {
-        actor: Actor,
-        cluster_id: Uuid,
-        vmid: u32,
-    },
-    GuestAction {
-        actor: Actor,
-        targets: Vec<GuestRef>,
-        op: GuestOp,
-    },
-    TaskLog {
-        actor: Actor,
-        cluster_id: Uuid,
-        upid: String,
-    },
-    ProbeCluster {
-        actor: Actor,
-        id: Option<Uuid>,
-        input: ClusterInput,
-    },
-    SaveCluster {
-        actor: Actor,
-        id: Option<Uuid>,
-        input: ClusterInput,
-    },
-    TestCluster {
-        actor: Actor,
-        id: Uuid,
-    },
-    RemoveCluster {
-        actor: Actor,
-        id: Uuid,
-    },
-    Bookings(super::bookings::Cmd),
-    Support(super::support::Cmd),
-    /// A screen that shows live data (the visitor queue) is open, or closed: the engine then
-    /// looks for database changes more often. No reply.
-    WatchClosely(bool),
-    Classes(super::classes::Cmd),
-}
-
-impl Command {
-    /// A short name for what was asked, so a failure can be reported against it.
-    pub fn origin(&self) -> &'static str {
-        match self {
-            Command::CheckSetup => "setup",
-            Command::SignIn { .. } => "sign_in",
-            Command::CreateFirstAdmin { .. } => "first_admin",
-            Command::AcceptInvitation { .. } => "accept_invitation",
-            Command::SignOut { .. } => "sign_out",
-            Command::ChangePassword { .. } => "change_password",
-            Command::LoadUsers { .. }
-            | Command::LoadInvitations { .. }
-            | Command::LoadSettings { .. }
-            | Command::LoadAudit { .. }
-            | Command::LoadRoles { .. }
-            | Command::LoadNotifications { .. }
-            | Command::LoadOverview { .. }
-            | Command::LoadTasks { .. }
-            | Command::LoadIsos { .. }
-            | Command::GuestDetail { .. }
-            | Command::TaskLog { .. } => "load",
-            Command::LoadUnread { .. } => "unread",
-            Command::LoadGuests { .. } => "guests",
-            Command::Bookings(c) if c.is_load() => "load",
-            Command::Classes(c) if c.is_load() => "load",
-            _ => "action",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum Reply {
-    Setup {
-        needs_first_admin: bool,
-    },
-    SignedIn(Box<Session>),
-    SignedOut,
-    Users(Vec<User>),
-    Invitations(Vec<Invitation>),
-    Settings(Vec<Setting>),
-    Audit(Vec<AuditRecord>),
-    Roles(Vec<(Role, Grant)>),
-    Unread(i64),
-    Notifications(Vec<crate::store::notifications::Notification>),
-    Guests(Box<GuestBatch>),
-    Overview(Box<Overview>),
-    Tasks(Vec<crate::store::pve::Task>),
-    Isos(Vec<crate::store::pve::Iso>),
-    GuestDetail(Box<GuestDetail>),
-    /// A bulk action's per-guest report.
-    Bulk {
-        title: String,
-        lines: Vec<BulkLine>,
-    },
-    /// A cluster's certificate, to be trusted before it is saved. `previous` is the pinned
-    /// fingerprint when editing a cluster whose certificate changed.
-    TrustPrompt {
-        id: Option<Uuid>,
-        input: ClusterInput,
-        previous: Option<String>,
-    },
-    /// Lines of text to show in a report overlay (a task log, say).
-    Report {
-        title: String,
-        lines: Vec<String>,
-    },
-    /// A change went through; the message is for a toast.
-    Done(String),
-    /// A change went through and produced a secret to show exactly once.
-    Secret {
-        message: String,
-        secret: String,
-    },
-    Bookings(super::bookings::Out),
-    Support(super::support::Out),
-    Classes(super::classes::Out),
-}
-
-#[derive(Debug, Clone)]
-pub enum Event {
-    Reply(Reply),
-    Failed {
-        origin: &'static str,
-        message: String,
-    },
-    /// These domains changed in the database (by this console or another).
-    Changed(Vec<String>),
-    /// The database cannot be reached; the console keeps its last data and says so.
-    StoreDown(String),
-    StoreUp,
-}
 
 /// The front door's side of the engine.
 #[derive(Clone)]
@@ -314,7 +61,7 @@ impl Engine {
         let (poke2, live2) = (poke.clone(), live.clone());
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
-                if let Command::WatchClosely(on) = cmd {
+                if let Op::WatchClosely(on) = cmd.op {
                     if live2.swap(on, std::sync::atomic::Ordering::Relaxed) != on {
                         poke2.notify_one();
                     }
@@ -323,14 +70,8 @@ impl Engine {
                 let svc = svc.clone();
                 let events = events.clone();
                 tokio::spawn(async move {
-                    let origin = cmd.origin();
-                    let event = match execute(&svc, cmd, &events).await {
-                        Ok(reply) => Event::Reply(reply),
-                        Err(e) => {
-                            tracing::warn!(origin, error = %e, "command failed");
-                            Event::Failed { origin, message: e.to_string() }
-                        }
-                    };
+                    let (id, origin) = (cmd.id, cmd.op.origin());
+                    let event = super::guard::answer(id, origin, execute(&svc, cmd, &events)).await;
                     let _ = events.send(event);
                 });
             }
@@ -353,10 +94,13 @@ impl Engine {
 /// How often to look while a console shows the live visitor queue: a visitor's message is
 /// on the rep's screen within 500 ms on SQLite (PostgreSQL pushes anyway).
 const LIVE_EVERY: Duration = Duration::from_millis(250);
+/// The longest a SQLite console goes without reading the revisions, files unchanged or not.
+const SURE_EVERY: Duration = Duration::from_secs(5);
 
-/// Poll the per-domain revision counters and report what changed. One indexed query per
-/// interval is all an idle console costs the database; on PostgreSQL a NOTIFY (`poke`)
-/// triggers the same check at once; while `live` the interval is at most [`LIVE_EVERY`].
+/// Poll the per-domain revision counters and report what changed. On PostgreSQL one indexed
+/// query per interval, and a NOTIFY (`poke`) triggers it at once; on SQLite a stat of the
+/// database files per interval, and the query when they changed (or every [`SURE_EVERY`]).
+/// While `live` the interval is at most [`LIVE_EVERY`].
 async fn watch_revisions(
     svc: Services,
     events: mpsc::UnboundedSender<Event>,
@@ -367,17 +111,31 @@ async fn watch_revisions(
     let mut known: Option<BTreeMap<String, i64>> = None;
     let mut down = false;
     let mut first = true;
+    // SQLite: the database files' size and time, and when the revisions were last read.
+    let mut stamp = None;
+    let mut read_at = std::time::Instant::now();
     loop {
         if !std::mem::take(&mut first) {
             let pause = if live.load(std::sync::atomic::Ordering::Relaxed) { every.min(LIVE_EVERY) } else { every };
-            tokio::select! {
-                () = tokio::time::sleep(pause) => {}
-                () = poke.notified() => {}
+            let poked = tokio::select! {
+                () = tokio::time::sleep(pause) => false,
+                () = poke.notified() => true,
+            };
+            // On SQLite a look first stats the database files: a query costs far more than
+            // the stat that says nobody wrote. A read still comes every `SURE_EVERY`, for a
+            // write that changed neither size nor time (within the clock's resolution).
+            let now_stamp = svc.store.file_stamp();
+            if !poked && now_stamp.is_some() && now_stamp == stamp && read_at.elapsed() < SURE_EVERY {
+                continue;
             }
+            stamp = now_stamp;
+        } else {
+            stamp = svc.store.file_stamp();
         }
         if events.is_closed() {
             return;
         }
+        read_at = std::time::Instant::now();
         match svc.store.revisions().await {
             Ok(now) => {
                 if down {
@@ -404,120 +162,154 @@ async fn watch_revisions(
 }
 
 /// Run one command. Most answer once; a long answer (changed guests) may send parts of
-/// itself on `events` first.
+/// itself on `events` first, under the same request id.
 async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Event>) -> Result<Reply, AppError> {
-    use Command as C;
-    Ok(match cmd {
-        C::CheckSetup => Reply::Setup { needs_first_admin: svc.store.count_users().await? == 0 },
-        C::SignIn { username, password } => {
+    let Command { id, actor, op } = cmd;
+    let signed_in = || actor.clone().ok_or_else(|| AppError::Auth("Sign in first.".into()));
+    match op {
+        Op::Account(op) => account(svc, actor.as_ref(), op).await,
+        Op::Admin(op) => administer(svc, &signed_in()?, op).await,
+        Op::Inventory(op) => {
+            let part = |b: GuestBatch| drop(events.send(Event::Reply { id, reply: Reply::Guests(Box::new(b)) }));
+            inventory_op(svc, &signed_in()?, op, part).await
+        }
+        Op::Bookings(op) => Ok(match super::bookings::run(svc, &signed_in()?, op).await? {
+            super::bookings::Out::Done(message) => Reply::Done(message),
+            out => Reply::Bookings(out),
+        }),
+        Op::Support(op) => super::support::execute(svc, &signed_in()?, op).await,
+        Op::Classes(op) => super::classes::execute(svc, &signed_in()?, op).await,
+        // Taken by the command loop before it gets here.
+        Op::WatchClosely(_) => Err(AppError::Invalid("WatchClosely has no reply".into())),
+    }
+}
+
+async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result<Reply, AppError> {
+    use AccountOp as A;
+    let signed_in = || actor.ok_or_else(|| AppError::Auth("Sign in first.".into()));
+    Ok(match op {
+        A::CheckSetup => Reply::Setup {
+            needs_first_admin: svc.store.count_users().await? == 0,
+            // The sign-in screen shows the organisation's name; none set (or unreadable) is fine.
+            org: svc.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from)),
+        },
+        A::SignIn { username, password } => {
             Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?))
         }
-        C::CreateFirstAdmin { form, password } => {
+        A::CreateFirstAdmin { form, password } => {
             Reply::SignedIn(Box::new(accounts::create_first_admin(svc, &form, password.0).await?))
         }
-        C::AcceptInvitation { token, form, password } => {
+        A::AcceptInvitation { token, form, password } => {
             Reply::SignedIn(Box::new(accounts::accept_invitation(svc, &token.0, &form, password.0).await?))
         }
-        C::SignOut { actor } => {
-            svc.store.audit(Entry::by(&actor, &svc.source, "sign_out", "user").entity(actor.user_id)).await?;
+        A::SignOut => {
+            let actor = signed_in()?;
+            svc.store.audit(Entry::by(actor, &svc.source, "sign_out", "user").entity(actor.user_id)).await?;
             Reply::SignedOut
         }
-        C::ChangePassword { actor, current, new } => {
-            accounts::change_password(svc, &actor, current.0, new.0).await?;
+        A::ChangePassword { current, new } => {
+            accounts::change_password(svc, signed_in()?, current.0, new.0).await?;
             Reply::Done("Password changed.".into())
         }
-        C::LoadUsers { actor } => Reply::Users(admin::users(svc, &actor).await?),
-        C::LoadInvitations { actor } => Reply::Invitations(admin::invitations(svc, &actor).await?),
-        C::LoadSettings { actor } => Reply::Settings(admin::settings(svc, &actor).await?),
-        C::LoadAudit { actor, query } => Reply::Audit(admin::audit(svc, &actor, &query).await?),
-        C::LoadRoles { actor } => Reply::Roles(admin::role_grants(svc, &actor).await?),
-        C::LoadUnread { actor } => Reply::Unread(svc.store.unread_count(&actor).await?),
-        C::LoadNotifications { actor } => Reply::Notifications(svc.store.my_notifications(&actor, 500).await?),
-        C::MarkRead { actor, id } => {
-            let n = svc.store.mark_read(&actor, id).await?;
+        A::LoadUnread => Reply::Unread(svc.store.unread_count(signed_in()?).await?),
+        A::LoadNotifications => Reply::Notifications(svc.store.my_notifications(signed_in()?, 500).await?),
+        A::MarkRead { id } => {
+            let n = svc.store.mark_read(signed_in()?, id).await?;
             Reply::Done(format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }))
         }
-        C::CreateUser { actor, form, role } => {
-            let (user, password) = accounts::create_user(svc, &actor, &form, role, None).await?;
+    })
+}
+
+async fn administer(svc: &Services, actor: &Actor, op: AdminOp) -> Result<Reply, AppError> {
+    use AdminOp as A;
+    Ok(match op {
+        A::LoadUsers => Reply::Users(admin::users(svc, actor).await?),
+        A::LoadInvitations => Reply::Invitations(admin::invitations(svc, actor).await?),
+        A::LoadSettings => Reply::Settings(admin::settings(svc, actor).await?),
+        A::LoadAudit { query } => Reply::Audit(admin::audit(svc, actor, &query).await?),
+        A::LoadRoles => Reply::Roles(admin::role_grants(svc, actor).await?),
+        A::CreateUser { form, role } => {
+            let (user, password) = accounts::create_user(svc, actor, &form, role, None).await?;
             let message = format!("Created {} ({}).", user.username, user.role);
             match password {
                 Some(secret) => Reply::Secret { message: format!("{message} Temporary password:"), secret },
                 None => Reply::Done(message),
             }
         }
-        C::SetRole { actor, user, role } => {
-            admin::set_role(svc, &actor, user, role).await?;
+        A::SetRole { user, role } => {
+            admin::set_role(svc, actor, user, role).await?;
             Reply::Done(format!("Role changed to {role}."))
         }
-        C::SetStatus { actor, user, status } => {
-            admin::set_status(svc, &actor, user, status).await?;
+        A::SetStatus { user, status } => {
+            admin::set_status(svc, actor, user, status).await?;
             Reply::Done(format!("Account {}.", if status == UserStatus::Active { "unlocked" } else { "locked" }))
         }
-        C::ResetPassword { actor, user, username } => {
-            let secret = admin::reset_password(svc, &actor, user).await?;
+        A::ResetPassword { user, username } => {
+            let secret = admin::reset_password(svc, actor, user).await?;
             Reply::Secret { message: format!("New temporary password for {username}:"), secret }
         }
-        C::Invite { actor, to, role, days } => {
-            let (_, token) = admin::invite(svc, &actor, &to, role, days).await?;
+        A::Invite { to, role, days } => {
+            let (_, token) = admin::invite(svc, actor, &to, role, days).await?;
             Reply::Secret {
                 message: format!("Invitation for {} as {role}. Send them: labdeck accept <code>. Code:", to.trim()),
                 secret: token,
             }
         }
-        C::RevokeInvitation { actor, id } => {
-            admin::revoke_invitation(svc, &actor, id).await?;
+        A::RevokeInvitation { id } => {
+            admin::revoke_invitation(svc, actor, id).await?;
             Reply::Done("Invitation revoked.".into())
         }
-        C::PutSetting { actor, key, raw } => {
-            admin::put_setting(svc, &actor, &key, &raw).await?;
+        A::PutSetting { key, raw } => {
+            admin::put_setting(svc, actor, &key, &raw).await?;
             Reply::Done(format!("Saved {key}."))
         }
-        C::LoadGuests { actor, since } => {
-            let part = |b: GuestBatch| drop(events.send(Event::Reply(Reply::Guests(Box::new(b)))));
-            Reply::Guests(Box::new(inventory::guests(svc, &actor, since, part).await?))
+        A::SetRoleGrant { role, grant, granted } => {
+            admin::set_role_grant(svc, actor, role, grant, granted).await?;
+            Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))
         }
-        C::LoadOverview { actor } => Reply::Overview(Box::new(inventory::overview(svc, &actor).await?)),
-        C::LoadTasks { actor } => Reply::Tasks(inventory::tasks(svc, &actor).await?),
-        C::LoadIsos { actor } => Reply::Isos(inventory::isos(svc, &actor).await?),
-        C::GuestDetail { actor, cluster_id, vmid } => {
-            Reply::GuestDetail(Box::new(super::guests::detail(svc, &actor, cluster_id, vmid).await?))
+    })
+}
+
+/// `part` sends the first parts of a long answer (changed guests) ahead of the last.
+async fn inventory_op(
+    svc: &Services,
+    actor: &Actor,
+    op: InventoryOp,
+    part: impl FnMut(GuestBatch) + Send,
+) -> Result<Reply, AppError> {
+    use InventoryOp as I;
+    Ok(match op {
+        I::LoadGuests { since } => Reply::Guests(Box::new(inventory::guests(svc, actor, since, part).await?)),
+        I::LoadOverview => Reply::Overview(Box::new(inventory::overview(svc, actor).await?)),
+        I::LoadTasks => Reply::Tasks(inventory::tasks(svc, actor).await?),
+        I::LoadIsos => Reply::Isos(inventory::isos(svc, actor).await?),
+        I::GuestDetail { cluster_id, vmid } => {
+            Reply::GuestDetail(Box::new(super::guests::detail(svc, actor, cluster_id, vmid).await?))
         }
-        C::GuestAction { actor, targets, op } => {
-            let lines = super::guests::act(svc, &actor, &targets, &op).await?;
+        I::GuestAction { targets, op } => {
+            let lines = super::guests::act(svc, actor, &targets, &op).await?;
             let n = targets.len();
             Reply::Bulk { title: format!("{} {n} guest{}", op.verb(), if n == 1 { "" } else { "s" }), lines }
         }
-        C::TaskLog { actor, cluster_id, upid } => {
-            let lines = super::guests::task_log(svc, &actor, cluster_id, &upid).await?;
+        I::TaskLog { cluster_id, upid } => {
+            let lines = super::guests::task_log(svc, actor, cluster_id, &upid).await?;
             Reply::Report { title: format!("task {upid}"), lines }
         }
-        C::ProbeCluster { actor, id, input } => {
+        I::ProbeCluster { id, input } => {
             let input = super::clusters::validate(input)?;
-            let fingerprint = super::clusters::probe(svc, &actor, &input.host, input.port).await?;
+            let fingerprint = super::clusters::probe(svc, actor, &input.host, input.port).await?;
             let previous = match id {
                 Some(id) => svc.store.cluster_access(id).await?.cluster.fingerprint,
                 None => None,
             };
             if previous.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(&fingerprint)) {
-                Reply::Done(super::clusters::save(svc, &actor, id, ClusterInput { fingerprint, ..input }).await?)
+                Reply::Done(super::clusters::save(svc, actor, id, ClusterInput { fingerprint, ..input }).await?)
             } else {
                 Reply::TrustPrompt { id, input: ClusterInput { fingerprint, ..input }, previous }
             }
         }
-        C::SaveCluster { actor, id, input } => Reply::Done(super::clusters::save(svc, &actor, id, input).await?),
-        C::TestCluster { actor, id } => Reply::Done(super::clusters::test(svc, &actor, id).await?),
-        C::RemoveCluster { actor, id } => Reply::Done(super::clusters::remove(svc, &actor, id).await?),
-        C::Bookings(c) => match super::bookings::run(svc, c).await? {
-            super::bookings::Out::Done(message) => Reply::Done(message),
-            out => Reply::Bookings(out),
-        },
-        C::Support(cmd) => return super::support::execute(svc, cmd).await,
-        // Taken by the command loop before it gets here.
-        C::WatchClosely(_) => return Err(AppError::Invalid("WatchClosely has no reply".into())),
-        C::Classes(cmd) => super::classes::execute(svc, cmd).await?,
-        C::SetRoleGrant { actor, role, grant, granted } => {
-            admin::set_role_grant(svc, &actor, role, grant, granted).await?;
-            Reply::Done(format!("{} {}:{} for {role}.", if granted { "Granted" } else { "Revoked" }, grant.0, grant.1))
-        }
+        I::SaveCluster { id, input } => Reply::Done(super::clusters::save(svc, actor, id, input).await?),
+        I::TestCluster { id } => Reply::Done(super::clusters::test(svc, actor, id).await?),
+        I::RemoveCluster { id } => Reply::Done(super::clusters::remove(svc, actor, id).await?),
     })
 }

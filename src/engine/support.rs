@@ -1,5 +1,5 @@
 //! Support use cases: the rep's side (queue, claim, chat, canned replies, close, convert,
-//! threads, tutoring records) as one `Cmd` → `Out`, and the visitor's side as plain
+//! threads, tutoring records) as one `Op` → `Out`, and the visitor's side as plain
 //! functions the HTTP front door calls. Untrusted text is sanitised here, at ingestion.
 
 use super::accounts::{self, AccountForm};
@@ -17,12 +17,6 @@ use crate::store::support::{
 use uuid::Uuid;
 
 /// A rep's (or any signed-in user's) support request.
-#[derive(Debug, Clone)]
-pub struct Cmd {
-    pub actor: Actor,
-    pub op: Op,
-}
-
 #[derive(Debug, Clone)]
 pub enum Op {
     LoadQueue,
@@ -122,6 +116,24 @@ pub enum Op {
     LoadUnread,
 }
 
+impl Op {
+    /// Which kind of data a load reads (see `engine::Op::load_kind`); `None` for changes.
+    pub fn load_kind(&self) -> Option<&'static str> {
+        Some(match self {
+            Op::LoadQueue => "support.queue",
+            Op::LoadArchive { .. } => "support.archive",
+            Op::LoadTranscript { .. } => "support.transcript",
+            Op::LoadCanned => "support.canned",
+            Op::LoadThreads { .. } => "support.threads",
+            Op::OpenThread { .. } => "support.thread",
+            Op::LoadAssignments => "support.assignments",
+            Op::LoadInvoices => "support.invoices",
+            Op::LoadUnread => "support.unread",
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Out {
     Queue(Vec<VisitorSession>),
@@ -150,9 +162,8 @@ fn audit(svc: &Services, actor: &Actor, action: &str, entity: &str) -> Entry {
     Entry::by(actor, &svc.source, action, entity)
 }
 
-pub async fn execute(svc: &Services, cmd: Cmd) -> Result<Reply, AppError> {
-    let Cmd { actor, op } = cmd;
-    let a = &actor;
+pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, AppError> {
+    let a = actor;
     let store = &svc.store;
     let out = |o: Out| Ok(Reply::Support(o));
     match op {

@@ -4,8 +4,8 @@
 use super::ChatState;
 use super::error::ApiError;
 use crate::domain::audit::Source;
+use crate::engine::read::support::{VisitorMessage, VisitorSession};
 use crate::engine::support as uc;
-use crate::store::support::{VisitorMessage, VisitorSession};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -54,15 +54,73 @@ fn guard(state: &ChatState, addr: &SocketAddr) -> Result<(), ApiError> {
 /// sending) gets the 413 instead of a reset connection; beyond it the connection is dropped.
 const DRAIN_MAX: usize = 2 << 20;
 
-/// A JSON body of at most `max` bytes, with a JSON error for a body too large, not UTF-8,
-/// or not the expected shape.
-async fn parse<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, ApiError> {
+/// Requests that change something must say they are JSON (a page elsewhere cannot send
+/// that without a CORS preflight, which this server never grants) and, when the browser
+/// names the page's origin, come from this server's own page or a configured origin.
+fn json_from_allowed_origin(state: &ChatState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the request as JSON with 'Content-Type: application/json'.",
+        ));
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let own = !host.is_empty() && origin.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host));
+    let listed = state.limits.allowed_origins.iter().any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if own || listed {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", "Chats cannot be started from that site."))
+    }
+}
+
+/// A JSON body of at most `max` bytes that arrives within the body timeout, with a JSON
+/// error for a body too large, too slow, not UTF-8, or not the expected shape.
+async fn parse<T: DeserializeOwned>(body: Body, max: usize, within: Duration) -> Result<T, ApiError> {
+    match tokio::time::timeout(within, read_body(body, max)).await {
+        Ok(read) => read,
+        Err(_) => Err(too_slow()),
+    }
+}
+
+fn too_slow() -> ApiError {
+    ApiError::new(StatusCode::REQUEST_TIMEOUT, "timeout", "The request body did not arrive in time.")
+}
+
+/// Whether a body read failed because the body timeout layer ended it.
+fn timed_out(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+async fn read_body<T: DeserializeOwned>(body: Body, max: usize) -> Result<T, ApiError> {
     use futures::StreamExt;
     let mut stream = body.into_data_stream();
     let (mut buf, mut total) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_body", format!("Cannot read the request: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            if timed_out(&e) {
+                too_slow()
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_body", format!("Cannot read the request: {e}"))
+            }
+        })?;
         total += chunk.len();
         if total <= max {
             buf.extend_from_slice(&chunk);
@@ -126,7 +184,8 @@ pub async fn start(
     body: Body,
 ) -> ApiResult {
     guard(&state, &addr)?;
-    let req: StartRequest = parse(body, state.limits.max_body).await?;
+    json_from_allowed_origin(&state, &headers)?;
+    let req: StartRequest = parse(body, state.limits.max_body, state.limits.body_timeout).await?;
     state
         .starts
         .take(&addr.ip(), Instant::now())
@@ -153,8 +212,9 @@ pub async fn send(
     body: Body,
 ) -> ApiResult {
     guard(&state, &addr)?;
+    json_from_allowed_origin(&state, &headers)?;
     let session = session_of(&state, &headers).await?;
-    let req: SendRequest = parse(body, state.limits.max_body).await?;
+    let req: SendRequest = parse(body, state.limits.max_body, state.limits.body_timeout).await?;
     state
         .per_session
         .take(&session.id, Instant::now())

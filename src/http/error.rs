@@ -1,8 +1,7 @@
 //! Every refusal is JSON `{"error": "...", "code": "..."}` with a fitting status; a 429
 //! carries Retry-After. Internal failures are logged, and the visitor sees a plain apology.
 
-use crate::engine::AppError;
-use crate::store::StoreError;
+use crate::engine::{AppError, ErrorKind};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -34,20 +33,30 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
-        match e {
-            AppError::Invalid(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
-            AppError::Auth(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
-            AppError::Denied(d) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", d.to_string()),
-            AppError::Store(StoreError::Conflict(m)) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            AppError::Store(StoreError::NotFound(m)) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{m} not found"))
-            }
-            AppError::Store(StoreError::Busy) => ApiError {
+        let message = e.to_string();
+        match e.kind() {
+            ErrorKind::Invalid => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
+            ErrorKind::Auth => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message),
+            ErrorKind::Denied => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
+            ErrorKind::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            ErrorKind::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            ErrorKind::Busy => ApiError {
                 retry_after: Some(1),
                 ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The service is busy; try again in a moment.")
             },
-            AppError::Store(other) => {
-                tracing::error!(error = %other, "visitor API store failure");
+            ErrorKind::Unavailable => {
+                tracing::error!(error = %message, "visitor API: the database cannot take the request");
+                ApiError {
+                    retry_after: Some(5),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "The service is unavailable for a moment; nothing was lost on your side, try again shortly.",
+                    )
+                }
+            }
+            ErrorKind::Internal => {
+                tracing::error!(error = %message, "visitor API store failure");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -62,6 +71,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(serde_json::json!({ "error": self.message, "code": self.code }));
         let mut res = (self.status, body).into_response();
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a stalled body is not waited for: the connection ends here.
+            res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())
         {

@@ -20,7 +20,7 @@ impl Rate {
 }
 
 /// The limits a server enforces. The defaults suit one public chat page.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
     /// Every request from one address.
     pub per_ip: Rate,
@@ -32,6 +32,19 @@ pub struct Limits {
     pub max_body: usize,
     /// Longest long-poll a visitor may ask for.
     pub max_wait: Duration,
+    /// A connection must deliver a request's complete headers within this long of being
+    /// opened or of its previous answer; this is also how long an idle kept-alive
+    /// connection stays open.
+    pub header_timeout: Duration,
+    /// A request's body must arrive completely within this long.
+    pub body_timeout: Duration,
+    /// Open connections in all; further ones are closed at once.
+    pub max_connections: usize,
+    /// Open connections from one address; further ones are closed at once.
+    pub max_connections_per_ip: usize,
+    /// Origins (`https://example.org`) whose pages may start chats, besides the server's
+    /// own; a request that names another origin is refused.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Limits {
@@ -42,6 +55,11 @@ impl Default for Limits {
             per_session: Rate::new(10.0, 1.0),
             max_body: 16 * 1024,
             max_wait: Duration::from_secs(25),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_connections_per_ip: 32,
+            allowed_origins: Vec::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! change feed (revision polling on SQLite, LISTEN/NOTIFY on PostgreSQL) wakes long-polls.
 
 mod api;
+mod conns;
 mod error;
 pub mod limits;
 
@@ -22,7 +23,7 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct ChatState {
     svc: Services,
-    limits: Limits,
+    limits: Arc<Limits>,
     per_ip: Arc<Buckets<IpAddr>>,
     starts: Arc<Buckets<IpAddr>>,
     per_session: Arc<Buckets<Uuid>>,
@@ -32,12 +33,13 @@ pub struct ChatState {
 
 /// The routes, with security headers on every answer.
 pub fn router(svc: Services, limits: Limits, changes: watch::Receiver<u64>) -> Router {
+    let body_timeout = limits.body_timeout;
     let state = ChatState {
-        svc,
-        limits,
         per_ip: Arc::new(Buckets::new(limits.per_ip)),
         starts: Arc::new(Buckets::new(limits.starts_per_ip)),
         per_session: Arc::new(Buckets::new(limits.per_session)),
+        svc,
+        limits: Arc::new(limits),
         changes,
     };
     Router::new()
@@ -47,6 +49,8 @@ pub fn router(svc: Services, limits: Limits, changes: watch::Receiver<u64>) -> R
         .route("/api/chat", post(api::start))
         .route("/api/chat/messages", post(api::send).get(api::poll))
         .fallback(api::not_found)
+        // A body that stops arriving for this long ends its request (408, connection closed).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout))
         .layer(axum::middleware::map_response(secure))
         .with_state(state)
 }
@@ -61,6 +65,11 @@ async fn secure(mut res: axum::response::Response) -> axum::response::Response {
 
 /// Serve until `shutdown` resolves. The engine (started here, without pollers) watches the
 /// database; its `Changed` events are turned into the change feed the long-polls wait on.
+///
+/// Connections are bounded by hyper's and axum-server's own settings: HTTP/1 only; complete
+/// headers within `header_timeout` of the connection opening or of the previous answer (so
+/// a silent, half-sent or idle kept-alive connection is closed); bodies by the body timeout
+/// layer; and the connection caps, in all and per address, at accept.
 pub async fn serve(
     svc: Services,
     listener: tokio::net::TcpListener,
@@ -70,12 +79,29 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (engine, events) = Engine::start(svc.clone(), EngineOptions { watch_every, pollers: false });
     let (tx, rx) = watch::channel(0u64);
+    let caps = conns::Caps::new(limits.max_connections, limits.max_connections_per_ip);
+    let header_timeout = limits.header_timeout;
     let app = router(svc, limits, rx).into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let handle = axum_server::Handle::new();
+    let mut server = axum_server::from_tcp(listener.into_std()?)?
+        .acceptor(conns::CapAcceptor(caps))
+        .handle(handle.clone())
+        .http1_only();
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let stop = tokio::spawn(async move {
+        shutdown.await;
+        handle.graceful_shutdown(Some(Duration::from_secs(5)));
+    });
     let result = tokio::select! {
-        r = server => r.map_err(anyhow::Error::from),
+        r = server.serve(app) => r.map_err(anyhow::Error::from),
         () = forward(events, tx) => Ok(()),
     };
+    stop.abort();
     engine.shutdown().await;
     result
 }
@@ -84,7 +110,8 @@ pub async fn serve(
 /// wake makes each of them look for its messages, so a burst of changes costs one look.
 async fn forward(mut events: mpsc::UnboundedReceiver<Event>, tx: watch::Sender<u64>) {
     const COALESCE: Duration = Duration::from_millis(50);
-    let chat = |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::store::support::CHAT));
+    let chat =
+        |ev: &Event| matches!(ev, Event::Changed(d) if d.iter().any(|d| d == crate::engine::read::support::CHAT));
     let wake = || tx.send_modify(|n| *n = n.wrapping_add(1));
     while let Some(ev) = events.recv().await {
         if !chat(&ev) {

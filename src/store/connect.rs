@@ -20,24 +20,78 @@ impl ConnectOptions {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db` for messages and logs.
+/// `postgres://user:secret@host/db?password=x` → `postgres://user:***@host/db?password=***`
+/// for messages and logs: the password in the user part and every `password`-like query
+/// parameter (`password`, `sslpassword`, any case) are hidden.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let creds = &url[scheme_end + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let mut out = url.to_string();
+    for secret in secrets_in(url) {
+        out = out.replace(&secret, "***");
     }
+    out
+}
+
+/// Hide the URL's passwords wherever they appear in `text` (a driver's error may echo them).
+pub fn redact_in(text: &str, url: &str) -> String {
+    let mut out = text.to_string();
+    for secret in secrets_in(url) {
+        out = out.replace(&secret, "***");
+    }
+    out
+}
+
+/// The password strings a database URL carries, longest first (so a longer one is never left
+/// half-hidden by a shorter one it contains).
+fn secrets_in(url: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let (head, query) = url.split_once('?').unwrap_or((url, ""));
+    if let (Some(scheme_end), Some(at)) = (head.find("://"), head.rfind('@'))
+        && at > scheme_end
+        && let Some((_, pass)) = head[scheme_end + 3..at].split_once(':')
+        && !pass.is_empty()
+    {
+        found.push(pass.to_string());
+    }
+    for pair in query.split('&') {
+        if let Some((k, v)) = pair.split_once('=')
+            && k.to_ascii_lowercase().contains("password")
+            && !v.is_empty()
+        {
+            found.push(v.to_string());
+        }
+    }
+    // A driver may print the decoded form of a percent-encoded password.
+    let decoded: Vec<String> = found.iter().map(|s| percent_decode(s)).filter(|d| !found.contains(d)).collect();
+    found.extend(decoded);
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    found
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl Store {
     pub async fn connect(opts: &ConnectOptions) -> Result<Store, StoreError> {
         let url = opts.url.trim();
-        let unavailable = |reason: String| StoreError::Unavailable { target: redact_url(url), reason };
+        let unavailable =
+            |reason: String| StoreError::Unavailable { target: redact_url(url), reason: redact_in(&reason, url) };
         if url.starts_with("sqlite:") {
             let so = SqliteConnectOptions::from_str(url)
                 .map_err(|e| unavailable(e.to_string()))?
@@ -51,12 +105,19 @@ impl Store {
                 // connections — at 2 MiB each that was a fifth of its memory budget.
                 .pragma("cache_size", "-256");
             let path = so.get_filename().to_path_buf();
-            if path.as_os_str() != ":memory:" && !path.as_os_str().is_empty() {
+            if path.as_os_str().is_empty() {
+                return Err(unavailable(
+                    "the URL names no database file; write sqlite:///path/to/labdeck.db (three slashes for an absolute path)"
+                        .into(),
+                ));
+            }
+            if path.as_os_str() != ":memory:" {
                 prepare_dir(&path).map_err(unavailable)?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 4))
                 .acquire_timeout(Duration::from_secs(10))
+                .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
                 .connect_with(so)
                 .await
                 .map_err(|e| unavailable(e.to_string()))?;
@@ -85,6 +146,21 @@ impl Store {
     }
 }
 
+/// Keep a connection only if no transaction is left open on it. When SQLite ends a
+/// transaction by itself (a full disk, an I/O error), sqlx's rollback on drop fails and the
+/// connection would go back to the pool still counting a transaction: every later
+/// `BEGIN IMMEDIATE` on it then fails ("attempted to call begin_with at non-zero
+/// transaction depth"). The ping waits for that queued rollback; a connection still in a
+/// transaction after it is closed, and the pool opens a fresh one.
+async fn out_of_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("discarding a database connection left inside a failed transaction");
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// Create the database's directory, and say plainly when it cannot be written.
 fn prepare_dir(db: &Path) -> Result<(), String> {
     let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else {
@@ -105,5 +181,33 @@ mod tests {
         assert_eq!(super::redact_url("postgres://bob:s3cret@db:5432/x"), "postgres://bob:***@db:5432/x");
         assert_eq!(super::redact_url("postgres://bob@db/x"), "postgres://bob@db/x");
         assert_eq!(super::redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert_eq!(
+            super::redact_url("postgres://bob@db/x?sslmode=disable&password=hunter2&PGPASSWORD=x2"),
+            "postgres://bob@db/x?sslmode=disable&password=***&PGPASSWORD=***"
+        );
+        assert_eq!(super::redact_url("postgres://bob:p%40ss@db/x"), "postgres://bob:***@db/x");
+        assert_eq!(
+            super::redact_in(
+                "password authentication failed: p@ss and hunter2",
+                "postgres://bob:p%40ss@db/x?password=hunter2"
+            ),
+            "password authentication failed: *** and ***"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_sqlite_url_without_a_file_is_refused_clearly() {
+        for url in ["sqlite://", "sqlite:", " sqlite:// "] {
+            let e = super::Store::connect(&super::ConnectOptions::new(url)).await.unwrap_err().to_string();
+            assert!(e.contains("names no database file"), "{url}: {e}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_password_in_the_query_never_reaches_the_error() {
+        let url = "postgres://nobody@127.0.0.1:1/x?password=s3cr3t-in-query&connect_timeout=1";
+        let e = super::Store::connect(&super::ConnectOptions::new(url)).await.unwrap_err().to_string();
+        assert!(!e.contains("s3cr3t-in-query"), "{e}");
+        assert!(e.contains("password=***"), "{e}");
     }
 }

@@ -42,6 +42,10 @@ macro_rules! on_pool {
 }
 pub(crate) use crate::on_pool;
 
+/// See [`Store::file_stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp([(u64, Option<std::time::SystemTime>); 2]);
+
 #[derive(Clone)]
 pub enum Store {
     Sqlite(SqlitePool),
@@ -64,6 +68,18 @@ impl Backend {
 }
 
 impl Store {
+    /// Size and modification time of the SQLite database and its write-ahead log: a cheap
+    /// sign that some connection, in any process, has written. `None` on PostgreSQL, in
+    /// memory, or when the files cannot be read (the caller then queries).
+    pub fn file_stamp(&self) -> Option<FileStamp> {
+        let Store::Sqlite(pool) = self else { return None };
+        let db = pool.connect_options().get_filename().to_path_buf();
+        let of = |path: &std::path::Path| std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+        let mut wal = db.clone().into_os_string();
+        wal.push("-wal");
+        Some(FileStamp([of(&db)?, of(std::path::Path::new(&wal)).unwrap_or((0, None))]))
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Store::Sqlite(_) => Backend::Sqlite,

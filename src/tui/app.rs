@@ -1,6 +1,8 @@
 //! The UI's whole state and its two functions: `update` (a message in, commands out) and
 //! `view` (state to frame). No I/O here: the engine does the work and answers with events.
 
+mod requests;
+
 use super::keymap::{Action, Keymap};
 use super::palette::Palette;
 use super::screens::account::{AccountScreen, change_password_form};
@@ -16,13 +18,14 @@ use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
 use crate::domain::Role;
 use crate::domain::rbac::Actor;
 use crate::engine::accounts::{AccountForm, Session};
-use crate::engine::{Command, Event, Reply, Secret};
+use crate::engine::{AccountOp, AdminOp, Command, Event, InventoryOp, Reply, RequestId, Secret};
 use chrono::Local;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+pub use requests::Requests;
 use std::time::Instant;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -31,6 +34,9 @@ use uuid::Uuid;
 /// What a screen asks the app to do.
 pub enum Effect {
     Send(Command),
+    /// Send on behalf of the form in front (the overlay's, else the sign-in gate's): its
+    /// answer or failure goes to that form and nowhere else.
+    Submit(Command),
     Open(Overlay),
     Error(String),
     Quit,
@@ -237,11 +243,12 @@ pub struct App {
     pub store_down: Option<String>,
     pub quit: bool,
     outbox: Vec<Command>,
+    requests: Requests,
 }
 
 impl App {
     pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
-        App {
+        let mut app = App {
             keymap,
             theme,
             phase: Phase::Starting,
@@ -253,8 +260,18 @@ impl App {
             clock,
             store_down: None,
             quit: false,
-            outbox: vec![Command::CheckSetup],
-        }
+            outbox: vec![],
+            requests: Requests::default(),
+        };
+        app.send(Command::anonymous(AccountOp::CheckSetup));
+        app
+    }
+
+    /// Number a command and queue it for the engine.
+    fn send(&mut self, mut cmd: Command) -> RequestId {
+        let id = self.requests.issue(&mut cmd);
+        self.outbox.push(cmd);
+        id
     }
 
     /// Commands produced since the last call, for the engine.
@@ -279,7 +296,17 @@ impl App {
     fn apply(&mut self, effects: Vec<Effect>) {
         for e in effects {
             match e {
-                Effect::Send(c) => self.outbox.push(c),
+                Effect::Send(c) => {
+                    self.send(c);
+                }
+                Effect::Submit(c) => {
+                    let id = self.send(c);
+                    match (&mut self.overlay, &mut self.phase) {
+                        (Some(Overlay::Form { form, .. }), _) => form.sent(id),
+                        (_, Phase::Gate(g)) => g.form.sent(id),
+                        _ => {}
+                    }
+                }
                 Effect::Open(o) => self.overlay = Some(o),
                 Effect::Error(m) => self.toasts.push(ToastKind::Error, m),
                 Effect::Quit => self.quit = true,
@@ -413,7 +440,9 @@ impl App {
                 self.overlay = Some(Overlay::Report { title, lines, scroll });
             }
             Overlay::Confirm { title, message, on_yes } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.outbox.push(on_yes),
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.send(on_yes);
+                }
                 KeyCode::Char('n') | KeyCode::Esc => {}
                 _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
             },
@@ -454,10 +483,7 @@ impl App {
                 }
                 FormOutcome::Submit => {
                     match self.form_command(&form, &purpose) {
-                        Ok(cmd) => {
-                            form.busy = true;
-                            self.outbox.push(cmd);
-                        }
+                        Ok(cmd) => form.sent(self.send(cmd)),
                         Err(message) => form.fail(message),
                     }
                     self.overlay = Some(Overlay::Form { form, purpose });
@@ -473,29 +499,35 @@ impl App {
         let actor = shell.session.actor.clone();
         let role = || form.value("Role").parse::<Role>().map_err(|e| e.to_string());
         Ok(match purpose {
-            FormPurpose::NewUser => Command::CreateUser {
-                actor,
-                form: AccountForm {
-                    username: form.value("Username"),
-                    email: form.value("Email"),
-                    display_name: form.value("Display name"),
+            FormPurpose::NewUser => Command::new(
+                &actor,
+                AdminOp::CreateUser {
+                    form: AccountForm {
+                        username: form.value("Username"),
+                        email: form.value("Email"),
+                        display_name: form.value("Display name"),
+                    },
+                    role: role()?,
                 },
-                role: role()?,
-            },
-            FormPurpose::ChangeRole { user, .. } => Command::SetRole { actor, user: *user, role: role()? },
+            ),
+            FormPurpose::ChangeRole { user, .. } => {
+                Command::new(&actor, AdminOp::SetRole { user: *user, role: role()? })
+            }
             FormPurpose::Invite => {
                 let days = form.optional_number("Valid days", 1..=90)?;
                 let to = form.value("Email or handle");
                 if to.trim().is_empty() {
                     return Err("Type an email address or a handle.".into());
                 }
-                Command::Invite { actor, to, role: role()?, days }
+                Command::new(&actor, AdminOp::Invite { to, role: role()?, days })
             }
             FormPurpose::EditSetting { key } => {
-                Command::PutSetting { actor, key: key.clone(), raw: form.value("Value") }
+                Command::new(&actor, AdminOp::PutSetting { key: key.clone(), raw: form.value("Value") })
             }
             FormPurpose::Support(ask) => shell.support.form_command(ask, form, &actor)?,
-            FormPurpose::NewSetting => Command::PutSetting { actor, key: form.value("Key"), raw: form.value("Value") },
+            FormPurpose::NewSetting => {
+                Command::new(&actor, AdminOp::PutSetting { key: form.value("Key"), raw: form.value("Value") })
+            }
             FormPurpose::Cluster { id } => {
                 let port = form
                     .value("Port")
@@ -505,7 +537,7 @@ impl App {
                 let poll =
                     form.value("Poll seconds").trim().parse::<i64>().map_err(|_| "Poll seconds: a whole number.")?;
                 let secret = form.value("Token secret");
-                let input = crate::store::pve::ClusterInput {
+                let input = crate::engine::read::inventory::ClusterInput {
                     key: String::new(),
                     name: form.value("Name"),
                     host: form.value("Host"),
@@ -515,7 +547,7 @@ impl App {
                     fingerprint: String::new(),
                     poll_interval_secs: poll,
                 };
-                Command::ProbeCluster { actor, id: *id, input }
+                Command::new(&actor, InventoryOp::ProbeCluster { id: *id, input })
             }
             FormPurpose::Clone { source } => {
                 let newid = form.optional_number("New VMID", 100..=999_999_999)?.map(|v| v as u32);
@@ -528,7 +560,7 @@ impl App {
                     newid,
                     full: form.value("Full copy") == "yes",
                 };
-                Command::GuestAction { actor, targets: vec![*source], op }
+                Command::new(&actor, InventoryOp::GuestAction { targets: vec![*source], op })
             }
             FormPurpose::Bookings(kind) => shell.bookings.form_command(form, kind, &actor)?,
             FormPurpose::Classes(kind) => classes_screen::form_command(kind, form, actor, &shell.classes)?,
@@ -536,11 +568,13 @@ impl App {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());
                 }
-                Command::ChangePassword {
-                    actor,
-                    current: Secret(form.value("Current")),
-                    new: Secret(form.value("New")),
-                }
+                Command::new(
+                    &actor,
+                    AccountOp::ChangePassword {
+                        current: Secret(form.value("Current")),
+                        new: Secret(form.value("New")),
+                    },
+                )
             }
         })
     }
@@ -650,13 +684,19 @@ impl App {
             }
             "set" => match args {
                 [key, value @ ..] if !value.is_empty() => {
-                    vec![Effect::Send(Command::PutSetting { actor, key: key.clone(), raw: value.join(" ") })]
+                    vec![Effect::Send(Command::new(
+                        &actor,
+                        AdminOp::PutSetting { key: key.clone(), raw: value.join(" ") },
+                    ))]
                 }
                 _ => vec![Effect::Error("usage: set KEY VALUE".into())],
             },
             "grant" | "revoke" => match admin::parse_grant(&args_ref) {
                 Ok((role, grant)) => {
-                    vec![Effect::Send(Command::SetRoleGrant { actor, role, grant, granted: name == "grant" })]
+                    vec![Effect::Send(Command::new(
+                        &actor,
+                        AdminOp::SetRoleGrant { role, grant, granted: name == "grant" },
+                    ))]
                 }
                 Err(e) => vec![Effect::Error(e)],
             },
@@ -675,10 +715,10 @@ impl App {
                 }
             }
             "passwd" => vec![change_password_form()],
-            "read-all" => vec![Effect::Send(Command::MarkRead { actor, id: None })],
+            "read-all" => vec![Effect::Send(Command::new(&actor, AccountOp::MarkRead { id: None }))],
             "refresh" => shell.load_tab(),
             "help" => vec![Effect::Open(Overlay::Help)],
-            "signout" => vec![Effect::Send(Command::SignOut { actor })],
+            "signout" => vec![Effect::Send(Command::new(&actor, AccountOp::SignOut))],
             "quit" => vec![Effect::Quit],
             _ => vec![Effect::Error(format!("Unknown command '{name}'."))],
         };
@@ -687,17 +727,39 @@ impl App {
 
     fn on_engine(&mut self, event: Event) -> bool {
         match event {
-            Event::Reply(reply) => return self.on_reply(reply),
-            Event::Failed { origin, message } => match (&mut self.phase, &mut self.overlay) {
-                (_, Some(Overlay::Form { form, .. })) if form.busy => form.fail(message),
-                (Phase::Gate(g), _) if g.form.busy => g.failed(&message),
-                _ if origin == "unread" => return false,
-                (Phase::Shell(shell), _) if origin == "guests" => {
-                    shell.inventory.guests_failed();
-                    self.toasts.push(ToastKind::Error, message)
+            Event::Reply { id, reply } => {
+                let wanted = self.requests.wanted(id);
+                if !matches!(&reply, Reply::Guests(b) if b.more) {
+                    self.requests.done(id);
                 }
-                _ => self.toasts.push(ToastKind::Error, message),
-            },
+                // An answer to a load that a newer one of its kind superseded: stale, dropped.
+                return wanted && self.on_reply(id, reply);
+            }
+            Event::Failed { id, origin, message } => {
+                let (wanted, kind) = (self.requests.wanted(id), self.requests.kind(id));
+                self.requests.done(id);
+                if kind == Some("inventory.guests")
+                    && let Phase::Shell(shell) = &mut self.phase
+                {
+                    // Even a superseded guest load frees the way for the next one.
+                    shell.inventory.guests_failed();
+                }
+                if !wanted {
+                    return false;
+                }
+                tracing::debug!(origin, "request failed");
+                // The failure goes to the request that caused it: the form that sent it, or a
+                // toast; never to a form that happens to be open, waiting for something else.
+                match (&mut self.phase, &mut self.overlay) {
+                    (_, Some(Overlay::Form { form, .. })) if form.waits_for(id) => form.fail(message),
+                    (Phase::Gate(g), _) if g.form.waits_for(id) => g.failed(&message),
+                    // Badge counts: the status bar says when the database is unreachable.
+                    _ if matches!(kind, Some("account.unread" | "support.unread" | "bookings.pending_count")) => {
+                        return false;
+                    }
+                    _ => self.toasts.push(ToastKind::Error, message),
+                }
+            }
             Event::Changed(domains) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
@@ -719,7 +781,7 @@ impl App {
                         fx.push(support_unread(&actor));
                     }
                     if domains.iter().any(|d| d == "notifications") {
-                        fx.push(Effect::Send(Command::LoadUnread { actor }));
+                        fx.push(Effect::Send(Command::new(&actor, AccountOp::LoadUnread)));
                     }
                     self.apply(fx);
                 }
@@ -737,9 +799,17 @@ impl App {
         true
     }
 
-    fn on_reply(&mut self, reply: Reply) -> bool {
+    /// Whether the form in front waits for request `id` (and so is answered by it).
+    fn form_waits_for(&self, id: RequestId) -> bool {
+        matches!(&self.overlay, Some(Overlay::Form { form, .. }) if form.waits_for(id))
+    }
+
+    fn on_reply(&mut self, id: RequestId, reply: Reply) -> bool {
         match reply {
-            Reply::Setup { needs_first_admin } => {
+            Reply::Setup { needs_first_admin, org } => {
+                if let Some(org) = org {
+                    self.org = org;
+                }
                 self.phase = Phase::Gate(if needs_first_admin { Gate::first_admin() } else { Gate::sign_in() });
             }
             Reply::SignedIn(session) => {
@@ -772,7 +842,7 @@ impl App {
                     self.toasts.push(ToastKind::Info, message);
                     return true;
                 }
-                if matches!(self.overlay, Some(Overlay::Form { .. })) {
+                if self.form_waits_for(id) {
                     self.overlay = None;
                 }
                 self.toasts.push(ToastKind::Info, message);
@@ -793,16 +863,16 @@ impl App {
                         input.host, input.port, input.fingerprint
                     ),
                 };
-                let on_yes = Command::SaveCluster { actor: shell.session.actor.clone(), id, input };
+                let on_yes = Command::new(&shell.session.actor, InventoryOp::SaveCluster { id, input });
                 self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
             }
-            Reply::Bulk { title, lines } => self.on_bulk(title, lines),
+            Reply::Bulk { title, lines } => self.on_bulk(id, title, lines),
             Reply::Bookings(out) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
                     let (fx, toast) = shell.bookings.on_out(out, &actor);
                     if let Some(message) = toast {
-                        if matches!(self.overlay, Some(Overlay::Form { .. })) {
+                        if self.form_waits_for(id) {
                             self.overlay = None;
                         }
                         self.toasts.push(ToastKind::Info, message);
@@ -841,12 +911,12 @@ impl App {
 
     /// A bulk action's results: a toast when one guest went through, else a report with a
     /// line per guest (submitted, skipped and why, failed and why).
-    fn on_bulk(&mut self, title: String, lines: Vec<crate::engine::inventory::BulkLine>) {
+    fn on_bulk(&mut self, id: RequestId, title: String, lines: Vec<crate::engine::inventory::BulkLine>) {
         use crate::engine::inventory::BulkOutcome;
         if let Phase::Shell(shell) = &mut self.phase {
             shell.inventory.list.marks.clear();
         }
-        if matches!(self.overlay, Some(Overlay::Form { .. })) {
+        if self.form_waits_for(id) {
             self.overlay = None;
         }
         let count = |f: fn(&BulkOutcome) -> bool| lines.iter().filter(|l| f(&l.outcome)).count();
@@ -880,7 +950,7 @@ impl App {
         if shell.tabs.contains(&Tab::Support) {
             fx.push(support_unread(&actor));
         }
-        fx.push(Effect::Send(Command::LoadUnread { actor }));
+        fx.push(Effect::Send(Command::new(&actor, AccountOp::LoadUnread)));
         self.phase = Phase::Shell(Box::new(shell));
         self.apply(fx);
     }
@@ -1054,7 +1124,7 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
 fn pending_count(actor: &Actor) -> Vec<Effect> {
     use crate::domain::{Action as P, Resource as R};
     if actor.can(R::Booking, P::Update) {
-        vec![Effect::Send(Command::Bookings(crate::engine::bookings::Cmd::PendingCount { actor: actor.clone() }))]
+        vec![Effect::Send(Command::new(actor, crate::engine::bookings::Op::PendingCount))]
     } else {
         vec![]
     }
@@ -1062,6 +1132,5 @@ fn pending_count(actor: &Actor) -> Vec<Effect> {
 
 /// Ask for the Support badge: waiting chats and unread thread messages.
 fn support_unread(actor: &Actor) -> Effect {
-    use crate::engine::support::{Cmd, Op};
-    Effect::Send(Command::Support(Cmd { actor: actor.clone(), op: Op::LoadUnread }))
+    Effect::Send(Command::new(actor, crate::engine::support::Op::LoadUnread))
 }

@@ -29,11 +29,13 @@ struct Frames<W: Write> {
     /// The cursor commands that ended the last frame sent (hide, or show and move).
     cursor: Vec<u8>,
     bell: bool,
+    /// Bytes sent so far.
+    sent: u64,
 }
 
 impl<W: Write> FrameWriter<W> {
     pub fn new(out: W) -> Self {
-        let frames = Frames { out, frame: Vec::with_capacity(16 * 1024), cursor: Vec::new(), bell: false };
+        let frames = Frames { out, frame: Vec::with_capacity(16 * 1024), cursor: Vec::new(), bell: false, sent: 0 };
         FrameWriter(Arc::new(Mutex::new(frames)))
     }
 
@@ -53,13 +55,9 @@ impl<W: Write> FrameWriter<W> {
         self.lock().commit()
     }
 
-    /// What was sent so far (tests write into a `Vec`).
-    #[cfg(test)]
-    fn sent(&self) -> usize
-    where
-        W: AsRef<[u8]>,
-    {
-        self.lock().out.as_ref().len()
+    /// How many bytes were sent so far.
+    pub fn sent(&self) -> u64 {
+        self.lock().sent
     }
 }
 
@@ -72,8 +70,10 @@ impl<W: Write> Frames<W> {
             self.out.write_all(BEGIN)?;
             self.out.write_all(&self.frame)?;
             self.out.write_all(END)?;
+            self.sent += (BEGIN.len() + self.frame.len() + END.len()) as u64;
             if std::mem::take(&mut self.bell) {
                 self.out.write_all(b"\x07")?;
+                self.sent += 1;
             }
             self.out.flush()?;
         }
@@ -133,7 +133,7 @@ mod tests {
     }
 
     /// Draw `text` (and a cursor if given), commit, and return the bytes sent.
-    fn frame((t, out): &mut Term, text: &str, cursor: Option<(u16, u16)>) -> usize {
+    fn frame((t, out): &mut Term, text: &str, cursor: Option<(u16, u16)>) -> u64 {
         let before = out.sent();
         t.draw(|f| {
             f.render_widget(Paragraph::new(text.to_string()), f.area());

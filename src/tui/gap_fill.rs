@@ -13,15 +13,31 @@ const MAX_GAP: u16 = 6;
 
 pub struct GapFill<B: Backend> {
     inner: B,
-    /// What the terminal shows, as far as this backend drew it.
+    /// What the terminal shows, cell for cell, always the terminal's size. A cell hidden
+    /// under the right half of a wide character is marked `Skip`: never used as a gap.
     shown: Buffer,
-    /// False after a partial clear, which leaves the screen unknown until a full one.
+    /// False while the screen's content is unknown (after a partial clear, or a size that
+    /// changed without a full clear): no gap is filled until the next full clear.
     trusted: bool,
 }
 
 impl<B: Backend> GapFill<B> {
     pub fn new(inner: B) -> Self {
-        GapFill { inner, shown: Buffer::empty(Rect::ZERO), trusted: true }
+        // Until the first full clear nothing is known of what the terminal shows.
+        GapFill { inner, shown: Buffer::empty(Rect::ZERO), trusted: false }
+    }
+
+    /// The terminal's area, or the last one known when the backend cannot tell.
+    fn screen_area(&self) -> Rect {
+        self.inner.size().map_or(self.shown.area, |s| Rect::new(0, 0, s.width, s.height))
+    }
+
+    /// Forget the screen's content: sized anew (a buffer grown in place would shuffle its
+    /// cells into other rows, and those stale cells were once sent as "gaps"), and
+    /// trusted only when the terminal was just cleared whole.
+    fn forget(&mut self, cleared: bool) {
+        self.shown = Buffer::empty(self.screen_area());
+        self.trusted = cleared;
     }
 
     /// A cell that is drawn as one byte on one column, as the screen shows it now.
@@ -29,6 +45,22 @@ impl<B: Backend> GapFill<B> {
         let c = self.shown.cell(Position { x, y })?;
         let one_column = c.symbol().len() == 1 && c.symbol().bytes().all(|b| b.is_ascii_graphic() || b == b' ');
         (one_column && c.diff_option != CellDiffOption::Skip).then_some(c)
+    }
+
+    /// Record what the terminal shows once `cells` are written.
+    fn remember(&mut self, cells: &[(u16, u16, Cell)]) {
+        for (x, y, c) in cells {
+            let Some(slot) = self.shown.cell_mut(Position { x: *x, y: *y }) else { continue };
+            *slot = c.clone();
+            // The columns a wide character covers show its right half, not their old cell.
+            let width = unicode_width::UnicodeWidthStr::width(c.symbol()) as u16;
+            for dx in 1..width {
+                if let Some(hidden) = self.shown.cell_mut(Position { x: x + dx, y: *y }) {
+                    hidden.reset();
+                    hidden.diff_option = CellDiffOption::Skip;
+                }
+            }
+        }
     }
 
     /// The changed cells, with the unchanged ones of short gaps between them added.
@@ -62,18 +94,12 @@ impl<B: Backend> Backend for GapFill<B> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        if self.shown.area != self.screen_area() {
+            self.forget(false);
+        }
         let changed: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
         let cells = self.with_gaps(changed);
-        let (w, h) = cells.iter().fold((0, 0), |(w, h), (x, y, _)| (w.max(x + 1), h.max(y + 1)));
-        let area = self.shown.area;
-        if w > area.width || h > area.height {
-            self.shown.resize(Rect::new(0, 0, w.max(area.width), h.max(area.height)));
-        }
-        for (x, y, c) in &cells {
-            if let Some(slot) = self.shown.cell_mut(Position { x: *x, y: *y }) {
-                *slot = c.clone();
-            }
-        }
+        self.remember(&cells);
         self.inner.draw(cells.iter().map(|(x, y, c)| (*x, *y, c)))
     }
 
@@ -90,15 +116,11 @@ impl<B: Backend> Backend for GapFill<B> {
         self.inner.set_cursor_position(position)
     }
     fn clear(&mut self) -> Result<(), Self::Error> {
-        self.shown.reset();
-        self.trusted = true;
+        self.forget(true);
         self.inner.clear()
     }
     fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        match clear_type {
-            ClearType::All => self.shown.reset(),
-            _ => self.trusted = false,
-        }
+        self.forget(clear_type == ClearType::All);
         self.inner.clear_region(clear_type)
     }
     fn size(&self) -> Result<Size, Self::Error> {

@@ -6,20 +6,19 @@ mod gap_fill;
 pub mod keymap;
 pub mod palette;
 pub mod screens;
+pub mod terminal;
 pub mod theme;
 pub mod widgets;
 
-use crate::engine::{Engine, EngineHandle, EngineOptions, Services};
+use crate::engine::{Engine, EngineHandle, EngineOptions, Event, Services};
 use app::{App, Msg};
-use crossterm::event::EventStream;
-use frame_writer::FrameWriter;
-use futures::StreamExt;
-use gap_fill::GapFill;
-use ratatui::backend::CrosstermBackend;
+use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyEvent, KeyModifiers};
+use futures::{Stream, StreamExt};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-type Term = ratatui::Terminal<GapFill<CrosstermBackend<FrameWriter<std::io::Stdout>>>>;
+use terminal::Screen;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 pub struct RunOptions {
     pub keymap: keymap::Keymap,
@@ -34,38 +33,35 @@ pub struct RunOptions {
 /// including a panic (the hook prints where the log is).
 pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     install_panic_hook(opts.log_file.clone());
-    let backend = services.store.backend().as_str();
-    let org = services.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from));
+    let backend = services.backend_name();
+    // The organisation's name comes with the engine's first answer; the UI awaits no store.
     let (engine, mut events) = Engine::start(services, EngineOptions { watch_every: opts.watch_every, pollers: true });
     let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
-    if let Some(org) = org {
-        app.org = org;
-    }
     // Raw mode and the alternate screen; frames then go through our own writer.
-    let out = FrameWriter::new(std::io::stdout());
-    let mut terminal =
-        match ratatui::try_init().and_then(|_| Term::new(GapFill::new(CrosstermBackend::new(out.clone())))) {
-            Ok(t) => t,
-            Err(e) => {
-                ratatui::restore();
-                engine.shutdown().await;
-                anyhow::bail!("labdeck needs a terminal to draw in: {e}");
-            }
-        };
-    let result = event_loop(&mut terminal, &out, &mut app, &engine, &mut events).await;
+    let mut screen = match ratatui::try_init().and_then(|_| Screen::new(std::io::stdout(), None, None)) {
+        Ok(s) => s,
+        Err(e) => {
+            ratatui::restore();
+            engine.shutdown().await;
+            anyhow::bail!("labdeck needs a terminal to draw in: {e}");
+        }
+    };
+    let result = event_loop(&mut screen, EventStream::new(), &mut app, &engine, &mut events).await;
+    drop(screen);
     ratatui::restore();
     engine.shutdown().await;
     result
 }
 
-async fn event_loop(
-    terminal: &mut Term,
-    out: &FrameWriter<std::io::Stdout>,
+/// The console's loop on any terminal: draw when something changed, then wait for a key,
+/// an engine event or a timer. Returns when the user quits or the input ends.
+pub async fn event_loop<W: Write>(
+    screen: &mut Screen<W>,
+    mut input: impl Stream<Item = std::io::Result<TermEvent>> + Unpin,
     app: &mut App,
     engine: &EngineHandle,
-    events: &mut tokio::sync::mpsc::UnboundedReceiver<crate::engine::Event>,
+    events: &mut UnboundedReceiver<Event>,
 ) -> anyhow::Result<()> {
-    let mut input = EventStream::new();
     let mut dirty = true;
     // Benchmarks measure exec → first real frame (sign-in or first-run screen) with this.
     let exit_after_first_frame = std::env::var_os("LABDECK_EXIT_AFTER_FIRST_FRAME").is_some();
@@ -77,7 +73,7 @@ async fn event_loop(
             return Ok(());
         }
         if dirty {
-            draw(terminal, out, app)?;
+            draw(screen, app)?;
             dirty = false;
             if exit_after_first_frame && !matches!(app.phase, app::Phase::Starting) {
                 return Ok(());
@@ -87,6 +83,10 @@ async fn event_loop(
         tokio::select! {
             biased;
             ev = input.next() => match ev {
+                Some(Ok(ev)) if is_repaint(&ev) => {
+                    screen.repaint()?;
+                    dirty = true;
+                }
                 Some(Ok(ev)) => dirty |= app.update(Msg::Terminal(ev)),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
@@ -95,6 +95,11 @@ async fn event_loop(
             _ = tokio::time::sleep_until(wake.into()) => dirty |= app.update(Msg::Tick),
         }
     }
+}
+
+/// Ctrl-L: clear the terminal and draw the whole frame again, as shells and editors do.
+fn is_repaint(ev: &TermEvent) -> bool {
+    matches!(ev, TermEvent::Key(KeyEvent { code: KeyCode::Char('l'), modifiers, .. }) if *modifiers == KeyModifiers::CONTROL)
 }
 
 /// Sleep until a toast expires or the clock's minute turns; nothing else needs a timer.
@@ -110,20 +115,25 @@ fn next_wake(app: &App) -> Instant {
 }
 
 /// One frame; the writer sends it whole, or nothing when it changed nothing.
-fn draw(terminal: &mut Term, out: &FrameWriter<std::io::Stdout>, app: &mut App) -> std::io::Result<()> {
-    terminal.draw(|f| app.view(f))?;
+fn draw<W: Write>(screen: &mut Screen<W>, app: &mut App) -> std::io::Result<()> {
     // The optional bell for a new visitor chat (Support, key b).
-    if let app::Phase::Shell(shell) = &mut app.phase
-        && std::mem::take(&mut shell.support.ring)
-    {
-        out.bell();
-    }
-    out.commit().map(|_| ())
+    let bell = match &mut app.phase {
+        app::Phase::Shell(shell) => std::mem::take(&mut shell.support.ring),
+        _ => false,
+    };
+    screen.draw(|f| app.view(f), bell)
 }
 
 fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
+    let ui = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
+        // Only the UI thread's own panic ends the console. An engine task's panic is caught
+        // by its guard and answered as a failure; the terminal stays as it is.
+        if crate::engine::guard::panic_is_caught() || std::thread::current().id() != ui {
+            tracing::error!(%info, "panic in an engine task");
+            return;
+        }
         ratatui::restore();
         tracing::error!(%info, "panic");
         previous(info);

@@ -5,18 +5,23 @@ use std::time::{Duration, Instant};
 
 pub struct Tmux {
     session: String,
-    _home: labdeck::store::testing::TempDir,
+    pub home: labdeck::store::testing::TempDir,
 }
 
 impl Tmux {
     pub fn start(args: &str) -> Tmux {
+        Tmux::start_with_env("", args)
+    }
+
+    /// Start with extra `NAME=value` words in the program's environment.
+    pub fn start_with_env(env: &str, args: &str) -> Tmux {
         let home = labdeck::store::testing::TempDir::new();
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let session = format!("labdeck-e2e-{}-{n}", std::process::id());
         let h = home.path.display();
         let cmd = format!(
-            "env -u NO_COLOR XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {} {args}; echo EXITED:$?; sleep 60",
+            "env -u NO_COLOR XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {env} {} {args}; echo EXITED:$?; sleep 60",
             env!("CARGO_BIN_EXE_labdeck")
         );
         let ok = Command::new("tmux")
@@ -24,7 +29,7 @@ impl Tmux {
             .status()
             .expect("tmux is installed (.ci/run installs it)");
         assert!(ok.success(), "tmux new-session failed");
-        Tmux { session, _home: home }
+        Tmux { session, home }
     }
 
     pub fn screen(&self) -> String {

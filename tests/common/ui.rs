@@ -6,7 +6,7 @@ use labdeck::domain::Role;
 use labdeck::domain::rbac::Actor;
 use labdeck::domain::user::{User, UserStatus};
 use labdeck::engine::accounts::Session;
-use labdeck::engine::{Event, Reply};
+use labdeck::engine::{Event, Reply, RequestId};
 use labdeck::tui::app::{App, Msg};
 use labdeck::tui::keymap::Keymap;
 use labdeck::tui::theme::Theme;
@@ -37,13 +37,24 @@ pub fn signed_in(user: User) -> App {
     let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
     a.take_commands();
     let actor = Actor::with_role_defaults(user.id, &user.username, user.role);
-    reply(&mut a, Reply::Setup { needs_first_admin: false });
+    reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut a, Reply::SignedIn(Box::new(Session { actor, user })));
     a
 }
 
+/// Data from the engine that answers no particular request (as a test feeds a screen).
 pub fn reply(a: &mut App, r: Reply) {
-    a.update(Msg::Engine(Event::Reply(r)));
+    answer(a, RequestId::NONE, r);
+}
+
+/// The engine's answer to request `id`.
+pub fn answer(a: &mut App, id: RequestId, r: Reply) {
+    a.update(Msg::Engine(Event::Reply { id, reply: r }));
+}
+
+/// The engine's report that request `id` failed.
+pub fn fail(a: &mut App, id: RequestId, message: &str) {
+    a.update(Msg::Engine(Event::Failed { id, origin: "test", message: message.into() }));
 }
 
 pub fn key(a: &mut App, code: KeyCode) {

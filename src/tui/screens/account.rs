@@ -2,8 +2,8 @@
 
 use crate::domain::rbac::Actor;
 use crate::domain::user::User;
-use crate::engine::{Command, Reply};
-use crate::store::notifications::Notification;
+use crate::engine::read::admin::Notification;
+use crate::engine::{AccountOp, Command, Reply};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -50,7 +50,7 @@ impl Default for AccountScreen {
 
 impl AccountScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        vec![Effect::Send(Command::LoadNotifications { actor: actor.clone() })]
+        vec![Effect::Send(Command::new(actor, AccountOp::LoadNotifications))]
     }
 
     pub fn on_reply(&mut self, reply: &Reply) -> bool {
@@ -79,11 +79,11 @@ impl AccountScreen {
             Action::Refresh => return self.load(actor),
             Action::Open => {
                 if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {
-                    return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: Some(n.id) })];
+                    return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: Some(n.id) }))];
                 }
             }
             Action::New => {
-                return vec![Effect::Send(Command::MarkRead { actor: actor.clone(), id: None })];
+                return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))];
             }
             Action::ResetPassword => return vec![change_password_form()],
             _ => {}

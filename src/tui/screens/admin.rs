@@ -3,10 +3,10 @@
 use crate::domain::rbac::{self, Action as Perm, Actor, Grant, Resource};
 use crate::domain::user::{User, UserStatus};
 use crate::domain::{Role, settings as known_settings};
-use crate::engine::{Command, Reply};
-use crate::store::audit::{AuditQuery, AuditRecord};
-use crate::store::invitations::Invitation;
-use crate::store::settings::Setting;
+use crate::engine::read::admin::Invitation;
+use crate::engine::read::admin::Setting;
+use crate::engine::read::admin::{AuditQuery, AuditRecord};
+use crate::engine::{AdminOp, Command, InventoryOp, Reply};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -139,7 +139,7 @@ impl TableRow for AuditRecord {
 }
 
 /// A cluster with its poller's health.
-pub struct ClusterRow(pub crate::store::pve::Cluster, pub crate::store::pve::PollHealth);
+pub struct ClusterRow(pub crate::engine::read::inventory::Cluster, pub crate::engine::read::inventory::PollHealth);
 
 impl TableRow for ClusterRow {
     fn key(&self) -> String {
@@ -284,19 +284,21 @@ impl AdminScreen {
     fn load_section(&self, s: Section, actor: &Actor) -> Vec<Effect> {
         let actor = actor.clone();
         let cmd = match s {
-            Section::Users => Command::LoadUsers { actor },
-            Section::Invitations => Command::LoadInvitations { actor },
-            Section::Roles => Command::LoadRoles { actor },
-            Section::Clusters => Command::LoadOverview { actor },
-            Section::Settings => Command::LoadSettings { actor },
-            Section::Audit => Command::LoadAudit {
-                actor,
-                query: AuditQuery {
-                    text: self.audit_text.clone(),
-                    outcome: self.audit_outcome.map(String::from),
-                    limit: 1000,
+            Section::Users => Command::new(&actor, AdminOp::LoadUsers),
+            Section::Invitations => Command::new(&actor, AdminOp::LoadInvitations),
+            Section::Roles => Command::new(&actor, AdminOp::LoadRoles),
+            Section::Clusters => Command::new(&actor, InventoryOp::LoadOverview),
+            Section::Settings => Command::new(&actor, AdminOp::LoadSettings),
+            Section::Audit => Command::new(
+                &actor,
+                AdminOp::LoadAudit {
+                    query: AuditQuery {
+                        text: self.audit_text.clone(),
+                        outcome: self.audit_outcome.map(String::from),
+                        limit: 1000,
+                    },
                 },
-            },
+            ),
         };
         vec![Effect::Send(cmd)]
     }
@@ -445,7 +447,7 @@ impl AdminScreen {
                     vec![Effect::Open(Overlay::Confirm {
                         title: format!("{} account", verb.to_lowercase()),
                         message: format!("{verb} the account of {} ({})?", u.username, u.display_name),
-                        on_yes: Command::SetStatus { actor: actor.clone(), user: u.id, status },
+                        on_yes: Command::new(actor, AdminOp::SetStatus { user: u.id, status }),
                     })]
                 }
                 None => vec![],
@@ -454,7 +456,7 @@ impl AdminScreen {
                 Some(u) => vec![Effect::Open(Overlay::Confirm {
                     title: "reset password".into(),
                     message: format!("Reset the password of {}? Their current password stops working now.", u.username),
-                    on_yes: Command::ResetPassword { actor: actor.clone(), user: u.id, username: u.username.clone() },
+                    on_yes: Command::new(actor, AdminOp::ResetPassword { user: u.id, username: u.username.clone() }),
                 })],
                 None => vec![],
             },
@@ -479,7 +481,7 @@ impl AdminScreen {
                             "Revoke the invitation for {}?",
                             i.email.clone().or(i.handle.clone()).unwrap_or_default()
                         ),
-                        on_yes: Command::RevokeInvitation { actor: actor.clone(), id: i.id },
+                        on_yes: Command::new(actor, AdminOp::RevokeInvitation { id: i.id }),
                     })]
                 }
                 Some(i) => vec![Effect::Error(format!("That invitation is already {}.", i.state.as_str()))],
@@ -495,7 +497,9 @@ impl AdminScreen {
                 None => vec![],
             },
             (Section::Clusters, Action::Test) => match self.clusters.selected() {
-                Some(ClusterRow(c, _)) => vec![Effect::Send(Command::TestCluster { actor: actor.clone(), id: c.id })],
+                Some(ClusterRow(c, _)) => {
+                    vec![Effect::Send(Command::new(actor, InventoryOp::TestCluster { id: c.id }))]
+                }
                 None => vec![],
             },
             (Section::Clusters, Action::Delete) => match self.clusters.selected() {
@@ -505,7 +509,7 @@ impl AdminScreen {
                         "Remove {} ({}:{}) from labdeck? Its cached inventory goes; Proxmox itself is not touched.",
                         c.name, c.host, c.port
                     ),
-                    on_yes: Command::RemoveCluster { actor: actor.clone(), id: c.id },
+                    on_yes: Command::new(actor, InventoryOp::RemoveCluster { id: c.id }),
                 })],
                 None => vec![],
             },
@@ -554,8 +558,8 @@ impl AdminScreen {
     }
 }
 
-fn cluster_form(title: &str, c: Option<&crate::store::pve::Cluster>) -> Form {
-    let v = |f: fn(&crate::store::pve::Cluster) -> String| c.map(f).unwrap_or_default();
+fn cluster_form(title: &str, c: Option<&crate::engine::read::inventory::Cluster>) -> Form {
+    let v = |f: fn(&crate::engine::read::inventory::Cluster) -> String| c.map(f).unwrap_or_default();
     Form::new(
         title,
         vec![

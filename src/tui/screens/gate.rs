@@ -2,7 +2,7 @@
 //! temporary password.
 
 use crate::engine::accounts::{AccountForm, Session};
-use crate::engine::{Command, Secret};
+use crate::engine::{AccountOp, Command, Secret};
 use crate::tui::app::Effect;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::centered;
@@ -135,21 +135,23 @@ impl Gate {
                     return vec![];
                 }
                 self.pending_password = Some(Secret(v("Password")));
-                Command::SignIn { username: v("Username"), password: Secret(v("Password")) }
+                Command::anonymous(AccountOp::SignIn { username: v("Username"), password: Secret(v("Password")) })
             }
-            Mode::FirstAdmin => Command::CreateFirstAdmin { form: account(), password: Secret(v("Password")) },
-            Mode::Invitation => {
-                Command::AcceptInvitation { token: Secret(v("Code")), form: account(), password: Secret(v("Password")) }
+            Mode::FirstAdmin => {
+                Command::anonymous(AccountOp::CreateFirstAdmin { form: account(), password: Secret(v("Password")) })
             }
-            Mode::MustChange { session, current } => Command::ChangePassword {
-                actor: session.actor.clone(),
-                current: current.clone(),
-                new: Secret(v("New")),
-            },
+            Mode::Invitation => Command::anonymous(AccountOp::AcceptInvitation {
+                token: Secret(v("Code")),
+                form: account(),
+                password: Secret(v("Password")),
+            }),
+            Mode::MustChange { session, current } => Command::new(
+                &session.actor,
+                AccountOp::ChangePassword { current: current.clone(), new: Secret(v("New")) },
+            ),
         };
-        self.form.busy = true;
-        self.form.error = None;
-        vec![Effect::Send(cmd)]
+        // The app marks the form busy with this request's id when it sends it.
+        vec![Effect::Submit(cmd)]
     }
 
     pub fn view(&self, f: &mut Frame, area: Rect, theme: &Theme, demo: &[DemoAccount], org: &str) {

@@ -1,6 +1,7 @@
 //! A small form: labelled single-line fields (text, secret, or a choice), Tab to move,
 //! Enter to submit, Esc to cancel. Every dialog that asks for input is one of these.
 
+use crate::engine::RequestId;
 use crate::tui::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -64,12 +65,23 @@ pub struct Form {
     pub error: Option<String>,
     pub note: Option<String>,
     pub busy: bool,
+    /// The request the form is waiting for: only its answer or failure lands here.
+    pub request: Option<RequestId>,
     pub submit_label: &'static str,
 }
 
 impl Form {
     pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
-        Form { title: title.into(), fields, focus: 0, error: None, note: None, busy: false, submit_label: "save" }
+        Form {
+            title: title.into(),
+            fields,
+            focus: 0,
+            error: None,
+            note: None,
+            busy: false,
+            request: None,
+            submit_label: "save",
+        }
     }
     pub fn submit_label(mut self, s: &'static str) -> Form {
         self.submit_label = s;
@@ -94,8 +106,21 @@ impl Form {
         text.trim().parse::<i64>().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(bad)
     }
 
+    /// The form was sent as request `id`; it waits for that answer.
+    pub fn sent(&mut self, id: RequestId) {
+        self.busy = true;
+        self.error = None;
+        self.request = Some(id);
+    }
+
+    /// Whether `id` is the request this form waits for.
+    pub fn waits_for(&self, id: RequestId) -> bool {
+        self.busy && self.request == Some(id)
+    }
+
     pub fn fail(&mut self, message: impl Into<String>) {
         self.busy = false;
+        self.request = None;
         self.error = Some(message.into());
     }
 

@@ -3,7 +3,7 @@
 //! rows it draws.
 
 use crate::domain::bookings::Interval;
-use crate::store::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow};
+use crate::engine::read::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use std::collections::{BTreeSet, HashMap};

@@ -5,8 +5,8 @@ use super::calendar::CalendarState;
 use crate::domain::bookings::{self as rules, DeviceStatus, Held, Interval};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
-use crate::engine::bookings::{Cmd, Format, Request, Scope};
-use crate::store::bookings::DeviceInput;
+use crate::engine::bookings::{Format, Op, Request, Scope};
+use crate::engine::read::bookings::DeviceInput;
 use crate::tui::widgets::form::{Field, Form};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -108,8 +108,8 @@ pub fn note(cal: &CalendarState, form: &Form, kind: &FormKind) -> String {
     }
 }
 
-pub fn device(d: Option<&crate::store::bookings::DeviceRow>) -> (Form, FormKind) {
-    let v = |f: fn(&crate::store::bookings::DeviceRow) -> String| d.map(f).unwrap_or_default();
+pub fn device(d: Option<&crate::engine::read::bookings::DeviceRow>) -> (Form, FormKind) {
+    let v = |f: fn(&crate::engine::read::bookings::DeviceRow) -> String| d.map(f).unwrap_or_default();
     let statuses: Vec<&str> = DeviceStatus::ALL.iter().map(|s| s.as_str()).collect();
     let form = Form::new(
         if d.is_some() { "edit device" } else { "new device" },
@@ -179,21 +179,21 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
                 weeks,
                 tz: tz.name().to_string(),
             };
-            Cmd::Book { actor, request }
+            Op::Book { request }
         }
-        FormKind::Rebook { favorite } => Cmd::Rebook { actor, favorite: *favorite, at: window(tz, form)? },
+        FormKind::Rebook { favorite } => Op::Rebook { favorite: *favorite, at: window(tz, form)? },
         FormKind::Extend { group } => {
-            Cmd::Extend { actor, group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
+            Op::Extend { group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
         }
-        FormKind::Move { group } => Cmd::Reschedule { actor, group: *group, at: window(tz, form)? },
+        FormKind::Move { group } => Op::Reschedule { group: *group, at: window(tz, form)? },
         FormKind::Decide { group, approve } => {
-            Cmd::Decide { actor, group: *group, approve: *approve, comment: form.value("Comment") }
+            Op::Decide { group: *group, approve: *approve, comment: form.value("Comment") }
         }
-        FormKind::Comment { group } => Cmd::Comment { actor, group: *group, body: form.value("Comment") },
+        FormKind::Comment { group } => Op::Comment { group: *group, body: form.value("Comment") },
         FormKind::Collaborator { group } => {
-            Cmd::Collaborator { actor, group: *group, username: form.value("User"), add: form.value("Do") == "add" }
+            Op::Collaborator { group: *group, username: form.value("User"), add: form.value("Do") == "add" }
         }
-        FormKind::Favorite { group } => Cmd::SaveFavorite { actor, group: *group, name: form.value("Name") },
+        FormKind::Favorite { group } => Op::SaveFavorite { group: *group, name: form.value("Name") },
         FormKind::Device { id } => {
             let ports = form.value("Ports in/out");
             let (i, o) = ports.split_once('/').ok_or("Ports: in/out, e.g. 3/4")?;
@@ -211,26 +211,26 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
                 capacity: form.value("Capacity").trim().parse().map_err(|_| "Capacity: a number from 1 to 64")?,
                 tags: form.value("Tags").split(',').map(|t| t.trim().to_string()).collect(),
             };
-            Cmd::SaveDevice { actor, id: *id, input }
+            Op::SaveDevice { id: *id, input }
         }
         FormKind::Maintenance { device } => {
             let start = parse_local(tz, "Start", &form.value("Start"))?;
             let end = parse_local(tz, "End", &form.value("End"))?;
             let at = Interval::new(start, end).map_err(|e| e.to_string())?;
-            Cmd::AddMaintenance { actor, device: *device, at, reason: form.value("Reason") }
+            Op::AddMaintenance { device: *device, at, reason: form.value("Reason") }
         }
         FormKind::Owner { device } => {
-            Cmd::Owner { actor, device: *device, username: form.value("User"), assign: form.value("Do") == "assign" }
+            Op::Owner { device: *device, username: form.value("User"), assign: form.value("Do") == "assign" }
         }
-        FormKind::Health { device } => Cmd::Health { actor, device: *device, status: form.value("Health") },
+        FormKind::Health { device } => Op::Health { device: *device, status: form.value("Health") },
         FormKind::Topology { devices } => {
             // Marked devices become nodes, linked in a chain in the order shown.
             let links = (1..devices.len()).map(|i| (i - 1, i)).collect();
-            Cmd::CreateTopology { actor, name: form.value("Name"), devices: devices.clone(), links }
+            Op::CreateTopology { name: form.value("Name"), devices: devices.clone(), links }
         }
-        FormKind::Review { topology } => Cmd::SubmitReview { actor, id: *topology, at: window(tz, form)? },
+        FormKind::Review { topology } => Op::SubmitReview { id: *topology, at: window(tz, form)? },
         FormKind::Resolve { topology, approve } => {
-            Cmd::ResolveReview { actor, id: *topology, approve: *approve, notes: form.value("Notes") }
+            Op::ResolveReview { id: *topology, approve: *approve, notes: form.value("Notes") }
         }
         FormKind::FindFree { devices } => {
             let hours: f64 = form.value("Hours").trim().parse().map_err(|_| "Hours: a number, e.g. 2 or 1.5")?;
@@ -238,7 +238,7 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
                 return Err("Hours: from 0.25 to 744".into());
             }
             let from = parse_local(tz, "From", &form.value("From"))?;
-            Cmd::FindFree { actor, devices: devices.clone(), length: Duration::minutes((hours * 60.0) as i64), from }
+            Op::FindFree { devices: devices.clone(), length: Duration::minutes((hours * 60.0) as i64), from }
         }
         FormKind::Export => {
             let format = if form.value("Format") == "csv" { Format::Csv } else { Format::Ics };
@@ -257,8 +257,8 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
             if path.is_empty() {
                 return Err("File: where to write it".into());
             }
-            Cmd::Export { actor, format, scope, path: path.into() }
+            Op::Export { format, scope, path: path.into() }
         }
     };
-    Ok(Command::Bookings(cmd))
+    Ok(Command::new(&actor, cmd))
 }

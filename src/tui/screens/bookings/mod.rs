@@ -13,8 +13,8 @@ pub use forms::FormKind;
 use crate::domain::bookings::Interval;
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::engine::Command;
-use crate::engine::bookings::{Cmd, Out};
-use crate::store::bookings::{
+use crate::engine::bookings::{Op, Out};
+use crate::engine::read::bookings::{
     BookingRow, DeviceRow, FavoriteRow, GroupDetail, HealthRow, OwnershipRow, PendingGroup, TopologyDetail, TopologyRow,
 };
 use crate::tui::app::{Effect, FormPurpose, Overlay};
@@ -131,29 +131,29 @@ impl BookingsScreen {
         self.fixed_now.unwrap_or_else(Utc::now)
     }
 
-    fn send(cmd: Cmd) -> Effect {
-        Effect::Send(Command::Bookings(cmd))
+    fn send(actor: &Actor, op: Op) -> Effect {
+        Effect::Send(Command::new(actor, op))
     }
 
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let a = actor.clone();
         let mut fx = match self.section {
-            Section::Approvals => vec![Self::send(Cmd::Pending { actor: a.clone() })],
-            Section::Favorites => vec![Self::send(Cmd::Favorites { actor: a.clone() })],
-            Section::Topologies => vec![Self::send(Cmd::Topologies { actor: a.clone() })],
+            Section::Approvals => vec![Self::send(&a, Op::Pending)],
+            Section::Favorites => vec![Self::send(&a, Op::Favorites)],
+            Section::Topologies => vec![Self::send(&a, Op::Topologies)],
             _ => {
                 let (from, to) = self.cal.wanted();
-                vec![Self::send(Cmd::Calendar { actor: a.clone(), from, to })]
+                vec![Self::send(&a, Op::Calendar { from, to })]
             }
         };
         if actor.can(Resource::Booking, Perm::Update) {
-            fx.push(Self::send(Cmd::PendingCount { actor: a }));
+            fx.push(Self::send(&a, Op::PendingCount));
         }
         fx
     }
 
     pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        if domains.iter().any(|d| d == crate::store::bookings::DOMAIN) { self.load(actor) } else { vec![] }
+        if domains.iter().any(|d| d == crate::engine::read::bookings::DOMAIN) { self.load(actor) } else { vec![] }
     }
 
     /// Take an answer from the engine: effects to apply, and a toast when a change went through.
@@ -252,7 +252,7 @@ impl BookingsScreen {
     fn topology_detail(&self, actor: &Actor) -> Vec<Effect> {
         match self.topologies.selected() {
             Some(t) if self.topology.as_ref().map(|x| x.row.id) != Some(t.0.id) => {
-                vec![Self::send(Cmd::Topology { actor: actor.clone(), id: t.0.id })]
+                vec![Self::send(actor, Op::Topology { id: t.0.id })]
             }
             _ => vec![],
         }
@@ -482,10 +482,10 @@ impl BookingsScreen {
         };
         let group = b.group_id;
         match action {
-            Action::Open => vec![Self::send(Cmd::Group { actor: actor.clone(), group })],
+            Action::Open => vec![Self::send(actor, Op::Group { group })],
             Action::Extend => {
                 self.extend_wanted = Some(group);
-                vec![Self::send(Cmd::Group { actor: actor.clone(), group })]
+                vec![Self::send(actor, Op::Group { group })]
             }
             Action::Move => {
                 let hours = (b.ends_at - b.starts_at).num_minutes() as f64 / 60.0;
@@ -507,7 +507,7 @@ impl BookingsScreen {
                     self.cal.stamp(b.starts_at),
                     self.cal.hm(b.ends_at)
                 ),
-                on_yes: Command::Bookings(Cmd::Cancel { actor: actor.clone(), group }),
+                on_yes: Command::new(actor, Op::Cancel { group }),
             })],
             Action::Favorite => Self::form(
                 Form::new("save as favorite", vec![Field::text("Name").with_value(&b.title)]).submit_label("save"),
@@ -553,7 +553,7 @@ impl BookingsScreen {
                                 ));
                         Self::form(form, FormKind::Decide { group: g.id, approve })
                     }
-                    Action::Open => vec![Self::send(Cmd::Group { actor: actor.clone(), group: g.id })],
+                    Action::Open => vec![Self::send(actor, Op::Group { group: g.id })],
                     _ => vec![],
                 }
             }
@@ -569,7 +569,7 @@ impl BookingsScreen {
                     Action::Delete => vec![Effect::Open(Overlay::Confirm {
                         title: "remove favorite".into(),
                         message: format!("Remove the favorite \"{}\"? Bookings made from it stay.", f.name),
-                        on_yes: Command::Bookings(Cmd::DeleteFavorite { actor: actor.clone(), id: f.id }),
+                        on_yes: Command::new(actor, Op::DeleteFavorite { id: f.id }),
                     })],
                     _ => vec![],
                 }
@@ -582,7 +582,7 @@ impl BookingsScreen {
     fn device_selected(&self, actor: &Actor) -> Vec<Effect> {
         match self.devices.selected() {
             Some(d) if self.device_detail.as_ref().map(|x| x.0) != Some(d.id) => {
-                vec![Self::send(Cmd::DeviceDetail { actor: actor.clone(), id: d.id })]
+                vec![Self::send(actor, Op::DeviceDetail { id: d.id })]
             }
             _ => vec![],
         }
@@ -629,7 +629,7 @@ impl BookingsScreen {
             (Action::Delete, Some(d)) => vec![Effect::Open(Overlay::Confirm {
                 title: "retire device".into(),
                 message: format!("Retire {} ({})? It takes no new bookings; its history stays.", d.name, d.device_type),
-                on_yes: Command::Bookings(Cmd::RetireDevice { actor: actor.clone(), id: d.id }),
+                on_yes: Command::new(actor, Op::RetireDevice { id: d.id }),
             })],
             _ => vec![],
         }

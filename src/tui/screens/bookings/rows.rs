@@ -1,6 +1,6 @@
 //! Table rows and columns for the Bookings tab's lists.
 
-use crate::store::bookings::{BookingRow, DeviceRow, FavoriteRow, PendingGroup, TopologyRow};
+use crate::engine::read::bookings::{BookingRow, DeviceRow, FavoriteRow, PendingGroup, TopologyRow};
 use crate::tui::widgets::table::TableRow;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

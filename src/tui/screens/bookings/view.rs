@@ -5,7 +5,7 @@ use super::calendar::{CalendarState, local_midnight};
 use super::{BookingsScreen, Section, Zoom, sections};
 use crate::domain::bookings::{Interval, slots};
 use crate::domain::rbac::Actor;
-use crate::store::bookings::{BookingRow, GroupDetail};
+use crate::engine::read::bookings::{BookingRow, GroupDetail};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::ListView;
 use crate::tui::widgets::truncate;

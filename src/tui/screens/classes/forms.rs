@@ -2,9 +2,9 @@
 
 use super::ClassesScreen;
 use crate::domain::rbac::Actor;
-use crate::engine::classes::{ClassForm, Cmd};
+use crate::engine::classes::{ClassForm, Op};
+use crate::engine::read::classes::Class;
 use crate::engine::{Command, Secret};
-use crate::store::classes::Class;
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::widgets::form::{Field, Form};
 use uuid::Uuid;
@@ -127,18 +127,18 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
         power_on_lead: v("Power on before"),
     };
     let cmd = match kind {
-        FormKind::NewClass => Cmd::Create { actor, form: Box::new(class_form()) },
-        FormKind::EditClass(id) => Cmd::Edit { actor, class_id: *id, form: Box::new(class_form()) },
+        FormKind::NewClass => Op::Create { form: Box::new(class_form()) },
+        FormKind::EditClass(id) => Op::Edit { class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {
             let days = form.optional_number("Valid days", 1..=365)?;
-            Cmd::IssueCode { actor, class_id: *id, days }
+            Op::IssueCode { class_id: *id, days }
         }
         FormKind::Join => {
             let code = v("Code");
             if !crate::domain::classes::token::plausible(&code) {
                 return Err("That is not a join code (it looks like ABCDE-FGHJK).".into());
             }
-            Cmd::Join { actor, code: Secret(code) }
+            Op::Join { code: Secret(code) }
         }
         FormKind::Enroll(id) => {
             let username = v("Student").trim().to_string();
@@ -147,20 +147,20 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
             }
             let target = v("Move to class");
             if target.trim().is_empty() {
-                Cmd::Enroll { actor, class_id: *id, username }
+                Op::Enroll { class_id: *id, username }
             } else {
                 let to = screen
                     .classes_named(target.trim())
                     .ok_or_else(|| format!("No class named '{}' among yours.", target.trim()))?;
-                Cmd::Move { actor, from: *id, to, username }
+                Op::Move { from: *id, to, username }
             }
         }
         FormKind::Scale(id) => {
             let size = v("Student VMs").trim().parse::<i64>().map_err(|_| "Student VMs: a whole number.")?;
-            Cmd::Scale { actor, class_id: *id, size: Some(size) }
+            Op::Scale { class_id: *id, size: Some(size) }
         }
     };
-    Ok(Command::Classes(cmd))
+    Ok(Command::new(&actor, cmd))
 }
 
 impl ClassesScreen {

@@ -9,9 +9,9 @@ pub use forms::{FormKind, form_command};
 
 use crate::domain::classes::policy::VmAction;
 use crate::domain::rbac::{Action as P, Actor, Resource as R};
-use crate::engine::classes::{Cmd, Detail, Out};
+use crate::engine::classes::{Detail, Op, Out};
+use crate::engine::read::classes::{Class, ClassVm};
 use crate::engine::{Command, Reply, Secret};
-use crate::store::classes::{Class, ClassVm};
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::table::{DataTable, ListView};
@@ -50,8 +50,8 @@ impl Default for ClassesScreen {
     }
 }
 
-fn send(cmd: Cmd) -> Effect {
-    Effect::Send(Command::Classes(cmd))
+fn send(actor: &Actor, op: Op) -> Effect {
+    Effect::Send(Command::new(actor, op))
 }
 
 /// Teachers (and admins) manage classes; everyone else with class:read only looks.
@@ -61,9 +61,9 @@ pub fn manages(actor: &Actor) -> bool {
 
 impl ClassesScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        let mut fx = vec![send(Cmd::Load { actor: actor.clone() })];
+        let mut fx = vec![send(actor, Op::Load)];
         if let (Level::Class, Some(class_id)) = (self.level, self.open) {
-            fx.push(send(Cmd::Detail { actor: actor.clone(), class_id }));
+            fx.push(send(actor, Op::Detail { class_id }));
         }
         fx
     }
@@ -75,7 +75,7 @@ impl ClassesScreen {
         match (self.level, self.open) {
             _ if has("classes") || has("users") => self.load(actor),
             (Level::Class, Some(class_id)) if has("inventory") => {
-                vec![send(Cmd::Detail { actor: actor.clone(), class_id })]
+                vec![send(actor, Op::Detail { class_id })]
             }
             _ => vec![],
         }
@@ -222,7 +222,7 @@ impl ClassesScreen {
                 self.vms.set_rows(vec![]);
                 self.vms.loaded = false;
                 self.vms.set_filter("");
-                vec![send(Cmd::Detail { actor: actor.clone(), class_id: c.id })]
+                vec![send(actor, Op::Detail { class_id: c.id })]
             }
             (Action::New, _) if actor.can(R::Class, P::Create) => vec![forms::class_form(None)],
             (Action::Edit, Some(c)) if teacher => vec![forms::class_form(Some(&c))],
@@ -235,7 +235,7 @@ impl ClassesScreen {
                     "Archive {}? Its join codes stop and waiting students are released; VMs stay until you scale to 0.",
                     c.name
                 ),
-                on_yes: Command::Classes(Cmd::Archive { actor: actor.clone(), class_id: c.id }),
+                on_yes: Command::new(actor, Op::Archive { class_id: c.id }),
             })],
             _ => vec![],
         }
@@ -262,7 +262,6 @@ impl ClassesScreen {
             && self.detail.as_ref().is_some_and(|d| d.class.teaches || actor.role == crate::domain::Role::Admin);
         let Some(d) = self.detail.clone() else { return vec![] };
         let class = d.class;
-        let a = || actor.clone();
         match action {
             Action::Mark if teacher => {
                 if let Some(v) = self.vms.selected() {
@@ -300,7 +299,7 @@ impl ClassesScreen {
                 vec![Effect::Open(Overlay::Confirm {
                     title: "reset usage".into(),
                     message: format!("Reset the usage hours of {}?", names(&targets)),
-                    on_yes: Command::Classes(Cmd::ResetUsage { actor: a(), class_id: class.id, vm_ids: ids }),
+                    on_yes: Command::new(actor, Op::ResetUsage { class_id: class.id, vm_ids: ids }),
                 })]
             }
             Action::Enroll if teacher => {
@@ -314,7 +313,7 @@ impl ClassesScreen {
                             "Remove {username} from {}? Their VM goes back to its baseline for the next student.",
                             class.name
                         ),
-                        on_yes: Command::Classes(Cmd::Unenroll { actor: a(), class_id: class.id, username }),
+                        on_yes: Command::new(actor, Op::Unenroll { class_id: class.id, username }),
                     })],
                     None => vec![Effect::Error("Select a student's VM to remove that student.".into())],
                 }
@@ -326,9 +325,9 @@ impl ClassesScreen {
                     "Publish the teacher VM of {} to its {} student VMs? Each is recreated from it (their changes are lost; assignments stay).",
                     class.name, class.seats
                 ),
-                on_yes: Command::Classes(Cmd::Publish { actor: a(), class_id: class.id }),
+                on_yes: Command::new(actor, Op::Publish { class_id: class.id }),
             })],
-            Action::Retry if teacher => vec![send(Cmd::Retry { actor: a(), class_id: class.id })],
+            Action::Retry if teacher => vec![send(actor, Op::Retry { class_id: class.id })],
             Action::JoinCode if teacher => vec![forms::code_form(&class)],
             Action::Edit if teacher => vec![forms::class_form(Some(&class))],
             _ => vec![],
@@ -343,7 +342,7 @@ impl ClassesScreen {
         let ids: Vec<Uuid> = targets.iter().map(|v| v.id).collect();
         self.marks.clear();
         self.refresh_rows();
-        let cmd = Command::Classes(Cmd::Act { actor: actor.clone(), vm_ids: ids, action });
+        let cmd = Command::new(actor, Op::Act { vm_ids: ids, action });
         if targets.len() == 1 && action != VmAction::Revert {
             return vec![Effect::Send(cmd)];
         }
@@ -365,20 +364,20 @@ impl ClassesScreen {
         let a = actor.clone();
         match (name, open) {
             ("join", _) => match args.first() {
-                Some(code) => vec![send(Cmd::Join { actor: a, code: Secret(code.clone()) })],
+                Some(code) => vec![send(&a, Op::Join { code: Secret(code.clone()) })],
                 None => vec![forms::join_form()],
             },
             ("coowner", Some(class_id)) => match (args.first().map(String::as_str), args.get(1)) {
                 (Some(op @ ("add" | "remove")), Some(username)) => {
-                    vec![send(Cmd::CoOwner { actor: a, class_id, username: username.clone(), add: op == "add" })]
+                    vec![send(&a, Op::CoOwner { class_id, username: username.clone(), add: op == "add" })]
                 }
                 _ => vec![Effect::Error("coowner add NAME or coowner remove NAME".into())],
             },
             ("scale", Some(class_id)) => match args.first().and_then(|n| n.parse::<i64>().ok()) {
-                Some(size) => vec![send(Cmd::Scale { actor: a, class_id, size: Some(size) })],
+                Some(size) => vec![send(&a, Op::Scale { class_id, size: Some(size) })],
                 None => vec![Effect::Error("scale N: the number of student VMs".into())],
             },
-            ("disable-codes", Some(class_id)) => vec![send(Cmd::DisableCodes { actor: a, class_id })],
+            ("disable-codes", Some(class_id)) => vec![send(&a, Op::DisableCodes { class_id })],
             _ => vec![Effect::Error("Select a class first.".into())],
         }
     }
@@ -393,7 +392,7 @@ fn confirm_deploy(c: &Class, actor: &Actor) -> Effect {
             c.pool_size,
             c.template_name.as_deref().unwrap_or("its template")
         ),
-        on_yes: Command::Classes(Cmd::Scale { actor: actor.clone(), class_id: c.id, size: None }),
+        on_yes: Command::new(actor, Op::Scale { class_id: c.id, size: None }),
     })
 }
 

@@ -4,7 +4,7 @@
 use super::{ClassesScreen, Level};
 use crate::domain::classes::token::TokenState;
 use crate::domain::time;
-use crate::store::classes::{Class, ClassVm};
+use crate::engine::read::classes::{Class, ClassVm};
 use crate::tui::app::Overlay;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::TableRow;

@@ -10,8 +10,8 @@ use crate::domain::inventory::Guest;
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::rbac::Actor;
 use crate::engine::inventory::{GuestBatch, GuestDetail, Overview};
-use crate::engine::{Command, Reply};
-use crate::store::pve::{Iso, Task};
+use crate::engine::read::inventory::{Iso, Task};
+use crate::engine::{Command, InventoryOp, Reply};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::form::{Field, Form};
@@ -81,11 +81,11 @@ impl Default for InventoryScreen {
 impl InventoryScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let a = || actor.clone();
-        let mut fx = vec![Effect::Send(Command::LoadOverview { actor: a() })];
+        let mut fx = vec![Effect::Send(Command::new(&a(), InventoryOp::LoadOverview))];
         fx.extend(self.load_guests(actor));
         match self.view {
-            View::Tasks => fx.push(Effect::Send(Command::LoadTasks { actor: a() })),
-            View::Isos => fx.push(Effect::Send(Command::LoadIsos { actor: a() })),
+            View::Tasks => fx.push(Effect::Send(Command::new(&a(), InventoryOp::LoadTasks))),
+            View::Isos => fx.push(Effect::Send(Command::new(&a(), InventoryOp::LoadIsos))),
             _ => {}
         }
         fx
@@ -98,13 +98,21 @@ impl InventoryScreen {
             fx.extend(self.load_guests(actor));
         }
         if has("inventory") || has("poll") || has("clusters") {
-            fx.push(Effect::Send(Command::LoadOverview { actor: actor.clone() }));
+            fx.push(Effect::Send(Command::new(actor, InventoryOp::LoadOverview)));
         }
         if has("tasks") && self.view == View::Tasks {
-            fx.push(Effect::Send(Command::LoadTasks { actor: actor.clone() }));
+            fx.push(Effect::Send(Command::new(actor, InventoryOp::LoadTasks)));
         }
         if has("isos") && self.view == View::Isos {
-            fx.push(Effect::Send(Command::LoadIsos { actor: actor.clone() }));
+            fx.push(Effect::Send(Command::new(actor, InventoryOp::LoadIsos)));
+        }
+        // A finished task (a snapshot taken, a disk moved) changes what the open detail pane
+        // shows: read the selected guest's detail again, keeping the old one until it comes.
+        if (has("tasks") || has("inventory"))
+            && self.detail_open
+            && let Some((cluster_id, vmid)) = self.list.selected().map(Guest::key)
+        {
+            fx.push(Effect::Send(Command::new(actor, InventoryOp::GuestDetail { cluster_id, vmid })));
         }
         fx
     }
@@ -133,7 +141,7 @@ impl InventoryScreen {
         }
         let whole = self.guests_whole.replace(false);
         let since = self.as_of.filter(|_| self.list.loaded && !whole);
-        Some(Effect::Send(Command::LoadGuests { actor: actor.clone(), since }))
+        Some(Effect::Send(Command::new(actor, InventoryOp::LoadGuests { since })))
     }
 
     /// The guest load failed: the next request may go out.
@@ -226,11 +234,10 @@ impl InventoryScreen {
             (View::Tasks, a) => {
                 self.tasks.navigate(a);
                 match (a, self.tasks.selected()) {
-                    (Action::Open, Some(t)) => vec![Effect::Send(Command::TaskLog {
-                        actor: actor.clone(),
-                        cluster_id: t.cluster_id,
-                        upid: t.upid.clone(),
-                    })],
+                    (Action::Open, Some(t)) => vec![Effect::Send(Command::new(
+                        actor,
+                        InventoryOp::TaskLog { cluster_id: t.cluster_id, upid: t.upid.clone() },
+                    ))],
                     _ => vec![],
                 }
             }
@@ -287,7 +294,7 @@ impl InventoryScreen {
         match (self.detail_open, after) {
             (true, Some((cluster_id, vmid))) if after != before || self.detail.is_none() => {
                 self.detail = None;
-                vec![Effect::Send(Command::GuestDetail { actor: actor.clone(), cluster_id, vmid })]
+                vec![Effect::Send(Command::new(actor, InventoryOp::GuestDetail { cluster_id, vmid }))]
             }
             _ => vec![],
         }
@@ -305,7 +312,7 @@ impl InventoryScreen {
             return vec![Effect::Error(format!("Your role ({}) may not {} guests.", actor.role, op.verb()))];
         }
         let refs: Vec<_> = targets.iter().map(|g| g.key()).collect();
-        let cmd = Command::GuestAction { actor: actor.clone(), targets: refs, op: op.clone() };
+        let cmd = Command::new(actor, InventoryOp::GuestAction { targets: refs, op: op.clone() });
         if !op.is_destructive() && targets.len() == 1 {
             return vec![Effect::Send(cmd)];
         }

@@ -4,7 +4,7 @@
 use super::{InventoryScreen, View};
 use crate::domain::inventory::{Guest, GuestStatus, bytes};
 use crate::domain::time::compact_age;
-use crate::store::pve::{Iso, Task};
+use crate::engine::read::inventory::{Iso, Task};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::TableRow;
 use crate::tui::widgets::truncate;

@@ -12,12 +12,12 @@ pub use rows::Archived;
 use crate::domain::invoice::{MANUAL_STATUSES, PAYMENT_METHODS};
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::domain::support::{ASSIGNMENT_STATUSES, SERVICE_TYPES, THREAD_STATUSES, THREAD_TYPES};
-use crate::engine::Command;
-use crate::engine::support::{Cmd, Op, Out};
-use crate::store::support::{
+use crate::engine::read::support::{
     AssignmentRow, CannedReply, InvoiceRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
     VisitorSession,
 };
+use crate::engine::support::{Op, Out};
+use crate::engine::{Command, Op as EngineOp};
 use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::widgets::form::{Field, Form};
@@ -183,7 +183,7 @@ impl Default for SupportScreen {
 }
 
 fn send(actor: &Actor, op: Op) -> Effect {
-    Effect::Send(Command::Support(Cmd { actor: actor.clone(), op }))
+    Effect::Send(Command::new(actor, op))
 }
 
 impl SupportScreen {
@@ -203,7 +203,7 @@ impl SupportScreen {
     pub fn load(&self, actor: &Actor) -> Vec<Effect> {
         let mut fx = match self.view {
             View::Queue => {
-                vec![Effect::Send(Command::WatchClosely(true)), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
+                vec![watch(true), send(actor, Op::LoadQueue), send(actor, Op::LoadCanned)]
             }
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
@@ -211,7 +211,7 @@ impl SupportScreen {
             View::Invoices => vec![send(actor, Op::LoadInvoices)],
         };
         if self.view != View::Queue {
-            fx.insert(0, Effect::Send(Command::WatchClosely(false)));
+            fx.insert(0, watch(false));
         }
         fx.extend(self.load_detail(actor));
         fx
@@ -259,7 +259,10 @@ impl SupportScreen {
         // A change reloads the rows and what is open beside them, not the canned replies.
         let mut fx = self.load(actor);
         fx.retain(|e| {
-            !matches!(e, Effect::Send(Command::WatchClosely(_) | Command::Support(Cmd { op: Op::LoadCanned, .. })))
+            !matches!(
+                e,
+                Effect::Send(Command { op: EngineOp::WatchClosely(_) | EngineOp::Support(Op::LoadCanned), .. })
+            )
         });
         fx
     }
@@ -485,7 +488,7 @@ impl SupportScreen {
                     Action::CloseChat => vec![Effect::Open(Overlay::Confirm {
                         title: "close chat".into(),
                         message: format!("Close the chat {} with {} ({})? They will see the reference.", s.reference, s.visitor_name, s.subject),
-                        on_yes: Command::Support(Cmd { actor: actor.clone(), op: Op::Close { session: s.id } }),
+                        on_yes: Command::new(actor, Op::Close { session: s.id }),
                     })],
                     Action::Convert => form(
                         Ask::Convert { session: s.id },
@@ -674,7 +677,7 @@ impl SupportScreen {
                 method: form.value("Method"),
             },
         };
-        Ok(Command::Support(Cmd { actor: actor.clone(), op }))
+        Ok(Command::new(actor, op))
     }
 
     pub fn context(&self) -> String {
@@ -705,7 +708,12 @@ fn open_thread(actor: &Actor, row: &ThreadRow) -> Effect {
 
 /// Another tab is open: the live queue is no longer on screen.
 pub fn left() -> Effect {
-    Effect::Send(Command::WatchClosely(false))
+    watch(false)
+}
+
+/// Tell the engine whether the live queue is on screen (it then looks for changes more often).
+fn watch(on: bool) -> Effect {
+    Effect::Send(Command::anonymous(EngineOp::WatchClosely(on)))
 }
 
 /// Whether the role may read any part of support.

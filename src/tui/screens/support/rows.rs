@@ -2,7 +2,7 @@
 
 use crate::domain::invoice::format_cents;
 use crate::domain::time::compact_age;
-use crate::store::support::{AssignmentRow, InvoiceRow, ThreadRow, VisitorSession};
+use crate::engine::read::support::{AssignmentRow, InvoiceRow, ThreadRow, VisitorSession};
 use crate::tui::widgets::table::TableRow;
 use chrono::{DateTime, Local, Utc};
 

@@ -3,7 +3,7 @@
 
 use super::{SupportScreen, View, visible_views};
 use crate::domain::rbac::Actor;
-use crate::store::support::{ThreadMessage, TutoringContext, VisitorMessage, VisitorSession};
+use crate::engine::read::support::{ThreadMessage, TutoringContext, VisitorMessage, VisitorSession};
 use crate::tui::theme::Theme;
 use chrono::Local;
 use ratatui::Frame;
