@@ -42,10 +42,12 @@ fn main() {
                 mem: 1 << 30,
                 maxmem: 2 << 30,
                 maxdisk: 32 << 30,
-                uptime: i as u64,
+                uptime: i,
                 ip: (i % 3 != 0).then(|| std::net::IpAddr::from([10, (i >> 16) as u8, (i >> 8) as u8, i as u8])),
                 ssh: i % 2 == 0,
                 rdp: false,
+                ha: None,
+                stale: false,
                 io: None,
             }
         })

@@ -74,7 +74,7 @@ async fn bench(name: &str, store: Store) {
         let t1 = Instant::now();
         let (nodes, guests) = split(cluster, &names, &resources, &cache);
         let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
-        let changes = diff(&cache, guests, &online);
+        let changes = diff(&cache, guests, &online, true);
         let t2 = Instant::now();
         let w = PollWrite {
             cluster_id: cluster,
@@ -84,6 +84,7 @@ async fn bench(name: &str, store: Store) {
             removed: &changes.removed,
             duration_ms: 0,
             next_poll_at: labdeck::domain::time::now(),
+            warning: None,
         };
         assert!(store.write_poll(&w).await.unwrap());
         let t3 = Instant::now();

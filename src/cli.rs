@@ -79,18 +79,28 @@ pub enum Cmd {
     Keys,
     /// Run the Proxmox VE simulator in the foreground (prints URL, fingerprint and token)
     Sim {
-        /// Nodes (pve1, pve2, …)
+        /// Nodes (pve1, pve2, …; 1–1000)
         #[arg(long, default_value_t = 3)]
         nodes: usize,
-        /// Guests to generate (up to 100000)
+        /// Guests to generate (0–100000)
         #[arg(long, default_value_t = 30)]
         guests: usize,
         /// Address to listen on
         #[arg(long, default_value = "127.0.0.1:8006")]
         bind: std::net::SocketAddr,
-        /// Base duration of a task in seconds
-        #[arg(long, default_value_t = 3.0)]
+        /// Base duration of a task in seconds (0–3600)
+        #[arg(long, default_value_t = 3.0, allow_hyphen_values = true)]
         task_secs: f64,
+        /// Switch a fault on (repeatable): 500, 503, 401 (every request fails with it),
+        /// bad-json (bodies cut in half), hang (no answers), latency=MS, node-offline (the
+        /// last node), cert-change (a new certificate: the printed fingerprint no longer
+        /// matches), no-node-rows (/cluster/resources without node rows), no-privilege (a
+        /// token without VM.Audit: no guests listed), node-vanishes (the last node and its
+        /// guests leave every answer). At run time: POST /_sim/fault with fault=NAME (or
+        /// fault=clear) on the same server, with the token's Authorization header; GET
+        /// /_sim/fault lists what is on.
+        #[arg(long = "fault", value_name = "FAULT", value_parser = crate::pve::sim::Fault::parse)]
+        faults: Vec<crate::pve::sim::Fault>,
     },
     /// Poll the Proxmox clusters without a console (for a host that only keeps the
     /// inventory fresh); stops on Ctrl-C or SIGTERM and hands its leases back
@@ -233,8 +243,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = flag_url.clone().or(config.database_url.clone()).unwrap_or_else(paths::default_database_url);
 
     match cli.command {
-        Some(Cmd::Sim { nodes, guests, bind, task_secs }) => {
-            Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs).await?)
+        Some(Cmd::Sim { nodes, guests, bind, task_secs, faults }) => {
+            Ok(crate::pve::sim::cli::run(nodes, guests, bind, task_secs, &faults).await?)
         }
         Some(Cmd::Generate { what }) => crate::cli_ops::generate(what),
         Some(Cmd::Logs { tail }) => crate::cli_ops::logs(&log_file, tail),

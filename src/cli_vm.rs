@@ -29,10 +29,12 @@ pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
     let actor = Actor::system(&svc.source.label());
     let (cluster, vmid, op) = match cmd {
         VmCmd::List { json } => {
-            let guests = svc.store.list_guests(&actor).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&guests)?);
-            } else {
+                println!("{}", list_json(svc).await?);
+                return Ok(());
+            }
+            let guests = svc.store.list_guests(&actor).await?;
+            {
                 for g in &guests {
                     println!("{}", line(g));
                 }
@@ -69,19 +71,57 @@ pub async fn run(svc: &Services, cmd: VmCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `vm list --json` prints: every guest as the store holds it, with `ha` (Proxmox's HA
+/// state or null), `ssh`/`rdp` and `reach_checked_at` (when they were probed, or null), and
+/// `stale` (kept as last seen: missing from an answer that looked incomplete).
+pub async fn list_json(svc: &Services) -> anyhow::Result<String> {
+    let actor = Actor::system(&svc.source.label());
+    let guests = svc.store.list_guests(&actor).await?;
+    let checked = svc.store.reach_checks(&actor).await?;
+    let mut out = Vec::with_capacity(guests.len());
+    for g in &guests {
+        let mut v = serde_json::to_value(g)?;
+        if let Some(obj) = v.as_object_mut() {
+            obj.remove("io");
+            let at = checked.get(&g.key()).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            obj.insert("reach_checked_at".into(), at.into());
+        }
+        out.push(v);
+    }
+    Ok(serde_json::to_string_pretty(&out)?)
+}
+
 fn line(g: &Guest) -> String {
+    let status = if g.stale { format!("{}?", g.status.as_str()) } else { g.status.as_str().to_string() };
     format!(
-        "{:<10} {:>6} {:<24} {:<5} {:<8} {:<8} {:>6} {:<15} {}",
+        "{:<10} {:>6} {:<24} {:<5} {:<8} {:<9} {:<4} {:>6} {:<15} {}",
         g.cluster,
         g.vmid,
         g.name,
         if g.template { "tmpl" } else { g.guest_type.as_str() },
         g.node,
-        g.status.as_str(),
+        status,
+        if g.ha.is_some() { "ha" } else { "-" },
         bytes(g.maxmem),
         g.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "-".into()),
         g.tags
     )
+}
+
+/// A cluster's poll state in one line: an error, a warning (what to check although polling
+/// works), or ok with the time of the last poll.
+pub fn cluster_state(h: &crate::store::pve::PollHealth) -> String {
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    match (&h.last_error, &h.warning, h.last_success_at) {
+        (Some(e), _, _) => match h.next_poll_at {
+            Some(next) => format!("error: {e} (retrying at {})", when(next)),
+            None => format!("error: {e}"),
+        },
+        (None, Some(w), Some(t)) => format!("warning: {w} (polled {})", when(t)),
+        (None, Some(w), None) => format!("warning: {w}"),
+        (None, None, Some(t)) => format!("ok, polled {}", when(t)),
+        (None, None, None) => "never polled".into(),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,12 +188,14 @@ pub async fn cluster(
             let health = svc.store.poll_health().await?;
             for c in svc.store.list_clusters(&actor).await? {
                 let h = health.get(&c.id).cloned().unwrap_or_default();
-                let state = match (&h.last_error, h.last_success_at) {
-                    (Some(e), _) => format!("error: {e}"),
-                    (None, Some(t)) => format!("ok, polled {}", t.format("%Y-%m-%d %H:%M:%S UTC")),
-                    (None, None) => "never polled".into(),
-                };
-                println!("{:<12} {}:{:<6} {:<28} {}", c.key, c.host, c.port, c.token_id.unwrap_or_default(), state);
+                println!(
+                    "{:<12} {}:{:<6} {:<28} {}",
+                    c.key,
+                    c.host,
+                    c.port,
+                    c.token_id.clone().unwrap_or_default(),
+                    cluster_state(&h)
+                );
             }
         }
         ClusterCmd::Remove { name } => {

@@ -6,7 +6,7 @@ mod cli_bookings;
 mod cli_class;
 mod cli_ops;
 mod cli_serve;
-mod cli_vm;
+pub mod cli_vm;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -70,8 +70,30 @@ async fn one_poller_across_processes(url: String, store: Store) {
     let before = sim.requests(RESOURCES);
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(sim.requests(RESOURCES) > before, "polling goes on after the takeover");
-    other.kill().unwrap();
+
+    // The lease lasts 1.5 intervals from its last renewal (it was interval × 3 + 5 s).
+    let health = store.poll_health().await.unwrap();
+    let expires = health.values().next().unwrap().lease_expires_at.unwrap();
+    let left = expires - labdeck::domain::time::now();
+    assert!(left <= chrono::Duration::milliseconds(1600), "a 1 s interval's lease has {left} left");
+
+    // kill -9 of the holder (no hand-back): a third process takes over within 2 intervals
+    // plus process and database slack (it took 10–12 s at a 2 s interval before).
+    let mut third = poller(&url, &home);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(holder(&store).await.is_some_and(|h| h.contains(&other_pid)), "the holder keeps its lease");
+    Command::new("kill").args(["-KILL", &other.id().to_string()]).status().unwrap();
     other.wait().unwrap();
+    let killed = Instant::now();
+    let third_pid = format!(":{}:", third.id());
+    wait_for("the third process to take over", || async {
+        holder(&store).await.is_some_and(|h| h.contains(&third_pid))
+    })
+    .await;
+    let took = killed.elapsed();
+    assert!(took < Duration::from_secs(5), "takeover after kill -9 took {took:?} at a 1 s interval");
+    third.kill().unwrap();
+    third.wait().unwrap();
     sim.shutdown();
 }
 

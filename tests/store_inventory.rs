@@ -56,7 +56,9 @@ fn guest(cluster_id: Uuid, vmid: u32, node: &str) -> Guest {
         ip: None,
         ssh: false,
         rdp: false,
-        io: Some(Box::new(GuestIo { disk: 0, netin: 10, netout: 20 })),
+        ha: None,
+        stale: false,
+        io: Some(Box::new(GuestIo { disk: 0, netin: 10, netout: 20, ..Default::default() })),
     }
 }
 
@@ -85,6 +87,7 @@ both!(poll_writes_only_while_holding_the_lease, |store: Store| async move {
         mem: Some(1),
         maxmem: Some(2),
         uptime: Some(5),
+        last_seen_at: None,
     }];
     let guests: Vec<Guest> = (100..1100).map(|v| guest(c, v, "pve1")).collect();
     let w = PollWrite {
@@ -95,6 +98,7 @@ both!(poll_writes_only_while_holding_the_lease, |store: Store| async move {
         removed: &[],
         duration_ms: 12,
         next_poll_at: labdeck::domain::time::now(),
+        warning: None,
     };
     let before = labdeck::domain::time::now();
     assert!(store.write_poll(&w).await.unwrap());

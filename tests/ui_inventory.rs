@@ -38,6 +38,8 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
         ip: (status == GuestStatus::Running).then(|| std::net::IpAddr::from([10, 0, 0, 5])),
         ssh: status == GuestStatus::Running,
         rdp: false,
+        ha: None,
+        stale: false,
         io: None,
     }
 }
@@ -72,6 +74,7 @@ fn app(role: Role) -> App {
         maxcpu: Some(8.0),
         mem: Some(4 << 30),
         maxmem: Some(16 << 30),
+        last_seen_at: None,
         uptime: Some(1000),
     };
     reply(
@@ -242,11 +245,23 @@ fn the_detail_pane_asks_for_the_selected_guest() {
         snapshots: vec![("baseline".into(), "2026-11-01 10:00".into())],
         ips: vec![],
         cpu: vec![1, 5, 20, 80, 40],
+        rates: Some(labdeck::engine::inventory::IoRates {
+            diskread: 2048.0,
+            diskwrite: 0.0,
+            netin: 3.0 * 1024.0 * 1024.0,
+            netout: 512.0,
+        }),
+        notes: vec!["no guest agent configured: IPs are not reported".into()],
         problems: vec!["guest agent: not running".into()],
     };
     reply(&mut a, Reply::GuestDetail(Box::new(detail)));
     let s = screen(&mut a);
     assert!(s.contains("baseline") && s.contains("2048 MiB") && s.contains("peak 80%"), "{s}");
+    assert!(
+        s.contains("read 2.0K/s write 0B/s") && s.contains("in 3.0M/s out 512B/s"),
+        "rates in the detail pane: {s}"
+    );
+    assert!(s.contains("no guest agent configured"), "{s}");
 }
 
 /// Changes announced while guests are loading ask for one more delta afterwards, never a
@@ -305,6 +320,8 @@ fn a_finished_task_refreshes_the_open_detail_pane() {
         snapshots,
         ips: vec![],
         cpu: vec![],
+        rates: None,
+        notes: vec![],
         problems: vec![],
     };
     ui::answer(&mut a, *id, Reply::GuestDetail(Box::new(detail(vec![]))));

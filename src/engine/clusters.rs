@@ -90,12 +90,24 @@ pub async fn save(svc: &Services, actor: &Actor, id: Option<Uuid>, input: Cluste
         token_secret: Some(secret.clone()),
         ca_pem: None,
     };
-    let version =
-        client_for(&access)?.version().await.map_err(|e| AppError::Invalid(format!("{}: {e}", input.name)))?;
+    let version = client_for(&access)?.version().await.map_err(|e| first_contact_error(&input, e))?;
     let entry = Entry::by(actor, &svc.source, if id.is_some() { "edit_cluster" } else { "add_cluster" }, "cluster");
     let name = input.name.clone();
     svc.store.save_cluster(id, &ClusterInput { token_secret: Some(secret), ..input }, entry).await?;
     Ok(format!("Saved {name}: Proxmox VE {}.", version.version))
+}
+
+/// On first contact (or an edit) a certificate that does not match is the fingerprint the
+/// person typed, not a certificate that changed.
+fn first_contact_error(input: &ClusterInput, e: crate::pve::PveError) -> AppError {
+    match e {
+        crate::pve::PveError::CertificateChanged { expected, found } => AppError::Invalid(format!(
+            "{}: {}:{} presents SHA-256 {found}, not the fingerprint you gave ({expected}); compare it with the node's \
+             certificate (pvenode cert info) and give that one",
+            input.name, input.host, input.port
+        )),
+        e => AppError::Invalid(format!("{}: {e}", input.name)),
+    }
 }
 
 pub async fn test(svc: &Services, actor: &Actor, id: Uuid) -> Result<String, AppError> {

@@ -3,7 +3,7 @@
 //! sense, recorded as a task and audited.
 
 use super::admin::authorize;
-use super::inventory::{BulkLine, BulkOutcome, GuestDetail, GuestRef};
+use super::inventory::{BulkLine, BulkOutcome, GuestDetail, GuestRef, IoRates};
 use super::{AppError, Services};
 use crate::domain::audit::{Entry, Outcome};
 use crate::domain::inventory::label::{Interner, Label};
@@ -186,8 +186,12 @@ pub async fn detail(svc: &Services, actor: &Actor, cluster_id: Uuid, vmid: u32) 
     let client = client_for(&access)?;
     let (node, k) = (&*g.node, kind(g.guest_type));
     let mut d = GuestDetail { cluster_id, vmid, ..Default::default() };
+    let mut agent_configured = None;
     match client.guest_config(node, k, vmid).await {
-        Ok(cfg) => d.config = cfg.summary(),
+        Ok(cfg) => {
+            d.config = cfg.summary();
+            agent_configured = Some(cfg.agent_enabled());
+        }
         Err(e) => d.problems.push(format!("config: {e}")),
     }
     match client.snapshots(node, k, vmid).await {
@@ -196,11 +200,24 @@ pub async fn detail(svc: &Services, actor: &Actor, cluster_id: Uuid, vmid: u32) 
         }
         Err(e) => d.problems.push(format!("snapshots: {e}")),
     }
-    if g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running {
-        match client.agent_interfaces(node, vmid).await {
+    // Where IPs come from, said apart: a container's host, a VM's agent, no agent at all, or
+    // an agent that answered with an error inside its result.
+    match (g.guest_type, g.status == GuestStatus::Running) {
+        (_, false) => {}
+        (GuestType::Lxc, true) => match client.lxc_interfaces(node, vmid).await {
             Ok(ifaces) => d.ips = ifaces.iter().flat_map(|i| i.addresses()).collect(),
+            Err(e) => d.problems.push(format!("container interfaces: {e}")),
+        },
+        (GuestType::Qemu, true) if agent_configured == Some(false) => d
+            .notes
+            .push("no guest agent configured: IPs are not reported (enable it in Options › QEMU Guest Agent)".into()),
+        (GuestType::Qemu, true) => match client.agent_interfaces(node, vmid).await {
+            Ok(ifaces) => d.ips = ifaces.iter().flat_map(|i| i.addresses()).collect(),
+            Err(crate::pve::PveError::AgentUnavailable(why)) => {
+                d.problems.push(format!("guest agent configured but not answering: {why}"))
+            }
             Err(e) => d.problems.push(format!("guest agent: {e}")),
-        }
+        },
     }
     if d.ips.is_empty()
         && let Some(ip) = &g.ip
@@ -209,7 +226,14 @@ pub async fn detail(svc: &Services, actor: &Actor, cluster_id: Uuid, vmid: u32) 
     }
     match client.rrddata(node, k, vmid, "hour").await {
         Ok(points) => {
-            d.cpu = points.iter().map(|p| (p.cpu.unwrap_or(0.0) * 100.0).round().clamp(0.0, 100.0) as u64).collect()
+            d.cpu = points.iter().map(|p| (p.cpu.unwrap_or(0.0) * 100.0).round().clamp(0.0, 100.0) as u64).collect();
+            // The newest complete sample's rates (bytes per second, as Proxmox averages them).
+            d.rates = points.iter().rev().find(|p| p.diskread.is_some() || p.netin.is_some()).map(|p| IoRates {
+                diskread: p.diskread.unwrap_or(0.0),
+                diskwrite: p.diskwrite.unwrap_or(0.0),
+                netin: p.netin.unwrap_or(0.0),
+                netout: p.netout.unwrap_or(0.0),
+            });
         }
         Err(e) => d.problems.push(format!("cpu history: {e}")),
     }

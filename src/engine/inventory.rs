@@ -107,6 +107,19 @@ pub struct GuestDetail {
     pub ips: Vec<String>,
     /// CPU use over the last hour, percent, oldest first.
     pub cpu: Vec<u64>,
+    /// Disk and network rates of the newest sample.
+    pub rates: Option<IoRates>,
+    /// Facts worth a line that are not failures (no guest agent configured).
+    pub notes: Vec<String>,
     /// Parts that could not be fetched, said plainly.
     pub problems: Vec<String>,
+}
+
+/// Bytes per second.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct IoRates {
+    pub diskread: f64,
+    pub diskwrite: f64,
+    pub netin: f64,
+    pub netout: f64,
 }

@@ -25,6 +25,7 @@ pub use auth::Hasher;
 pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
 pub use error::{AppError, ErrorKind};
 pub use guests::act as guests_act;
+pub use guests::detail as guest_detail;
 pub use runtime::{Engine, EngineHandle, EngineOptions};
 
 use crate::domain::audit::Source;

@@ -5,10 +5,10 @@
 
 use super::Services;
 use super::guests::client_for;
-use crate::domain::inventory::diff::diff;
+use crate::domain::inventory::diff::{Loss, diff, suspicious_loss};
 use crate::domain::inventory::label::{Interner, Label};
-use crate::domain::inventory::schedule::next_delay;
-use crate::domain::inventory::{Guest, GuestStatus, GuestType};
+use crate::domain::inventory::schedule::{lease_check, lease_ttl, next_delay};
+use crate::domain::inventory::{Guest, GuestStatus, GuestType, reach};
 use crate::domain::time;
 use crate::pve::{Client, Resource, TaskOutcome, Upid};
 use crate::store::StoreError;
@@ -62,12 +62,16 @@ pub async fn supervise(svc: Services, owner: String, mut stop: watch::Receiver<b
     }
 }
 
-struct Poller {
+/// One cluster's poller: its client, its copy of the inventory and its schedule. The
+/// supervisor runs one per cluster in a loop ([`run_cluster`]); tests drive one by hand
+/// ([`ClusterPoller::poll_once`]).
+pub struct ClusterPoller {
     svc: Services,
     cluster_id: Uuid,
     owner: String,
     cache: Option<HashMap<u32, Guest>>,
-    client: Option<(String, Client)>,
+    /// The client, and the digest of the settings it was built from.
+    client: Option<([u8; 32], Client)>,
     cycles: u64,
     last_runtime: Duration,
     failures: u32,
@@ -79,19 +83,16 @@ struct Poller {
 
 const TASK_CHECK: Duration = Duration::from_secs(1);
 
+fn interval_of(access: &ClusterAccess) -> Duration {
+    Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64)
+}
+
+fn chrono_of(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(20))
+}
+
 async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: watch::Receiver<bool>) {
-    let mut p = Poller {
-        svc,
-        cluster_id,
-        owner,
-        cache: None,
-        client: None,
-        cycles: 0,
-        last_runtime: Duration::ZERO,
-        failures: 0,
-        agent_asked: HashMap::new(),
-        class_jobs: Default::default(),
-    };
+    let mut p = ClusterPoller::new(svc, cluster_id, owner);
     let mut next_poll = Instant::now();
     loop {
         let access = match p.svc.store.cluster_access(cluster_id).await {
@@ -105,51 +106,33 @@ async fn run_cluster(svc: Services, cluster_id: Uuid, owner: String, mut stop: w
                 continue;
             }
         };
-        let interval = Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64);
-        // Long enough to survive one slow cycle, short enough that a crashed holder is
-        // replaced within seconds (a clean exit hands the lease back at once).
-        let ttl =
-            chrono::Duration::from_std(interval * 3 + Duration::from_secs(5)).unwrap_or(chrono::Duration::seconds(20));
-        let holds =
-            access.cluster.is_active && p.svc.store.acquire_lease(cluster_id, &p.owner, ttl).await.unwrap_or(false);
-        if !holds {
+        let interval = interval_of(&access);
+        // The lease is renewed every quarter interval (also during a cycle) and lasts 1.5
+        // intervals: a killed holder is replaced within 1.75 intervals, while a holder that
+        // backs off keeps its lease (a clean exit hands it back at once).
+        let check = lease_check(interval);
+        if !p.hold_lease(&access).await {
             p.cache = None;
-            if sleep_or_stop(&mut stop, interval).await {
+            if sleep_or_stop(&mut stop, check).await {
                 return;
             }
             continue;
         }
         let mut tasks_running = false;
         if Instant::now() >= next_poll {
-            let started = Instant::now();
-            let result = p.cycle(&access).await;
-            // A cycle's response body and decoded rows are freed now; give the pages back.
-            crate::mem::release_freed();
-            p.last_runtime = started.elapsed();
-            match result {
-                Ok(()) => p.failures = 0,
-                Err(e) => {
-                    p.failures += 1;
-                    let at = time::now()
-                        + chrono::Duration::from_std(next_delay(interval, p.last_runtime, p.failures))
-                            .unwrap_or_default();
-                    tracing::warn!(cluster = %access.cluster.name, error = %e, "poll failed");
-                    let _ = p.svc.store.record_poll_error(cluster_id, &p.owner, &e, at).await;
-                }
-            }
+            let result = p.renewing(&access, |p| Box::pin(p.poll_cycle(&access))).await;
             next_poll = Instant::now() + next_delay(interval, p.last_runtime, p.failures);
-            if p.failures == 0 {
-                p.discover(&access).await;
-                if let Some((_, client)) = &p.client {
-                    super::classes::jobs::after_poll(&p.svc, cluster_id, client, &mut p.class_jobs).await;
-                }
+            if result.is_ok()
+                && let Some((_, client)) = &p.client
+            {
+                super::classes::jobs::after_poll(&p.svc, cluster_id, client, &mut p.class_jobs).await;
             }
         }
         if let Some((_, client)) = &p.client {
             tasks_running = track_tasks(&p.svc, cluster_id, client).await;
         }
-        let wait = if tasks_running { TASK_CHECK } else { next_poll.saturating_duration_since(Instant::now()) };
-        if sleep_or_stop(&mut stop, wait.max(Duration::from_millis(100))).await {
+        let due = if tasks_running { TASK_CHECK } else { next_poll.saturating_duration_since(Instant::now()) };
+        if sleep_or_stop(&mut stop, due.min(check).max(Duration::from_millis(100))).await {
             let _ = p.svc.store.release_lease(cluster_id, &p.owner).await;
             return;
         }
@@ -164,24 +147,96 @@ async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
     }
 }
 
-impl Poller {
+type Cycle<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+
+impl ClusterPoller {
+    pub fn new(svc: Services, cluster_id: Uuid, owner: String) -> ClusterPoller {
+        ClusterPoller {
+            svc,
+            cluster_id,
+            owner,
+            cache: None,
+            client: None,
+            cycles: 0,
+            last_runtime: Duration::ZERO,
+            failures: 0,
+            agent_asked: HashMap::new(),
+            class_jobs: Default::default(),
+        }
+    }
+
+    /// Take or renew the lease; false when another process holds it (or the cluster is off).
+    async fn hold_lease(&self, access: &ClusterAccess) -> bool {
+        let ttl = chrono_of(lease_ttl(interval_of(access)));
+        access.cluster.is_active
+            && self.svc.store.acquire_lease(self.cluster_id, &self.owner, ttl).await.unwrap_or(false)
+    }
+
+    /// Run `cycle` while renewing the lease every quarter interval, so a slow cycle (a
+    /// hanging Proxmox, up to the client's timeout) never lets the lease lapse.
+    async fn renewing<'a>(
+        &'a mut self,
+        access: &ClusterAccess,
+        cycle: impl FnOnce(&'a mut Self) -> Cycle<'a>,
+    ) -> Result<(), String> {
+        let (store, owner, id) = (self.svc.store.clone(), self.owner.clone(), self.cluster_id);
+        let interval = interval_of(access);
+        let ttl = chrono_of(lease_ttl(interval));
+        let mut fut = cycle(self);
+        loop {
+            tokio::select! {
+                r = &mut fut => return r,
+                _ = tokio::time::sleep(lease_check(interval)) => {
+                    let _ = store.acquire_lease(id, &owner, ttl).await;
+                }
+            }
+        }
+    }
+
+    /// One cycle by hand (tests, scripts): take the lease, poll, discover IPs. An error when
+    /// another process holds the lease or Proxmox failed (recorded like the loop does).
+    pub async fn poll_once(&mut self) -> Result<(), String> {
+        let access = self.svc.store.cluster_access(self.cluster_id).await.map_err(|e| e.to_string())?;
+        if !self.hold_lease(&access).await {
+            return Err("another process holds this cluster's poll lease".into());
+        }
+        self.poll_cycle(&access).await
+    }
+
+    /// A cycle, its error recorded with the retry time, then IP discovery when it worked.
+    async fn poll_cycle(&mut self, access: &ClusterAccess) -> Result<(), String> {
+        let interval = interval_of(access);
+        let started = Instant::now();
+        let result = self.cycle(access).await;
+        // A cycle's response body and decoded rows are freed now; give the pages back.
+        crate::mem::release_freed();
+        self.last_runtime = started.elapsed();
+        match &result {
+            Ok(()) => self.failures = 0,
+            Err(e) => {
+                self.failures += 1;
+                let at = time::now() + chrono_of(next_delay(interval, self.last_runtime, self.failures));
+                tracing::warn!(cluster = %access.cluster.name, error = %e, "poll failed");
+                let _ = self.svc.store.record_poll_error(self.cluster_id, &self.owner, e, at).await;
+            }
+        }
+        if result.is_ok() {
+            self.discover(access).await;
+        }
+        result
+    }
+
     fn client(&mut self, access: &ClusterAccess) -> Result<Client, String> {
-        // Rebuild when the cluster's address, token or trust changed.
-        let fingerprint = format!(
-            "{}:{}:{:?}:{:?}:{:?}",
-            access.cluster.host,
-            access.cluster.port,
-            access.cluster.token_id,
-            access.cluster.fingerprint,
-            access.token_secret.as_deref().map(str::len)
-        );
-        if let Some((fp, c)) = &self.client
-            && *fp == fingerprint
+        // Rebuild when anything the client is made of changed: address, token id or
+        // secret (a new secret has the same length as the old one), or trust.
+        let digest = access.digest();
+        if let Some((d, c)) = &self.client
+            && *d == digest
         {
             return Ok(c.clone());
         }
         let c = client_for(access).map_err(|e| e.to_string())?;
-        self.client = Some((fingerprint, c.clone()));
+        self.client = Some((digest, c.clone()));
         Ok(c)
     }
 
@@ -195,14 +250,14 @@ impl Poller {
         let names = Label::from(access.cluster.name.as_str());
         let (nodes, guests) = split(self.cluster_id, &names, &resources, &cache);
         let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
-        let changes = diff(&cache, guests, &online);
-        let next = time::now()
-            + chrono::Duration::from_std(next_delay(
-                Duration::from_secs(access.cluster.poll_interval_secs.max(1) as u64),
-                self.last_runtime,
-                0,
-            ))
-            .unwrap_or_default();
+        // An answer that lost most guests is only believed once the token is known to see
+        // guests at all (Proxmox answers a token without VM.Audit with 200 and `[]`).
+        let (trust, warning) = match suspicious_loss(&cache, &guests) {
+            None => (true, None),
+            Some(loss) => explain_loss(&client, loss).await,
+        };
+        let changes = diff(&cache, guests, &online, trust);
+        let next = time::now() + chrono_of(next_delay(interval_of(access), self.last_runtime, 0));
         let write = PollWrite {
             cluster_id: self.cluster_id,
             owner: &self.owner,
@@ -211,6 +266,7 @@ impl Poller {
             removed: &changes.removed,
             duration_ms: self.last_runtime.as_millis() as i64,
             next_poll_at: next,
+            warning: warning.as_deref(),
         };
         let held = self.svc.store.write_poll(&write).await.map_err(|e| e.to_string())?;
         if !held {
@@ -265,9 +321,10 @@ impl Poller {
         let now = Instant::now();
         // Ask again when the last answer is old: an IP every 5 minutes; a guest without one
         // (still booting, or no agent at all) after 5 s, then doubling up to 5 minutes.
-        let due: Vec<(u32, Label)> = cache
+        // Containers answer from the host (`/lxc/{vmid}/interfaces`), VMs through their agent.
+        let due: Vec<(u32, GuestType, Label)> = cache
             .values()
-            .filter(|g| g.guest_type == GuestType::Qemu && g.status == GuestStatus::Running && !g.template)
+            .filter(|g| g.status == GuestStatus::Running && !g.template && !g.stale)
             .filter(|g| match self.agent_asked.get(&g.vmid) {
                 None => true,
                 Some(&(at, misses)) => {
@@ -276,22 +333,26 @@ impl Poller {
                 }
             })
             .take(32)
-            .map(|g| (g.vmid, g.node.clone()))
+            .map(|g| (g.vmid, g.guest_type, g.node.clone()))
             .collect();
-        for (vmid, _) in &due {
+        for (vmid, _, _) in &due {
             let misses = self.agent_asked.get(vmid).map_or(0, |(_, m)| *m);
             self.agent_asked.insert(*vmid, (now, misses));
         }
         let found: Vec<Reach> = futures::stream::iter(due)
-            .map(|(vmid, node)| {
+            .map(|(vmid, kind, node)| {
                 let client = client.clone();
                 async move {
-                    let found = match client.agent_interfaces(&node, vmid).await {
+                    let answer = match kind {
+                        GuestType::Qemu => client.agent_interfaces(&node, vmid).await,
+                        GuestType::Lxc => client.lxc_interfaces(&node, vmid).await,
+                    };
+                    let found = match answer {
                         Ok(ifaces) => ifaces.iter().find_map(|i| i.first_ipv4().map(|ip| (ip, i.mac()))),
                         Err(_) => None,
                     };
                     let (ip, mac) = found.map(|(ip, mac)| (Some(ip), mac)).unwrap_or((None, None));
-                    Reach { vmid, ip, mac, ssh: false, rdp: false }
+                    Reach { vmid, ip, mac, probed: None }
                 }
             })
             .buffer_unordered(4)
@@ -302,38 +363,75 @@ impl Poller {
                 entry.1 = if r.ip.is_some() { 0 } else { entry.1 + 1 };
             }
         }
-        let local_cluster = is_loopback(&access.cluster.host);
-        let probed: Vec<Reach> = futures::stream::iter(found.into_iter().filter(|r| r.ip.is_some()))
-            .map(|mut r| async move {
-                let addr = r.ip.clone().unwrap_or_default();
-                // A cluster reached over loopback (the simulator, a tunnel) only gets its
-                // loopback guests probed: its other addresses are not ours to reach.
-                if !local_cluster || is_loopback(&addr) {
-                    (r.ssh, r.rdp) = tokio::join!(probe(&addr, 22), probe(&addr, 3389));
+        // Only addresses inside the networks an admin allowed (loopback without the setting),
+        // at most BUDGET guests a cycle.
+        let networks = match self.svc.store.setting(reach::SETTING).await {
+            Ok(Some(v)) => reach::Networks::parse(&v).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "probing loopback only");
+                reach::Networks::loopback()
+            }),
+            _ => reach::Networks::loopback(),
+        };
+        let mut budget = reach::BUDGET;
+        let probed: Vec<Reach> = futures::stream::iter(found)
+            .map(|mut r| {
+                let allowed = r.ip.as_deref().and_then(|a| a.parse().ok()).filter(|a| networks.contains(*a));
+                let go = allowed.is_some() && budget > 0;
+                budget -= usize::from(go);
+                async move {
+                    if let Some(addr) = allowed.filter(|_| go) {
+                        let (ssh, rdp) = tokio::join!(probe(addr, 22), probe(addr, 3389));
+                        r.probed = Some((ssh, rdp));
+                    }
+                    r
                 }
-                r
             })
             .buffer_unordered(16)
             .collect()
             .await;
-        for Reach { vmid, ip, mac, ssh, rdp } in probed {
+        for Reach { vmid, ip, mac, probed } in probed {
             let store = &self.svc.store;
-            if let Err(e) =
-                store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), ssh, rdp).await
+            if let Err(e) = store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), probed).await
             {
                 tracing::warn!(error = %e, "storing a guest's network failed");
             }
             if let Some(g) = self.cache.as_mut().and_then(|c| c.get_mut(&vmid)) {
-                g.ip = ip.and_then(|ip| ip.parse().ok());
-                g.ssh = ssh;
-                g.rdp = rdp;
+                if let Some(ip) = ip.and_then(|ip| ip.parse().ok()) {
+                    g.ip = Some(ip);
+                }
+                if let Some((ssh, rdp)) = probed {
+                    g.ssh = ssh;
+                    g.rdp = rdp;
+                }
             }
         }
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// The privileges a token needs for the inventory, named as Proxmox names them.
+pub const NEEDED_PRIVILEGES: &str = "VM.Audit on /vms (and Sys.Audit on /nodes for node state)";
+
+/// Whether to believe an answer that lost most guests, and what to tell an admin if not.
+async fn explain_loss(client: &Client, loss: Loss) -> (bool, Option<String>) {
+    let Loss { listed, known } = loss;
+    match client.privileges("/vms").await {
+        Ok(privs) if privs.iter().any(|p| p == "VM.Audit") => (true, None),
+        Ok(_) => (
+            false,
+            Some(format!(
+                "Proxmox listed {listed} of {known} known guests: the API token lacks VM.Audit. Give the token \
+                 {NEEDED_PRIVILEGES} (Datacenter › Permissions; a privilege-separated token needs its own). \
+                 The missing guests are kept, marked stale."
+            )),
+        ),
+        Err(e) => (
+            false,
+            Some(format!(
+                "Proxmox listed {listed} of {known} known guests and the token's privileges could not be read ({e}): \
+                 check that the token has {NEEDED_PRIVILEGES}. The missing guests are kept, marked stale."
+            )),
+        ),
+    }
 }
 
 /// What discovery learned about one guest.
@@ -341,15 +439,13 @@ struct Reach {
     vmid: u32,
     ip: Option<String>,
     mac: Option<String>,
-    ssh: bool,
-    rdp: bool,
+    /// (ssh, rdp) when probed; `None` when its address is outside the allowed networks.
+    probed: Option<(bool, bool)>,
 }
 
 /// Is a TCP port open? Short timeout: an unreachable lab network must not stall polling.
-async fn probe(ip: &str, port: u16) -> bool {
-    let Ok(addr) = format!("{ip}:{port}").parse::<std::net::SocketAddr>() else {
-        return false;
-    };
+async fn probe(ip: std::net::IpAddr, port: u16) -> bool {
+    let addr = std::net::SocketAddr::new(ip, port);
     matches!(tokio::time::timeout(Duration::from_millis(400), tokio::net::TcpStream::connect(addr)).await, Ok(Ok(_)))
 }
 

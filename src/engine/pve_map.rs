@@ -1,7 +1,7 @@
 //! From Proxmox's `/cluster/resources` rows to the inventory's nodes and guests.
 
 use crate::domain::inventory::label::{Interner, Label};
-use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
+use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType, HaState};
 use crate::domain::sanitize;
 use crate::pve::{Resource, ResourceType};
 use crate::store::pve::Node;
@@ -28,6 +28,7 @@ pub fn node(cluster_id: Uuid, r: &Resource) -> Option<Node> {
         mem: i(r.mem),
         maxmem: i(r.maxmem),
         uptime: i(r.uptime),
+        last_seen_at: None,
     })
 }
 
@@ -41,7 +42,8 @@ pub fn guest(cluster_id: Uuid, cluster: &Label, r: &Resource, names: &mut Intern
     let vmid = r.vmid()?;
     // Node names, tags, locks and pools repeat across guests: one shared string each.
     let mut clean = |s: &Option<String>| -> Option<Label> {
-        let s = s.as_deref().map(sanitize::line).filter(|s| !s.is_empty())?;
+        // A lone space (Proxmox sends `tags: " "` for cleared tags) is no value at all.
+        let s = s.as_deref().map(|s| sanitize::line(s.trim())).filter(|s| !s.is_empty())?;
         Some(names.get(&s))
     };
     let node = clean(&r.node).unwrap_or_else(|| "?".into());
@@ -62,14 +64,19 @@ pub fn guest(cluster_id: Uuid, cluster: &Label, r: &Resource, names: &mut Intern
         mem: r.mem.unwrap_or(0),
         maxmem: r.maxmem.unwrap_or(0),
         maxdisk: r.maxdisk.unwrap_or(0),
-        uptime: r.uptime.unwrap_or(0),
+        uptime: u32::try_from(r.uptime.unwrap_or(0)).unwrap_or(u32::MAX),
         ip: None,
         ssh: false,
         rdp: false,
+        ha: r.hastate.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(HaState::parse),
+        stale: false,
         io: Some(Box::new(GuestIo {
             disk: r.disk.unwrap_or(0),
             netin: r.netin.unwrap_or(0),
             netout: r.netout.unwrap_or(0),
+            memhost: r.memhost,
+            diskread: r.diskread.unwrap_or(0),
+            diskwrite: r.diskwrite.unwrap_or(0),
         })),
     })
 }
@@ -84,7 +91,7 @@ mod tests {
             {"id":"node/pve1","type":"node","node":"pve1","status":"online","cpu":0.05,"maxcpu":8,"mem":1024,"maxmem":4096,"uptime":99},
             {"id":"node/pve2","type":"node","node":"pve2","status":"unknown"},
             {"id":"qemu/100","type":"qemu","vmid":"100","node":"pve1","name":"web\u001b[31m","status":"running","template":0,"tags":"lab;linux","cpu":0.5,"maxcpu":"2","mem":10,"maxmem":20},
-            {"id":"lxc/101","type":"lxc","vmid":101,"node":"pve2","status":"whatever","template":1},
+            {"id":"lxc/101","type":"lxc","vmid":101,"node":"pve2","status":"whatever","template":1,"tags":" ","hastate":"started","memhost":77,"diskread":5,"diskwrite":6},
             {"id":"storage/pve1/local","type":"storage","node":"pve1","storage":"local"},
             {"id":"sdn/pve1/zone","type":"sdn"}
         ]}"#;
@@ -105,5 +112,10 @@ mod tests {
             (guests[1].guest_type, guests[1].template, guests[1].status),
             (GuestType::Lxc, true, GuestStatus::Unknown)
         );
+        assert_eq!(&*guests[1].tags, "", "a lone space is no tags");
+        assert_eq!(guests[1].ha, Some(HaState::Started));
+        let io = guests[1].io.as_deref().unwrap();
+        assert_eq!((io.memhost, io.diskread, io.diskwrite), (Some(77), 5, 6));
+        assert_eq!(guests[0].ha, None);
     }
 }

@@ -114,7 +114,44 @@ pub(crate) fn reason_from_status_error(text: &str, status: u16) -> Option<String
     let rest = inner.strip_prefix(&status.to_string())?.trim();
     // Without a custom phrase reqwest prints "501 Not Implemented" from the status code.
     let canonical = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason());
-    (!rest.is_empty() && Some(rest) != canonical).then(|| rest.to_string())
+    (!rest.is_empty() && Some(rest) != canonical).then(|| unescape(rest))
+}
+
+/// Undo reqwest's byte escaping of a reason phrase (`\"` for a quote, `\xc3\xa9` for the bytes of
+/// `é`), so quotes read as quotes and UTF-8 text as text; control characters become spaces.
+fn unescape(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'x' if i + 3 < b.len() => {
+                    if let Some(v) =
+                        std::str::from_utf8(&b[i + 2..i + 4]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+                    {
+                        out.push(v);
+                        i += 4;
+                        continue;
+                    }
+                }
+                b'n' | b'r' | b't' | b'0' => {
+                    out.push(b' ');
+                    i += 2;
+                    continue;
+                }
+                c @ (b'\\' | b'"') => {
+                    out.push(c);
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    crate::domain::sanitize::line(&String::from_utf8_lossy(&out))
 }
 
 #[cfg(test)]
@@ -130,6 +167,15 @@ mod tests {
         );
         assert_eq!(reason_from_status_error("HTTP status server error (500 Internal Server Error)", 500), None);
         assert_eq!(reason_from_status_error("HTTP status server error (595)", 595), None);
+        // reqwest escapes quotes and non-ASCII bytes; the message shows them as they were sent.
+        assert_eq!(
+            reason_from_status_error(
+                r#"HTTP status server error (500 VM \"web\" mit ID 100: Zugriff verweigert \xc3\xa4)"#,
+                500
+            )
+            .as_deref(),
+            Some("VM \"web\" mit ID 100: Zugriff verweigert ä")
+        );
     }
 
     #[test]

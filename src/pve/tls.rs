@@ -196,7 +196,7 @@ pub(crate) fn pinned_config(fingerprint: &str) -> Result<(rustls::ClientConfig, 
 }
 
 /// A client config trusting the CA(s) in `pem` (e.g. the cluster's pve-root-ca.pem).
-pub(crate) fn ca_config(pem: &str) -> Result<rustls::ClientConfig, PveError> {
+pub fn ca_config(pem: &str) -> Result<rustls::ClientConfig, PveError> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
         let cert = cert.map_err(|e| PveError::InvalidEndpoint(format!("CA certificate: {e}")))?;

@@ -4,7 +4,7 @@ use super::tx::{BeginWrite, TxExt};
 use super::{Store, StoreError, on_pool};
 use crate::domain::audit::Entry;
 use crate::domain::inventory::label::Interner;
-use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType};
+use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType, HaState};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::time;
 use chrono::{DateTime, Utc};
@@ -33,6 +33,43 @@ pub struct ClusterAccess {
     pub cluster: Cluster,
     pub token_secret: Option<String>,
     pub ca_pem: Option<String>,
+}
+
+impl ClusterAccess {
+    /// A digest of everything a client is built from (address, token id and secret, trust):
+    /// a poller rebuilds its client whenever this changes, a new secret of the same length
+    /// included. Never printed; only compared.
+    pub fn digest(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let c = &self.cluster;
+        let mut h = Sha256::new();
+        for part in [
+            Some(c.host.as_str()),
+            Some(&*c.port.to_string()),
+            c.token_id.as_deref(),
+            self.token_secret.as_deref(),
+            c.fingerprint.as_deref(),
+            self.ca_pem.as_deref(),
+        ] {
+            // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+            let part = part.map(str::as_bytes);
+            h.update([u8::from(part.is_some())]);
+            h.update((part.map_or(0, <[u8]>::len) as u64).to_le_bytes());
+            h.update(part.unwrap_or_default());
+        }
+        h.finalize().into()
+    }
+}
+
+/// The stored form of a token secret → the secret. The one place a stored secret is read
+/// (encryption at rest goes here and in [`secret_to_db`]).
+fn secret_from_db(stored: Option<String>) -> Option<String> {
+    stored
+}
+
+/// A secret → its stored form. The one place a secret is written.
+fn secret_to_db(secret: Option<&str>) -> Option<String> {
+    secret.map(str::to_string)
 }
 
 impl std::fmt::Debug for ClusterAccess {
@@ -77,9 +114,11 @@ pub struct PollHealth {
     pub last_error: Option<String>,
     pub next_poll_at: Option<DateTime<Utc>>,
     pub consecutive_failures: i64,
+    /// What to check although polling works (e.g. a token that lost its privileges).
+    pub warning: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     pub cluster_id: Uuid,
     pub name: String,
@@ -89,6 +128,9 @@ pub struct Node {
     pub mem: Option<i64>,
     pub maxmem: Option<i64>,
     pub uptime: Option<i64>,
+    /// When the node was last in an answer (a node missing from the latest one is
+    /// `unknown` since then). Set by the store.
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,6 +179,8 @@ pub struct PollWrite<'a> {
     pub removed: &'a [u32],
     pub duration_ms: i64,
     pub next_poll_at: DateTime<Utc>,
+    /// What to tell an admin although the cycle worked; `None` clears an earlier one.
+    pub warning: Option<&'a str>,
 }
 
 type ClusterRow = (
@@ -170,14 +214,14 @@ fn cluster_from(r: ClusterRow) -> ClusterAccess {
             has_ca: ca_pem.is_some(),
             poll_interval_secs: poll,
         },
-        token_secret,
+        token_secret: secret_from_db(token_secret),
         ca_pem,
     }
 }
 
 const CLUSTER_COLUMNS: &str = "id, cluster_key, name, host, port, is_default, is_active, api_token_id, api_token_secret, tls_fingerprint_sha256, ca_pem, poll_interval_secs";
 
-const GUEST_COLUMNS: [&str; 23] = [
+const GUEST_COLUMNS: [&str; 28] = [
     "id",
     "cluster_id",
     "vmid",
@@ -189,12 +233,17 @@ const GUEST_COLUMNS: [&str; 23] = [
     "tags",
     "lock",
     "pool",
+    "hastate",
+    "stale",
     "cpu",
     "maxcpu",
     "mem",
+    "memhost",
     "maxmem",
     "disk",
     "maxdisk",
+    "diskread",
+    "diskwrite",
     "netin",
     "netout",
     "uptime",
@@ -202,7 +251,7 @@ const GUEST_COLUMNS: [&str; 23] = [
     "created_at",
     "updated_at",
 ];
-/// Rows per INSERT: 23 binds each stays far below both backends' parameter limits.
+/// Rows per INSERT: 28 binds each stays far below both backends' parameter limits.
 const UPSERT_CHUNK: usize = 400;
 
 /// `INSERT … VALUES ($1…$23), ($24…) ON CONFLICT (cluster_id, vmid) DO UPDATE …` for `rows`
@@ -248,12 +297,17 @@ struct GuestRow {
     tags: Option<String>,
     lock: Option<String>,
     pool: Option<String>,
+    hastate: Option<String>,
+    stale: bool,
     cpu: Option<f64>,
     maxcpu: Option<f64>,
     mem: Option<i64>,
+    memhost: Option<i64>,
     maxmem: Option<i64>,
     disk: Option<i64>,
     maxdisk: Option<i64>,
+    diskread: Option<i64>,
+    diskwrite: Option<i64>,
     netin: Option<i64>,
     netout: Option<i64>,
     uptime: Option<i64>,
@@ -263,7 +317,8 @@ struct GuestRow {
 }
 
 const SELECT_GUESTS: &str = "SELECT g.cluster_id, c.name AS cluster_name, g.vmid, g.guest_type, g.node, g.name, g.status, g.is_template, g.tags, g.lock, g.pool, \
-     g.cpu, g.maxcpu, g.mem, g.maxmem, g.disk, g.maxdisk, g.netin, g.netout, g.uptime, g.ip, g.ssh_available, g.rdp_available \
+     g.hastate, g.stale, g.cpu, g.maxcpu, g.mem, g.memhost, g.maxmem, g.disk, g.maxdisk, g.diskread, g.diskwrite, g.netin, g.netout, g.uptime, \
+     g.ip, g.ssh_available, g.rdp_available \
      FROM pve_guests g JOIN pve_clusters c ON c.id = g.cluster_id";
 
 /// A guest row as the console keeps it, or with its counters for the poller's diff.
@@ -286,11 +341,22 @@ fn guest_from(r: GuestRow, names: &mut Interner, with_io: bool) -> Guest {
         mem: u(r.mem),
         maxmem: u(r.maxmem),
         maxdisk: u(r.maxdisk),
-        uptime: u(r.uptime),
+        uptime: u32::try_from(u(r.uptime)).unwrap_or(u32::MAX),
         ip: r.ip.and_then(|ip| ip.parse().ok()),
         ssh: r.ssh_available,
         rdp: r.rdp_available,
-        io: with_io.then(|| Box::new(GuestIo { disk: u(r.disk), netin: u(r.netin), netout: u(r.netout) })),
+        ha: r.hastate.as_deref().map(HaState::parse),
+        stale: r.stale,
+        io: with_io.then(|| {
+            Box::new(GuestIo {
+                disk: u(r.disk),
+                netin: u(r.netin),
+                netout: u(r.netout),
+                memhost: r.memhost.map(|m| m.max(0) as u64),
+                diskread: u(r.diskread),
+                diskwrite: u(r.diskwrite),
+            })
+        }),
     }
 }
 
@@ -342,7 +408,7 @@ impl Store {
                          VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $11)",
                     )
                     .bind(id).bind(&input.key).bind(&input.name).bind(&input.host).bind(input.port as i64).bind(first == 0)
-                    .bind(&input.token_id).bind(&input.token_secret).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
+                    .bind(&input.token_id).bind(secret_to_db(input.token_secret.as_deref())).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
                     .execute(&mut *tx).await?;
                     id
                 }
@@ -352,7 +418,7 @@ impl Store {
                          api_token_secret = coalesce($7, api_token_secret), tls_fingerprint_sha256 = $8, poll_interval_secs = $9, updated_at = $10 WHERE id = $1",
                     )
                     .bind(id).bind(&input.key).bind(&input.name).bind(&input.host).bind(input.port as i64).bind(&input.token_id)
-                    .bind(&input.token_secret).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
+                    .bind(secret_to_db(input.token_secret.as_deref())).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
                     .execute(&mut *tx).await?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound("cluster".into()));
@@ -430,9 +496,10 @@ impl Store {
             Option<String>,
             Option<DateTime<Utc>>,
             i64,
+            Option<String>,
         );
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
-            "SELECT cluster_id, lease_owner, lease_expires_at, last_poll_at, last_success_at, last_duration_ms, last_error, next_poll_at, consecutive_failures FROM pve_poll_state",
+            "SELECT cluster_id, lease_owner, lease_expires_at, last_poll_at, last_success_at, last_duration_ms, last_error, next_poll_at, consecutive_failures, warning FROM pve_poll_state",
         ).fetch_all(p).await?);
         Ok(rows
             .into_iter()
@@ -448,6 +515,7 @@ impl Store {
                         last_error: r.6,
                         next_poll_at: r.7,
                         consecutive_failures: r.8,
+                        warning: r.9,
                     },
                 )
             })
@@ -550,9 +618,19 @@ impl Store {
 
     pub async fn list_nodes(&self, actor: &Actor) -> Result<Vec<Node>, StoreError> {
         actor.require(Resource::Cluster, Action::Read)?;
-        type Row = (Uuid, String, String, Option<f64>, Option<f64>, Option<i64>, Option<i64>, Option<i64>);
+        type Row = (
+            Uuid,
+            String,
+            String,
+            Option<f64>,
+            Option<f64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<DateTime<Utc>>,
+        );
         let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
-            "SELECT cluster_id, name, status, cpu, maxcpu, mem, maxmem, uptime FROM pve_nodes ORDER BY name",
+            "SELECT cluster_id, name, status, cpu, maxcpu, mem, maxmem, uptime, last_seen_at FROM pve_nodes ORDER BY name",
         ).fetch_all(p).await?);
         Ok(rows
             .into_iter()
@@ -565,6 +643,7 @@ impl Store {
                 mem: r.5,
                 maxmem: r.6,
                 uptime: r.7,
+                last_seen_at: r.8,
             })
             .collect())
     }
@@ -582,12 +661,19 @@ impl Store {
             }
             for n in w.nodes {
                 sqlx::query(
-                    "INSERT INTO pve_nodes (id, cluster_id, name, status, cpu, maxcpu, mem, maxmem, uptime, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                     ON CONFLICT (cluster_id, name) DO UPDATE SET status = excluded.status, cpu = excluded.cpu, maxcpu = excluded.maxcpu, mem = excluded.mem, maxmem = excluded.maxmem, uptime = excluded.uptime, updated_at = excluded.updated_at",
+                    "INSERT INTO pve_nodes (id, cluster_id, name, status, cpu, maxcpu, mem, maxmem, uptime, updated_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                     ON CONFLICT (cluster_id, name) DO UPDATE SET status = excluded.status, cpu = excluded.cpu, maxcpu = excluded.maxcpu, mem = excluded.mem, maxmem = excluded.maxmem, uptime = excluded.uptime, updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at",
                 )
                 .bind(Uuid::now_v7()).bind(w.cluster_id).bind(&n.name).bind(&n.status).bind(n.cpu).bind(n.maxcpu).bind(n.mem).bind(n.maxmem).bind(n.uptime).bind(now)
                 .execute(&mut *tx).await?;
             }
+            // A node missing from this answer is not online any more: unknown since it was
+            // last seen (its metrics are gone with it).
+            let vanished = sqlx::query(
+                "UPDATE pve_nodes SET status = 'unknown', cpu = NULL, mem = NULL, uptime = NULL, updated_at = $2 \
+                 WHERE cluster_id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2) AND (status <> 'unknown' OR cpu IS NOT NULL)",
+            )
+            .bind(w.cluster_id).bind(now).execute(&mut *tx).await?.rows_affected();
             for chunk in w.upserts.chunks(UPSERT_CHUNK) {
                 let mark = if matches!(self, Store::Sqlite(_)) { '?' } else { '$' };
                 let sql = upsert_sql(chunk.len(), mark);
@@ -596,8 +682,11 @@ impl Store {
                     q = q
                         .bind(Uuid::now_v7()).bind(w.cluster_id).bind(g.vmid as i64).bind(g.guest_type.as_str()).bind(&*g.node).bind(&*g.name)
                         .bind(g.status.as_str()).bind(g.template).bind(&*g.tags).bind(g.lock.as_deref()).bind(g.pool.as_deref())
-                        .bind(g.cpu as f64).bind(g.maxcpu as f64).bind(opt_i64(g.mem)).bind(opt_i64(g.maxmem)).bind(g.io.as_ref().map(|i| opt_i64(i.disk))).bind(opt_i64(g.maxdisk))
-                        .bind(g.io.as_ref().map(|i| opt_i64(i.netin))).bind(g.io.as_ref().map(|i| opt_i64(i.netout))).bind(opt_i64(g.uptime)).bind(now).bind(now).bind(now);
+                        .bind(g.ha.map(HaState::as_str)).bind(g.stale)
+                        .bind(g.cpu as f64).bind(g.maxcpu as f64).bind(opt_i64(g.mem)).bind(g.io.as_ref().and_then(|i| i.memhost).map(opt_i64)).bind(opt_i64(g.maxmem))
+                        .bind(g.io.as_ref().map(|i| opt_i64(i.disk))).bind(opt_i64(g.maxdisk))
+                        .bind(g.io.as_ref().map(|i| opt_i64(i.diskread))).bind(g.io.as_ref().map(|i| opt_i64(i.diskwrite)))
+                        .bind(g.io.as_ref().map(|i| opt_i64(i.netin))).bind(g.io.as_ref().map(|i| opt_i64(i.netout))).bind(i64::from(g.uptime)).bind(now).bind(now).bind(now);
                 }
                 q.execute(&mut *tx).await?;
             }
@@ -605,11 +694,11 @@ impl Store {
                 sqlx::query("DELETE FROM pve_guests WHERE cluster_id = $1 AND vmid = $2").bind(w.cluster_id).bind(*vmid as i64).execute(&mut *tx).await?;
             }
             sqlx::query(
-                "UPDATE pve_poll_state SET last_poll_at = $2, last_success_at = $2, last_duration_ms = $3, last_error = NULL, next_poll_at = $4, consecutive_failures = 0 WHERE cluster_id = $1",
+                "UPDATE pve_poll_state SET last_poll_at = $2, last_success_at = $2, last_duration_ms = $3, last_error = NULL, next_poll_at = $4, consecutive_failures = 0, warning = $5 WHERE cluster_id = $1",
             )
-            .bind(w.cluster_id).bind(now).bind(w.duration_ms).bind(w.next_poll_at)
+            .bind(w.cluster_id).bind(now).bind(w.duration_ms).bind(w.next_poll_at).bind(w.warning)
             .execute(&mut *tx).await?;
-            if !w.upserts.is_empty() || !w.removed.is_empty() {
+            if !w.upserts.is_empty() || !w.removed.is_empty() || vanished > 0 {
                 tx.bump("inventory").await?;
             } else {
                 tx.bump("poll").await?;
@@ -620,22 +709,34 @@ impl Store {
         Ok(held)
     }
 
-    /// What IP discovery and the reachability probes found for one guest.
+    /// When each guest's SSH and RDP were last probed (guests never probed are absent).
+    pub async fn reach_checks(&self, actor: &Actor) -> Result<HashMap<(Uuid, u32), DateTime<Utc>>, StoreError> {
+        actor.require(Resource::Guest, Action::Read)?;
+        let rows: Vec<(Uuid, i64, DateTime<Utc>)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT cluster_id, vmid, connectivity_checked_at FROM pve_guests WHERE connectivity_checked_at IS NOT NULL",
+        ).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|(c, v, t)| ((c, u32::try_from(v).unwrap_or(0)), t)).collect())
+    }
+
+    /// What IP discovery and the reachability probes (`(ssh, rdp)`, when probed) found for
+    /// one guest.
     pub async fn set_guest_network(
         &self,
         cluster_id: Uuid,
         vmid: u32,
         ip: Option<&str>,
         mac: Option<&str>,
-        ssh: bool,
-        rdp: bool,
+        probed: Option<(bool, bool)>,
     ) -> Result<(), StoreError> {
         let now = time::now();
+        // Not probed (outside the allowed networks): the earlier result and its time stay.
+        let (ssh, rdp) = probed.unzip();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query(
                 "UPDATE pve_guests SET ip = coalesce($3, ip), mac = coalesce($4, mac), ip_updated_at = CASE WHEN $3 IS NULL THEN ip_updated_at ELSE $5 END, \
-                 ssh_available = $6, rdp_available = $7, connectivity_checked_at = $5, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
+                 ssh_available = coalesce($6, ssh_available), rdp_available = coalesce($7, rdp_available), \
+                 connectivity_checked_at = CASE WHEN $6 IS NULL THEN connectivity_checked_at ELSE $5 END, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
             )
             .bind(cluster_id).bind(vmid as i64).bind(ip).bind(mac).bind(now).bind(ssh).bind(rdp)
             .execute(&mut *tx).await?;
@@ -773,8 +874,8 @@ mod tests {
     #[test]
     fn upsert_sql_numbers_every_parameter_once() {
         let sql = super::upsert_sql(2, '$');
-        assert!(sql.contains("($1, $2,") && sql.contains("$46)"));
-        assert!(!sql.contains("$47"));
+        assert!(sql.contains("($1, $2,") && sql.contains("$56)"));
+        assert!(!sql.contains("$57"));
         assert!(!sql.contains("created_at = excluded"));
     }
 }

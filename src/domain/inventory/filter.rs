@@ -1,6 +1,7 @@
 //! The inventory filter: free words match fuzzily (in order, gaps allowed) against name,
 //! vmid, node, cluster, tags and IP; `field:value` terms must match that field.
 //! `status:running node:pve2 tag:lab cluster:east type:lxc template:yes web`
+//! `ha:yes` (HA-managed), `ha:started` (that HA state), `stale:yes` (kept as last seen).
 
 use super::{Guest, GuestStatus};
 
@@ -23,10 +24,12 @@ pub enum Field {
     Ip,
     Pool,
     Lock,
+    Ha,
+    Stale,
 }
 
 impl Field {
-    pub const ALL: [(&'static str, Field); 11] = [
+    pub const ALL: [(&'static str, Field); 13] = [
         ("status", Field::Status),
         ("node", Field::Node),
         ("tag", Field::Tag),
@@ -38,6 +41,8 @@ impl Field {
         ("ip", Field::Ip),
         ("pool", Field::Pool),
         ("lock", Field::Lock),
+        ("ha", Field::Ha),
+        ("stale", Field::Stale),
     ];
 }
 
@@ -122,6 +127,12 @@ fn field_matches(f: Field, v: &str, g: &Guest) -> bool {
         Field::Ip => g.ip.is_some_and(|ip| ip.to_string().starts_with(v)),
         Field::Pool => g.pool.as_deref().is_some_and(has),
         Field::Lock => g.lock.as_deref().is_some_and(eq) || (v == "yes" && g.lock.is_some()),
+        Field::Ha => match v {
+            "yes" | "true" | "1" => g.ha.is_some(),
+            "no" | "false" | "0" => g.ha.is_none(),
+            _ => g.ha.is_some_and(|h| eq(h.as_str())),
+        },
+        Field::Stale => matches!(v, "yes" | "true" | "1") == g.stale,
     }
 }
 
@@ -162,6 +173,16 @@ mod tests {
         let mut ct = g.clone();
         ct.guest_type = GuestType::Lxc;
         assert!(Query::parse("type:ct").matches(&ct));
+    }
+
+    #[test]
+    fn ha_and_stale_filter() {
+        let mut g = guest(101, "db", "pve1");
+        let m = |q: &str, g: &Guest| Query::parse(q).matches(g);
+        assert!(m("ha:no", &g) && !m("ha:yes", &g) && m("stale:no", &g));
+        g.ha = Some(super::super::HaState::Started);
+        g.stale = true;
+        assert!(m("ha:yes", &g) && m("ha:started", &g) && !m("ha:error", &g) && m("stale:yes", &g));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod filter;
 pub mod label;
 pub mod ops;
+pub mod reach;
 pub mod schedule;
 
 use compact_str::CompactString;
@@ -89,10 +90,16 @@ pub struct Guest {
     pub mem: u64,
     pub maxmem: u64,
     pub maxdisk: u64,
-    pub uptime: u64,
+    /// Seconds (u32: 136 years, and 4 bytes less per guest).
+    pub uptime: u32,
     pub ip: Option<std::net::IpAddr>,
     pub ssh: bool,
     pub rdp: bool,
+    /// Proxmox HA state (`started`, `stopped`, `error`…) when the guest is HA-managed.
+    pub ha: Option<HaState>,
+    /// Missing from the latest answer, which looked incomplete (its node missing or not
+    /// online, or a token that lost its privileges): kept as last seen, marked stale.
+    pub stale: bool,
     /// Counters the poller keeps in the database but no screen shows: present in the
     /// poller's copy, `None` in the console's (8 bytes a guest instead of 24).
     pub io: Option<Box<GuestIo>>,
@@ -104,6 +111,80 @@ pub struct GuestIo {
     pub disk: u64,
     pub netin: u64,
     pub netout: u64,
+    /// Host memory the guest uses (PVE 8.2+ `memhost`), when reported.
+    pub memhost: Option<u64>,
+    pub diskread: u64,
+    pub diskwrite: u64,
+}
+
+/// Proxmox's HA state of an HA-managed guest, one byte (100k guests carry one each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HaState {
+    Started,
+    Stopped,
+    Disabled,
+    Ignored,
+    Error,
+    Fence,
+    Freeze,
+    Migrate,
+    Recovery,
+    Relocate,
+    RequestStart,
+    RequestStop,
+    Queued,
+    /// A state newer than this code.
+    Other,
+}
+
+impl HaState {
+    pub const ALL: [HaState; 14] = [
+        HaState::Started,
+        HaState::Stopped,
+        HaState::Disabled,
+        HaState::Ignored,
+        HaState::Error,
+        HaState::Fence,
+        HaState::Freeze,
+        HaState::Migrate,
+        HaState::Recovery,
+        HaState::Relocate,
+        HaState::RequestStart,
+        HaState::RequestStop,
+        HaState::Queued,
+        HaState::Other,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HaState::Started => "started",
+            HaState::Stopped => "stopped",
+            HaState::Disabled => "disabled",
+            HaState::Ignored => "ignored",
+            HaState::Error => "error",
+            HaState::Fence => "fence",
+            HaState::Freeze => "freeze",
+            HaState::Migrate => "migrate",
+            HaState::Recovery => "recovery",
+            HaState::Relocate => "relocate",
+            HaState::RequestStart => "request_start",
+            HaState::RequestStop => "request_stop",
+            HaState::Queued => "queued",
+            HaState::Other => "other",
+        }
+    }
+    /// Whatever Proxmox sends (`enabled` is the old name of `started`); never an error.
+    pub fn parse(s: &str) -> HaState {
+        let s = s.trim();
+        if s == "enabled" {
+            return HaState::Started;
+        }
+        HaState::ALL.into_iter().find(|h| h.as_str() == s).unwrap_or(HaState::Other)
+    }
+    /// States an admin should look at.
+    pub fn is_trouble(self) -> bool {
+        matches!(self, HaState::Error | HaState::Fence | HaState::Recovery)
+    }
 }
 
 impl Guest {
@@ -149,6 +230,16 @@ mod tests {
     }
 
     #[test]
+    fn ha_states_parse_leniently() {
+        assert_eq!(HaState::parse("started"), HaState::Started);
+        assert_eq!(HaState::parse("enabled"), HaState::Started);
+        assert_eq!(HaState::parse("request_stop"), HaState::RequestStop);
+        assert_eq!(HaState::parse("quantum"), HaState::Other);
+        assert_eq!(serde_json::to_string(&HaState::RequestStart).unwrap(), "\"request_start\"");
+        assert!(HaState::parse("error").is_trouble() && !HaState::Started.is_trouble());
+    }
+
+    #[test]
     fn a_guest_stays_small() {
         assert!(std::mem::size_of::<Guest>() <= 152, "{}", std::mem::size_of::<Guest>());
     }
@@ -180,6 +271,8 @@ pub(crate) mod tests_support {
             ip: None,
             ssh: false,
             rdp: false,
+            ha: None,
+            stale: false,
             io: None,
         }
     }

@@ -270,6 +270,17 @@ impl Client {
         self.get(&path, &[]).await
     }
 
+    /// The privileges this token has on `path` (`GET /access/permissions?path=…`), e.g.
+    /// `VM.Audit`. Proxmox answers a token without privileges with an empty list rather than
+    /// 403, so this is how a suspiciously empty inventory is told apart from an empty cluster.
+    pub async fn privileges(&self, path: &str) -> Result<Vec<String>, PveError> {
+        let map: std::collections::BTreeMap<String, std::collections::BTreeMap<String, serde_json::Value>> =
+            self.get("/access/permissions", &[("path", path.to_string())]).await?;
+        let mut out: Vec<String> = map.get(path).map(|p| p.keys().cloned().collect()).unwrap_or_default();
+        out.sort();
+        Ok(out)
+    }
+
     /// Metrics history; `timeframe` is hour, day, week, month or year.
     pub async fn rrddata(
         &self,

@@ -7,6 +7,7 @@ mod auth;
 mod cert;
 pub mod cli;
 mod conn;
+mod control;
 mod faults;
 mod hardware;
 mod http;
@@ -22,7 +23,7 @@ mod server;
 mod state;
 mod tasks;
 
-pub use faults::Faults;
+pub use faults::{FAULT_NAMES, Fault, Faults};
 
 use crate::pve::{Credentials, Endpoint, PveError, Trust};
 use axum::Router;
@@ -65,12 +66,39 @@ impl Default for SimOptions {
     }
 }
 
+/// The most guests the simulator makes (the console's targets are measured at 100k).
+pub const MAX_GUESTS: usize = 100_000;
+/// The most nodes.
+pub const MAX_NODES: usize = 1_000;
+
+impl SimOptions {
+    /// Refuse absurd options with a clear message before anything is allocated.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.nodes == 0 || self.nodes > MAX_NODES {
+            return Err(format!("--nodes must be 1–{MAX_NODES}, not {}", self.nodes));
+        }
+        if self.guests > MAX_GUESTS {
+            return Err(format!("--guests must be 0–{MAX_GUESTS}, not {}", self.guests));
+        }
+        let secs = |name: &str, v: f64| {
+            if v.is_finite() && (0.0..=3600.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name} must be a number of seconds from 0 to 3600, not {v}"))
+            }
+        };
+        secs("--task-secs", self.task_secs)?;
+        secs("the guest agent delay", self.agent_delay_secs)
+    }
+}
+
 pub struct Simulator;
 
 impl Simulator {
     /// Listen and build the cluster. The caller spawns (or awaits) the returned future, which
     /// serves until [`SimHandle::shutdown`] (or the handle is dropped).
     pub async fn bind(opts: SimOptions) -> Result<(SimHandle, impl Future<Output = ()> + Send + 'static), PveError> {
+        opts.validate().map_err(|e| PveError::InvalidEndpoint(format!("simulator: {e}")))?;
         let state = seed::build(&opts, server::now())?;
         let certs = CertState::new()?;
         let listener = std::net::TcpListener::bind(opts.bind)

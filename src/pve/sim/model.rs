@@ -65,6 +65,11 @@ impl Guest {
         self.memory_mb * 1024 * 1024
     }
 
+    /// Production and infrastructure guests are HA resources in the simulated cluster.
+    pub(crate) fn ha_managed(&self) -> bool {
+        !self.template && (self.tags.contains("prod") || self.tags.contains("infra"))
+    }
+
     pub(crate) fn maxdisk(&self) -> u64 {
         self.disk_gb * 1024 * 1024 * 1024
     }

@@ -1,6 +1,7 @@
 //! Cluster-wide answers: version, resources, nodes, node status, tasks. Field names and types
 //! follow the API schema; booleans are 0/1 like Proxmox sends them.
 
+use super::faults::Shape;
 use super::http::Reply;
 use super::metrics::{self, GuestMetrics, NodeLoad};
 use super::model::Guest;
@@ -54,6 +55,12 @@ struct GuestRow<'a> {
     mem: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     disk: Option<u64>,
+    /// Host memory used by the guest (QEMU, PVE 8.2+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memhost: Option<u64>,
+    /// HA state of an HA-managed guest (no field for the others, like Proxmox).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hastate: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diskread: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +100,8 @@ fn guest_row<'a>(g: &'a Guest, node: &'a str, online: bool, m: &GuestMetrics) ->
         cpu: online.then_some(m.cpu),
         mem: some(m.mem),
         disk: some(m.disk),
+        memhost: (online && g.running && g.kind == crate::pve::GuestKind::Qemu).then(|| m.mem + m.mem / 16),
+        hastate: g.ha_managed().then_some(if g.running { "started" } else { "stopped" }),
         diskread: some(m.diskread),
         diskwrite: some(m.diskwrite),
         netin: some(m.netin),
@@ -119,8 +128,9 @@ pub(crate) const STORAGES: [(&str, &str, &str); 2] =
 
 /// `GET /cluster/resources[?type=vm|node|storage|sdn]`: one pass over the guests, written
 /// straight into one buffer (100k rows must stay well under a second).
-pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>) -> Reply {
+pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>, shape: Shape) -> Reply {
     let want = |t: &str| filter.is_none_or(|f| f == t);
+    let gone = |node: usize| shape.vanished_node && node + 1 == st.nodes.len();
     let mut buf = Vec::with_capacity(64 + st.guests.len() * 360 + st.nodes.len() * 600);
     buf.extend_from_slice(b"{\"data\":[");
     let mut first = true;
@@ -129,13 +139,16 @@ pub(crate) fn cluster_resources(st: &SimState, now: f64, filter: Option<&str>) -
         let node = &st.nodes[g.node];
         let m = if node.online { metrics::guest(g, now) } else { GuestMetrics::default() };
         loads[g.node].add(g, &m);
-        if want("vm") {
+        if want("vm") && !shape.no_privilege && !gone(g.node) {
             push_row(&mut buf, &mut first, &guest_row(g, &node.name, node.online, &m));
         }
     }
     for (i, n) in st.nodes.iter().enumerate() {
+        if gone(i) {
+            continue;
+        }
         let nm = metrics::node(n, &loads[i], now);
-        if want("node") {
+        if want("node") && !shape.no_node_rows {
             let row = if n.online {
                 json!({
                     "id": format!("node/{}", n.name), "type": "node", "node": n.name,
@@ -188,11 +201,13 @@ pub(crate) fn node_loads(st: &SimState, now: f64) -> Vec<NodeLoad> {
 }
 
 /// `GET /nodes`.
-pub(crate) fn nodes(st: &SimState, now: f64, fingerprint: &str) -> Reply {
+pub(crate) fn nodes(st: &SimState, now: f64, fingerprint: &str, shape: Shape) -> Reply {
     let loads = node_loads(st, now);
+    let keep = if shape.vanished_node { st.nodes.len().saturating_sub(1) } else { st.nodes.len() };
     let rows: Vec<serde_json::Value> = st
         .nodes
         .iter()
+        .take(keep)
         .zip(&loads)
         .map(|(n, load)| {
             if !n.online {
@@ -207,6 +222,30 @@ pub(crate) fn nodes(st: &SimState, now: f64, fingerprint: &str) -> Reply {
         })
         .collect();
     Reply::data(&rows)
+}
+
+/// `GET /access/permissions[?path=…]`: the token's privileges (all of them, as the demo's
+/// `root@pam` token; without the VM ones under the no-privilege fault).
+pub(crate) fn permissions(path: Option<&str>, shape: Shape) -> Reply {
+    const SYS: [&str; 4] = ["Sys.Audit", "Sys.Modify", "Datastore.Audit", "Datastore.AllocateSpace"];
+    const VM: [&str; 7] = [
+        "VM.Audit",
+        "VM.PowerMgmt",
+        "VM.Snapshot",
+        "VM.Snapshot.Rollback",
+        "VM.Clone",
+        "VM.Allocate",
+        "VM.Config.Disk",
+    ];
+    let mut privs = serde_json::Map::new();
+    for p in SYS.iter().chain(if shape.no_privilege { &[][..] } else { &VM[..] }) {
+        privs.insert((*p).into(), 1.into());
+    }
+    let mut out = serde_json::Map::new();
+    for p in path.map_or_else(|| vec!["/", "/vms", "/nodes", "/storage"], |p| vec![p]) {
+        out.insert(p.into(), serde_json::Value::Object(privs.clone()));
+    }
+    Reply::data(&out)
 }
 
 /// `GET /nodes/{node}/status` (the node is online: offline ones answer 595 before this).

@@ -1,5 +1,6 @@
 //! Which path does what, as in the API schema. Unknown paths answer 501 like pveproxy.
 
+use super::faults::Shape;
 use super::http::{Reply, SimError, decode, flag, parse_form, parse_json_object};
 use super::server::{Shared, now};
 use super::state::SimState;
@@ -43,7 +44,7 @@ pub(crate) fn dispatch(
     let fingerprint = sh.certs.fingerprint();
     let mut st = sh.lock_state();
     st.advance(now);
-    let ctx = Ctx { method, params: &params, user: &user, now };
+    let ctx = Ctx { method, params: &params, user: &user, now, shape: sh.faults.shape() };
     route(&mut st, &ctx, &segs, &fingerprint).unwrap_or_else(|e| Reply::error(&e))
 }
 
@@ -52,6 +53,7 @@ struct Ctx<'a> {
     params: &'a Params,
     user: &'a str,
     now: f64,
+    shape: Shape,
 }
 
 fn not_implemented(method: &Method, segs: &[&str]) -> SimError {
@@ -63,8 +65,9 @@ fn route(st: &mut SimState, c: &Ctx, segs: &[&str], fingerprint: &str) -> Result
     match segs {
         ["version"] if get => Ok(render::version()),
         ["cluster", "resources"] if get => {
-            Ok(render::cluster_resources(st, c.now, c.params.get("type").map(String::as_str)))
+            Ok(render::cluster_resources(st, c.now, c.params.get("type").map(String::as_str), c.shape))
         }
+        ["access", "permissions"] if get => Ok(render::permissions(c.params.get("path").map(String::as_str), c.shape)),
         ["cluster", "nextid"] if get => {
             let requested = match c.params.get("vmid") {
                 None => None,
@@ -76,9 +79,17 @@ fn route(st: &mut SimState, c: &Ctx, segs: &[&str], fingerprint: &str) -> Result
             // Proxmox sends the id as a string.
             Ok(Reply::data(&st.next_id(requested)?.to_string()))
         }
-        ["nodes"] if get => Ok(render::nodes(st, c.now, fingerprint)),
+        ["nodes"] if get => Ok(render::nodes(st, c.now, fingerprint, c.shape)),
         ["nodes", node, rest @ ..] => {
             let n = st.node(node)?;
+            if c.shape.vanished_node && n + 1 == st.nodes.len() {
+                return Err(SimError::new(
+                    500,
+                    format!(
+                        "hostname lookup '{node}' failed - failed to get address info for: {node}: Name or service not known"
+                    ),
+                ));
+            }
             node_route(st, c, n, segs, rest)
         }
         _ => Err(not_implemented(c.method, segs)),
@@ -107,6 +118,8 @@ fn node_route(st: &mut SimState, c: &Ctx, n: usize, segs: &[&str], rest: &[&str]
             render_storage::content(st, n, storage, c.params.get("content").map(String::as_str))
         }
         [kind] if get => match kind.parse::<GuestKind>() {
+            // A token without VM.Audit sees no guests (200 and `[]`, not 403).
+            Ok(_) if c.shape.no_privilege => Ok(Reply::data(&Vec::<()>::new())),
             Ok(kind) => Ok(render_guest::list(st, n, kind, c.now)),
             Err(_) => Err(not_implemented(c.method, segs)),
         },

@@ -207,6 +207,11 @@ pub(crate) fn build(opts: &SimOptions, now: f64) -> Result<SimState, PveError> {
         g.template = name.starts_with("tpl-") || name.starts_with("template");
         g.tags = if g.template { "template" } else { "lab" }.into();
         g.agent = true;
+        // Class VMs are reverted to "baseline" (deployed ones get it at deploy time): the
+        // seeded ones have it from the start, or revert fails on every one of them.
+        if !g.template {
+            push_baseline(&mut g);
+        }
         state.guests.insert(*vmid, g);
     }
     Ok(state)
@@ -246,15 +251,7 @@ fn guest(vmid: u32, kind: GuestKind, name: String, node: usize, r: &mut Rng, now
 
 /// Labs reset students' machines to a known state; some also keep a pre-upgrade point.
 fn add_baseline(g: &mut Guest, r: &mut Rng) {
-    let t = g.ctime + 86_400;
-    g.snapshots.push(SimSnapshot {
-        name: "baseline".into(),
-        description: "Clean state for the lab".into(),
-        snaptime: t,
-        parent: None,
-        vmstate: false,
-    });
-    g.parent = Some("baseline".into());
+    let t = push_baseline(g);
     if r.chance(0.25) {
         g.snapshots.push(SimSnapshot {
             name: "before-upgrade".into(),
@@ -265,6 +262,20 @@ fn add_baseline(g: &mut Guest, r: &mut Rng) {
         });
         g.parent = Some("before-upgrade".into());
     }
+}
+
+/// The "baseline" snapshot a day after creation, as the current state's parent; its time.
+fn push_baseline(g: &mut Guest) -> i64 {
+    let t = g.ctime + 86_400;
+    g.snapshots.push(SimSnapshot {
+        name: "baseline".into(),
+        description: "Clean state for the lab".into(),
+        snaptime: t,
+        parent: None,
+        vmstate: false,
+    });
+    g.parent = Some("baseline".into());
+    t
 }
 
 #[cfg(test)]
@@ -296,6 +307,8 @@ mod tests {
         let s = build(&opts, 1e9).unwrap();
         assert_eq!(s.guests[&4100].node, 1);
         assert!(s.guests[&9000].template);
+        assert!(s.guests[&4100].snapshots.iter().any(|x| x.name == "baseline"), "class VMs can be reverted");
+        assert!(s.guests[&9000].snapshots.is_empty(), "templates have no baseline");
         let bad = SimOptions { extra_guests: vec![(4100, "x".into(), "pve9".into())], ..Default::default() };
         assert!(build(&bad, 1e9).is_err());
     }

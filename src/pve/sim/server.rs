@@ -96,6 +96,11 @@ pub(crate) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Respo
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     sh.count(&path);
+    // The control endpoint answers whatever faults are on (so they can be switched off).
+    if path == super::control::PATH {
+        let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+        return to_response(super::control::handle(&sh, &parts.method, &parts.headers, &body));
+    }
     let latency = sh.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

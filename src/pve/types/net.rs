@@ -60,9 +60,15 @@ impl NetInterface {
             || self.ip_addresses.iter().any(|a| a.ip_address == "127.0.0.1" || a.ip_address == "::1")
     }
 
-    /// IPv4 addresses, without the prefix.
+    /// IPv4 addresses, without the prefix. Containers on older Proxmox send only `inet`
+    /// (`10.0.0.5/24`, sometimes several separated by spaces or commas).
     pub fn ipv4(&self) -> Vec<&str> {
-        self.ip_addresses.iter().filter(|a| a.is_ipv4()).map(|a| a.ip_address.as_str()).collect()
+        let listed: Vec<&str> =
+            self.ip_addresses.iter().filter(|a| a.is_ipv4()).map(|a| a.ip_address.as_str()).collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        cidrs(self.inet.as_deref()).map(|(ip, _)| ip).collect()
     }
 
     /// The first IPv4 address worth showing: not loopback, not link-local.
@@ -78,13 +84,53 @@ impl NetInterface {
         if self.is_loopback() {
             return Vec::new();
         }
-        self.ip_addresses
+        let listed: Vec<String> = self
+            .ip_addresses
             .iter()
             .filter(|a| !a.ip_address.is_empty())
             .map(|a| match a.prefix {
                 Some(p) => format!("{}/{p}", a.ip_address),
                 None => a.ip_address.clone(),
             })
+            .collect();
+        if !listed.is_empty() {
+            return listed;
+        }
+        cidrs(self.inet.as_deref())
+            .chain(cidrs(self.inet6.as_deref()))
+            .map(|(ip, p)| p.map_or_else(|| ip.to_string(), |p| format!("{ip}/{p}")))
             .collect()
+    }
+}
+
+/// `10.0.0.5/24 10.0.1.5/24` → (address, prefix) pairs; anything that is not an address is skipped.
+fn cidrs(raw: Option<&str>) -> impl Iterator<Item = (&str, Option<u32>)> {
+    raw.unwrap_or_default().split([' ', ',']).filter_map(|c| {
+        let (ip, prefix) = match c.trim().split_once('/') {
+            Some((ip, p)) => (ip, Some(p.parse::<u32>().ok()?)),
+            None => (c.trim(), None),
+        };
+        ip.parse::<std::net::IpAddr>().is_ok().then_some((ip, prefix))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_without_ip_addresses_use_their_inet_cidrs() {
+        // The shape of /nodes/{node}/lxc/{vmid}/interfaces on Proxmox before `ip-addresses`.
+        let ifaces: Vec<NetInterface> = serde_json::from_str(
+            r#"[{"name":"lo","hwaddr":"00:00:00:00:00:00","inet":"127.0.0.1/8","inet6":"::1/128"},
+                {"name":"eth0","hwaddr":"bc:24:11:aa:bb:cc","inet":"192.168.1.50/24","inet6":"fe80::1/64"},
+                {"name":"eth1","hwaddr":"bc:24:11:aa:bb:cd","inet":"not-an-ip/99"}]"#,
+        )
+        .unwrap();
+        assert_eq!(ifaces[0].first_ipv4(), None, "loopback");
+        assert_eq!(ifaces[1].first_ipv4().as_deref(), Some("192.168.1.50"));
+        assert_eq!(ifaces[1].addresses(), ["192.168.1.50/24", "fe80::1/64"]);
+        assert_eq!(ifaces[1].mac().as_deref(), Some("BC:24:11:AA:BB:CC"));
+        assert_eq!(ifaces[2].first_ipv4(), None);
     }
 }

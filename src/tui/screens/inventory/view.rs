@@ -175,10 +175,12 @@ impl InventoryScreen {
                 }
                 _ => "no poller".into(),
             };
-            let (health, style) = match &h.last_error {
-                Some(e) => (format!("✗ {}", truncate(e, 60)), theme.error()),
-                None if h.last_success_at.is_some() => ("✓".to_string(), theme.ok()),
-                None => ("…".to_string(), theme.dim()),
+            let (health, style) = match (&h.last_error, &h.warning) {
+                (Some(e), _) => (format!("✗ {}", truncate(e, 60)), theme.error()),
+                // Polling works but something is off (a token without VM.Audit): say what.
+                (None, Some(w)) => (format!("! {}", truncate(w, 90)), theme.warn()),
+                (None, None) if h.last_success_at.is_some() => ("✓".to_string(), theme.ok()),
+                (None, None) => ("…".to_string(), theme.dim()),
             };
             lines.push(Line::from(vec![
                 Span::styled(format!("{} ", health), style),
@@ -198,9 +200,14 @@ impl InventoryScreen {
                     _ => 0.0,
                 };
                 let st = if n.status == "online" { theme.ok() } else { theme.error() };
+                // A node missing from the latest answer: how long since it was last seen.
+                let seen = match n.last_seen_at {
+                    Some(t) if n.status != "online" => format!(" seen {} ago", compact_age((now - t).num_seconds())),
+                    _ => String::new(),
+                };
                 lines.push(Line::from(vec![
                     Span::raw("    "),
-                    Span::styled(format!("{:<8} {:<8}", n.name, n.status), st),
+                    Span::styled(format!("{:<8} {:<8}{seen}", n.name, n.status), st),
                     Span::styled(format!(" cpu {} {:>3.0}%", bar(cpu, 10), cpu * 100.0), theme.text()),
                     Span::styled(
                         format!(
@@ -250,6 +257,20 @@ impl InventoryScreen {
                 let cpu =
                     if g.status == GuestStatus::Running { format!("{:>3.0}%", g.cpu * 100.0) } else { String::new() };
                 let kind = if g.template { "tmpl" } else { g.guest_type.as_str() };
+                // The node's own state beside the guest's (never instead of it).
+                let node_down = self
+                    .overview
+                    .nodes
+                    .iter()
+                    .any(|n| n.cluster_id == g.cluster_id && *n.name == *g.node && n.status != "online");
+                let node = if node_down { format!("{}?", g.node) } else { g.node.to_string() };
+                // Stale: kept as last seen, missing from the latest answer.
+                let status = if g.stale { format!("{}~", g.status.as_str()) } else { g.status.as_str().to_string() };
+                let ha = match g.ha {
+                    None => "",
+                    Some(h) if h.is_trouble() => "ha!",
+                    Some(_) => "ha",
+                };
                 let reach = match (g.ssh, g.rdp) {
                     (true, true) => "ssh rdp",
                     (true, false) => "ssh",
@@ -262,8 +283,9 @@ impl InventoryScreen {
                     Cell::from(g.vmid.to_string()),
                     Cell::from(g.name.to_string()),
                     Cell::from(kind),
-                    Cell::from(g.node.to_string()),
-                    Cell::from(Span::styled(g.status.as_str(), status_style(g.status, theme))),
+                    Cell::from(Span::styled(node, if node_down { theme.warn() } else { theme.text() })),
+                    Cell::from(Span::styled(status, if g.stale { theme.dim() } else { status_style(g.status, theme) })),
+                    Cell::from(ha),
                     Cell::from(cpu),
                     Cell::from(mem),
                     Cell::from(bytes(g.maxmem)),
@@ -283,6 +305,7 @@ impl InventoryScreen {
             Constraint::Length(4),
             Constraint::Length(6),
             Constraint::Length(8),
+            Constraint::Length(3),
             Constraint::Length(4),
             Constraint::Length(4),
             Constraint::Length(6),
@@ -292,7 +315,8 @@ impl InventoryScreen {
             Constraint::Fill(1),
         ];
         let header = Row::new([
-            "", "cluster", "vmid", "name", "type", "node", "status", "cpu", "mem", "max", "up", "ip", "reach", "tags",
+            "", "cluster", "vmid", "name", "type", "node", "status", "ha", "cpu", "mem", "max", "up", "ip", "reach",
+            "tags",
         ])
         .style(theme.header());
         let empty = rows.is_empty();
@@ -339,6 +363,23 @@ impl InventoryScreen {
         let mut lines: Vec<Line> = Vec::new();
         let ips = if d.ips.is_empty() { "—".to_string() } else { d.ips.join(", ") };
         lines.push(Line::from(vec![Span::styled("ips  ", theme.dim()), Span::styled(ips, theme.text())]));
+        if let Some(r) = d.rates {
+            let rate = |b: f64| format!("{}/s", bytes(b.max(0.0) as u64));
+            lines.push(Line::from(vec![
+                Span::styled("disk ", theme.dim()),
+                Span::styled(format!("read {} write {}", rate(r.diskread), rate(r.diskwrite)), theme.text()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("net  ", theme.dim()),
+                Span::styled(format!("in {} out {}", rate(r.netin), rate(r.netout)), theme.text()),
+            ]));
+        }
+        if g.stale {
+            lines.push(Line::styled("stale: missing from Proxmox's latest answer, shown as last seen", theme.warn()));
+        }
+        for n in &d.notes {
+            lines.push(Line::styled(n.clone(), theme.dim()));
+        }
         lines.push(Line::styled(format!("snapshots ({})", d.snapshots.len()), theme.header()));
         for (name, when) in &d.snapshots {
             lines.push(Line::from(vec![
