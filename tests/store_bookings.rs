@@ -381,7 +381,7 @@ both!(ended_bookings_stay_and_rejections_say_why_and_owners_are_told, |store: St
     };
     let e = labdeck::domain::audit::Entry::by(&sam, &labdeck::domain::audit::Source::Engine, "book", "booking_group");
     let ended = store.create_group(&group, e).await.unwrap();
-    let refused = bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: ended }).await;
+    let refused = bookings::run(&svc, &sam, Op::Cancel { group: ended }).await;
     assert!(
         matches!(&refused, Err(AppError::Store(StoreError::Conflict(m))) if m.contains("already ended")),
         "{refused:?}"
@@ -391,25 +391,19 @@ both!(ended_bookings_stay_and_rejections_say_why_and_owners_are_told, |store: St
     // A rejection with an empty (or blank) comment is refused; with one it goes through.
     let g = book(&svc, &sam, vec![a], iv(9, 11)).await.unwrap();
     for blank in ["", "  \n "] {
-        let r =
-            bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: g, approve: false, comment: blank.into() })
-                .await;
+        let r = bookings::run(&svc, &april, Op::Decide { group: g, approve: false, comment: blank.into() }).await;
         assert!(matches!(&r, Err(AppError::Invalid(m)) if m.contains("needs a comment")), "{r:?}");
     }
     let e =
         labdeck::domain::audit::Entry::by(&april, &labdeck::domain::audit::Source::Engine, "reject", "booking_group");
     assert!(store.decide_group(g, april.user_id, false, Some(" "), e).await.is_err(), "the store refuses it too");
     assert_eq!(store.group_detail(&sam, g).await.unwrap().status, "pending");
-    bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: g, approve: false, comment: "rack moved".into() })
-        .await
-        .unwrap();
+    bookings::run(&svc, &april, Op::Decide { group: g, approve: false, comment: "rack moved".into() }).await.unwrap();
     let approved = book(&svc, &sam, vec![a], iv(12, 13)).await.unwrap();
-    bookings::run(&svc, Cmd::Decide { actor: april.clone(), group: approved, approve: true, comment: String::new() })
-        .await
-        .unwrap();
-    bookings::run(&svc, Cmd::Cancel { actor: ada.clone(), group: approved }).await.unwrap();
+    bookings::run(&svc, &april, Op::Decide { group: approved, approve: true, comment: String::new() }).await.unwrap();
+    bookings::run(&svc, &ada, Op::Cancel { group: approved }).await.unwrap();
     let own = book(&svc, &sam, vec![a], iv(14, 15)).await.unwrap();
-    bookings::run(&svc, Cmd::Cancel { actor: sam.clone(), group: own }).await.unwrap();
+    bookings::run(&svc, &sam, Op::Cancel { group: own }).await.unwrap();
 
     let told = store.my_notifications(&sam, 20).await.unwrap();
     let kinds: Vec<&str> = told.iter().rev().map(|n| n.kind.as_str()).collect();
