@@ -19,12 +19,14 @@ pub struct GapFill<B: Backend> {
     /// False while the screen's content is unknown (after a partial clear, or a size that
     /// changed without a full clear): no gap is filled until the next full clear.
     trusted: bool,
+    /// Where the cursor was last put: a clear "after the cursor" from the origin is whole.
+    cursor: Option<Position>,
 }
 
 impl<B: Backend> GapFill<B> {
     pub fn new(inner: B) -> Self {
         // Until the first full clear nothing is known of what the terminal shows.
-        GapFill { inner, shown: Buffer::empty(Rect::ZERO), trusted: false }
+        GapFill { inner, shown: Buffer::empty(Rect::ZERO), trusted: false, cursor: None }
     }
 
     /// The terminal's area, or the last one known when the backend cannot tell.
@@ -94,6 +96,8 @@ impl<B: Backend> Backend for GapFill<B> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
+        // Drawing moves the cursor.
+        self.cursor = None;
         if self.shown.area != self.screen_area() {
             self.forget(false);
         }
@@ -113,6 +117,8 @@ impl<B: Backend> Backend for GapFill<B> {
         self.inner.get_cursor_position()
     }
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        let position = position.into();
+        self.cursor = Some(position);
         self.inner.set_cursor_position(position)
     }
     fn clear(&mut self) -> Result<(), Self::Error> {
@@ -120,7 +126,9 @@ impl<B: Backend> Backend for GapFill<B> {
         self.inner.clear()
     }
     fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.forget(clear_type == ClearType::All);
+        let whole = clear_type == ClearType::All
+            || (clear_type == ClearType::AfterCursor && self.cursor == Some(Position::ORIGIN));
+        self.forget(whole);
         self.inner.clear_region(clear_type)
     }
     fn size(&self) -> Result<Size, Self::Error> {
@@ -137,7 +145,9 @@ impl<B: Backend> Backend for GapFill<B> {
 #[cfg(test)]
 mod tests {
     use super::GapFill;
-    use ratatui::backend::{CrosstermBackend, TestBackend};
+    use crate::tui::frame_writer::FrameWriter;
+    use crate::tui::terminal::{SharedSize, Sized};
+    use ratatui::backend::TestBackend;
     use ratatui::layout::Rect;
     use ratatui::style::{Color, Style};
     use ratatui::text::{Line, Span};
@@ -164,6 +174,8 @@ mod tests {
         let viewport = || TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 30, 4)) };
         let mut plain = Terminal::with_options(TestBackend::new(30, 4), viewport()).unwrap();
         let mut filled = Terminal::with_options(GapFill::new(TestBackend::new(30, 4)), viewport()).unwrap();
+        // Gaps are filled only once the screen is known: after a full clear.
+        filled.clear().unwrap();
         for rows in FRAMES {
             plain.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
             filled.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
@@ -173,19 +185,49 @@ mod tests {
 
     #[test]
     fn rows_differing_in_a_few_letters_take_fewer_bytes() {
-        let bytes = |fill: bool| {
-            let viewport = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 30, 4)) };
+        // The bytes of the second frame, through the console's own writer and backend.
+        let second_frame = |fill: bool| {
+            let out = FrameWriter::new(Vec::new());
+            let backend = Sized::new(out.clone(), Some(SharedSize::new(30, 4)));
+            let viewport = || TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 30, 4)) };
             let mut sent = Vec::new();
             if fill {
-                let mut t = Terminal::with_options(GapFill::new(CrosstermBackend::new(&mut sent)), viewport).unwrap();
-                FRAMES[..2].iter().for_each(|rows| drop(t.draw(|f| f.render_widget(page(rows), f.area()))));
+                let mut t = Terminal::with_options(GapFill::new(backend), viewport()).unwrap();
+                t.clear().unwrap();
+                for rows in &FRAMES[..2] {
+                    t.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
+                    out.commit().unwrap();
+                    sent.push(out.sent());
+                }
             } else {
-                let mut t = Terminal::with_options(CrosstermBackend::new(&mut sent), viewport).unwrap();
-                FRAMES[..2].iter().for_each(|rows| drop(t.draw(|f| f.render_widget(page(rows), f.area()))));
+                let mut t = Terminal::with_options(backend, viewport()).unwrap();
+                t.clear().unwrap();
+                for rows in &FRAMES[..2] {
+                    t.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
+                    out.commit().unwrap();
+                    sent.push(out.sent());
+                }
             }
-            sent.len()
+            sent[1] - sent[0]
         };
-        let (moves, runs) = (bytes(false), bytes(true));
+        let (moves, runs) = (second_frame(false), second_frame(true));
         assert!(runs < moves, "{runs} bytes with gaps filled, {moves} without");
+    }
+
+    #[test]
+    fn a_screen_that_grows_is_never_filled_from_shuffled_cells() {
+        // The defect behind stale cells: the copy of the screen grew in place.
+        let viewport = |w, h| TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) };
+        let mut plain = Terminal::with_options(TestBackend::new(40, 6), viewport(40, 6)).unwrap();
+        let mut filled = Terminal::with_options(GapFill::new(TestBackend::new(40, 6)), viewport(40, 6)).unwrap();
+        filled.clear().unwrap();
+        let small = Paragraph::new("secret-password");
+        for (i, rows) in FRAMES.iter().enumerate() {
+            plain.draw(|f| f.render_widget(small.clone(), Rect::new(2, 1, 20, 1))).unwrap();
+            filled.draw(|f| f.render_widget(small.clone(), Rect::new(2, 1, 20, 1))).unwrap();
+            plain.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
+            filled.draw(|f| f.render_widget(page(rows), f.area())).unwrap();
+            assert_eq!(filled.backend().inner.buffer(), plain.backend().buffer(), "frame {i}");
+        }
     }
 }

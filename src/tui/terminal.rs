@@ -33,6 +33,12 @@ pub struct Sized<W: Write> {
     size: Option<SharedSize>,
 }
 
+impl<W: Write> Sized<W> {
+    pub(super) fn new(out: FrameWriter<W>, size: Option<SharedSize>) -> Self {
+        Sized { inner: CrosstermBackend::new(out), size }
+    }
+}
+
 impl<W: Write> Backend for Sized<W> {
     type Error = std::io::Error;
 
@@ -94,7 +100,7 @@ impl<W: Write> Screen<W> {
     /// A full-screen terminal over `out`; `size` when `out` is not this process's tty.
     pub fn new(out: W, size: Option<SharedSize>, tap: Option<FrameTap>) -> std::io::Result<Self> {
         let out = FrameWriter::new(out);
-        let backend = GapFill::new(Sized { inner: CrosstermBackend::new(out.clone()), size });
+        let backend = GapFill::new(Sized::new(out.clone(), size));
         let mut terminal = ratatui::Terminal::new(backend)?;
         // Start from a known, blank screen: the first frame is then drawn whole.
         terminal.clear()?;
