@@ -93,15 +93,18 @@ pub async fn serve(
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true);
-    let stop = tokio::spawn(async move {
-        shutdown.await;
-        handle.graceful_shutdown(Some(Duration::from_secs(5)));
-    });
+    // Only the engine spawns tasks: shutdown is one more branch here, and the server is then
+    // given up to 5 s to finish what is open.
+    let serving = server.serve(app);
+    tokio::pin!(serving);
     let result = tokio::select! {
-        r = server.serve(app) => r.map_err(anyhow::Error::from),
+        r = &mut serving => r.map_err(anyhow::Error::from),
         () = forward(events, tx) => Ok(()),
+        () = shutdown => {
+            handle.graceful_shutdown(Some(Duration::from_secs(5)));
+            (&mut serving).await.map_err(anyhow::Error::from)
+        }
     };
-    stop.abort();
     engine.shutdown().await;
     result
 }
