@@ -150,7 +150,9 @@ fn fit_symbols(buffer: &mut Buffer) {
             if let Some(fitted) = crate::domain::glyph::cell_symbol(cell.symbol()) {
                 cell.set_symbol(&fitted);
             }
-            let width = unicode_width::UnicodeWidthStr::width(buffer[(x, y)].symbol()).max(1) as u16;
+            // Most cells are one byte: no width to look up.
+            let symbol = buffer[(x, y)].symbol();
+            let width = if symbol.len() == 1 { 1 } else { unicode_width::UnicodeWidthStr::width(symbol).max(1) as u16 };
             if width > 1 {
                 let covered = (x + 1..x + width).all(|cx| cx < area.right() && buffer[(cx, y)].symbol() == " ");
                 if !covered {
