@@ -96,11 +96,9 @@ impl<B: Backend> Backend for GapFill<B> {
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        // Drawing moves the cursor.
+        // Drawing moves the cursor. (No size check here: ratatui asks the size before every
+        // draw and clears on a change, which resizes the copy in `clear_region`.)
         self.cursor = None;
-        if self.shown.area != self.screen_area() {
-            self.forget(false);
-        }
         let changed: Vec<(u16, u16, Cell)> = content.map(|(x, y, c)| (x, y, c.clone())).collect();
         let cells = self.with_gaps(changed);
         self.remember(&cells);
