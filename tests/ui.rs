@@ -131,7 +131,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
     let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
     assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        shell.tabs.iter().map(|t| t.title()).collect::<Vec<_>>(),
         ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"]
     );
 
@@ -140,7 +140,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
     assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        shell.tabs.iter().map(|t| t.title()).collect::<Vec<_>>(),
         ["Classes", "Bookings", "Support", "Me"],
         "students have no Admin tab"
     );
@@ -214,7 +214,7 @@ fn selection_survives_a_reload() {
         ]),
     );
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.selected().unwrap().username, "tess");
+    assert_eq!(admin(shell).users.selected().unwrap().username, "tess");
 }
 
 #[test]
@@ -223,10 +223,10 @@ fn filter_narrows_and_escape_clears() {
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "tea");
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.len(), 1);
+    assert_eq!(admin(shell).users.len(), 1);
     key(&mut a, KeyCode::Esc);
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.len(), 3);
+    assert_eq!(admin(shell).users.len(), 3);
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn a_background_reload_failure_does_not_land_in_an_open_form() {
         message: "database is locked".into(),
     }));
     let form = |a: &App| match &a.overlay {
-        Some(Overlay::Form { form, .. }) => form.clone(),
+        Some(Overlay::Form(form)) => form.clone(),
         _ => panic!("the form stays open"),
     };
     assert!(form(&a).busy && form(&a).error.is_none(), "the form still waits for its own answer");
@@ -332,5 +332,9 @@ fn a_background_reload_failure_does_not_land_in_an_open_form() {
     assert_eq!(form(&a).error.as_deref(), Some("username already exists"));
     // A confirmation of something else (another console's change, say) does not close it.
     reply(&mut a, Reply::Done("unrelated".into()));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })), "an answer to another request leaves the form open");
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "an answer to another request leaves the form open");
+}
+
+fn admin(shell: &labdeck::tui::app::Shell) -> &labdeck::tui::screens::admin::AdminScreen {
+    shell.screen().expect("an Admin tab")
 }

@@ -119,10 +119,7 @@ fn next_wake(app: &App) -> Instant {
 /// One frame; the writer sends it whole, or nothing when it changed nothing.
 fn draw<W: Write>(screen: &mut Screen<W>, app: &mut App) -> std::io::Result<()> {
     // The optional bell for a new visitor chat (Support, key b).
-    let bell = match &mut app.phase {
-        app::Phase::Shell(shell) => std::mem::take(&mut shell.support.ring),
-        _ => false,
-    };
+    let bell = std::mem::take(&mut app.bell);
     screen.draw(|f| app.view(f), bell)
 }
 

@@ -125,7 +125,7 @@ fn status_style(s: GuestStatus, theme: &Theme) -> Style {
 }
 
 impl InventoryScreen {
-    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn draw(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
         let summary_h = (self.overview.clusters.len() + self.overview.nodes.len()).clamp(1, 8) as u16 + 2;
         let [nav, summary, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(summary_h), Constraint::Fill(1)]).areas(area);
