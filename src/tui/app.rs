@@ -38,8 +38,8 @@ use uuid::Uuid;
 /// What a screen asks the app to do.
 pub enum Effect {
     Send(Command),
-    /// Send on behalf of the form in front (the overlay's, else the sign-in gate's): its
-    /// answer or failure goes to that form and nowhere else.
+    /// Send on behalf of the form in front (the overlay's, else the sign-in gate's, else the
+    /// support compose box): its answer or failure goes to that form and nowhere else.
     Submit(Command),
     Open(Overlay),
     Error(String),
@@ -248,6 +248,9 @@ pub struct App {
     pub quit: bool,
     outbox: Vec<Command>,
     requests: Requests,
+    /// A form set aside while a confirmation about it is open (the cluster form behind its
+    /// certificate prompt): it comes back with what was typed if the save fails or is declined.
+    parked: Option<(Form, FormPurpose)>,
 }
 
 impl App {
@@ -266,6 +269,7 @@ impl App {
             quit: false,
             outbox: vec![],
             requests: Requests::default(),
+            parked: None,
         };
         app.send(Command::anonymous(AccountOp::CheckSetup));
         app
@@ -308,6 +312,7 @@ impl App {
                     match (&mut self.overlay, &mut self.phase) {
                         (Some(Overlay::Form { form, .. }), _) => form.sent(id),
                         (_, Phase::Gate(g)) => g.form.sent(id),
+                        (_, Phase::Shell(shell)) if shell.support.composing => shell.support.compose.sent(id),
                         _ => {}
                     }
                 }

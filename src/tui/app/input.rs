@@ -33,9 +33,17 @@ impl App {
             }
             Overlay::Confirm { title, message, on_yes } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    self.send(on_yes);
+                    let id = self.send(on_yes);
+                    if let Some((form, _)) = &mut self.parked {
+                        form.sent(id);
+                    }
                 }
-                KeyCode::Char('n') | KeyCode::Esc => {}
+                KeyCode::Char('n') | KeyCode::Esc => {
+                    if let Some((mut form, purpose)) = self.parked.take() {
+                        form.fail("Not trusted: nothing was saved. Check the host, or Esc to leave.");
+                        self.overlay = Some(Overlay::Form { form, purpose });
+                    }
+                }
                 _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
             },
             Overlay::Palette(mut p) => match key.code {

@@ -8,6 +8,14 @@ impl App {
         match event {
             Event::Reply { id, reply } => {
                 let wanted = self.requests.wanted(id);
+                if let Phase::Shell(shell) = &mut self.phase
+                    && shell.support.compose.waits_for(id)
+                {
+                    shell.support.compose.confirmed();
+                }
+                if self.parked.as_ref().is_some_and(|(f, _)| f.waits_for(id)) {
+                    self.parked = None;
+                }
                 if !matches!(&reply, Reply::Guests(b) if b.more) {
                     self.requests.done(id);
                 }
@@ -27,17 +35,44 @@ impl App {
                     return false;
                 }
                 tracing::debug!(origin, "request failed");
+                if self.parked.as_ref().is_some_and(|(f, _)| f.waits_for(id)) {
+                    // The confirmed save failed: the form comes back as typed, with why.
+                    if let Some((mut form, purpose)) = self.parked.take() {
+                        form.fail(message);
+                        self.overlay = Some(Overlay::Form { form, purpose });
+                    }
+                    return true;
+                }
                 // The failure goes to the request that caused it: the form that sent it, or a
                 // toast; never to a form that happens to be open, waiting for something else.
                 match (&mut self.phase, &mut self.overlay) {
                     (_, Some(Overlay::Form { form, .. })) if form.waits_for(id) => form.fail(message),
                     (Phase::Gate(g), _) if g.form.waits_for(id) => g.failed(&message),
+                    (Phase::Shell(shell), _) if shell.support.compose.waits_for(id) => {
+                        shell.support.compose.fail(message.clone());
+                        // The open box says so itself; a put-away box needs the toast.
+                        if !shell.support.composing {
+                            self.toasts.push(ToastKind::Error, format!("Reply not sent (the text is kept): {message}"));
+                        }
+                    }
                     // Badge counts: the status bar says when the database is unreachable.
                     _ if matches!(kind, Some("account.unread" | "support.unread" | "bookings.pending_count")) => {
                         return false;
                     }
                     _ => self.toasts.push(ToastKind::Error, message),
                 }
+            }
+            Event::SessionEnded { id, message } => {
+                self.requests.done(id);
+                // The first refusal signs out; later ones (loads in flight) find the gate.
+                if !matches!(self.phase, Phase::Shell(_)) {
+                    return false;
+                }
+                let mut gate = Gate::sign_in();
+                gate.form.error = Some(message.clone());
+                self.phase = Phase::Gate(gate);
+                self.overlay = None;
+                self.toasts.push(ToastKind::Error, message);
             }
             Event::Changed(domains) => {
                 if let Phase::Shell(shell) = &mut self.phase {
@@ -128,7 +163,7 @@ impl App {
             }
             Reply::Secret { message, secret } => self.overlay = Some(Overlay::Secret { message, secret }),
             Reply::Report { title, lines } => self.overlay = Some(Overlay::Report { title, lines, scroll: 0 }),
-            Reply::TrustPrompt { id, input, previous } => {
+            Reply::TrustPrompt { id: cluster, input, previous } => {
                 let Phase::Shell(shell) = &self.phase else {
                     return false;
                 };
@@ -142,7 +177,12 @@ impl App {
                         input.host, input.port, input.fingerprint
                     ),
                 };
-                let on_yes = Command::new(&shell.session.actor, InventoryOp::SaveCluster { id, input });
+                let on_yes = Command::new(&shell.session.actor, InventoryOp::SaveCluster { id: cluster, input });
+                // The form that asked stays aside, as typed, until the save is confirmed.
+                self.parked = match self.overlay.take() {
+                    Some(Overlay::Form { form, purpose }) if form.waits_for(id) => Some((form, purpose)),
+                    _ => None,
+                };
                 self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
             }
             Reply::Bulk { title, lines } => self.on_bulk(id, title, lines),
