@@ -122,6 +122,11 @@ pub enum Cmd {
         #[command(subcommand)]
         command: crate::cli_bookings::BookingsCmd,
     },
+    /// The key that seals the Proxmox token secrets: status, rotation
+    Secrets {
+        #[command(subcommand)]
+        command: crate::cli_secrets::SecretsCmd,
+    },
     /// First run on a server: write a config (database URL), create the first admin, print
     /// the next steps
     Init(crate::cli_ops::InitArgs),
@@ -315,6 +320,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url).await?;
             crate::cli_bookings::run(&services(&store, cli_source(), config.auth.hash_concurrency), command).await
         }
+        Some(Cmd::Secrets { command }) => crate::cli_secrets::run(&open(&url).await?, cli_source(), command).await,
         Some(Cmd::Db { command }) => {
             let store = connect(&url).await?;
             if let DbCmd::Migrate = command {

@@ -357,10 +357,10 @@ mod tests {
             file.with_env(&env(&[("LABDECK_UI_CLOCK", "true"), ("LABDECK_DATABASE_URL", "sqlite://x.db")])).unwrap();
         assert_eq!(cfg.ui.clock, Clock::Minutes);
         assert_eq!(cfg.log_level, "debug");
+        assert_eq!(cfg.database_url.as_deref(), Some("sqlite://x.db"));
         let seconds = Config::default().with_env(&env(&[("LABDECK_UI_CLOCK", "seconds")])).unwrap();
         assert_eq!(seconds.ui.clock, Clock::Seconds);
         assert_eq!(Config::parse("[ui]\nclock = false\n", Path::new("c")).unwrap().ui.clock, Clock::Off);
-        assert_eq!(cfg.database_url.as_deref(), Some("sqlite://x.db"));
         let err = Config::default().with_env(&env(&[("LABDECK_UI_THEME", "neon")])).unwrap_err().to_string();
         assert!(err.contains("LABDECK_UI_THEME"), "{err}");
     }

@@ -5,6 +5,7 @@ pub mod cli;
 mod cli_bookings;
 mod cli_class;
 mod cli_ops;
+mod cli_secrets;
 mod cli_serve;
 pub mod cli_vm;
 pub mod config;

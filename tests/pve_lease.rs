@@ -10,21 +10,10 @@ use labdeck::engine::demo_sim::cluster_input;
 use labdeck::pve::sim::{SimOptions, Simulator};
 use labdeck::store::testing::TempDir;
 use labdeck::store::{ConnectOptions, Store};
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const RESOURCES: &str = "/api2/json/cluster/resources";
-
-fn poller(url: &str, home: &TempDir) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_labdeck"))
-        .args(["--database-url", url, "poll"])
-        .env("XDG_DATA_HOME", home.path.join("data"))
-        .env("XDG_STATE_HOME", home.path.join("state"))
-        .env("XDG_CONFIG_HOME", home.path.join("config"))
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("labdeck runs")
-}
 
 async fn holder(store: &Store) -> Option<String> {
     let health = store.poll_health().await.ok()?;
@@ -40,6 +29,8 @@ async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut f: impl
 }
 
 async fn one_poller_across_processes(url: String, store: Store) {
+    // The pollers open the secret sealed here: the same key, passed in the environment.
+    labdeck::store::testing::use_test_key();
     let (sim, server) =
         Simulator::bind(SimOptions { guests: 20, task_secs: 0.2, ..SimOptions::default() }).await.unwrap();
     tokio::spawn(server);
@@ -48,8 +39,8 @@ async fn one_poller_across_processes(url: String, store: Store) {
     store.save_cluster(None, &input, Entry::by(&actor, &Source::Engine, "add_cluster", "cluster")).await.unwrap();
 
     let home = TempDir::new();
-    let mut a = poller(&url, &home);
-    let mut b = poller(&url, &home);
+    let mut a = common::poller(&url, &home);
+    let mut b = common::poller(&url, &home);
     wait_for("the first poll", || async { store.list_guests(&actor).await.map(|g| g.len() >= 20).unwrap_or(false) })
         .await;
 
@@ -81,7 +72,7 @@ async fn one_poller_across_processes(url: String, store: Store) {
 
     // kill -9 of the holder (no hand-back): a third process takes over within 2 intervals
     // plus process and database slack (it took 10–12 s at a 2 s interval before).
-    let mut third = poller(&url, &home);
+    let mut third = common::poller(&url, &home);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(holder(&store).await.is_some_and(|h| h.contains(&other_pid)), "the holder keeps its lease");
     Command::new("kill").args(["-KILL", &other.id().to_string()]).status().unwrap();

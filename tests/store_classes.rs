@@ -106,17 +106,7 @@ async fn add_seats(store: &Store, f: &Fixture, from: i64, n: i64) {
 async fn code(store: &Store, f: &Fixture, days: Option<i64>) -> String {
     let code = token::new_code();
     let exp = token::expiry(labdeck::domain::time::now(), days);
-    store
-        .issue_join_token(
-            f.class,
-            &token::code_hash(&code),
-            &token::hint(&code),
-            exp,
-            Some(f.teacher.user_id),
-            entry("token"),
-        )
-        .await
-        .unwrap();
+    store.issue_join_token(f.class, &code, exp, Some(f.teacher.user_id), entry("token")).await.unwrap();
     code
 }
 
@@ -135,7 +125,7 @@ both!(teachers_see_own_and_co_owned_classes_students_their_own, |store: Store| a
     assert!(store.list_classes(&sam).await.unwrap().is_empty());
     add_seats(&store, &a, 0, 2).await;
     let c = code(&store, &a, Some(7)).await;
-    store.join_class(sam.user_id, &token::code_hash(&c), entry("join")).await.unwrap();
+    store.join_class(sam.user_id, &c, entry("join")).await.unwrap();
     assert_eq!(names(store.list_classes(&sam).await.unwrap()), vec!["Linux"]);
     // A student sees only their own VM of the class; the teacher sees every VM.
     let mine = store.class_vms(&sam, a.class).await.unwrap();
@@ -149,10 +139,7 @@ both!(teachers_see_own_and_co_owned_classes_students_their_own, |store: Store| a
     store.archive_class(a.class, entry("archive")).await.unwrap();
     let class = store.class(&a.teacher, a.class).await.unwrap();
     assert!(class.archived_at.is_some());
-    assert!(
-        store.join_class(sam.user_id, &token::code_hash(&c), entry("join")).await.is_err(),
-        "archived classes take nobody"
-    );
+    assert!(store.join_class(sam.user_id, &c, entry("join")).await.is_err(), "archived classes take nobody");
 });
 
 both!(codes_can_be_regenerated_disabled_and_expire, |store: Store| async move {
@@ -161,12 +148,12 @@ both!(codes_can_be_regenerated_disabled_and_expire, |store: Store| async move {
     let sam = user(&store, "sam", Role::Student).await;
     let old = code(&store, &f, None).await;
     let new = code(&store, &f, Some(1)).await;
-    let err = store.join_class(sam.user_id, &token::code_hash(&old), entry("join")).await.unwrap_err();
+    let err = store.join_class(sam.user_id, &old, entry("join")).await.unwrap_err();
     assert!(err.to_string().contains("no longer valid"), "{err}");
-    let ok = store.join_class(sam.user_id, &token::code_hash(&new.to_lowercase()), entry("join")).await.unwrap();
+    let ok = store.join_class(sam.user_id, &new.to_lowercase(), entry("join")).await.unwrap();
     assert!(matches!(ok, JoinOutcome::Seated { .. }));
     // Joining again is harmless: same VM.
-    assert_eq!(store.join_class(sam.user_id, &token::code_hash(&new), entry("join")).await.unwrap(), ok);
+    assert_eq!(store.join_class(sam.user_id, &new, entry("join")).await.unwrap(), ok);
     let tokens = store.join_tokens(f.class).await.unwrap();
     assert_eq!(tokens.len(), 2);
     assert_eq!(tokens[0].uses, 1);
@@ -174,15 +161,39 @@ both!(codes_can_be_regenerated_disabled_and_expire, |store: Store| async move {
     assert_eq!(tokens[1].state.as_str(), "disabled");
     assert_eq!(store.disable_join_tokens(f.class, entry("disable")).await.unwrap(), 1);
     let sara = user(&store, "sara", Role::Student).await;
-    assert!(store.join_class(sara.user_id, &token::code_hash(&new), entry("join")).await.is_err());
-    let unknown = store.join_class(sara.user_id, &token::code_hash("AAAAA-BBBBB"), entry("join")).await.unwrap_err();
+    assert!(store.join_class(sara.user_id, &new, entry("join")).await.is_err());
+    let unknown = store.join_class(sara.user_id, "AAAAA-BBBBB", entry("join")).await.unwrap_err();
     assert!(matches!(unknown, StoreError::NotFound(_)));
-    // The code itself is never stored: only hash and hint.
+    // The code itself is never stored: only a keyed tag, no hint and no hash of it alone.
+    let stored: Vec<(String, String)> = labdeck::on_pool!(&store, p => sqlx::query_as(
+        "SELECT token_hash, token_hint FROM class_join_tokens").fetch_all(p).await.unwrap());
+    for (tag, hint) in &stored {
+        assert!(tag.starts_with("ldh1:") && hint.is_empty(), "{tag} {hint}");
+        assert_ne!(tag, &token::legacy_hash(&new));
+    }
     let admin = Actor::system("t");
     let q = |text: &str| labdeck::store::audit::AuditQuery { text: text.into(), outcome: None, limit: 0 };
     assert!(!store.query_audit(&admin, &q("token")).await.unwrap().is_empty());
     assert!(store.query_audit(&admin, &q(&new)).await.unwrap().is_empty());
     assert!(store.query_audit(&admin, &q(&token::normalize(&new))).await.unwrap().is_empty());
+});
+
+// A code stored as a plain SHA-256 (before keyed tags) still works once and is re-tagged.
+both!(a_code_stored_as_a_plain_hash_works_and_is_re_tagged, |store: Store| async move {
+    let f = fixture(&store, "tess", "Linux").await;
+    add_seats(&store, &f, 0, 2).await;
+    let c = code(&store, &f, Some(7)).await;
+    labdeck::on_pool!(&store, p => {
+        sqlx::query("UPDATE class_join_tokens SET token_hash = $1, token_hint = 'ABCD…'")
+            .bind(token::legacy_hash(&c)).execute(p).await.unwrap();
+    });
+    let sam = user(&store, "sam", Role::Student).await;
+    store.join_class(sam.user_id, &c, entry("join")).await.unwrap();
+    let (tag, hint): (String, String) = labdeck::on_pool!(&store, p => sqlx::query_as(
+        "SELECT token_hash, token_hint FROM class_join_tokens").fetch_one(p).await.unwrap());
+    assert!(tag.starts_with("ldh1:") && hint.is_empty(), "{tag} {hint}");
+    let sara = user(&store, "sara", Role::Student).await;
+    store.join_class(sara.user_id, &c, entry("join")).await.unwrap();
 });
 
 both!(twenty_concurrent_joins_share_ten_vms_and_the_rest_wait, |store: Store| async move {
@@ -193,7 +204,7 @@ both!(twenty_concurrent_joins_share_ten_vms_and_the_rest_wait, |store: Store| as
     for i in 0..20 {
         students.push(user(&store, &format!("s{i:02}"), Role::Student).await);
     }
-    let hash = token::code_hash(&c);
+    let hash = c.clone();
     let joins = students.iter().map(|s| {
         let (store, hash, id) = (store.clone(), hash.clone(), s.user_id);
         tokio::spawn(async move {

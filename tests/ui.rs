@@ -338,3 +338,64 @@ fn a_background_reload_failure_does_not_land_in_an_open_form() {
 fn admin(shell: &labdeck::tui::app::Shell) -> &labdeck::tui::screens::admin::AdminScreen {
     shell.screen().expect("an Admin tab")
 }
+
+/// Issue #15, item 6: the cluster form waits behind its certificate prompt; a save that
+/// fails (or a certificate not trusted) brings it back as typed, secret included.
+#[test]
+fn the_cluster_form_comes_back_as_typed_when_its_save_fails() {
+    use labdeck::engine::InventoryOp;
+    let mut a = signed_in_admin();
+    // Users → invitations → roles → clusters.
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Char(']'));
+    }
+    assert!(render(&mut a, 120, 30).backend().to_string().contains("clusters"));
+    key(&mut a, KeyCode::Char('n'));
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "the cluster form opens");
+    for text in ["east", "pve.lab", "", "root@pam!labdeck", "s3cret-0f", ""] {
+        typed(&mut a, text);
+        key(&mut a, KeyCode::Enter);
+    }
+    let sent = a.take_commands();
+    let [Command { id, op: Op::Inventory(InventoryOp::ProbeCluster { input, .. }), .. }] = sent.as_slice() else {
+        panic!("the form probes the host: {sent:?}")
+    };
+    let input = labdeck::engine::read::inventory::ClusterInput { fingerprint: "AB:CD".into(), ..input.clone() };
+    let prompt = |a: &mut App, id| {
+        a.update(Msg::Engine(Event::Reply {
+            id,
+            reply: Reply::TrustPrompt { id: None, input: input.clone(), previous: None },
+        }))
+    };
+    prompt(&mut a, *id);
+    assert!(matches!(a.overlay, Some(Overlay::Confirm { .. })));
+    key(&mut a, KeyCode::Char('y'));
+    let sent = a.take_commands();
+    let [Command { id: save, op: Op::Inventory(InventoryOp::SaveCluster { .. }), .. }] = sent.as_slice() else {
+        panic!("trusting saves: {sent:?}")
+    };
+    a.update(Msg::Engine(Event::Failed {
+        id: *save,
+        origin: "action",
+        message: "the disk holding the database is full".into(),
+    }));
+    let Some(Overlay::Form(form)) = &a.overlay else { panic!("the form is back") };
+    assert_eq!((form.value("Name"), form.value("Token secret")), ("east".into(), "s3cret-0f".into()));
+    assert_eq!(form.error.as_deref(), Some("the disk holding the database is full"));
+    assert!(!form.busy);
+
+    // Declining the certificate brings it back too; a confirmed save closes it.
+    key(&mut a, KeyCode::Enter);
+    let probe = a.take_commands()[0].id;
+    prompt(&mut a, probe);
+    key(&mut a, KeyCode::Char('n'));
+    let Some(Overlay::Form(form)) = &a.overlay else { panic!("the form is back") };
+    assert!(form.error.as_deref().is_some_and(|e| e.contains("Not trusted")));
+    key(&mut a, KeyCode::Enter);
+    let probe = a.take_commands()[0].id;
+    prompt(&mut a, probe);
+    key(&mut a, KeyCode::Char('y'));
+    let save = a.take_commands()[0].id;
+    a.update(Msg::Engine(Event::Reply { id: save, reply: Reply::Done("Saved east.".into()) }));
+    assert!(a.overlay.is_none());
+}

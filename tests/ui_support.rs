@@ -443,3 +443,46 @@ fn an_admin_bills_an_assignment_and_a_bad_date_is_caught_in_the_form() {
         "{sent:?}"
     );
 }
+
+/// Issue #15, item 6: a reply that fails to send stays in the box as typed, with the reason;
+/// it leaves the box only when the store confirms it.
+#[test]
+fn a_reply_that_fails_to_send_keeps_its_text_until_it_is_stored() {
+    let mut a = with_queue();
+    key(&mut a, KeyCode::Down);
+    a.take_commands();
+    out(&mut a, Out::Transcript { session: ACTIVE, messages: vec![msg("visitor", "Hello?", 1)] });
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "On my way");
+    key(&mut a, KeyCode::Enter);
+    let cmds = a.take_commands();
+    let [Command { id, op: EngineOp::Support(Op::Reply { text, .. }), .. }] = cmds.as_slice() else {
+        panic!("one reply sent: {cmds:?}")
+    };
+    assert_eq!(text, "On my way");
+    // A second Enter while the first is in flight sends nothing (no double post).
+    key(&mut a, KeyCode::Enter);
+    assert!(a.take_commands().is_empty());
+    assert!(screen(&mut a, 140, 22).contains("sending…"));
+    common::ui::fail(&mut a, *id, "the disk holding the database is full; nothing was saved");
+    let support = support_screen(&a);
+    assert_eq!(support.compose.text, "On my way", "the draft is kept");
+    assert!(support.composing);
+    let frame = screen(&mut a, 140, 22);
+    assert!(frame.contains("not sent: the disk holding") && frame.contains("On my way"), "{frame}");
+
+    // Sent again, and stored: the box empties (what was typed meanwhile stays).
+    key(&mut a, KeyCode::Enter);
+    let cmds = a.take_commands();
+    let [Command { id, .. }] = cmds.as_slice() else { panic!("sent again: {cmds:?}") };
+    typed(&mut a, "!");
+    answer(&mut a, *id, Reply::Done("Message sent.".into()));
+    let support = support_screen(&a);
+    assert_eq!(support.compose.text, "!");
+    assert!(support.compose.error.is_none() && support.compose.pending.is_none());
+}
+
+fn support_screen(a: &App) -> &labdeck::tui::screens::support::SupportScreen {
+    let Phase::Shell(shell) = &a.phase else { panic!("signed in") };
+    shell.tabs.iter().find_map(|t| labdeck::tui::screens::downcast(t.as_ref())).expect("a Support tab")
+}

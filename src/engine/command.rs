@@ -240,6 +240,12 @@ pub enum Event {
         origin: &'static str,
         message: String,
     },
+    /// Request `id` was refused because the session is over (the account was locked,
+    /// removed or given another role): the console signs out and shows the message.
+    SessionEnded {
+        id: RequestId,
+        message: String,
+    },
     /// These domains changed in the database (by this console or another).
     Changed(Vec<String>),
     /// The database cannot be reached; the console keeps its last data and says so.

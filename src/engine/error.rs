@@ -8,6 +8,10 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     Auth(String),
+    /// The account behind an open session was locked, removed or given another role: the
+    /// front door signs the session out with this message.
+    #[error("{0}")]
+    SessionEnded(String),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
@@ -20,6 +24,8 @@ pub enum AppError {
 pub enum ErrorKind {
     Invalid,
     Auth,
+    /// The session is over (see [`AppError::SessionEnded`]).
+    SessionEnded,
     Denied,
     /// A uniqueness or state conflict; the message says which.
     Conflict,
@@ -37,6 +43,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => ErrorKind::Invalid,
             AppError::Auth(_) => ErrorKind::Auth,
+            AppError::SessionEnded(_) => ErrorKind::SessionEnded,
             AppError::Denied(_) => ErrorKind::Denied,
             AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,

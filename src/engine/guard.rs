@@ -49,6 +49,10 @@ where
     let caught = Marked(Box::pin(AssertUnwindSafe(handler).catch_unwind())).await;
     match caught {
         Ok(Ok(reply)) => Event::Reply { id, reply },
+        Ok(Err(AppError::SessionEnded(message))) => {
+            tracing::info!(origin, "session ended");
+            Event::SessionEnded { id, message }
+        }
         Ok(Err(e)) => {
             tracing::warn!(origin, error = %e, "command failed");
             Event::Failed { id, origin, message: e.to_string() }

@@ -19,6 +19,7 @@ mod push;
 pub mod pve_map;
 pub mod read;
 mod runtime;
+mod session;
 pub mod support;
 
 pub use auth::Hasher;

@@ -59,6 +59,8 @@ impl Engine {
         let poke = std::sync::Arc::new(tokio::sync::Notify::new());
         let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (poke2, live2) = (poke.clone(), live.clone());
+        let sessions = std::sync::Arc::new(super::session::Sessions::default());
+        let sessions2 = sessions.clone();
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
                 if let Op::WatchClosely(on) = cmd.op {
@@ -69,9 +71,10 @@ impl Engine {
                 }
                 let svc = svc.clone();
                 let events = events.clone();
+                let sessions = sessions2.clone();
                 tokio::spawn(async move {
                     let (id, origin) = (cmd.id, cmd.op.origin());
-                    let event = super::guard::answer(id, origin, execute(&svc, cmd, &events)).await;
+                    let event = super::guard::answer(id, origin, execute(&svc, &sessions, cmd, &events)).await;
                     let _ = events.send(event);
                 });
             }
@@ -81,7 +84,7 @@ impl Engine {
             async move { ev.closed().await }
         };
         tokio::spawn(super::push::listen(services.store.clone(), poke.clone(), closed));
-        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke, live));
+        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke, live, sessions));
         let handle = EngineHandle {
             commands: cmd_tx,
             stop: std::sync::Arc::new(stop_tx),
@@ -107,6 +110,7 @@ async fn watch_revisions(
     every: Duration,
     poke: std::sync::Arc<tokio::sync::Notify>,
     live: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sessions: std::sync::Arc<super::session::Sessions>,
 ) {
     let mut known: Option<BTreeMap<String, i64>> = None;
     let mut down = false;
@@ -138,6 +142,7 @@ async fn watch_revisions(
         read_at = std::time::Instant::now();
         match svc.store.revisions().await {
             Ok(now) => {
+                sessions.saw(&now);
                 if down {
                     down = false;
                     let _ = events.send(Event::StoreUp);
@@ -163,11 +168,29 @@ async fn watch_revisions(
 
 /// Run one command. Most answer once; a long answer (changed guests) may send parts of
 /// itself on `events` first, under the same request id.
-async fn execute(svc: &Services, cmd: Command, events: &mpsc::UnboundedSender<Event>) -> Result<Reply, AppError> {
+async fn execute(
+    svc: &Services,
+    sessions: &super::session::Sessions,
+    cmd: Command,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<Reply, AppError> {
     let Command { id, actor, op } = cmd;
+    // Who acts is checked again for every command (signing out always goes through).
+    let actor = match actor {
+        Some(claimed) if !matches!(op, Op::Account(AccountOp::SignOut)) => {
+            Some(sessions.verify(svc, &claimed, op.load_kind().is_none()).await?)
+        }
+        other => other,
+    };
     let signed_in = || actor.clone().ok_or_else(|| AppError::Auth("Sign in first.".into()));
     match op {
-        Op::Account(op) => account(svc, actor.as_ref(), op).await,
+        Op::Account(op) => {
+            let reply = account(svc, actor.as_ref(), op).await?;
+            if let Reply::SignedIn(session) = &reply {
+                sessions.forget(session.user.id);
+            }
+            Ok(reply)
+        }
         Op::Admin(op) => administer(svc, &signed_in()?, op).await,
         Op::Inventory(op) => {
             let part = |b: GuestBatch| drop(events.send(Event::Reply { id, reply: Reply::Guests(Box::new(b)) }));

@@ -36,7 +36,9 @@ impl From<AppError> for ApiError {
         let message = e.to_string();
         match e.kind() {
             ErrorKind::Invalid => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message),
-            ErrorKind::Auth => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message),
+            ErrorKind::Auth | ErrorKind::SessionEnded => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+            }
             ErrorKind::Denied => ApiError::new(StatusCode::FORBIDDEN, "forbidden", message),
             ErrorKind::Conflict => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             ErrorKind::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),

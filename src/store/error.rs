@@ -26,6 +26,9 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("migrating the database failed: {0}")]
     Migrate(String),
+    /// The key that seals secrets is missing, wrong or unreadable.
+    #[error(transparent)]
+    SecretKey(#[from] super::secrets::KeyError),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -1,7 +1,7 @@
 //! Proxmox clusters, their inventory cache, poll leases and tasks.
 
 use super::tx::{BeginWrite, TxExt};
-use super::{Store, StoreError, on_pool};
+use super::{Store, StoreError, on_pool, secrets};
 use crate::domain::audit::Entry;
 use crate::domain::inventory::label::Interner;
 use crate::domain::inventory::{Guest, GuestIo, GuestStatus, GuestType, HaState};
@@ -61,15 +61,25 @@ impl ClusterAccess {
     }
 }
 
-/// The stored form of a token secret → the secret. The one place a stored secret is read
-/// (encryption at rest goes here and in [`secret_to_db`]).
-fn secret_from_db(stored: Option<String>) -> Option<String> {
-    stored
+/// What a sealed token secret is bound to: its column and its cluster (a sealed value
+/// copied to another cluster does not open).
+pub(super) fn secret_context(cluster: Uuid) -> String {
+    format!("pve_clusters.api_token_secret:{cluster}")
 }
 
-/// A secret → its stored form. The one place a secret is written.
-fn secret_to_db(secret: Option<&str>) -> Option<String> {
-    secret.map(str::to_string)
+/// The stored form of a token secret → the secret. The one place a stored secret is read.
+/// Plain text from before sealing is returned as it is (and sealed by
+/// [`Store::seal_plain_secrets`]); a sealed one opens with its key or fails saying why.
+fn secret_from_db(stored: Option<String>, cluster: Uuid) -> Result<Option<String>, StoreError> {
+    match stored {
+        Some(s) if secrets::is_sealed(&s) => Ok(Some(secrets::keyring(false)?.open(&s, &secret_context(cluster))?)),
+        other => Ok(other),
+    }
+}
+
+/// A secret → its stored form (sealed with the current key). The one place a secret is written.
+fn secret_to_db(secret: Option<&str>, cluster: Uuid) -> Result<Option<String>, StoreError> {
+    secret.map(|s| Ok(secrets::keyring(true)?.seal(s, &secret_context(cluster)))).transpose()
 }
 
 impl std::fmt::Debug for ClusterAccess {
@@ -198,9 +208,11 @@ type ClusterRow = (
     i64,
 );
 
-fn cluster_from(r: ClusterRow) -> ClusterAccess {
+/// A row → the cluster; its secret opened only when `open` (lists never need it).
+fn cluster_from(r: ClusterRow, open: bool) -> Result<ClusterAccess, StoreError> {
     let (id, key, name, host, port, is_default, is_active, token_id, token_secret, fingerprint, ca_pem, poll) = r;
-    ClusterAccess {
+    let token_secret = if open { secret_from_db(token_secret, id)? } else { None };
+    Ok(ClusterAccess {
         cluster: Cluster {
             id,
             key,
@@ -214,9 +226,9 @@ fn cluster_from(r: ClusterRow) -> ClusterAccess {
             has_ca: ca_pem.is_some(),
             poll_interval_secs: poll,
         },
-        token_secret: secret_from_db(token_secret),
+        token_secret,
         ca_pem,
-    }
+    })
 }
 
 const CLUSTER_COLUMNS: &str = "id, cluster_key, name, host, port, is_default, is_active, api_token_id, api_token_secret, tls_fingerprint_sha256, ca_pem, poll_interval_secs";
@@ -376,22 +388,29 @@ impl Store {
 
     pub async fn list_clusters(&self, actor: &Actor) -> Result<Vec<Cluster>, StoreError> {
         actor.require(Resource::Cluster, Action::Read)?;
-        Ok(self.cluster_access_all().await?.into_iter().map(|c| c.cluster).collect())
+        self.cluster_rows().await?.into_iter().map(|r| Ok(cluster_from(r, false)?.cluster)).collect()
     }
 
-    /// Every cluster with its credentials: for the engine only.
-    pub async fn cluster_access_all(&self) -> Result<Vec<ClusterAccess>, StoreError> {
+    async fn cluster_rows(&self) -> Result<Vec<ClusterRow>, StoreError> {
         let sql = format!("SELECT {CLUSTER_COLUMNS} FROM pve_clusters ORDER BY name");
-        let rows: Vec<ClusterRow> =
-            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
-        Ok(rows.into_iter().map(cluster_from).collect())
+        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?))
+    }
+
+    /// Every cluster with its credentials: for the engine only. Secrets still in plain text
+    /// (stored before sealing) are sealed on this first read.
+    pub async fn cluster_access_all(&self) -> Result<Vec<ClusterAccess>, StoreError> {
+        let rows = self.cluster_rows().await?;
+        if rows.iter().any(|r| r.8.as_deref().is_some_and(|s| !secrets::is_sealed(s))) {
+            self.seal_plain_secrets().await?;
+        }
+        rows.into_iter().map(|r| cluster_from(r, true)).collect()
     }
 
     pub async fn cluster_access(&self, id: Uuid) -> Result<ClusterAccess, StoreError> {
         let sql = format!("SELECT {CLUSTER_COLUMNS} FROM pve_clusters WHERE id = $1");
         let row: Option<ClusterRow> =
             on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await?);
-        row.map(cluster_from).ok_or_else(|| StoreError::NotFound("cluster".into()))
+        cluster_from(row.ok_or_else(|| StoreError::NotFound("cluster".into()))?, true)
     }
 
     /// Create (`id` None) or update a cluster.
@@ -408,7 +427,7 @@ impl Store {
                          VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $9, $10, $11, $11)",
                     )
                     .bind(id).bind(&input.key).bind(&input.name).bind(&input.host).bind(input.port as i64).bind(first == 0)
-                    .bind(&input.token_id).bind(secret_to_db(input.token_secret.as_deref())).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
+                    .bind(&input.token_id).bind(secret_to_db(input.token_secret.as_deref(), id)?).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
                     .execute(&mut *tx).await?;
                     id
                 }
@@ -418,7 +437,7 @@ impl Store {
                          api_token_secret = coalesce($7, api_token_secret), tls_fingerprint_sha256 = $8, poll_interval_secs = $9, updated_at = $10 WHERE id = $1",
                     )
                     .bind(id).bind(&input.key).bind(&input.name).bind(&input.host).bind(input.port as i64).bind(&input.token_id)
-                    .bind(secret_to_db(input.token_secret.as_deref())).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
+                    .bind(secret_to_db(input.token_secret.as_deref(), id)?).bind(&input.fingerprint).bind(input.poll_interval_secs).bind(now)
                     .execute(&mut *tx).await?;
                     if done.rows_affected() == 0 {
                         return Err(StoreError::NotFound("cluster".into()));

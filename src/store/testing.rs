@@ -5,8 +5,15 @@ use super::{ConnectOptions, Store, StoreError};
 
 pub const POSTGRES_URL_VAR: &str = "LABDECK_TEST_POSTGRES_URL";
 
+/// Tests seal secrets with [`super::secrets::TEST_KEY_HEX`] (and pass it to the binaries
+/// they start, in `LABDECK_SECRET_KEY`), never with a key file of the account running them.
+pub fn use_test_key() {
+    super::secrets::install(super::secrets::Keyring::from_hex(super::secrets::TEST_KEY_HEX).expect("a valid key"));
+}
+
 /// A migrated in-file SQLite store in a fresh temporary directory (kept alive by the guard).
 pub async fn sqlite() -> Result<(Store, TempDir), StoreError> {
+    use_test_key();
     let dir = TempDir::new();
     let url = format!("sqlite://{}/test.db", dir.path.display());
     let store = Store::connect(&ConnectOptions::new(url)).await?;
@@ -21,6 +28,7 @@ pub async fn postgres() -> Result<Option<Store>, StoreError> {
     let Ok(url) = std::env::var(POSTGRES_URL_VAR) else {
         return Ok(None);
     };
+    use_test_key();
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
     let admin = Store::connect(&ConnectOptions { max_connections: 1, ..ConnectOptions::new(url.clone()) }).await?;
     if let Store::Postgres(p) = &admin {

@@ -30,7 +30,8 @@ use tui_input::backend::crossterm::EventHandler;
 pub enum Effect {
     /// A command for the engine; its answer comes back to the screen that sent it.
     Send(Command),
-    /// Send on behalf of the sign-in gate's form: its answer or failure goes to that form.
+    /// Send on behalf of a form: the sign-in gate's, or one a screen keeps (the support
+    /// compose box, told the request's id through `Screen::submitted`).
     Submit(Command),
     Open(Overlay),
     /// Open a form owned by the screen that asked: its submit goes to that screen's `on_form`.
@@ -135,6 +136,9 @@ pub struct App {
     pub bell: bool,
     outbox: Vec<Command>,
     requests: Requests,
+    /// A form set aside while a confirmation about it is open (the cluster form behind its
+    /// certificate prompt): it comes back as typed if the save fails or is declined.
+    parked: Option<Form>,
 }
 
 impl App {
@@ -161,6 +165,7 @@ impl App {
             bell: false,
             outbox: vec![],
             requests: Requests::default(),
+            parked: None,
         };
         app.send(Command::anonymous(AccountOp::CheckSetup), None);
         app
@@ -201,11 +206,23 @@ impl App {
                 }
                 Effect::Submit(c) => {
                     let id = self.send(c, owner);
-                    if let Phase::Gate(g) = &mut self.phase {
-                        g.form.sent(id);
+                    match (&mut self.phase, owner) {
+                        (Phase::Gate(g), _) => g.form.sent(id),
+                        (Phase::Shell(_), Some(i)) => self.with_screen(Some(i), |s, _| {
+                            s.submitted(id);
+                            vec![]
+                        }),
+                        _ => {}
                     }
                 }
                 Effect::Open(o) => {
+                    // A confirmation in front of a form waiting for its answer parks the form.
+                    if matches!(o, Overlay::Confirm { .. })
+                        && matches!(&self.overlay, Some(Overlay::Form(f)) if f.busy)
+                        && let Some(Overlay::Form(f)) = self.overlay.take()
+                    {
+                        self.parked = Some(f);
+                    }
                     self.overlay = Some(o);
                     self.overlay_owner = owner;
                 }

@@ -50,6 +50,20 @@ pub fn postgres_url() -> Option<String> {
     None
 }
 
+/// `labdeck poll` on `url` in its own home, with the tests' secret key (it opens the token
+/// secrets the test sealed in-process).
+pub fn poller(url: &str, home: &TempDir) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_labdeck"))
+        .args(["--database-url", url, "poll"])
+        .env("XDG_DATA_HOME", home.path.join("data"))
+        .env("XDG_STATE_HOME", home.path.join("state"))
+        .env("XDG_CONFIG_HOME", home.path.join("config"))
+        .env(labdeck::store::secrets::KEY_VAR, labdeck::store::secrets::TEST_KEY_HEX)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("labdeck runs")
+}
+
 pub fn services(store: &Store) -> Services {
     Services::new(store.clone(), Source::Cli { os_user: "test".into() })
 }

@@ -1,5 +1,6 @@
 //! Class join tokens: a short code a teacher reads out or pastes into a chat, "labdeck join
-//! CODE". Only its SHA-256 is stored (with a 4-character hint), like invitations.
+//! CODE". Only a keyed tag of it is stored (HMAC with the secret key, see store/secrets.rs):
+//! at about 50 bits, a plain hash of it is reversed in seconds.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -17,19 +18,15 @@ pub fn new_code() -> String {
     format!("{}-{}", &chars[..5], &chars[5..])
 }
 
-/// The stored form: case, spaces and dashes do not matter when typing the code.
-pub fn code_hash(code: &str) -> String {
+/// How codes were stored before keyed tags (unsalted SHA-256 of the normalised code): such a
+/// code still works once, and is then stored as a keyed tag.
+pub fn legacy_hash(code: &str) -> String {
     crate::domain::digest::sha256_hex(&normalize(code))
 }
 
+/// Case, spaces and dashes do not matter when typing the code.
 pub fn normalize(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
-/// Enough to tell codes apart in a list, not enough to use one.
-pub fn hint(code: &str) -> String {
-    let n = normalize(code);
-    format!("{}…", n.get(..4).unwrap_or(&n))
 }
 
 /// Whether text looks like a code at all (checked before touching the database).
@@ -83,8 +80,7 @@ mod tests {
         assert_eq!(c.len(), 11);
         assert!(plausible(&c));
         assert_ne!(c, new_code());
-        assert_eq!(code_hash(&c), code_hash(&c.to_lowercase().replace('-', " ")));
-        assert_eq!(hint("abcde-fghjk"), "ABCD…");
+        assert_eq!(normalize(&c), normalize(&c.to_lowercase().replace('-', " ")));
         assert!(!plausible("ABCDE-FGHJ0"));
         assert!(!plausible("short"));
         assert_eq!(join_command("ABCDE-FGHJK"), "labdeck join ABCDE-FGHJK");

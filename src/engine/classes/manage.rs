@@ -137,9 +137,7 @@ pub async fn issue_code(
     let code = token::new_code();
     let expires = token::expiry(time::now(), days);
     let e = entry(svc, actor, "issue_join_code", "class");
-    svc.store
-        .issue_join_token(class_id, &token::code_hash(&code), &token::hint(&code), expires, Some(actor.user_id), e)
-        .await?;
+    svc.store.issue_join_token(class_id, &code, expires, Some(actor.user_id), e).await?;
     let until =
         expires.map(|e| format!("valid until {}", e.format("%Y-%m-%d %H:%M UTC"))).unwrap_or("never expires".into());
     let message = format!("Join code for {} ({until}). Send your students: {}", class.name, token::join_command(&code));
@@ -160,7 +158,7 @@ pub async fn join(svc: &Services, actor: &Actor, code: &str) -> Result<String, A
         return Err(AppError::Invalid("That is not a join code (it looks like ABCDE-FGHJK).".into()));
     }
     let e = entry(svc, actor, "join_class", "class");
-    let out = svc.store.join_class(actor.user_id, &token::code_hash(code), e).await?;
+    let out = svc.store.join_class(actor.user_id, code, e).await?;
     Ok(describe(&out, "You"))
 }
 

@@ -5,8 +5,10 @@
 //! puts the student on the waiting list, served in order when VMs appear.
 
 use crate::domain::audit::Entry;
+use crate::domain::classes::token;
 use crate::domain::{notice, time};
 use crate::store::notifications::insert_notification;
+use crate::store::secrets;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Store, StoreError, on_pool};
 use serde_json::json;
@@ -137,8 +139,8 @@ macro_rules! seat_or_wait {
     };
 }
 
-/// A join code with its class: (token, class, class name, expires, disabled, archived).
-type TokenRow = (Uuid, Uuid, String, Option<When>, Option<When>, Option<When>);
+/// A join code with its class: (token, class, class name, expires, disabled, archived, stored tag).
+type TokenRow = (Uuid, Uuid, String, Option<When>, Option<When>, Option<When>, String);
 type When = chrono::DateTime<chrono::Utc>;
 
 fn outcome_details(o: &JoinOutcome) -> serde_json::Value {
@@ -153,19 +155,37 @@ fn outcome_details(o: &JoinOutcome) -> serde_json::Value {
 }
 
 impl Store {
-    /// A student joins with a code (given as its hash). Refused codes say why, without telling
-    /// apart "never existed" from "disabled" for codes nobody holds.
-    pub async fn join_class(&self, user: Uuid, code_hash: &str, audit: Entry) -> Result<JoinOutcome, StoreError> {
+    /// A student joins with a code. Refused codes say why, without telling apart "never
+    /// existed" from "disabled" for codes nobody holds. The code is looked up by its keyed tag
+    /// under each key of the keyring, and by its plain hash from before tags (such a row is
+    /// re-tagged here, so it is in the clear-hash form no longer).
+    pub async fn join_class(&self, user: Uuid, code: &str, audit: Entry) -> Result<JoinOutcome, StoreError> {
         let now = time::now();
+        let code = token::normalize(code);
+        let ring = secrets::keyring(true)?;
+        let legacy = token::legacy_hash(&code);
+        let mut candidates = ring.tags(&code);
+        candidates.push(legacy.clone());
+        let marks: Vec<String> = (1..=candidates.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT t.id, c.id, s.name, t.expires_at, t.disabled_at, c.archived_at, t.token_hash FROM class_join_tokens t \
+             JOIN classes c ON c.id = t.class_id JOIN instance_sets s ON s.id = c.instance_set_id WHERE t.token_hash IN ({})",
+            marks.join(", ")
+        );
         let out = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let token: Option<TokenRow> = sqlx::query_as(
-                "SELECT t.id, c.id, s.name, t.expires_at, t.disabled_at, c.archived_at FROM class_join_tokens t \
-                 JOIN classes c ON c.id = t.class_id JOIN instance_sets s ON s.id = c.instance_set_id WHERE t.token_hash = $1",
-            ).bind(code_hash).fetch_optional(&mut *tx).await?;
-            let Some((token_id, class_id, class_name, expires, disabled, archived)) = token else {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for c in &candidates {
+                q = q.bind(c);
+            }
+            let token: Option<TokenRow> = q.fetch_optional(&mut *tx).await?;
+            let Some((token_id, class_id, class_name, expires, disabled, archived, stored)) = token else {
                 return Err(StoreError::NotFound("a class with that code (check the code with your teacher)".into()));
             };
+            if stored == legacy {
+                sqlx::query("UPDATE class_join_tokens SET token_hash = $2, token_hint = '' WHERE id = $1")
+                    .bind(token_id).bind(ring.tag(&code)).execute(&mut *tx).await?;
+            }
             if disabled.is_some() || archived.is_some() {
                 return Err(StoreError::Conflict("that code is no longer valid; ask your teacher for the current one".into()));
             }

@@ -49,11 +49,6 @@ pub fn class_vmid(prefix: i64, n: i64) -> i64 {
     prefix * 100 + n
 }
 
-/// What a teacher sees of a join token: enough to tell tokens apart, not enough to use one.
-fn hint(token: &str) -> String {
-    format!("{}...", token.get(..4).unwrap_or(token))
-}
-
 impl Store {
     /// Seed 000 demo data: the "demo" cluster, ISOs, templates, two classes with
     /// enrollments, a token each, a deployed pool for the first and a waitlist on the second.
@@ -122,7 +117,7 @@ impl Store {
                 (networks_token, networks, None, None, p.tom, 28 * day),
             ] {
                 let token = new_token();
-                ins!(tx, counts, TOKEN, id, class, token_hash(&token), hint(&token), expires, disabled, Some(by), ago(age));
+                ins!(tx, counts, TOKEN, id, class, token_hash(&token), "", expires, disabled, Some(by), ago(age));
             }
 
             // Enrollment = enrollment row + membership of the class group, in this transaction.
@@ -178,6 +173,5 @@ mod tests {
     fn vmids_stay_in_the_prefix_range() {
         assert_eq!(super::class_vmid(41, 0), 4100);
         assert_eq!(super::class_vmid(41, 5), 4105);
-        assert_eq!(super::hint("ABCDEFGH"), "ABCD...");
     }
 }

@@ -33,9 +33,17 @@ impl App {
             }
             Overlay::Confirm { title, message, on_yes } => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    self.send(on_yes, self.overlay_owner);
+                    let id = self.send(on_yes, self.overlay_owner);
+                    if let Some(form) = &mut self.parked {
+                        form.sent(id);
+                    }
                 }
-                KeyCode::Char('n') | KeyCode::Esc => {}
+                KeyCode::Char('n') | KeyCode::Esc => {
+                    if let Some(mut form) = self.parked.take() {
+                        form.fail("Not trusted: nothing was saved. Check the host, or Esc to leave.");
+                        self.overlay = Some(Overlay::Form(form));
+                    }
+                }
                 _ => self.overlay = Some(Overlay::Confirm { title, message, on_yes }),
             },
             Overlay::Palette(mut p) => match key.code {

@@ -8,6 +8,14 @@ impl App {
         match event {
             Event::Reply { id, reply } => {
                 let (wanted, owner) = (self.requests.wanted(id), self.requests.owner(id));
+                if self.parked.as_ref().is_some_and(|f| f.waits_for(id)) {
+                    self.parked = None;
+                }
+                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
+                    && let Some(screen) = shell.tabs.get_mut(i)
+                {
+                    screen.answered(id, None);
+                }
                 if !matches!(&reply, Reply::Guests(b) if b.more) {
                     self.requests.done(id);
                 }
@@ -27,6 +35,21 @@ impl App {
                     return false;
                 }
                 tracing::debug!(origin, "request failed");
+                if self.parked.as_ref().is_some_and(|f| f.waits_for(id))
+                    && let Some(mut form) = self.parked.take()
+                {
+                    // The confirmed save failed: the form comes back as typed, with why.
+                    form.fail(message);
+                    self.overlay = Some(Overlay::Form(form));
+                    return true;
+                }
+                // A form the screen keeps itself (the support compose box) shows it there.
+                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
+                    && let Some(screen) = shell.tabs.get_mut(i)
+                    && screen.answered(id, Some(&message))
+                {
+                    return true;
+                }
                 // The failure goes to the request that caused it: the form that sent it, or a
                 // toast; never to a form that happens to be open, waiting for something else.
                 match (&mut self.phase, &mut self.overlay) {
@@ -38,6 +61,18 @@ impl App {
                     }
                     _ => self.toasts.push(ToastKind::Error, message),
                 }
+            }
+            Event::SessionEnded { id, message } => {
+                self.requests.done(id);
+                // The first refusal signs out; later ones (loads in flight) find the gate.
+                if !matches!(self.phase, Phase::Shell(_)) {
+                    return false;
+                }
+                let mut gate = Gate::sign_in();
+                gate.form.error = Some(message.clone());
+                self.phase = Phase::Gate(gate);
+                self.overlay = None;
+                self.toasts.push(ToastKind::Error, message);
             }
             Event::Changed(domains) => {
                 let (n, active) = match &self.phase {

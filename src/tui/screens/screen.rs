@@ -8,7 +8,7 @@
 //! for, as tests feed it). Everything is `&mut self`: the UI task alone owns UI state.
 
 use crate::engine::accounts::Session;
-use crate::engine::{Command, Reply};
+use crate::engine::{Command, Reply, RequestId};
 use crate::tui::app::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
@@ -103,6 +103,16 @@ pub trait Screen: Any + Send {
     /// or what to fix. The screen knows which of its forms it opened.
     fn on_form(&mut self, _form: &Form, _me: &Session) -> Result<Command, String> {
         Err("This form has nothing to send.".into())
+    }
+
+    /// A form this screen keeps itself (a compose box) was sent as request `id`
+    /// ([`Effect::Submit`]).
+    fn submitted(&mut self, _id: RequestId) {}
+
+    /// Request `id` this screen sent was answered; `failure` says why it failed. True when
+    /// the screen showed the failure itself (the shell then shows no toast).
+    fn answered(&mut self, _id: RequestId, _failure: Option<&str>) -> bool {
+        false
     }
 
     /// A form this screen opened was edited (to refresh its note, say).

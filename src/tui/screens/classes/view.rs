@@ -198,8 +198,9 @@ impl ClassesScreen {
                         .expires_at
                         .map(|e| format!("until {}", e.with_timezone(&Local).format("%Y-%m-%d")))
                         .unwrap_or("never expires".into());
+                    let issued = t.created_at.with_timezone(&Local).format("%Y-%m-%d");
                     Span::styled(
-                        format!("join code {} ({until}, {} joined) — i issues a new one", t.hint, t.uses),
+                        format!("join code of {issued} ({until}, {} joined) — i issues a new one", t.uses),
                         theme.text(),
                     )
                 }

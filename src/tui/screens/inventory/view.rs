@@ -175,12 +175,7 @@ impl InventoryScreen {
                 .last_success_at
                 .map(|t| format!("data {} old", compact_age((now - t).num_seconds())))
                 .unwrap_or_else(|| "no data yet".into());
-            let poller = match (&h.lease_owner, h.lease_expires_at) {
-                (Some(o), Some(exp)) if exp > now => {
-                    format!("polled by {}", o.split(':').next().unwrap_or(o))
-                }
-                _ => "no poller".into(),
-            };
+            let poller = poller_text(h, now);
             let (health, style) = match (&h.last_error, &h.warning) {
                 (Some(e), _) => (format!("✗ {}", truncate(e, 60)), theme.error()),
                 // Polling works but something is off (a token without VM.Audit): say what.
@@ -434,5 +429,53 @@ mod tests {
         assert_eq!(state("stopped", None), "failed");
         assert_eq!(state("running", None), "running");
         assert_eq!(state("unknown", Some("unreadable UPID")), "unknown");
+    }
+}
+
+/// Who polls a cluster, in plain words: a poller backing off after failures says when it
+/// tries again (its lease may lapse meanwhile; it is not gone).
+pub fn poller_text(h: &crate::engine::read::inventory::PollHealth, now: chrono::DateTime<Utc>) -> String {
+    let owner = match (&h.lease_owner, h.lease_expires_at) {
+        (Some(o), Some(exp)) if exp > now => Some(o.split(':').next().unwrap_or(o)),
+        _ => None,
+    };
+    let failures = h.consecutive_failures;
+    match (owner, h.next_poll_at) {
+        (owner, Some(next)) if failures > 0 && next > now => {
+            let wait = compact_age((next - now).num_seconds().max(1));
+            let who = owner.map(|o| format!(" ({o})")).unwrap_or_default();
+            let times = if failures == 1 { "once".to_string() } else { format!("{failures} times in a row") };
+            format!("poller backing off{who}: failed {times}, next try in {wait}")
+        }
+        (Some(o), _) => format!("polled by {o}"),
+        (None, _) if failures > 0 => "poller failing, retrying now".into(),
+        (None, _) => "no poller running".into(),
+    }
+}
+
+#[cfg(test)]
+mod poller_tests {
+    use super::poller_text;
+    use crate::engine::read::inventory::PollHealth;
+    use chrono::{Duration, Utc};
+
+    #[test]
+    fn a_backing_off_poller_says_so_and_when_it_tries_again() {
+        let now = Utc::now();
+        let live = |failures, next: Option<i64>, lease: i64| PollHealth {
+            lease_owner: Some("host-a:42".into()),
+            lease_expires_at: Some(now + Duration::seconds(lease)),
+            next_poll_at: next.map(|s| now + Duration::seconds(s)),
+            consecutive_failures: failures,
+            ..PollHealth::default()
+        };
+        assert_eq!(poller_text(&live(0, Some(5), 20), now), "polled by host-a");
+        assert_eq!(
+            poller_text(&live(3, Some(40), -1), now),
+            "poller backing off: failed 3 times in a row, next try in 40s"
+        );
+        assert_eq!(poller_text(&live(1, Some(8), 20), now), "poller backing off (host-a): failed once, next try in 8s");
+        assert_eq!(poller_text(&live(2, Some(-1), -1), now), "poller failing, retrying now");
+        assert_eq!(poller_text(&PollHealth::default(), now), "no poller running");
     }
 }

@@ -292,8 +292,13 @@ impl SupportScreen {
                 vec![]
             }
             ComposeOutcome::Send(text) => match (self.view, &self.transcript, &self.thread) {
-                (View::Queue, Some((session, _)), _) => vec![send(actor, Op::Reply { session: *session, text })],
-                (View::Threads, _, Some(t)) => vec![send(actor, Op::Post { thread: t.id, text })],
+                // Submitted on behalf of the compose box: the draft stays until the store confirms.
+                (View::Queue, Some((session, _)), _) => {
+                    vec![Effect::Submit(Command::new(actor, Op::Reply { session: *session, text }))]
+                }
+                (View::Threads, _, Some(t)) => {
+                    vec![Effect::Submit(Command::new(actor, Op::Post { thread: t.id, text }))]
+                }
                 _ => {
                     self.composing = false;
                     vec![Effect::Error("Nothing to reply to.".into())]

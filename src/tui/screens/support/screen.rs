@@ -5,7 +5,7 @@ use super::{Archived, OpenThread, SupportScreen, View, visible, watch};
 use crate::domain::rbac::{Action as Perm, Resource};
 use crate::engine::accounts::Session;
 use crate::engine::support::{Op, Out};
-use crate::engine::{Command, Op as EngineOp, Reply};
+use crate::engine::{Command, Op as EngineOp, Reply, RequestId};
 use crate::tui::app::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
@@ -24,6 +24,28 @@ pub fn tab(me: &Session) -> Option<Box<dyn Screen>> {
 impl Screen for SupportScreen {
     fn title(&self) -> &'static str {
         "Support"
+    }
+
+    fn submitted(&mut self, id: RequestId) {
+        self.compose.sent(id);
+    }
+
+    /// The compose box keeps its text until the store confirms; a failed send stays in the
+    /// box with why (a box put away needs the shell's toast too).
+    fn answered(&mut self, id: RequestId, failure: Option<&str>) -> bool {
+        if !self.compose.waits_for(id) {
+            return false;
+        }
+        match failure {
+            None => {
+                self.compose.confirmed();
+                false
+            }
+            Some(why) => {
+                self.compose.fail(why);
+                self.composing
+            }
+        }
     }
 
     fn context(&self) -> String {

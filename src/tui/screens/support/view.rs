@@ -102,10 +102,12 @@ fn panel(f: &mut Frame, area: Rect, theme: &Theme, title: String) -> Rect {
 
 /// The compose box: a rule with the keys, then the draft's last lines.
 fn render_compose(f: &mut Frame, area: Rect, theme: &Theme, compose: &super::Compose) {
-    let block = Block::default()
-        .borders(Borders::TOP)
-        .border_style(theme.accent())
-        .title(Span::styled(" reply: enter sends · alt+enter/ctrl+j new line · esc away ", theme.dim()));
+    let title = match (&compose.pending, &compose.error) {
+        (Some(_), _) => Span::styled(" sending… (the text stays until it is stored) ", theme.dim()),
+        (None, Some(e)) => Span::styled(format!(" not sent: {e} · enter tries again "), theme.error()),
+        (None, None) => Span::styled(" reply: enter sends · alt+enter/ctrl+j new line · esc away ", theme.dim()),
+    };
+    let block = Block::default().borders(Borders::TOP).border_style(theme.accent()).title(title);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let lines: Vec<Line> = compose.lines().into_iter().map(Line::raw).collect();
