@@ -350,6 +350,7 @@ fn the_cluster_form_comes_back_as_typed_when_its_save_fails() {
         key(&mut a, KeyCode::Char(']'));
     }
     assert!(render(&mut a, 120, 30).backend().to_string().contains("clusters"));
+    a.take_commands();
     key(&mut a, KeyCode::Char('n'));
     assert!(matches!(a.overlay, Some(Overlay::Form(_))), "the cluster form opens");
     for text in ["east", "pve.lab", "", "root@pam!labdeck", "s3cret-0f", ""] {

@@ -216,13 +216,6 @@ impl App {
                     }
                 }
                 Effect::Open(o) => {
-                    // A confirmation in front of a form waiting for its answer parks the form.
-                    if matches!(o, Overlay::Confirm { .. })
-                        && matches!(&self.overlay, Some(Overlay::Form(f)) if f.busy)
-                        && let Some(Overlay::Form(f)) = self.overlay.take()
-                    {
-                        self.parked = Some(f);
-                    }
                     self.overlay = Some(o);
                     self.overlay_owner = owner;
                 }

@@ -104,10 +104,22 @@ impl App {
     }
 
     pub(super) fn on_reply(&mut self, id: RequestId, owner: Option<usize>, reply: Reply) -> bool {
-        // An answer to the form in front closes it; what the answer shows comes next.
-        if matches!(&self.overlay, Some(Overlay::Form(form)) if form.waits_for(id)) {
-            self.overlay = None;
+        // An answer to the form in front closes it; what the answer shows comes next. A
+        // confirmation it asks for (a certificate to trust) keeps the form aside, as typed.
+        if matches!(&self.overlay, Some(Overlay::Form(form)) if form.waits_for(id))
+            && let Some(Overlay::Form(form)) = self.overlay.take()
+        {
+            self.parked = Some(form);
+            let shown = self.on_answer(id, owner, reply);
+            if !matches!(self.overlay, Some(Overlay::Confirm { .. })) {
+                self.parked = None;
+            }
+            return shown;
         }
+        self.on_answer(id, owner, reply)
+    }
+
+    fn on_answer(&mut self, id: RequestId, owner: Option<usize>, reply: Reply) -> bool {
         match reply {
             Reply::Setup { needs_first_admin, org } => {
                 if let Some(org) = org {
