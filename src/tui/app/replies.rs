@@ -159,6 +159,9 @@ impl App {
                     self.apply(fx);
                 }
             }
+            // The Infrastructure tab is built on the screen contract (issue 11); until it
+            // lands no screen sends infrastructure loads, and changes answer with Done.
+            Reply::Infra(_) => {}
             Reply::Support(out) => {
                 if let Phase::Shell(shell) = &mut self.phase {
                     let actor = shell.session.actor.clone();
