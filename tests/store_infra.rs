@@ -540,4 +540,14 @@ both!(the_demo_fills_every_kind, |store: Store| async move {
         assert!(!rows.is_empty(), "{k} is empty after the demo seed");
         store.infra_detail(&admin, k, rows[0].id).await.unwrap_or_else(|e| panic!("{k}: {e}"));
     }
+    // Machines are the demo cluster's nodes; campus VMs are its guests (the poller fills in
+    // the live side when the console runs).
+    let machines = store.infra_list(&admin, Kind::Machines).await.unwrap();
+    assert!(machines.iter().any(|m| cell(m, Kind::Machines, "hostname") == "pve1.campus.northfield.example"));
+    let vms = store.infra_list(&admin, Kind::Vms).await.unwrap();
+    let tess = vms.iter().find(|v| cell(v, Kind::Vms, "name") == "jupyter-tess").unwrap();
+    assert_eq!(
+        (cell(tess, Kind::Vms, "pve_cluster_id"), cell(tess, Kind::Vms, "pve_vmid")),
+        ("demo".into(), "4200".into())
+    );
 });

@@ -169,7 +169,7 @@ impl Store {
         let [orbit, staff, operators, teaching, orbit_eng, provider, campus, fra] = ids::<8>();
         // Pools: campus compute, campus gpu, campus ceph, campus ipv4, fra compute, fra ssd.
         let pool = ids::<6>();
-        // Machines: cm-node-01, cm-node-02, pcfarm-01, gpu-node-01, fra-hv-01.
+        // Machines: pve1, pve2 (the simulator's nodes), pcfarm-01, pve3 (GPU), fra-hv-01.
         let machine = ids::<5>();
         let os = ids::<4>();
         let image = ids::<4>();
@@ -225,10 +225,10 @@ impl Store {
 
             // (site, pool, host, name, type, rental, hypervisor, [cpu, mem, disk, gpu], gpu model, mgmt, business, used, status, health, rack)
             for (i, (site, pl, host, name, kind, rental, hv, size, gpu_model, mgmt, business, _used, status, health, rack)) in [
-                (campus, pool[0], "cm-node-01", "Compute node 01", "cpu_server", "shared", "kvm", [64_i64, 262_144, 4_000, 0], None, "10.10.0.11", Some("10.41.0.11"), [24_i64, 65_536, 800, 0], "active", "healthy", "B4-01"),
-                (campus, pool[0], "cm-node-02", "Compute node 02", "cpu_server", "shared", "kvm", [64, 262_144, 4_000, 0], None, "10.10.0.12", Some("10.41.0.12"), [20, 32_768, 800, 0], "active", "warning", "B4-01"),
+                (campus, pool[0], "pve1", "Compute node 01", "cpu_server", "shared", "kvm", [64_i64, 262_144, 4_000, 0], None, "10.10.0.11", Some("10.41.0.11"), [24_i64, 65_536, 800, 0], "active", "healthy", "B4-01"),
+                (campus, pool[0], "pve2", "Compute node 02", "cpu_server", "shared", "kvm", [64, 262_144, 4_000, 0], None, "10.10.0.12", Some("10.41.0.12"), [20, 32_768, 800, 0], "active", "warning", "B4-01"),
                 (campus, pool[0], "pcfarm-01", "Lab PC farm", "pc_farm", "shared", "hyper_v", [48, 98_304, 2_000, 0], None, "10.10.0.13", None, [0, 0, 0, 0], "maintenance", "warning", "B4-02"),
-                (campus, pool[1], "gpu-node-01", "GPU node 01", "gpu_server", "exclusive", "kvm", [64, 524_288, 8_000, 8], Some("NVIDIA A100 80GB"), "10.10.0.21", Some("10.41.0.21"), [16, 131_072, 1_000, 4], "active", "healthy", "B4-03"),
+                (campus, pool[1], "pve3", "GPU node 01", "gpu_server", "exclusive", "kvm", [64, 524_288, 8_000, 8], Some("NVIDIA A100 80GB"), "10.10.0.21", Some("10.41.0.21"), [16, 131_072, 1_000, 4], "active", "healthy", "B4-03"),
                 (fra, pool[4], "fra-hv-01", "Helix host 01", "cpu_server", "shared", "vmware", [128, 524_288, 20_000, 0], None, "172.16.0.21", Some("172.16.5.2"), [14, 53_248, 900, 0], "active", "healthy", "FRA2-R12"),
             ].into_iter().enumerate() {
                 let fqdn = if site == fra { format!("{host}.fra2.helix.example") } else { format!("{host}.campus.northfield.example") };
