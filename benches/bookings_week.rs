@@ -12,8 +12,9 @@ use labdeck::engine::accounts::Session;
 use labdeck::engine::bookings::Out;
 use labdeck::engine::{Event, Reply, RequestId};
 use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow};
-use labdeck::tui::app::{App, Msg, Phase, Tab};
+use labdeck::tui::app::{App, Msg, Phase};
 use labdeck::tui::keymap::Keymap;
+use labdeck::tui::screens::bookings::BookingsScreen;
 use labdeck::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -67,7 +68,7 @@ fn data() -> Calendar {
 }
 
 fn app() -> App {
-    let mut a = App::new(Keymap::default(), Theme::default(), "sqlite", vec![], false);
+    let mut a = App::new(Keymap::default(), Theme::default(), "sqlite", vec![], labdeck::config::Clock::Off);
     let user = User {
         id: Uuid::from_u128(9),
         username: "sam".into(),
@@ -92,9 +93,10 @@ fn app() -> App {
     }));
     if let Phase::Shell(s) = &mut a.phase {
         let now = Utc.with_ymd_and_hms(2030, 3, 6, 10, 30, 0).single().expect("date");
-        s.bookings.fixed_now = Some(now);
-        s.bookings.cal.cursor = now;
-        s.active = s.tabs.iter().position(|t| *t == Tab::Bookings).expect("tab");
+        let b = s.screen_mut::<BookingsScreen>().expect("tab");
+        b.fixed_now = Some(now);
+        b.cal.cursor = now;
+        s.active = s.tabs.iter().position(|t| t.title() == "Bookings").expect("tab");
     }
     a.take_commands();
     a

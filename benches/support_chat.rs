@@ -13,6 +13,7 @@ use labdeck::http::{Limits, Rate};
 use labdeck::store::Store;
 use labdeck::tui::app::{App, Msg, Phase};
 use labdeck::tui::keymap::Keymap;
+use labdeck::tui::screens::support::SupportScreen;
 use labdeck::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -53,7 +54,7 @@ async fn rep_app(store: &Store) -> App {
     .await
     .expect("rep");
     let actor = store.load_actor(user.id).await.expect("actor");
-    let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], false);
+    let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], labdeck::config::Clock::Off);
     app.take_commands();
     use labdeck::engine::{Event, Reply, RequestId};
     app.update(Msg::Engine(Event::Reply {
@@ -174,7 +175,8 @@ async fn latency(name: &str, store: Store) {
         let now = Instant::now();
         let Phase::Shell(shell) = &app.phase else { continue };
         let sent = sent.lock().expect("lock");
-        for row in shell.support.queue.rows() {
+        let Some(support) = shell.screen::<SupportScreen>() else { continue };
+        for row in support.queue.rows() {
             let shown = (row.messages as usize).saturating_sub(1);
             let seen = seen.entry(row.reference.clone()).or_default();
             if let Some(times) = sent.get(&row.reference) {
@@ -257,8 +259,9 @@ async fn memory(store: Store) {
                 engine.send(c);
             }
             let Phase::Shell(shell) = &app.phase else { continue };
-            let want = shell.support.queue.selected().map(|s| s.id);
-            if want.is_some() && shell.support.transcript.as_ref().map(|t| t.0) == want {
+            let Some(support) = shell.screen::<SupportScreen>() else { continue };
+            let want = support.queue.selected().map(|s| s.id);
+            if want.is_some() && support.transcript.as_ref().map(|t| t.0) == want {
                 break;
             }
         }

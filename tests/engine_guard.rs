@@ -40,7 +40,7 @@ async fn a_panicking_command_shows_an_error_and_the_console_keeps_working() {
     assert_eq!(failed, *id, "the failure names the request that caused it");
     assert!(!message.contains("out of bounds"), "the panic's text goes to the log, not the screen");
     a.update(Msg::Engine(event));
-    let Some(Overlay::Form { form, .. }) = &a.overlay else { panic!("the form stays open") };
+    let Some(Overlay::Form(form)) = &a.overlay else { panic!("the form stays open") };
     assert!(!form.busy, "the form no longer waits");
     assert!(form.error.as_deref().is_some_and(|e| e.contains("Internal error")), "{:?}", form.error);
 

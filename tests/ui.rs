@@ -39,7 +39,7 @@ fn session(role: Role) -> Session {
 fn app() -> App {
     let demo =
         vec![DemoAccount { username: "ada".into(), password: "abcd-efgh-jkmn-pqrs".into(), role: "admin".into() }];
-    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, false);
+    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, labdeck::config::Clock::Off);
     assert!(matches!(app.take_commands().as_slice(), [Command { op: Op::Account(AccountOp::CheckSetup), .. }]));
     app
 }
@@ -131,7 +131,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     insta::assert_snapshot!("admin_users", render(&mut a, 100, 20).backend());
     let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
     assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        shell.tabs.iter().map(|t| t.title()).collect::<Vec<_>>(),
         ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"]
     );
 
@@ -140,10 +140,29 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     reply(&mut s, Reply::SignedIn(Box::new(session(Role::Student))));
     let Phase::Shell(shell) = &s.phase else { panic!("not in the shell") };
     assert_eq!(
-        shell.tabs.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        shell.tabs.iter().map(|t| t.title()).collect::<Vec<_>>(),
         ["Classes", "Bookings", "Support", "Me"],
         "students have no Admin tab"
     );
+}
+
+#[test]
+fn the_status_bar_clock_follows_ui_clock() {
+    use labdeck::config::Clock;
+    // "12:34" or "12:34:56" at the right end of the status bar (the last line).
+    let shown = |clock: Clock| {
+        let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], clock);
+        reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
+        reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
+        let screen = format!("{}", render(&mut a, 100, 30).backend());
+        let last = screen.lines().filter(|l| !l.trim_matches(['"', ' ']).is_empty()).last().unwrap().to_string();
+        let word = last.trim_matches(['"', ' ']).rsplit(' ').next().unwrap().to_string();
+        let digits_and_colons = word.chars().all(|c| c.is_ascii_digit() || c == ':');
+        (digits_and_colons && word.contains(':')).then_some(word.len())
+    };
+    assert_eq!(shown(Clock::Minutes), Some(5));
+    assert_eq!(shown(Clock::Seconds), Some(8));
+    assert_eq!(shown(Clock::Off), None);
 }
 
 #[test]
@@ -156,7 +175,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         Theme::mono(),
         "sqlite",
         vec![],
-        false,
+        labdeck::config::Clock::Off,
     );
     reply(&mut custom, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));
@@ -195,7 +214,7 @@ fn selection_survives_a_reload() {
         ]),
     );
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.selected().unwrap().username, "tess");
+    assert_eq!(admin(shell).users.selected().unwrap().username, "tess");
 }
 
 #[test]
@@ -204,10 +223,10 @@ fn filter_narrows_and_escape_clears() {
     key(&mut a, KeyCode::Char('/'));
     typed(&mut a, "tea");
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.len(), 1);
+    assert_eq!(admin(shell).users.len(), 1);
     key(&mut a, KeyCode::Esc);
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.admin.users.len(), 3);
+    assert_eq!(admin(shell).users.len(), 3);
 }
 
 #[test]
@@ -300,7 +319,7 @@ fn a_background_reload_failure_does_not_land_in_an_open_form() {
         message: "database is locked".into(),
     }));
     let form = |a: &App| match &a.overlay {
-        Some(Overlay::Form { form, .. }) => form.clone(),
+        Some(Overlay::Form(form)) => form.clone(),
         _ => panic!("the form stays open"),
     };
     assert!(form(&a).busy && form(&a).error.is_none(), "the form still waits for its own answer");
@@ -313,5 +332,9 @@ fn a_background_reload_failure_does_not_land_in_an_open_form() {
     assert_eq!(form(&a).error.as_deref(), Some("username already exists"));
     // A confirmation of something else (another console's change, say) does not close it.
     reply(&mut a, Reply::Done("unrelated".into()));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })), "an answer to another request leaves the form open");
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "an answer to another request leaves the form open");
+}
+
+fn admin(shell: &labdeck::tui::app::Shell) -> &labdeck::tui::screens::admin::AdminScreen {
+    shell.screen().expect("an Admin tab")
 }

@@ -11,9 +11,9 @@ use labdeck::domain::user::User;
 use labdeck::engine::bookings::{self, Out};
 use labdeck::engine::{Command, Op, Reply};
 use labdeck::store::bookings::{BookingRow, Calendar, DeviceRow, MaintenanceRow, PendingGroup};
-use labdeck::tui::app::{App, Overlay, Phase, Tab};
+use labdeck::tui::app::{App, Overlay, Phase};
 use labdeck::tui::keymap::Keymap;
-use labdeck::tui::screens::bookings::Section;
+use labdeck::tui::screens::bookings::{BookingsScreen, Section};
 use labdeck::tui::theme::Theme;
 use uuid::Uuid;
 
@@ -80,9 +80,10 @@ fn calendar(devices: Vec<DeviceRow>) -> Calendar {
 fn app(role: Role, tz: &str) -> App {
     let mut a = signed_in(User { time_zone: tz.into(), ..user(Uuid::from_u128(9), "sam", "Sam", role) });
     if let Phase::Shell(s) = &mut a.phase {
-        s.bookings.fixed_now = Some(t(10) + Duration::minutes(30));
-        s.bookings.cal.cursor = t(10) + Duration::minutes(30);
-        s.active = s.tabs.iter().position(|t| *t == Tab::Bookings).expect("a Bookings tab");
+        let b = s.screen_mut::<BookingsScreen>().expect("a Bookings tab");
+        b.fixed_now = Some(t(10) + Duration::minutes(30));
+        b.cal.cursor = t(10) + Duration::minutes(30);
+        s.active = s.tabs.iter().position(|t| t.title() == "Bookings").expect("a Bookings tab");
     }
     a.take_commands();
     let devices = vec![dev(1, "rtr-01", 2), dev(2, "rtr-02", 1), dev(3, "rtr-03", 1)];
@@ -90,9 +91,9 @@ fn app(role: Role, tz: &str) -> App {
     a
 }
 
-fn shell(a: &mut App) -> &mut labdeck::tui::app::Shell {
+fn bookings(a: &mut App) -> &mut BookingsScreen {
     let Phase::Shell(s) = &mut a.phase else { panic!("signed in") };
-    s
+    s.screen_mut().expect("a Bookings tab")
 }
 
 #[test]
@@ -122,7 +123,7 @@ fn a_group_booking_shows_conflicts_before_saving_and_is_sent_whole() {
     let mut a = app(Role::Student, "UTC");
     key(&mut a, KeyCode::Char(' '));
     key(&mut a, KeyCode::Char(' '));
-    assert_eq!(shell(&mut a).bookings.cal.marks.len(), 2);
+    assert_eq!(bookings(&mut a).cal.marks.len(), 2);
     key(&mut a, KeyCode::Char('n'));
     let form = screen(&mut a, 120, 24);
     assert!(form.contains("book rtr-01, rtr-02"), "{form}");
@@ -168,14 +169,14 @@ fn a_group_booking_shows_conflicts_before_saving_and_is_sent_whole() {
         Reply::Bookings(Out::Booked { groups: vec![], skipped: vec![], message: "Booked 2 devices.".into() }),
     );
     assert!(a.overlay.is_none(), "the form closes");
-    assert!(shell(&mut a).bookings.cal.marks.is_empty(), "marks clear after booking");
+    assert!(bookings(&mut a).cal.marks.is_empty(), "marks clear after booking");
 }
 
 #[test]
 fn keys_move_through_time_and_devices_and_reload_the_next_week() {
     let mut a = app(Role::Student, "UTC");
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(shell(&mut a).bookings.cal.selected().unwrap().name, "rtr-02");
+    assert_eq!(bookings(&mut a).cal.selected().unwrap().name, "rtr-02");
     key(&mut a, KeyCode::Char('.'));
     assert!(a.take_commands().is_empty(), "still inside the loaded week");
     for _ in 0..5 {
@@ -189,12 +190,12 @@ fn keys_move_through_time_and_devices_and_reload_the_next_week() {
         "crossing into next week loads it: {sent:?}"
     );
     key(&mut a, KeyCode::Char('0'));
-    assert_eq!(shell(&mut a).bookings.cal.cursor, t(10) + Duration::minutes(30));
+    assert_eq!(bookings(&mut a).cal.cursor, t(10) + Duration::minutes(30));
     // The filter narrows the device lanes.
     key(&mut a, KeyCode::Char('/'));
     chars(&mut a, "03");
     key(&mut a, KeyCode::Enter);
-    assert_eq!(shell(&mut a).bookings.cal.visible.len(), 1);
+    assert_eq!(bookings(&mut a).cal.visible.len(), 1);
 }
 
 #[test]
@@ -230,7 +231,7 @@ fn approvers_see_the_queue_count_and_decide_with_a_comment() {
     let mut a = app(Role::Approver, "UTC");
     reply(&mut a, Reply::Bookings(Out::PendingCount(3)));
     assert!(screen(&mut a, 120, 14).contains("⚑ 3 to approve"));
-    shell(&mut a).bookings.section = Section::Approvals;
+    bookings(&mut a).section = Section::Approvals;
     let g = PendingGroup {
         id: Uuid::from_u128(5),
         owner_id: Uuid::from_u128(6),
@@ -244,7 +245,7 @@ fn approvers_see_the_queue_count_and_decide_with_a_comment() {
     reply(&mut a, Reply::Bookings(Out::Pending(vec![g])));
     insta::assert_snapshot!("bookings_approvals", screen(&mut a, 120, 10));
     key(&mut a, KeyCode::Char('A'));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))));
     chars(&mut a, "fine");
     key(&mut a, KeyCode::Enter);
     let sent = a.take_commands();
@@ -256,7 +257,7 @@ fn approvers_see_the_queue_count_and_decide_with_a_comment() {
 
 #[test]
 fn support_has_no_bookings_tab_and_students_no_approvals() {
-    let a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    let a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], labdeck::config::Clock::Off);
     drop(a);
     let support = Actor::with_role_defaults(Uuid::nil(), "sue", Role::Support);
     assert!(!labdeck::tui::screens::bookings::visible(&support));
@@ -300,8 +301,8 @@ fn an_older_week_arriving_after_a_newer_one_is_dropped() {
     };
     answer(&mut a, new.0, week(new.1, new.2));
     answer(&mut a, old.0, week(old.1, old.2));
-    assert_eq!(shell(&mut a).bookings.cal.data.from, Some(new.1), "the newer week stays");
-    assert!(!shell(&mut a).bookings.cal.needs_load(), "and it is the week the cursor is in");
+    assert_eq!(bookings(&mut a).cal.data.from, Some(new.1), "the newer week stays");
+    assert!(!bookings(&mut a).cal.needs_load(), "and it is the week the cursor is in");
 }
 
 /// Issue #14, item 3: two bookings of one device on one day (sara 13–17, sid 17–19) both

@@ -11,7 +11,7 @@ use labdeck::domain::classes::policy::VmAction;
 use labdeck::engine::classes::{self, Detail, Out};
 use labdeck::engine::{Command, Op, Reply};
 use labdeck::store::classes::{Class, ClassVm};
-use labdeck::tui::app::{App, Phase, Tab};
+use labdeck::tui::app::{App, Phase};
 use uuid::Uuid;
 
 const CLASS: Uuid = Uuid::from_u128(41);
@@ -95,7 +95,7 @@ fn detail(teaches: bool, vms: Vec<ClassVm>) -> Reply {
 fn teacher_in_class() -> App {
     let mut a = app(Role::Teacher, "tess");
     let Phase::Shell(shell) = &a.phase else { panic!() };
-    assert_eq!(shell.tab(), Tab::Classes, "a teacher's first tab");
+    assert_eq!(shell.front().map(|s| s.title()), Some("Classes"), "a teacher's first tab");
     let cmds = a.take_commands();
     assert!(matches!(cmds.first(), Some(Command { op: Op::Classes(classes::Op::Load), .. })), "{cmds:?}");
     reply(&mut a, Reply::Classes(Out::List { classes: vec![class(true)] }));

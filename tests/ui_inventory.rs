@@ -109,7 +109,7 @@ fn screen(a: &mut App) -> String {
 
 fn selected(a: &App) -> u32 {
     let Phase::Shell(s) = &a.phase else { panic!() };
-    s.inventory.list.selected().unwrap().vmid
+    s.screen::<labdeck::tui::screens::inventory::InventoryScreen>().unwrap().list.selected().unwrap().vmid
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn app(role: Role) -> App {
     utc();
     let mut a = signed_in(user(ME, "sue", "Sue Support", role));
     // Support is not every role's first tab: open it as a person would, by the palette.
-    if matches!(&a.phase, Phase::Shell(s) if s.tabs.iter().any(|t| t.name() == "Support")) {
+    if matches!(&a.phase, Phase::Shell(s) if s.tabs.iter().any(|t| t.title() == "Support")) {
         typed(&mut a, ":support");
         key(&mut a, KeyCode::Enter);
     }
@@ -167,7 +167,7 @@ fn the_queue_claims_and_chats_with_a_multi_line_reply() {
     }
     key(&mut a, KeyCode::Char('n'));
     key(&mut a, KeyCode::Char('m'));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))));
     // Issue #14, item 2: the dialog names the one set of variables.
     let dialog = screen(&mut a, 160, 22);
     assert!(dialog.contains("{visitor_name}") && dialog.contains("{rep_name}"), "{dialog}");
@@ -300,7 +300,7 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
 fn students_see_threads_and_assignments_but_no_visitor_chats() {
     let mut a = app(Role::Student);
     let Phase::Shell(shell) = &a.phase else { panic!("signed in") };
-    assert!(shell.tabs.iter().any(|t| t.name() == "Support"));
+    assert!(shell.tabs.iter().any(|t| t.title() == "Support"));
     let sent = support_ops(&a.take_commands());
     assert!(!sent.iter().any(|o| matches!(o, Op::LoadQueue)), "{sent:?}");
     out(&mut a, Out::Unread { messages: 4, waiting: 0 });
@@ -310,7 +310,7 @@ fn students_see_threads_and_assignments_but_no_visitor_chats() {
     assert!(!s.contains("chats waiting") && s.contains("messages unread 4"), "{s}");
     let viewer = app(Role::Viewer);
     let Phase::Shell(shell) = &viewer.phase else { panic!("signed in") };
-    assert!(!shell.tabs.iter().any(|t| t.name() == "Support"));
+    assert!(!shell.tabs.iter().any(|t| t.title() == "Support"));
 }
 
 #[test]
@@ -320,7 +320,7 @@ fn a_student_opens_an_assignment_from_the_form() {
     key(&mut a, KeyCode::Char(']'));
     a.take_commands();
     key(&mut a, KeyCode::Char('n'));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })));
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))));
     typed(&mut a, "ASG-77");
     key(&mut a, KeyCode::Tab);
     typed(&mut a, "Essay on routing");
@@ -341,7 +341,7 @@ fn a_student_opens_a_thread_to_support_from_the_form() {
     let mut a = app(Role::Student);
     a.take_commands();
     key(&mut a, KeyCode::Char('n'));
-    assert!(matches!(a.overlay, Some(Overlay::Form { .. })), "threads come first for students");
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "threads come first for students");
     key(&mut a, KeyCode::Tab);
     typed(&mut a, "VM will not boot");
     for _ in 0..3 {

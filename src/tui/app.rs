@@ -1,28 +1,20 @@
 //! The UI's whole state and its two functions: `update` (a message in, commands out) and
 //! `view` (state to frame). No I/O here: the engine does the work and answers with events.
 
-mod forms;
 mod input;
 mod replies;
 mod requests;
 mod view;
 
 use super::keymap::{Action, Keymap};
-use super::palette::{Entry, Palette, Verb as V};
-use super::screens::account::{AccountScreen, change_password_form};
-use super::screens::admin::{self, AdminScreen, Section};
-use super::screens::bookings::{self, BookingsScreen, FormKind};
-use super::screens::classes::{self as classes_screen, ClassesScreen};
+use super::palette::{Entry, Palette};
 use super::screens::gate::{DemoAccount, Gate, Mode};
-use super::screens::inventory::InventoryScreen;
-use super::screens::support::{self, SupportScreen};
+use super::screens::{Screen, TABS, Taken, downcast, downcast_mut};
 use super::theme::Theme;
 use super::widgets::form::{Form, FormOutcome};
 use super::widgets::overlay::{self, ConfirmView, ToastKind, Toasts};
-use crate::domain::Role;
-use crate::domain::rbac::Actor;
-use crate::engine::accounts::{AccountForm, Session};
-use crate::engine::{AccountOp, AdminOp, Command, Event, InventoryOp, Reply, RequestId, Secret};
+use crate::engine::accounts::Session;
+use crate::engine::{AccountOp, Command, Event, Reply, RequestId};
 use chrono::Local;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::Frame;
@@ -33,32 +25,24 @@ pub use requests::Requests;
 use std::time::Instant;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
-use uuid::Uuid;
 
 /// What a screen asks the app to do.
 pub enum Effect {
+    /// A command for the engine; its answer comes back to the screen that sent it.
     Send(Command),
-    /// Send on behalf of the form in front (the overlay's, else the sign-in gate's): its
-    /// answer or failure goes to that form and nowhere else.
+    /// Send on behalf of the sign-in gate's form: its answer or failure goes to that form.
     Submit(Command),
     Open(Overlay),
+    /// Open a form owned by the screen that asked: its submit goes to that screen's `on_form`.
+    Form(Form),
+    /// Bring the screen that asked to the front (a palette command reaching its tab).
+    Front,
+    /// A toast: something went through.
+    Info(String),
     Error(String),
+    /// Ring the terminal's bell with the next frame.
+    Bell,
     Quit,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FormPurpose {
-    NewUser,
-    ChangeRole { user: Uuid, username: String },
-    Invite,
-    EditSetting { key: String },
-    NewSetting,
-    ChangePassword,
-    Clone { source: crate::engine::inventory::GuestRef },
-    Cluster { id: Option<Uuid> },
-    Bookings(FormKind),
-    Support(support::Ask),
-    Classes(classes_screen::FormKind),
 }
 
 pub enum Overlay {
@@ -73,10 +57,7 @@ pub enum Overlay {
         message: String,
         secret: String,
     },
-    Form {
-        form: Form,
-        purpose: FormPurpose,
-    },
+    Form(Form),
     /// Read-only lines: a bulk action's per-guest results, a task log.
     Report {
         title: String,
@@ -85,140 +66,42 @@ pub enum Overlay {
     },
 }
 
-/// The tabs, in display order. A tab appears once its screen works and the role may use it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Inventory,
-    Bookings,
-    Support,
-    Classes,
-    Admin,
-    Me,
-}
-
-impl Tab {
-    pub const ORDER: [Tab; 6] = [Tab::Inventory, Tab::Classes, Tab::Bookings, Tab::Support, Tab::Admin, Tab::Me];
-    pub fn name(self) -> &'static str {
-        match self {
-            Tab::Inventory => "Inventory",
-            Tab::Classes => "Classes",
-            Tab::Bookings => "Bookings",
-            Tab::Support => "Support",
-            Tab::Admin => "Admin",
-            Tab::Me => "Me",
-        }
-    }
-    fn visible(self, actor: &Actor) -> bool {
-        use crate::domain::rbac::{Action as P, Resource as R};
-        match self {
-            Tab::Inventory => actor.can(R::Guest, P::Read) && actor.can(R::Cluster, P::Read),
-            Tab::Bookings => bookings::visible(actor),
-            Tab::Support => support::visible(actor),
-            Tab::Classes => actor.can(R::Class, P::Read),
-            Tab::Admin => !admin::visible_sections(actor).is_empty(),
-            Tab::Me => true,
-        }
-    }
-}
-
 pub struct Shell {
     pub session: Session,
-    pub tabs: Vec<Tab>,
+    /// The tabs the role may use, in display order (`screens::TABS`).
+    pub tabs: Vec<Box<dyn Screen>>,
     pub active: usize,
-    pub inventory: InventoryScreen,
-    pub classes: ClassesScreen,
-    pub admin: AdminScreen,
-    pub bookings: BookingsScreen,
-    pub support: SupportScreen,
-    pub account: AccountScreen,
     pub unread: i64,
     pub filter: Option<Input>,
 }
 
 impl Shell {
     fn new(session: Session) -> Shell {
-        let tabs: Vec<Tab> = Tab::ORDER.into_iter().filter(|t| t.visible(&session.actor)).collect();
-        let support = SupportScreen::new(&session.actor);
-        let mut admin = AdminScreen::default();
-        if let Some(first) = admin::visible_sections(&session.actor).first() {
-            admin.section = *first;
-        }
-        let bookings = BookingsScreen::for_user(&session.user.time_zone);
-        Shell {
-            bookings,
-            session,
-            tabs,
-            active: 0,
-            inventory: InventoryScreen::default(),
-            classes: ClassesScreen::default(),
-            admin,
-            support,
-            account: AccountScreen::default(),
-            unread: 0,
-            filter: None,
-        }
-    }
-    pub fn tab(&self) -> Tab {
-        self.tabs.get(self.active).copied().unwrap_or(Tab::Me)
-    }
-    fn actor(&self) -> &Actor {
-        &self.session.actor
-    }
-    /// What the screen in front offers (for its help, and to pick among actions sharing a key).
-    pub fn actions(&self) -> Vec<(Action, &'static str)> {
-        match self.tab() {
-            Tab::Inventory => self.inventory.actions(),
-            Tab::Bookings => self.bookings.actions(),
-            Tab::Classes => self.classes.actions(self.actor()),
-            Tab::Admin => self.admin.actions(),
-            Tab::Support => self.support.actions(),
-            Tab::Me => self.account.actions(),
-        }
+        let tabs = TABS.iter().filter_map(|tab| tab(&session)).collect();
+        Shell { session, tabs, active: 0, unread: 0, filter: None }
     }
 
-    fn load_tab(&self) -> Vec<Effect> {
-        let mut fx = match self.tab() {
-            Tab::Inventory => self.inventory.load(self.actor()),
-            Tab::Bookings => self.bookings.load(self.actor()),
-            Tab::Classes => self.classes.load(self.actor()),
-            Tab::Admin => self.admin.load(self.actor()),
-            Tab::Support => return self.support.load(self.actor()),
-            Tab::Me => self.account.load(self.actor()),
-        };
-        if self.tabs.contains(&Tab::Support) {
-            fx.push(support::left());
-        }
-        fx
+    /// The screen in front.
+    pub fn front(&self) -> Option<&dyn Screen> {
+        self.tabs.get(self.active).map(|s| s.as_ref())
     }
-    fn set_filter(&mut self, text: &str) {
-        match self.tab() {
-            Tab::Inventory => self.inventory.set_filter(text),
-            Tab::Bookings => self.bookings.set_filter(text),
-            Tab::Classes => self.classes.set_filter(text),
-            Tab::Admin => self.admin.set_filter(text),
-            Tab::Support => self.support.set_filter(text),
-            Tab::Me => self.account.notifications.set_filter(text),
-        }
+
+    /// The tab of type `S`, if the role has it.
+    pub fn screen<S: Screen>(&self) -> Option<&S> {
+        self.tabs.iter().find_map(|s| downcast(s.as_ref()))
     }
-    fn current_filter(&mut self) -> String {
-        match self.tab() {
-            Tab::Inventory => self.inventory.filter().to_string(),
-            Tab::Bookings => self.bookings.filter(),
-            Tab::Classes => self.classes.filter(),
-            Tab::Admin => self.admin.filter(),
-            Tab::Support => self.support.filter(),
-            Tab::Me => self.account.notifications.filter().to_string(),
-        }
+
+    pub fn screen_mut<S: Screen>(&mut self) -> Option<&mut S> {
+        self.tabs.iter_mut().find_map(|s| downcast_mut(s.as_mut()))
     }
+
+    /// What the screen in front offers (for its help, and to pick among actions sharing a key).
+    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+        self.front().map(|s| s.help(&self.session)).unwrap_or_default()
+    }
+
     fn context(&self) -> String {
-        match self.tab() {
-            Tab::Inventory => format!("inventory › {}", self.inventory.view.name()),
-            Tab::Bookings => format!("bookings › {}", self.bookings.section.name()),
-            Tab::Classes => self.classes.context(),
-            Tab::Admin => format!("admin › {}", self.admin.section.name()),
-            Tab::Support => self.support.context(),
-            Tab::Me => "me".into(),
-        }
+        self.front().map(|s| s.context()).unwrap_or_default()
     }
 }
 
@@ -239,24 +122,35 @@ pub struct App {
     pub theme: Theme,
     pub phase: Phase,
     pub overlay: Option<Overlay>,
+    /// The tab that opened the overlay: a confirmed command or a submitted form is its.
+    overlay_owner: Option<usize>,
     pub toasts: Toasts,
     pub demo: Vec<DemoAccount>,
     pub backend: &'static str,
     pub org: String,
-    pub clock: bool,
+    pub clock: crate::config::Clock,
     pub store_down: Option<String>,
     pub quit: bool,
+    /// A screen asked for the terminal's bell; the next frame rings it.
+    pub bell: bool,
     outbox: Vec<Command>,
     requests: Requests,
 }
 
 impl App {
-    pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
+    pub fn new(
+        keymap: Keymap,
+        theme: Theme,
+        backend: &'static str,
+        demo: Vec<DemoAccount>,
+        clock: crate::config::Clock,
+    ) -> App {
         let mut app = App {
             keymap,
             theme,
             phase: Phase::Starting,
             overlay: None,
+            overlay_owner: None,
             toasts: Toasts::default(),
             demo,
             backend,
@@ -264,16 +158,17 @@ impl App {
             clock,
             store_down: None,
             quit: false,
+            bell: false,
             outbox: vec![],
             requests: Requests::default(),
         };
-        app.send(Command::anonymous(AccountOp::CheckSetup));
+        app.send(Command::anonymous(AccountOp::CheckSetup), None);
         app
     }
 
-    /// Number a command and queue it for the engine.
-    fn send(&mut self, mut cmd: Command) -> RequestId {
-        let id = self.requests.issue(&mut cmd);
+    /// Number a command and queue it for the engine; `owner` is the tab whose it is.
+    fn send(&mut self, mut cmd: Command, owner: Option<usize>) -> RequestId {
+        let id = self.requests.issue(&mut cmd, owner);
         self.outbox.push(cmd);
         id
     }
@@ -293,29 +188,74 @@ impl App {
             Msg::Terminal(TermEvent::Resize(..)) => true,
             Msg::Terminal(_) => false,
             Msg::Engine(e) => self.on_engine(e),
-            Msg::Tick => self.toasts.expire(Instant::now()) || self.clock,
+            Msg::Tick => self.toasts.expire(Instant::now()) || self.clock != crate::config::Clock::Off,
         }
     }
 
-    fn apply(&mut self, effects: Vec<Effect>) {
+    /// Apply what the shell or the gate (`owner` None) or tab `owner` asked for.
+    fn apply(&mut self, owner: Option<usize>, effects: Vec<Effect>) {
         for e in effects {
             match e {
                 Effect::Send(c) => {
-                    self.send(c);
+                    self.send(c, owner);
                 }
                 Effect::Submit(c) => {
-                    let id = self.send(c);
-                    match (&mut self.overlay, &mut self.phase) {
-                        (Some(Overlay::Form { form, .. }), _) => form.sent(id),
-                        (_, Phase::Gate(g)) => g.form.sent(id),
-                        _ => {}
+                    let id = self.send(c, owner);
+                    if let Phase::Gate(g) = &mut self.phase {
+                        g.form.sent(id);
                     }
                 }
-                Effect::Open(o) => self.overlay = Some(o),
+                Effect::Open(o) => {
+                    self.overlay = Some(o);
+                    self.overlay_owner = owner;
+                }
+                Effect::Form(form) => {
+                    self.overlay = Some(Overlay::Form(form));
+                    self.overlay_owner = owner;
+                }
+                Effect::Front => {
+                    if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
+                        && i != shell.active
+                    {
+                        let fx = self.switch_to(i);
+                        self.apply(fx.0, fx.1);
+                    }
+                }
+                Effect::Info(m) => self.toasts.push(ToastKind::Info, m),
                 Effect::Error(m) => self.toasts.push(ToastKind::Error, m),
+                Effect::Bell => self.bell = true,
                 Effect::Quit => self.quit = true,
             }
         }
+    }
+
+    /// Bring tab `i` to the front without loading it: the tab left behind says what it
+    /// stops (its effects, with its index, are returned to apply).
+    fn switch_to(&mut self, i: usize) -> (Option<usize>, Vec<Effect>) {
+        let Phase::Shell(shell) = &mut self.phase else {
+            return (None, vec![]);
+        };
+        let old = shell.active;
+        shell.active = i;
+        shell.filter = None;
+        let fx = match shell.tabs.get_mut(old) {
+            Some(s) => s.leave(&shell.session),
+            None => vec![],
+        };
+        (Some(old), fx)
+    }
+
+    /// Call tab `i` (the front one when `None`) and apply what it asks for.
+    fn with_screen(&mut self, i: Option<usize>, f: impl FnOnce(&mut dyn Screen, &Session) -> Vec<Effect>) {
+        let Phase::Shell(shell) = &mut self.phase else {
+            return;
+        };
+        let i = i.unwrap_or(shell.active);
+        let Some(screen) = shell.tabs.get_mut(i) else {
+            return;
+        };
+        let fx = f(screen.as_mut(), &shell.session);
+        self.apply(Some(i), fx);
     }
 
     fn on_key(&mut self, key: KeyEvent) {
@@ -330,43 +270,28 @@ impl App {
             Phase::Starting => {}
             Phase::Gate(g) => {
                 let fx = g.handle_key(&key);
-                self.apply(fx);
+                self.apply(None, fx);
             }
             Phase::Shell(shell) => {
                 if let Some(input) = &mut shell.filter {
-                    match key.code {
-                        KeyCode::Esc => {
-                            shell.filter = None;
-                            shell.set_filter("");
-                        }
-                        KeyCode::Enter => {
-                            let text = input.value().to_string();
-                            shell.filter = None;
-                            let actor = shell.session.actor.clone();
-                            let fx = match shell.tab() {
-                                Tab::Admin => shell.admin.commit_filter(&text, &actor),
-                                Tab::Support => shell.support.commit_filter(&text, &actor),
-                                _ => vec![],
-                            };
-                            self.apply(fx);
-                        }
+                    let (text, enter) = match key.code {
+                        KeyCode::Esc => (String::new(), false),
+                        KeyCode::Enter => (input.value().to_string(), true),
                         _ => {
                             input.handle_event(&TermEvent::Key(key));
-                            let text = input.value().to_string();
-                            shell.set_filter(&text);
-                            if shell.tab() == Tab::Support {
-                                let actor = shell.session.actor.clone();
-                                let fx = shell.support.follow_selection(&actor);
-                                self.apply(fx);
-                            }
+                            (input.value().to_string(), false)
                         }
+                    };
+                    if matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+                        shell.filter = None;
                     }
-                    return;
+                    return self.with_screen(None, |s, me| s.on_filter(&text, enter, me));
                 }
-                if shell.tab() == Tab::Support && shell.support.composing {
-                    let actor = shell.session.actor.clone();
-                    let fx = shell.support.compose_key(&key, &actor);
-                    return self.apply(fx);
+                let active = shell.active;
+                if let Some(screen) = shell.tabs.get_mut(active)
+                    && let Some(fx) = screen.on_key(&key, &shell.session)
+                {
+                    return self.apply(Some(active), fx);
                 }
                 let here: Vec<Action> = shell.actions().into_iter().map(|(a, _)| a).collect();
                 let Some(action) = self.keymap.action_in(&key, &here) else {
@@ -381,66 +306,41 @@ impl App {
         let Phase::Shell(shell) = &mut self.phase else {
             return;
         };
-        let fx = match action {
-            Action::Quit => vec![Effect::Quit],
-            Action::Help => vec![Effect::Open(Overlay::Help)],
-            Action::Palette => vec![Effect::Open(Overlay::Palette(Palette::default()))],
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.apply(None, vec![Effect::Open(Overlay::Help)]),
+            Action::Palette => self.apply(None, vec![Effect::Open(Overlay::Palette(Palette::default()))]),
             Action::Filter => {
-                shell.filter = Some(Input::new(shell.current_filter()));
-                vec![]
+                let active = shell.active;
+                let text = shell.tabs.get_mut(active).map(|s| s.filter()).unwrap_or_default();
+                shell.filter = Some(Input::new(text));
             }
             Action::NextTab | Action::PrevTab if !shell.tabs.is_empty() => {
                 let n = shell.tabs.len();
-                shell.active =
-                    if action == Action::NextTab { (shell.active + 1) % n } else { (shell.active + n - 1) % n };
-                shell.filter = None;
-                shell.load_tab()
+                let next = if action == Action::NextTab { (shell.active + 1) % n } else { (shell.active + n - 1) % n };
+                let (old, fx) = self.switch_to(next);
+                self.apply(old, fx);
+                self.with_screen(None, |s, me| s.load(me));
             }
-            Action::Back if shell.tab() == Tab::Classes && shell.classes.back() => vec![],
-            Action::Back => {
-                shell.set_filter("");
-                vec![]
+            // Esc clears the filter first; with none, the screen goes back (a class to the list).
+            Action::Back if shell.tabs.get_mut(shell.active).is_some_and(|s| !s.filter().is_empty()) => {
+                self.with_screen(None, |s, me| s.on_filter("", false, me))
             }
-            other => {
-                let actor = shell.session.actor.clone();
-                match shell.tab() {
-                    Tab::Inventory => shell.inventory.update(other, &actor),
-                    Tab::Bookings => shell.bookings.update(other, &actor),
-                    Tab::Classes => shell.classes.update(other, &actor),
-                    Tab::Admin => shell.admin.update(other, &actor),
-                    Tab::Support => shell.support.update(other, &actor),
-                    Tab::Me => shell.account.update(other, &actor),
-                }
-            }
-        };
-        self.apply(fx);
+            other => self.with_screen(None, |s, me| s.on_action(other, me)),
+        }
     }
 
     fn enter_shell(&mut self, session: Session) {
         let actor = session.actor.clone();
-        let shell = Shell::new(session);
-        let mut fx = shell.load_tab();
-        fx.extend(pending_count(&actor));
-        if shell.tabs.contains(&Tab::Support) {
-            fx.push(support_unread(&actor));
+        self.phase = Phase::Shell(Box::new(Shell::new(session)));
+        self.with_screen(None, |s, me| s.load(me));
+        let n = match &self.phase {
+            Phase::Shell(shell) => shell.tabs.len(),
+            _ => 0,
+        };
+        for i in 0..n {
+            self.with_screen(Some(i), |s, me| s.watch(me));
         }
-        fx.push(Effect::Send(Command::new(&actor, AccountOp::LoadUnread)));
-        self.phase = Phase::Shell(Box::new(shell));
-        self.apply(fx);
+        self.send(Command::new(&actor, AccountOp::LoadUnread), None);
     }
-}
-
-/// Approvers see how many bookings wait for them in the status bar.
-fn pending_count(actor: &Actor) -> Vec<Effect> {
-    use crate::domain::{Action as P, Resource as R};
-    if actor.can(R::Booking, P::Update) {
-        vec![Effect::Send(Command::new(actor, crate::engine::bookings::Op::PendingCount))]
-    } else {
-        vec![]
-    }
-}
-
-/// Ask for the Support badge: waiting chats and unread thread messages.
-fn support_unread(actor: &Actor) -> Effect {
-    Effect::Send(Command::new(actor, crate::engine::support::Op::LoadUnread))
 }

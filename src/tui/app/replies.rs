@@ -1,5 +1,5 @@
-//! The engine's events: answers routed by request id (stale loads dropped, failures to the
-//! request that caused them), database changes, the database's state.
+//! The engine's events: answers routed by request id to the tab that asked (stale loads
+//! dropped, failures to the request that caused them), database changes, the database's state.
 
 use super::*;
 
@@ -7,21 +7,21 @@ impl App {
     pub(super) fn on_engine(&mut self, event: Event) -> bool {
         match event {
             Event::Reply { id, reply } => {
-                let wanted = self.requests.wanted(id);
+                let (wanted, owner) = (self.requests.wanted(id), self.requests.owner(id));
                 if !matches!(&reply, Reply::Guests(b) if b.more) {
                     self.requests.done(id);
                 }
                 // An answer to a load that a newer one of its kind superseded: stale, dropped.
-                return wanted && self.on_reply(id, reply);
+                return wanted && self.on_reply(id, owner, reply);
             }
             Event::Failed { id, origin, message } => {
-                let (wanted, kind) = (self.requests.wanted(id), self.requests.kind(id));
+                let (wanted, kind, owner) = (self.requests.wanted(id), self.requests.kind(id), self.requests.owner(id));
                 self.requests.done(id);
-                if kind == Some("inventory.guests")
-                    && let Phase::Shell(shell) = &mut self.phase
+                // Even a superseded load frees its screen for the next one.
+                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
+                    && let Some(screen) = shell.tabs.get_mut(i)
                 {
-                    // Even a superseded guest load frees the way for the next one.
-                    shell.inventory.guests_failed();
+                    screen.on_failed(kind);
                 }
                 if !wanted {
                     return false;
@@ -30,7 +30,7 @@ impl App {
                 // The failure goes to the request that caused it: the form that sent it, or a
                 // toast; never to a form that happens to be open, waiting for something else.
                 match (&mut self.phase, &mut self.overlay) {
-                    (_, Some(Overlay::Form { form, .. })) if form.waits_for(id) => form.fail(message),
+                    (_, Some(Overlay::Form(form))) if form.waits_for(id) => form.fail(message),
                     (Phase::Gate(g), _) if g.form.waits_for(id) => g.failed(&message),
                     // Badge counts: the status bar says when the database is unreachable.
                     _ if matches!(kind, Some("account.unread" | "support.unread" | "bookings.pending_count")) => {
@@ -40,29 +40,19 @@ impl App {
                 }
             }
             Event::Changed(domains) => {
-                if let Phase::Shell(shell) = &mut self.phase {
-                    let actor = shell.session.actor.clone();
-                    let mut fx = match shell.tab() {
-                        Tab::Inventory => shell.inventory.on_changed(&domains, &actor),
-                        Tab::Bookings => shell.bookings.on_changed(&domains, &actor),
-                        Tab::Classes => shell.classes.on_changed(&domains, &actor),
-                        Tab::Admin => shell.admin.on_changed(&domains, &actor),
-                        Tab::Support => shell.support.on_changed(&domains, &actor),
-                        Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
-                        Tab::Me => vec![],
-                    };
-                    if shell.tab() != Tab::Bookings && domains.iter().any(|d| d == "bookings") {
-                        fx.extend(pending_count(&actor));
-                    }
-                    if domains.iter().any(|d| d == "visitor_chat" || d == "threads")
-                        && shell.tabs.contains(&Tab::Support)
-                    {
-                        fx.push(support_unread(&actor));
-                    }
-                    if domains.iter().any(|d| d == "notifications") {
-                        fx.push(Effect::Send(Command::new(&actor, AccountOp::LoadUnread)));
-                    }
-                    self.apply(fx);
+                let (n, active) = match &self.phase {
+                    Phase::Shell(shell) => (shell.tabs.len(), shell.active),
+                    _ => return false,
+                };
+                // The tab in front reloads what it shows; those behind, their badges.
+                for i in 0..n {
+                    self.with_screen(Some(i), |s, me| s.on_changed(&domains, i == active, me));
+                }
+                if domains.iter().any(|d| d == "notifications")
+                    && let Phase::Shell(shell) = &self.phase
+                {
+                    let cmd = Command::new(&shell.session.actor, AccountOp::LoadUnread);
+                    self.send(cmd, None);
                 }
                 return false;
             }
@@ -78,12 +68,11 @@ impl App {
         true
     }
 
-    /// Whether the form in front waits for request `id` (and so is answered by it).
-    pub(super) fn form_waits_for(&self, id: RequestId) -> bool {
-        matches!(&self.overlay, Some(Overlay::Form { form, .. }) if form.waits_for(id))
-    }
-
-    pub(super) fn on_reply(&mut self, id: RequestId, reply: Reply) -> bool {
+    pub(super) fn on_reply(&mut self, id: RequestId, owner: Option<usize>, reply: Reply) -> bool {
+        // An answer to the form in front closes it; what the answer shows comes next.
+        if matches!(&self.overlay, Some(Overlay::Form(form)) if form.waits_for(id)) {
+            self.overlay = None;
+        }
         match reply {
             Reply::Setup { needs_first_admin, org } => {
                 if let Some(org) = org {
@@ -118,109 +107,32 @@ impl App {
                 {
                     let session = (**session).clone();
                     self.enter_shell(session);
-                    self.toasts.push(ToastKind::Info, message);
-                    return true;
-                }
-                if self.form_waits_for(id) {
-                    self.overlay = None;
                 }
                 self.toasts.push(ToastKind::Info, message);
             }
             Reply::Secret { message, secret } => self.overlay = Some(Overlay::Secret { message, secret }),
             Reply::Report { title, lines } => self.overlay = Some(Overlay::Report { title, lines, scroll: 0 }),
-            Reply::TrustPrompt { id, input, previous } => {
-                let Phase::Shell(shell) = &self.phase else {
-                    return false;
-                };
-                let message = match &previous {
-                    Some(old) => format!(
-                        "The certificate of {}:{} CHANGED. Pinned: {old}. Now: {}. Trust the new one only if you replaced it yourself.",
-                        input.host, input.port, input.fingerprint
-                    ),
-                    None => format!(
-                        "{}:{} presents a certificate with SHA-256 fingerprint {}. Compare it with the node's, then trust it?",
-                        input.host, input.port, input.fingerprint
-                    ),
-                };
-                let on_yes = Command::new(&shell.session.actor, InventoryOp::SaveCluster { id, input });
-                self.overlay = Some(Overlay::Confirm { title: "trust this certificate?".into(), message, on_yes });
-            }
-            Reply::Bulk { title, lines } => self.on_bulk(id, title, lines),
-            Reply::Bookings(out) => {
-                if let Phase::Shell(shell) = &mut self.phase {
-                    let actor = shell.session.actor.clone();
-                    let (fx, toast) = shell.bookings.on_out(out, &actor);
-                    if let Some(message) = toast {
-                        if self.form_waits_for(id) {
-                            self.overlay = None;
-                        }
-                        self.toasts.push(ToastKind::Info, message);
-                    }
-                    self.apply(fx);
-                }
-            }
-            // The Infrastructure tab is built on the screen contract (issue 11); until it
-            // lands no screen sends infrastructure loads, and changes answer with Done.
-            Reply::Infra(_) => {}
-            Reply::Support(out) => {
-                if let Phase::Shell(shell) = &mut self.phase {
-                    let actor = shell.session.actor.clone();
-                    let fx = shell.support.on_reply(&out, &actor);
-                    self.apply(fx);
-                }
-            }
-            Reply::Guests(batch) => {
-                if let Phase::Shell(shell) = &mut self.phase {
-                    let actor = shell.session.actor.clone();
-                    let fx = shell.inventory.take_batch(*batch, &actor);
-                    self.apply(fx);
-                }
-            }
-            other => {
-                if let Phase::Shell(shell) = &mut self.phase {
-                    // Every screen sees the reply: one answer (the cluster overview) feeds two.
-                    let inventory = shell.inventory.on_reply(&other);
-                    let classes = shell.classes.on_reply(&other);
-                    let admin = shell.admin.on_reply(&other);
-                    let account = shell.account.on_reply(&other);
-                    return inventory | classes | admin | account;
-                }
-                return false;
-            }
+            other => return self.route_to_tabs(owner, other),
         }
         true
     }
 
-    /// A bulk action's results: a toast when one guest went through, else a report with a
-    /// line per guest (submitted, skipped and why, failed and why).
-    pub(super) fn on_bulk(&mut self, id: RequestId, title: String, lines: Vec<crate::engine::inventory::BulkLine>) {
-        use crate::engine::inventory::BulkOutcome;
-        if let Phase::Shell(shell) = &mut self.phase {
-            shell.inventory.list.marks.clear();
+    /// A domain's answer: to the tab that asked, else to the first tab that takes it.
+    fn route_to_tabs(&mut self, owner: Option<usize>, mut reply: Reply) -> bool {
+        let Phase::Shell(shell) = &mut self.phase else {
+            return false;
+        };
+        let order: Vec<usize> = owner.into_iter().chain((0..shell.tabs.len()).filter(|i| Some(*i) != owner)).collect();
+        for i in order {
+            let Some(screen) = shell.tabs.get_mut(i) else { continue };
+            match screen.on_reply(reply, &shell.session) {
+                Taken::Done(fx) => {
+                    self.apply(Some(i), fx);
+                    return true;
+                }
+                Taken::NotMine(back) => reply = back,
+            }
         }
-        if self.form_waits_for(id) {
-            self.overlay = None;
-        }
-        let count = |f: fn(&BulkOutcome) -> bool| lines.iter().filter(|l| f(&l.outcome)).count();
-        let ok = count(|o| matches!(o, BulkOutcome::Submitted(_)));
-        let skipped = count(|o| matches!(o, BulkOutcome::Skipped(_)));
-        let failed = count(|o| matches!(o, BulkOutcome::Failed(_)));
-        if let ([one], 1) = (lines.as_slice(), ok) {
-            self.toasts.push(ToastKind::Info, format!("{title}: {} ({}) submitted", one.name, one.vmid));
-            return;
-        }
-        let text = lines
-            .iter()
-            .map(|l| {
-                let what = match &l.outcome {
-                    BulkOutcome::Submitted(upid) => format!("✓ submitted  {upid}"),
-                    BulkOutcome::Skipped(why) => format!("– skipped: {why}"),
-                    BulkOutcome::Failed(why) => format!("✗ failed: {why}"),
-                };
-                format!("{:<10} {:>6} {:<20} {what}", l.cluster, l.vmid, l.name)
-            })
-            .collect();
-        let title = format!("{title}: {ok} submitted, {skipped} skipped, {failed} failed");
-        self.overlay = Some(Overlay::Report { title, lines: text, scroll: 0 });
+        false
     }
 }

@@ -57,17 +57,9 @@ impl App {
                 } else {
                     (body, None)
                 };
-                let actor = shell.session.actor.clone();
-                match shell.tab() {
-                    Tab::Inventory => shell.inventory.view(f, body, &theme),
-                    Tab::Bookings => shell.bookings.view(f, body, &theme, &actor),
-                    Tab::Classes => shell.classes.view(f, body, &theme),
-                    Tab::Admin => shell.admin.view(f, body, &theme, &actor),
-                    Tab::Support => shell.support.view(f, body, &theme, &actor),
-                    Tab::Me => {
-                        let user = shell.session.user.clone();
-                        shell.account.view(f, body, &theme, &user)
-                    }
+                let active = shell.active;
+                if let Some(screen) = shell.tabs.get_mut(active) {
+                    screen.view(f, body, &theme, &shell.session);
                 }
                 if let (Some(line), Some(input)) = (filter_line, &shell.filter) {
                     f.render_widget(
@@ -101,7 +93,7 @@ impl App {
             Some(Overlay::Report { title, lines, scroll }) => {
                 overlay::render_report(f, area, &theme, title, lines, *scroll)
             }
-            Some(Overlay::Form { form, .. }) => {
+            Some(Overlay::Form(form)) => {
                 let r = crate::tui::widgets::centered(area, 72, form.height());
                 form.render(f, r, &theme);
             }
@@ -114,9 +106,10 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
         let style = if i == shell.active { theme.selected() } else { theme.dim() };
-        let badge = shell.support.badge();
-        let name =
-            if *t == Tab::Support && badge > 0 { format!("{} ({badge})", t.name()) } else { t.name().to_string() };
+        let name = match t.badge() {
+            0 => t.title().to_string(),
+            n => format!("{} ({n})", t.title()),
+        };
         spans.push(Span::styled(format!(" {name} "), style));
     }
     let hints = format!(
@@ -135,7 +128,15 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     f.render_widget(Line::from(spans), area);
 }
 
-fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
+fn render_status(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    shell: &Shell,
+    backend: &str,
+    down: bool,
+    clock: crate::config::Clock,
+) {
     let u = &shell.session.user;
     let mut spans = vec![
         Span::styled(format!(" {} ", u.username), theme.selected()),
@@ -143,25 +144,14 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
         Span::styled(format!("│ {backend} "), theme.dim()),
         Span::styled(format!("│ ✉ {} ", shell.unread), if shell.unread > 0 { theme.warn() } else { theme.dim() }),
     ];
-    if shell.session.actor.can(crate::domain::Resource::Booking, crate::domain::Action::Update) {
-        let n = shell.bookings.pending_count;
-        spans.push(Span::styled(format!("│ ⚑ {n} to approve "), if n > 0 { theme.warn() } else { theme.dim() }));
-    }
-    if shell.tabs.contains(&Tab::Support) {
-        let (waiting, unread) = (shell.support.waiting, shell.support.unread);
-        let style = if waiting + unread > 0 { theme.warn() } else { theme.dim() };
-        // Only those who answer visitors have a queue to count.
-        let text = if shell.session.actor.can(crate::domain::Resource::VisitorChat, crate::domain::Action::Read) {
-            format!("│ chats waiting {waiting} · unread {unread} ")
-        } else {
-            format!("│ messages unread {unread} ")
-        };
-        spans.push(Span::styled(text, style));
+    for segment in shell.tabs.iter().filter_map(|t| t.status(&shell.session)) {
+        let style = if segment.urgent { theme.warn() } else { theme.dim() };
+        spans.push(Span::styled(format!("│ {} ", segment.text), style));
     }
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
-    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
+    let right = clock.format(Local::now()).map(|t| format!(" {t} ")).unwrap_or_default();
     let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(left + right.chars().count());
     spans.push(Span::raw(" ".repeat(room)));

@@ -1,11 +1,12 @@
 //! "Me": who I am, my notifications, my password. Every role has this tab.
 
-use crate::domain::rbac::Actor;
-use crate::domain::user::User;
+use super::{Screen, Taken};
+use crate::engine::accounts::Session;
 use crate::engine::read::admin::Notification;
-use crate::engine::{AccountOp, Command, Reply};
-use crate::tui::app::{Effect, FormPurpose, Overlay};
+use crate::engine::{AccountOp, Command, Reply, Secret};
+use crate::tui::app::Effect;
 use crate::tui::keymap::Action;
+use crate::tui::palette::Verb;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::table::{DataTable, TableRow};
@@ -48,20 +49,35 @@ impl Default for AccountScreen {
     }
 }
 
-impl AccountScreen {
-    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        vec![Effect::Send(Command::new(actor, AccountOp::LoadNotifications))]
+/// Every role has this tab.
+pub fn tab(_: &Session) -> Option<Box<dyn Screen>> {
+    Some(Box::new(AccountScreen::default()))
+}
+
+impl Screen for AccountScreen {
+    fn title(&self) -> &'static str {
+        "Me"
     }
 
-    pub fn on_reply(&mut self, reply: &Reply) -> bool {
-        if let Reply::Notifications(n) = reply {
-            self.notifications.set_rows(n.clone());
-            return true;
+    fn load(&mut self, me: &Session) -> Vec<Effect> {
+        vec![Effect::Send(Command::new(&me.actor, AccountOp::LoadNotifications))]
+    }
+
+    fn on_reply(&mut self, reply: Reply, _: &Session) -> Taken {
+        match reply {
+            Reply::Notifications(n) => {
+                self.notifications.set_rows(n);
+                Taken::Done(vec![])
+            }
+            other => Taken::NotMine(other),
         }
-        false
     }
 
-    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+    fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
+        if front && domains.iter().any(|d| d == "notifications") { self.load(me) } else { vec![] }
+    }
+
+    fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
         vec![
             (Action::Open, "Mark the notification read"),
             (Action::New, "Mark all notifications read"),
@@ -71,12 +87,13 @@ impl AccountScreen {
         ]
     }
 
-    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+    fn on_action(&mut self, action: Action, me: &Session) -> Vec<Effect> {
         if self.notifications.navigate(action) {
             return vec![];
         }
+        let actor = &me.actor;
         match action {
-            Action::Refresh => return self.load(actor),
+            Action::Refresh => return self.load(me),
             Action::Open => {
                 if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {
                     return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: Some(n.id) }))];
@@ -91,7 +108,44 @@ impl AccountScreen {
         vec![]
     }
 
-    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, user: &User) {
+    fn on_command(&mut self, verb: Verb, _: &[String], front: bool, me: &Session) -> Option<Vec<Effect>> {
+        let actor = &me.actor;
+        match verb {
+            Verb::Me => {
+                let mut fx = vec![Effect::Front];
+                if !front {
+                    fx.extend(self.load(me));
+                }
+                Some(fx)
+            }
+            Verb::Passwd => Some(vec![change_password_form()]),
+            Verb::ReadAll => Some(vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))]),
+            _ => None,
+        }
+    }
+
+    /// The one form of this tab: my new password.
+    fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
+        if form.value("New") != form.value("Repeat") {
+            return Err("The two new passwords differ.".into());
+        }
+        Ok(Command::new(
+            &me.actor,
+            AccountOp::ChangePassword { current: Secret(form.value("Current")), new: Secret(form.value("New")) },
+        ))
+    }
+
+    fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
+        self.notifications.set_filter(text);
+        vec![]
+    }
+
+    fn filter(&mut self) -> String {
+        self.notifications.filter().to_string()
+    }
+
+    fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, me: &Session) {
+        let user = &me.user;
         let [profile, list] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
         let field = |k: &str, v: String| {
             Line::from(vec![Span::styled(format!("{k:>12}  "), theme.dim()), Span::styled(v, theme.text())])
@@ -110,13 +164,9 @@ impl AccountScreen {
     }
 }
 
-pub fn change_password_form() -> Effect {
-    Effect::Open(Overlay::Form {
-        form: Form::new(
-            "change password",
-            vec![Field::secret("Current"), Field::secret("New"), Field::secret("Repeat")],
-        )
-        .submit_label("change"),
-        purpose: FormPurpose::ChangePassword,
-    })
+fn change_password_form() -> Effect {
+    Effect::Form(
+        Form::new("change password", vec![Field::secret("Current"), Field::secret("New"), Field::secret("Repeat")])
+            .submit_label("change"),
+    )
 }

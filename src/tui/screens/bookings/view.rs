@@ -21,7 +21,7 @@ const NAME_W: usize = 16;
 const MAX_LANES: usize = 3;
 
 impl BookingsScreen {
-    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
+    pub fn draw(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
         let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![];
         for s in sections(actor) {

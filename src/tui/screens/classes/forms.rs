@@ -5,7 +5,6 @@ use crate::domain::rbac::Actor;
 use crate::engine::classes::{ClassForm, Op};
 use crate::engine::read::classes::Class;
 use crate::engine::{Command, Secret};
-use crate::tui::app::{Effect, FormPurpose, Overlay};
 use crate::tui::widgets::form::{Field, Form};
 use uuid::Uuid;
 
@@ -19,8 +18,11 @@ pub enum FormKind {
     Scale(Uuid),
 }
 
-fn open(form: Form, kind: FormKind) -> Effect {
-    Effect::Open(Overlay::Form { form, purpose: FormPurpose::Classes(kind) })
+/// A form to open, and which it is.
+pub type Opened = (FormKind, Form);
+
+fn open(form: Form, kind: FormKind) -> Opened {
+    (kind, form)
 }
 
 const CLASS_FIELDS: [&str; 13] = [
@@ -39,7 +41,7 @@ const CLASS_FIELDS: [&str; 13] = [
     "Power on before",
 ];
 
-pub fn class_form(class: Option<&Class>) -> Effect {
+pub fn class_form(class: Option<&Class>) -> Opened {
     let f = class.map(ClassForm::of).unwrap_or_else(|| ClassForm {
         pool_size: "10".into(),
         cpu_cores: "2".into(),
@@ -78,21 +80,21 @@ pub fn class_form(class: Option<&Class>) -> Effect {
     open(form, kind)
 }
 
-pub fn code_form(c: &Class) -> Effect {
+pub fn code_form(c: &Class) -> Opened {
     let form = Form::new(format!("join code for {}", c.name), vec![Field::text("Valid days").with_value("14")])
         .submit_label("issue")
         .note("A new code replaces the current one. Leave Valid days empty for a code that never expires.");
     open(form, FormKind::IssueCode(c.id))
 }
 
-pub fn join_form() -> Effect {
+pub fn join_form() -> Opened {
     let form = Form::new("join a class", vec![Field::text("Code")])
         .submit_label("join")
         .note("The code your teacher gave you, like ABCDE-FGHJK.");
     open(form, FormKind::Join)
 }
 
-pub fn enroll_form(c: &Class, selected: Option<String>) -> Effect {
+pub fn enroll_form(c: &Class, selected: Option<String>) -> Opened {
     let form = Form::new(
         format!("enroll in {}", c.name),
         vec![Field::text("Student").with_value(selected.as_deref().unwrap_or("")), Field::text("Move to class")],
@@ -102,7 +104,7 @@ pub fn enroll_form(c: &Class, selected: Option<String>) -> Effect {
     open(form, FormKind::Enroll(c.id))
 }
 
-pub fn scale_form(c: &Class) -> Effect {
+pub fn scale_form(c: &Class) -> Opened {
     let form =
         Form::new(format!("scale {}", c.name), vec![Field::text("Student VMs").with_value(&c.pool_size.to_string())])
             .submit_label("scale")
@@ -110,7 +112,7 @@ pub fn scale_form(c: &Class) -> Effect {
     open(form, FormKind::Scale(c.id))
 }
 
-pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &ClassesScreen) -> Result<Command, String> {
+pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScreen) -> Result<Command, String> {
     let v = |label: &str| form.value(label);
     let class_form = || ClassForm {
         name: v("Name"),
@@ -161,7 +163,7 @@ pub fn form_command(kind: &FormKind, form: &Form, actor: Actor, screen: &Classes
             Op::Scale { class_id: *id, size: Some(size) }
         }
     };
-    Ok(Command::new(&actor, cmd))
+    Ok(Command::new(actor, cmd))
 }
 
 impl ClassesScreen {

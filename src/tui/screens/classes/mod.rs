@@ -5,16 +5,23 @@
 mod forms;
 mod view;
 
-pub use forms::{FormKind, form_command};
+pub use forms::FormKind;
 
+use super::{Screen, Taken};
 use crate::domain::classes::policy::VmAction;
 use crate::domain::rbac::{Action as P, Actor, Resource as R};
+use crate::engine::accounts::Session;
 use crate::engine::classes::{Detail, Op, Out};
 use crate::engine::read::classes::{Class, ClassVm};
 use crate::engine::{Command, Reply, Secret};
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
+use crate::tui::palette::Verb;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::Form;
 use crate::tui::widgets::table::{DataTable, ListView};
+use ratatui::Frame;
+use ratatui::layout::Rect;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -34,6 +41,8 @@ pub struct ClassesScreen {
     pub marks: BTreeSet<Uuid>,
     /// Every class as loaded (the table holds the filtered view).
     all: Vec<Class>,
+    /// The form this tab has open.
+    asked: Option<FormKind>,
 }
 
 impl Default for ClassesScreen {
@@ -46,6 +55,7 @@ impl Default for ClassesScreen {
             open: None,
             marks: BTreeSet::new(),
             all: Vec::new(),
+            asked: None,
         }
     }
 }
@@ -59,8 +69,25 @@ pub fn manages(actor: &Actor) -> bool {
     actor.can(R::Class, P::Update)
 }
 
-impl ClassesScreen {
-    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
+/// The tab shows when the role may read classes.
+pub fn tab(me: &Session) -> Option<Box<dyn Screen>> {
+    me.actor.can(R::Class, P::Read).then(|| Box::new(ClassesScreen::default()) as Box<dyn Screen>)
+}
+
+impl Screen for ClassesScreen {
+    fn title(&self) -> &'static str {
+        "Classes"
+    }
+
+    fn context(&self) -> String {
+        match (&self.level, &self.detail) {
+            (Level::Class, Some(d)) => format!("classes › {}", d.class.name),
+            _ => "classes".into(),
+        }
+    }
+
+    fn load(&mut self, me: &Session) -> Vec<Effect> {
+        let actor = &me.actor;
         let mut fx = vec![send(actor, Op::Load)];
         if let (Level::Class, Some(class_id)) = (self.level, self.open) {
             fx.push(send(actor, Op::Detail { class_id }));
@@ -70,87 +97,55 @@ impl ClassesScreen {
 
     /// Classes and users change the list; guest states and IPs (the poller's "inventory",
     /// which moves every cycle) only the open class's VM table.
-    pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
+    fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
         let has = |d: &str| domains.iter().any(|x| x == d);
         match (self.level, self.open) {
-            _ if has("classes") || has("users") => self.load(actor),
+            _ if !front => vec![],
+            _ if has("classes") || has("users") => self.load(me),
             (Level::Class, Some(class_id)) if has("inventory") => {
-                vec![send(actor, Op::Detail { class_id })]
+                vec![send(&me.actor, Op::Detail { class_id })]
             }
             _ => vec![],
         }
     }
 
-    pub fn on_reply(&mut self, reply: &Reply) -> bool {
-        let Reply::Classes(out) = reply else { return false };
+    fn on_reply(&mut self, reply: Reply, _: &Session) -> Taken {
+        let out = match reply {
+            Reply::Classes(out) => out,
+            // The class VMs' power actions answer like the Inventory's.
+            Reply::Bulk { title, lines } => return Taken::Done(super::bulk_outcome(title, lines)),
+            other => return Taken::NotMine(other),
+        };
         match out {
             Out::List { classes } => {
-                self.all = classes.clone();
                 self.classes.set_rows(classes.clone());
+                self.all = classes;
             }
             Out::Detail(d) => {
+                // A class closed meanwhile: its detail is no longer wanted.
                 if Some(d.class.id) != self.open {
-                    return false;
+                    return Taken::Done(vec![]);
                 }
                 let live: BTreeSet<Uuid> = d.vms.iter().map(|v| v.id).collect();
                 self.marks.retain(|m| live.contains(m));
-                self.detail = Some((**d).clone());
+                self.detail = Some(*d);
                 self.refresh_rows();
             }
         }
-        true
+        Taken::Done(vec![])
     }
 
-    /// Rebuild the VM rows (after new data or a change of marks); selection stays by id.
-    fn refresh_rows(&mut self) {
-        let rows = match &self.detail {
-            Some(d) => {
-                d.vms.iter().map(|v| view::VmRow { vm: v.clone(), marked: self.marks.contains(&v.id) }).collect()
-            }
-            None => vec![],
-        };
-        self.vms.set_rows(rows);
-    }
-
-    pub fn all_classes(&self) -> impl Iterator<Item = &Class> {
-        self.all.iter()
-    }
-
-    fn table(&mut self) -> &mut dyn ListView {
-        match self.level {
-            Level::List => &mut self.classes,
-            Level::Class => &mut self.vms,
-        }
-    }
-
-    pub fn set_filter(&mut self, text: &str) {
+    fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
         self.table().set_filter(text);
+        vec![]
     }
 
-    pub fn filter(&mut self) -> String {
+    fn filter(&mut self) -> String {
         self.table().filter().to_string()
     }
 
-    /// Esc inside a class goes back to the list (with no filter to clear first).
-    pub fn back(&mut self) -> bool {
-        if self.level == Level::Class && self.vms.filter().is_empty() {
-            self.level = Level::List;
-            self.open = None;
-            self.detail = None;
-            self.marks.clear();
-            return true;
-        }
-        false
-    }
-
-    pub fn context(&self) -> String {
-        match (&self.level, &self.detail) {
-            (Level::Class, Some(d)) => format!("classes › {}", d.class.name),
-            _ => "classes".into(),
-        }
-    }
-
-    pub fn actions(&self, actor: &Actor) -> Vec<(Action, &'static str)> {
+    fn help(&self, me: &Session) -> Vec<(Action, &'static str)> {
+        let actor = &me.actor;
         let teacher = manages(actor);
         let mut a = Vec::new();
         match self.level {
@@ -198,9 +193,15 @@ impl ClassesScreen {
         a
     }
 
-    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+    fn on_action(&mut self, action: Action, me: &Session) -> Vec<Effect> {
+        let actor = &me.actor;
         if action == Action::Refresh {
-            return self.load(actor);
+            return self.load(me);
+        }
+        // Esc inside a class (with no filter left to clear) goes back to the list.
+        if action == Action::Back {
+            self.back();
+            return vec![];
         }
         if self.table().navigate(action) {
             return vec![];
@@ -208,6 +209,71 @@ impl ClassesScreen {
         match self.level {
             Level::List => self.list_action(action, actor),
             Level::Class => self.class_action(action, actor),
+        }
+    }
+
+    /// Palette commands of this tab: classes, join CODE, coowner add|remove NAME, scale N,
+    /// disable-codes.
+    fn on_command(&mut self, verb: Verb, args: &[String], front: bool, me: &Session) -> Option<Vec<Effect>> {
+        if !matches!(verb, Verb::Classes | Verb::Join | Verb::Coowner | Verb::Scale | Verb::DisableCodes) {
+            return None;
+        }
+        let mut fx = vec![Effect::Front];
+        if !front {
+            fx.extend(self.load(me));
+        }
+        if verb != Verb::Classes {
+            fx.extend(self.command(verb.name(), args, &me.actor));
+        }
+        Some(fx)
+    }
+
+    fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
+        let kind = self.asked.clone().ok_or("This form is no longer open.")?;
+        forms::command(&kind, form, &me.actor, self)
+    }
+
+    fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, _: &Session) {
+        self.draw(f, area, theme)
+    }
+}
+
+impl ClassesScreen {
+    /// Open one of this tab's forms.
+    fn form(&mut self, (kind, form): forms::Opened) -> Vec<Effect> {
+        self.asked = Some(kind);
+        vec![Effect::Form(form)]
+    }
+
+    /// Rebuild the VM rows (after new data or a change of marks); selection stays by id.
+    fn refresh_rows(&mut self) {
+        let rows = match &self.detail {
+            Some(d) => {
+                d.vms.iter().map(|v| view::VmRow { vm: v.clone(), marked: self.marks.contains(&v.id) }).collect()
+            }
+            None => vec![],
+        };
+        self.vms.set_rows(rows);
+    }
+
+    pub fn all_classes(&self) -> impl Iterator<Item = &Class> {
+        self.all.iter()
+    }
+
+    fn table(&mut self) -> &mut dyn ListView {
+        match self.level {
+            Level::List => &mut self.classes,
+            Level::Class => &mut self.vms,
+        }
+    }
+
+    /// Back from a class to the list.
+    fn back(&mut self) {
+        if self.level == Level::Class {
+            self.level = Level::List;
+            self.open = None;
+            self.detail = None;
+            self.marks.clear();
         }
     }
 
@@ -224,11 +290,11 @@ impl ClassesScreen {
                 self.vms.set_filter("");
                 vec![send(actor, Op::Detail { class_id: c.id })]
             }
-            (Action::New, _) if actor.can(R::Class, P::Create) => vec![forms::class_form(None)],
-            (Action::Edit, Some(c)) if teacher => vec![forms::class_form(Some(&c))],
+            (Action::New, _) if actor.can(R::Class, P::Create) => self.form(forms::class_form(None)),
+            (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c))),
             (Action::Deploy, Some(c)) if teacher => vec![confirm_deploy(&c, actor)],
-            (Action::JoinCode, Some(c)) if teacher => vec![forms::code_form(&c)],
-            (Action::JoinCode, _) if !teacher => vec![forms::join_form()],
+            (Action::JoinCode, Some(c)) if teacher => self.form(forms::code_form(&c)),
+            (Action::JoinCode, _) if !teacher => self.form(forms::join_form()),
             (Action::Delete, Some(c)) if teacher => vec![Effect::Open(Overlay::Confirm {
                 title: "archive class".into(),
                 message: format!(
@@ -303,7 +369,7 @@ impl ClassesScreen {
                 })]
             }
             Action::Enroll if teacher => {
-                vec![forms::enroll_form(&class, self.vms.selected().and_then(|r| r.vm.username.clone()))]
+                self.form(forms::enroll_form(&class, self.vms.selected().and_then(|r| r.vm.username.clone())))
             }
             Action::Delete if teacher => {
                 match self.vms.selected().and_then(|r| r.vm.username.clone().filter(|_| r.vm.role == "student")) {
@@ -318,7 +384,7 @@ impl ClassesScreen {
                     None => vec![Effect::Error("Select a student's VM to remove that student.".into())],
                 }
             }
-            Action::Deploy if teacher => vec![forms::scale_form(&class)],
+            Action::Deploy if teacher => self.form(forms::scale_form(&class)),
             Action::Publish if teacher => vec![Effect::Open(Overlay::Confirm {
                 title: "publish template".into(),
                 message: format!(
@@ -328,8 +394,8 @@ impl ClassesScreen {
                 on_yes: Command::new(actor, Op::Publish { class_id: class.id }),
             })],
             Action::Retry if teacher => vec![send(actor, Op::Retry { class_id: class.id })],
-            Action::JoinCode if teacher => vec![forms::code_form(&class)],
-            Action::Edit if teacher => vec![forms::class_form(Some(&class))],
+            Action::JoinCode if teacher => self.form(forms::code_form(&class)),
+            Action::Edit if teacher => self.form(forms::class_form(Some(&class))),
             _ => vec![],
         }
     }
@@ -359,13 +425,13 @@ impl ClassesScreen {
     }
 
     /// Palette commands of this tab: join CODE, coowner add|remove NAME, scale N, disable-codes.
-    pub fn command(&mut self, name: &str, args: &[String], actor: &Actor) -> Vec<Effect> {
+    fn command(&mut self, name: &str, args: &[String], actor: &Actor) -> Vec<Effect> {
         let open = self.detail.as_ref().map(|d| d.class.id).or(self.classes.selected().map(|c| c.id));
         let a = actor.clone();
         match (name, open) {
             ("join", _) => match args.first() {
                 Some(code) => vec![send(&a, Op::Join { code: Secret(code.clone()) })],
-                None => vec![forms::join_form()],
+                None => self.form(forms::join_form()),
             },
             ("coowner", Some(class_id)) => match (args.first().map(String::as_str), args.get(1)) {
                 (Some(op @ ("add" | "remove")), Some(username)) => {

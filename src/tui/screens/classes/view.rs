@@ -131,7 +131,7 @@ impl ClassVm {
 }
 
 impl ClassesScreen {
-    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+    pub fn draw(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
         match self.level {
             Level::List => self.classes.render(f, area, theme, "classes"),
             Level::Class => self.class_view(f, area, theme),

@@ -6,18 +6,24 @@ mod view;
 
 pub use list::{GuestList, SortKey};
 
+use super::{Screen, Taken};
 use crate::domain::inventory::Guest;
 use crate::domain::inventory::ops::GuestOp;
-use crate::domain::rbac::Actor;
+use crate::domain::rbac::{Action as P, Actor, Resource as R};
+use crate::engine::accounts::Session;
+use crate::engine::inventory::GuestRef;
 use crate::engine::inventory::{GuestBatch, GuestDetail, Overview};
 use crate::engine::read::inventory::{Iso, Task};
 use crate::engine::{Command, InventoryOp, Reply};
-use crate::tui::app::{Effect, FormPurpose, Overlay};
+use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
+use crate::tui::palette::Verb;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::table::{DataTable, movement};
 use chrono::{DateTime, Utc};
-use std::cell::Cell;
+use ratatui::Frame;
+use ratatui::layout::Rect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -52,10 +58,12 @@ pub struct InventoryScreen {
     filter: String,
     /// One guest load at a time: two full loads in flight at 100k guests would hold three
     /// copies of the list at once. A request during a load asks for one more delta after it.
-    guests_loading: Cell<bool>,
-    guests_again: Cell<bool>,
+    guests_loading: bool,
+    guests_again: bool,
     /// The next load reads everything (the last one found a count that did not add up).
-    guests_whole: Cell<bool>,
+    guests_whole: bool,
+    /// The guest the open clone form copies.
+    cloning: Option<GuestRef>,
 }
 
 impl Default for InventoryScreen {
@@ -71,29 +79,47 @@ impl Default for InventoryScreen {
             detail_open: false,
             as_of: None,
             filter: String::new(),
-            guests_loading: Cell::new(false),
-            guests_again: Cell::new(false),
-            guests_whole: Cell::new(false),
+            guests_loading: false,
+            guests_again: false,
+            guests_whole: false,
+            cloning: None,
         }
     }
 }
 
-impl InventoryScreen {
-    pub fn load(&self, actor: &Actor) -> Vec<Effect> {
-        let a = || actor.clone();
-        let mut fx = vec![Effect::Send(Command::new(&a(), InventoryOp::LoadOverview))];
+/// The tab shows when the role may read guests and clusters.
+pub fn tab(me: &Session) -> Option<Box<dyn Screen>> {
+    let ok = me.actor.can(R::Guest, P::Read) && me.actor.can(R::Cluster, P::Read);
+    ok.then(|| Box::new(InventoryScreen::default()) as Box<dyn Screen>)
+}
+
+impl Screen for InventoryScreen {
+    fn title(&self) -> &'static str {
+        "Inventory"
+    }
+
+    fn context(&self) -> String {
+        format!("inventory › {}", self.view.name())
+    }
+
+    fn load(&mut self, me: &Session) -> Vec<Effect> {
+        let actor = &me.actor;
+        let mut fx = vec![Effect::Send(Command::new(actor, InventoryOp::LoadOverview))];
         fx.extend(self.load_guests(actor));
         match self.view {
-            View::Tasks => fx.push(Effect::Send(Command::new(&a(), InventoryOp::LoadTasks))),
-            View::Isos => fx.push(Effect::Send(Command::new(&a(), InventoryOp::LoadIsos))),
+            View::Tasks => fx.push(Effect::Send(Command::new(actor, InventoryOp::LoadTasks))),
+            View::Isos => fx.push(Effect::Send(Command::new(actor, InventoryOp::LoadIsos))),
             _ => {}
         }
         fx
     }
 
-    pub fn on_changed(&self, domains: &[String], actor: &Actor) -> Vec<Effect> {
-        let has = |d: &str| domains.iter().any(|x| x == d);
+    fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
+        let (has, actor) = (|d: &str| domains.iter().any(|x| x == d), &me.actor);
         let mut fx = Vec::new();
+        if !front {
+            return fx;
+        }
         if has("inventory") {
             fx.extend(self.load_guests(actor));
         }
@@ -117,80 +143,45 @@ impl InventoryScreen {
         fx
     }
 
-    /// Take a reply meant for this screen (guest batches come through `take_batch`).
-    pub fn on_reply(&mut self, reply: &Reply) -> bool {
+    fn on_reply(&mut self, reply: Reply, me: &Session) -> Taken {
         match reply {
-            Reply::Overview(o) => self.overview = (**o).clone(),
-            Reply::Tasks(t) => self.tasks.set_rows(t.clone()),
-            Reply::Isos(i) => self.isos.set_rows(i.clone()),
+            // Moved, not copied: at 100k guests a copy is 17 MiB.
+            Reply::Guests(batch) => return Taken::Done(self.take_batch(*batch, &me.actor)),
+            Reply::Overview(o) => self.overview = *o,
+            Reply::Tasks(t) => self.tasks.set_rows(t),
+            Reply::Isos(i) => self.isos.set_rows(i),
             Reply::GuestDetail(d) => {
                 if self.list.selected().is_some_and(|g| g.key() == (d.cluster_id, d.vmid)) {
-                    self.detail = Some((**d).clone());
+                    self.detail = Some(*d);
                 }
             }
-            _ => return false,
+            Reply::Bulk { title, lines } => {
+                self.list.marks.clear();
+                return Taken::Done(super::bulk_outcome(title, lines));
+            }
+            other => return Taken::NotMine(other),
         }
-        true
-    }
-
-    /// Ask for the guests (changes only once the list is loaded), unless a load is running.
-    fn load_guests(&self, actor: &Actor) -> Option<Effect> {
-        if self.guests_loading.replace(true) {
-            self.guests_again.set(true);
-            return None;
-        }
-        let whole = self.guests_whole.replace(false);
-        let since = self.as_of.filter(|_| self.list.loaded && !whole);
-        Some(Effect::Send(Command::new(actor, InventoryOp::LoadGuests { since })))
+        Taken::Done(vec![])
     }
 
     /// The guest load failed: the next request may go out.
-    pub fn guests_failed(&self) {
-        self.guests_loading.set(false);
-        self.guests_again.set(false);
-    }
-
-    /// Take a batch of guests (moved, not copied: at 100k guests a copy is 17 MiB).
-    pub fn take_batch(&mut self, batch: GuestBatch, actor: &Actor) -> Vec<Effect> {
-        if batch.more {
-            self.list.merge_part(batch.guests);
-            return vec![];
-        }
-        self.guests_loading.set(false);
-        if batch.full {
-            self.list.replace(batch.guests);
-        } else {
-            self.list.merge(batch.guests);
-        }
-        self.as_of = Some(batch.as_of);
-        if batch.total > 10_000 {
-            crate::mem::release_freed();
-        }
-        self.templates.set_rows(self.list.templates().into_iter().cloned().collect());
-        if self.list.total() as i64 != batch.total {
-            // Something was removed (or raced): read everything once.
-            self.guests_whole.set(true);
-        } else if !self.guests_again.replace(false) {
-            return vec![];
-        }
-        self.load_guests(actor).into_iter().collect()
-    }
-
-    pub fn set_filter(&mut self, text: &str) {
-        self.filter = text.to_string();
-        match self.view {
-            View::Guests => self.list.set_filter(text),
-            View::Tasks => self.tasks.set_filter(text),
-            View::Isos => self.isos.set_filter(text),
-            View::Templates => self.templates.set_filter(text),
+    fn on_failed(&mut self, load: Option<&'static str>) {
+        if load == Some("inventory.guests") {
+            self.guests_loading = false;
+            self.guests_again = false;
         }
     }
 
-    pub fn filter(&self) -> &str {
-        &self.filter
+    fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
+        self.set_filter(text);
+        vec![]
     }
 
-    pub fn actions(&self) -> Vec<(Action, &'static str)> {
+    fn filter(&mut self) -> String {
+        self.filter.clone()
+    }
+
+    fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
         let mut a = vec![
             (Action::NextView, "Next view (guests, tasks, ISOs, templates)"),
             (Action::Filter, "Filter: words fuzzy, or status: node: tag: cluster: type: template:"),
@@ -219,7 +210,8 @@ impl InventoryScreen {
         a
     }
 
-    pub fn update(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+    fn on_action(&mut self, action: Action, me: &Session) -> Vec<Effect> {
+        let actor = &me.actor;
         match (self.view, action) {
             (_, Action::NextView) | (_, Action::PrevView) => {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
@@ -227,9 +219,9 @@ impl InventoryScreen {
                 self.view = View::ALL[if action == Action::NextView { (i + 1) % n } else { (i + n - 1) % n }];
                 // A filter typed for guests means nothing to tasks or ISOs: each view starts clean.
                 self.set_filter("");
-                self.load(actor)
+                self.load(me)
             }
-            (_, Action::Refresh) => self.load(actor),
+            (_, Action::Refresh) => self.load(me),
             (View::Guests, a) => self.guests_action(a, actor),
             (View::Tasks, a) => {
                 self.tasks.navigate(a);
@@ -248,11 +240,133 @@ impl InventoryScreen {
             (View::Templates, a) => {
                 self.templates.navigate(a);
                 match (a, self.templates.selected()) {
-                    (Action::Clone, Some(t)) => vec![clone_form(t)],
+                    (Action::Clone, Some(t)) => {
+                        let t = t.clone();
+                        self.clone_form(&t)
+                    }
                     _ => vec![],
                 }
             }
         }
+    }
+
+    fn on_command(&mut self, verb: Verb, args: &[String], front: bool, me: &Session) -> Option<Vec<Effect>> {
+        let view = match verb {
+            Verb::Inventory => View::Guests,
+            Verb::Tasks => View::Tasks,
+            Verb::Isos => View::Isos,
+            Verb::Templates => View::Templates,
+            Verb::Snapshot | Verb::Rollback | Verb::Delsnap => {
+                return Some(self.snapshot(verb, args, front, &me.actor));
+            }
+            _ => return None,
+        };
+        self.view = view;
+        let mut fx = vec![Effect::Front];
+        fx.extend(self.load(me));
+        Some(fx)
+    }
+
+    /// The clone form, the one form of this tab.
+    fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
+        let source = self.cloning.ok_or("This form is no longer open.")?;
+        let newid = form.optional_number("New VMID", 100..=999_999_999)?.map(|v| v as u32);
+        let name = form.value("Name").trim().to_string();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+            return Err("Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into());
+        }
+        let op = GuestOp::Clone { name, newid, full: form.value("Full copy") == "yes" };
+        Ok(Command::new(&me.actor, InventoryOp::GuestAction { targets: vec![source], op }))
+    }
+
+    fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, _: &Session) {
+        self.draw(f, area, theme)
+    }
+}
+
+impl InventoryScreen {
+    /// Ask for the guests (changes only once the list is loaded), unless a load is running.
+    fn load_guests(&mut self, actor: &Actor) -> Option<Effect> {
+        if std::mem::replace(&mut self.guests_loading, true) {
+            self.guests_again = true;
+            return None;
+        }
+        let whole = std::mem::take(&mut self.guests_whole);
+        let since = self.as_of.filter(|_| self.list.loaded && !whole);
+        Some(Effect::Send(Command::new(actor, InventoryOp::LoadGuests { since })))
+    }
+
+    /// Take a batch of guests (moved, not copied: at 100k guests a copy is 17 MiB).
+    pub fn take_batch(&mut self, batch: GuestBatch, actor: &Actor) -> Vec<Effect> {
+        if batch.more {
+            self.list.merge_part(batch.guests);
+            return vec![];
+        }
+        self.guests_loading = false;
+        if batch.full {
+            self.list.replace(batch.guests);
+        } else {
+            self.list.merge(batch.guests);
+        }
+        self.as_of = Some(batch.as_of);
+        if batch.total > 10_000 {
+            crate::mem::release_freed();
+        }
+        self.templates.set_rows(self.list.templates().into_iter().cloned().collect());
+        if self.list.total() as i64 != batch.total {
+            // Something was removed (or raced): read everything once.
+            self.guests_whole = true;
+        } else if !std::mem::take(&mut self.guests_again) {
+            return vec![];
+        }
+        self.load_guests(actor).into_iter().collect()
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        match self.view {
+            View::Guests => self.list.set_filter(text),
+            View::Tasks => self.tasks.set_filter(text),
+            View::Isos => self.isos.set_filter(text),
+            View::Templates => self.templates.set_filter(text),
+        }
+    }
+
+    /// `snapshot NAME`, `rollback NAME`, `delsnap NAME` from the palette, on the targets.
+    fn snapshot(&mut self, verb: Verb, args: &[String], front: bool, actor: &Actor) -> Vec<Effect> {
+        let name = verb.name();
+        if !front {
+            return vec![Effect::Error(format!("'{name}' works on guests in the Inventory tab."))];
+        }
+        let snap = args
+            .first()
+            .cloned()
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && n.len() <= 40);
+        let op = match verb {
+            Verb::Snapshot => snap.map(GuestOp::Snapshot),
+            Verb::Rollback => snap.map(GuestOp::Rollback),
+            _ => snap.map(GuestOp::DeleteSnapshot),
+        };
+        match op {
+            Some(op) => self.op(op, actor),
+            None => vec![Effect::Error(format!("usage: {name} NAME (letters, digits, '-' or '_')"))],
+        }
+    }
+
+    fn clone_form(&mut self, source: &Guest) -> Vec<Effect> {
+        self.cloning = Some(source.key());
+        vec![Effect::Form(
+            Form::new(
+                format!("clone {} ({})", source.name, source.vmid),
+                vec![
+                    Field::text("Name").with_value(&format!("{}-clone", source.name)),
+                    Field::text("New VMID"),
+                    Field::choice("Full copy", &["no", "yes"], "no"),
+                ],
+            )
+            .submit_label("clone")
+            .note("Leave New VMID empty for the next free one. A linked clone (not a full copy) needs a template."),
+        )]
     }
 
     fn guests_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
@@ -286,7 +400,12 @@ impl InventoryScreen {
             Action::Reboot => return self.op(GuestOp::Reboot, actor),
             Action::Template => return self.op(GuestOp::Template, actor),
             Action::Delete => return self.op(GuestOp::Delete, actor),
-            Action::Clone => return self.list.selected().map(clone_form).into_iter().collect(),
+            Action::Clone => {
+                return match self.list.selected().cloned() {
+                    Some(g) => self.clone_form(&g),
+                    None => vec![],
+                };
+            }
             _ => {}
         }
         // A new selection with the pane open fetches that guest's detail.
@@ -331,20 +450,4 @@ impl InventoryScreen {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
-fn clone_form(source: &Guest) -> Effect {
-    Effect::Open(Overlay::Form {
-        form: Form::new(
-            format!("clone {} ({})", source.name, source.vmid),
-            vec![
-                Field::text("Name").with_value(&format!("{}-clone", source.name)),
-                Field::text("New VMID"),
-                Field::choice("Full copy", &["no", "yes"], "no"),
-            ],
-        )
-        .submit_label("clone")
-        .note("Leave New VMID empty for the next free one. A linked clone (not a full copy) needs a template."),
-        purpose: FormPurpose::Clone { source: source.key() },
-    })
 }

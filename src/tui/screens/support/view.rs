@@ -134,7 +134,7 @@ fn context_lines(ctx: &TutoringContext, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 impl SupportScreen {
-    pub fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
+    pub fn draw(&mut self, f: &mut Frame, area: Rect, theme: &Theme, actor: &Actor) {
         let [nav, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![];
         for v in visible_views(actor) {

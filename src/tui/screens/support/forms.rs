@@ -1,0 +1,269 @@
+//! The Support tab's forms (transfer, convert, canned replies, statuses, new threads,
+//! assignments, invoices, payments) and the commands they become.
+
+use super::{SupportScreen, View, open_thread, send, short};
+use crate::domain::invoice::{MANUAL_STATUSES, PAYMENT_METHODS};
+use crate::domain::rbac::{Action as Perm, Actor, Resource};
+use crate::domain::support::{ASSIGNMENT_STATUSES, SERVICE_TYPES, THREAD_STATUSES, THREAD_TYPES};
+use crate::engine::Command;
+use crate::engine::support::Op;
+use crate::tui::app::{Effect, Overlay};
+use crate::tui::keymap::Action;
+use crate::tui::widgets::form::{Field, Form};
+use uuid::Uuid;
+
+/// Which support form is open (the shell sends its submit back to this tab).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    Transfer { session: Uuid },
+    Convert { session: Uuid },
+    Canned { session: Uuid },
+    ThreadStatus { thread: Uuid },
+    AssignmentStatus { id: Uuid },
+    NewAssignment,
+    NewThread,
+    NewInvoice,
+    InvoiceStatus { id: Uuid },
+    Payment { invoice: Uuid },
+}
+
+impl SupportScreen {
+    /// Open one of this tab's forms.
+    fn form(&mut self, ask: Ask, form: Form) -> Vec<Effect> {
+        self.asked = Some(ask);
+        vec![Effect::Form(form)]
+    }
+
+    pub(super) fn view_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        match (self.view, action) {
+            (View::Queue, _) => {
+                let Some(s) = self.queue.selected().cloned() else { return vec![] };
+                match action {
+                    Action::Claim => vec![send(actor, Op::Claim { session: s.id })],
+                    Action::Open if s.claimed_by == Some(actor.user_id) && s.status == "active" => {
+                        self.composing = true;
+                        vec![]
+                    }
+                    Action::Open => vec![Effect::Error(format!("Claim {} first (C).", s.reference))],
+                    Action::Canned if self.canned.is_empty() => vec![Effect::Error("No canned replies yet.".into())],
+                    Action::Canned => {
+                        let titles: Vec<&str> = self.canned.iter().map(|c| c.title.as_str()).collect();
+                        self.form(
+                            Ask::Canned { session: s.id },
+                            Form::new(format!("canned reply to {}", s.visitor_name), vec![Field::choice("Reply", &titles, titles[0])])
+                                .submit_label("send")
+                                .note(format!("Filled in: {}. ←/→ choose.", crate::domain::support::canned_variable_list())),
+                        )
+                    }
+                    Action::Transfer => self.form(
+                        Ask::Transfer { session: s.id },
+                        Form::new(format!("transfer {}", s.reference), vec![Field::text("To (username)")])
+                            .submit_label("transfer")
+                            .note("Another support rep or an admin."),
+                    ),
+                    Action::CloseChat => vec![Effect::Open(Overlay::Confirm {
+                        title: "close chat".into(),
+                        message: format!("Close the chat {} with {} ({})? They will see the reference.", s.reference, s.visitor_name, s.subject),
+                        on_yes: Command::new(actor, Op::Close { session: s.id }),
+                    })],
+                    Action::Convert => self.form(
+                        Ask::Convert { session: s.id },
+                        Form::new(
+                            format!("convert {}", s.visitor_name),
+                            vec![Field::choice("Make", &["account and thread", "account", "thread"], "account and thread")],
+                        )
+                        .submit_label("convert")
+                        .note("The account is a student with a temporary password shown once; the thread keeps the transcript."),
+                    ),
+                    _ => vec![],
+                }
+            }
+            (View::Threads, Action::Open) => match self.threads.selected() {
+                Some(row) if self.thread.as_ref().is_some_and(|t| t.id == row.id) => {
+                    self.composing = true;
+                    vec![]
+                }
+                Some(row) => vec![open_thread(actor, row)],
+                None => vec![],
+            },
+            (View::Threads, Action::Outcome) => {
+                let pos = self.type_filter.and_then(|t| THREAD_TYPES.iter().position(|x| *x == t));
+                self.type_filter = match pos {
+                    None => Some(THREAD_TYPES[0]),
+                    Some(i) if i + 1 < THREAD_TYPES.len() => Some(THREAD_TYPES[i + 1]),
+                    Some(_) => None,
+                };
+                self.loads(actor)
+            }
+            (View::Threads, Action::New) => self.form(
+                Ask::NewThread,
+                Form::new(
+                    "new thread",
+                    vec![
+                        Field::choice("Type", &THREAD_TYPES, "support"),
+                        Field::text("Subject"),
+                        Field::text("To (usernames)"),
+                        Field::text("Assignment (code)"),
+                        Field::text("Message"),
+                    ],
+                )
+                .submit_label("open")
+                .note("Support sees every thread; 'To' adds people, separated by commas."),
+            ),
+            (View::Threads, Action::SetStatus) => match self.threads.selected() {
+                Some(t) => self.form(
+                    Ask::ThreadStatus { thread: t.id },
+                    Form::new(
+                        format!("status of '{}'", t.subject),
+                        vec![Field::choice("Status", &THREAD_STATUSES, &t.status)],
+                    ),
+                ),
+                None => vec![],
+            },
+            (View::Assignments, Action::New) => {
+                let me = if actor.role == crate::domain::Role::Student { actor.username.as_str() } else { "" };
+                self.form(
+                    Ask::NewAssignment,
+                    Form::new(
+                        "new assignment",
+                        vec![
+                            Field::text("Code"),
+                            Field::text("Title"),
+                            Field::choice("Service", &SERVICE_TYPES, "tutoring"),
+                            Field::text("Student (username)").with_value(me),
+                            Field::text("Due (YYYY-MM-DD)"),
+                        ],
+                    )
+                    .submit_label("create")
+                    .note("Students open assignments for themselves."),
+                )
+            }
+            (View::Invoices, Action::New) if !actor.can(Resource::Invoice, Perm::Create) => {
+                vec![Effect::Error("Invoices are created by admins.".into())]
+            }
+            (View::Invoices, Action::Open | Action::SetStatus) if !actor.can(Resource::Invoice, Perm::Update) => {
+                vec![Effect::Error("Payments and invoice statuses are kept by support and admins.".into())]
+            }
+            (View::Invoices, Action::New) => self.form(
+                Ask::NewInvoice,
+                Form::new(
+                    "new invoice",
+                    vec![
+                        Field::text("Assignment (code)")
+                            .with_value(self.assignments.selected().map(|a| a.assignment_code.as_str()).unwrap_or("")),
+                        Field::text("Amount (like 120.00)"),
+                        Field::text("Currency").with_value("EUR"),
+                        Field::text("Due (YYYY-MM-DD)"),
+                    ],
+                )
+                .submit_label("create")
+                .note("The invoice starts as a draft to the assignment's student; issue it to take payments."),
+            ),
+            (View::Invoices, Action::SetStatus) => match self.invoices.selected() {
+                Some(i) => self.form(
+                    Ask::InvoiceStatus { id: i.id },
+                    Form::new(
+                        format!("status of invoice {}", short(i.id)),
+                        vec![Field::choice(
+                            "Status",
+                            &MANUAL_STATUSES,
+                            if i.status == "draft" { "issued" } else { &i.status },
+                        )],
+                    )
+                    .note("Partly paid and paid follow from the payments recorded."),
+                ),
+                None => vec![],
+            },
+            (View::Invoices, Action::Open) => match self.invoices.selected() {
+                Some(i) => {
+                    let owed = crate::domain::invoice::format_cents(i.total_cents - i.paid_cents, &i.currency);
+                    self.form(
+                        Ask::Payment { invoice: i.id },
+                        Form::new(
+                            format!("payment for invoice {} · {owed} owed", short(i.id)),
+                            vec![
+                                Field::text("Amount (like 120.00)"),
+                                Field::choice("Method", &PAYMENT_METHODS, "card"),
+                            ],
+                        )
+                        .submit_label("record"),
+                    )
+                }
+                None => vec![],
+            },
+            (View::Assignments, Action::SetStatus) => match self.assignments.selected() {
+                Some(a) => self.form(
+                    Ask::AssignmentStatus { id: a.id },
+                    Form::new(
+                        format!("status of {}", a.assignment_code),
+                        vec![Field::choice("Status", &ASSIGNMENT_STATUSES, &a.status)],
+                    ),
+                ),
+                None => vec![],
+            },
+            _ => vec![],
+        }
+    }
+
+    /// A submitted support form, as the engine command it asks for.
+    pub(super) fn form_command(&self, form: &Form, actor: &Actor) -> Result<Command, String> {
+        let ask = self.asked.as_ref().ok_or("This form is no longer open.")?;
+        let op = match ask {
+            Ask::Transfer { session } => {
+                let to = form.value("To (username)");
+                if to.trim().is_empty() {
+                    return Err("Type the username of the rep to hand the chat to.".into());
+                }
+                Op::Transfer { session: *session, to }
+            }
+            Ask::Convert { session } => {
+                let make = form.value("Make");
+                Op::Convert { session: *session, account: make.contains("account"), thread: make.contains("thread") }
+            }
+            Ask::Canned { session } => {
+                let title = form.value("Reply");
+                let c = self.canned.iter().find(|c| c.title == title).ok_or("Pick a canned reply.")?;
+                Op::Canned { session: *session, reply: c.id }
+            }
+            Ask::ThreadStatus { thread } => Op::SetThreadStatus { thread: *thread, status: form.value("Status") },
+            Ask::AssignmentStatus { id } => Op::SetAssignmentStatus { id: *id, status: form.value("Status") },
+            Ask::NewAssignment => Op::CreateAssignment {
+                code: form.value("Code"),
+                title: form.value("Title"),
+                service: form.value("Service"),
+                student: form.value("Student (username)"),
+                due: due_date(form)?,
+            },
+            Ask::NewThread => Op::CreateThread {
+                thread_type: form.value("Type"),
+                subject: form.value("Subject"),
+                to: form.value("To (usernames)"),
+                assignment: form.value("Assignment (code)"),
+                text: form.value("Message"),
+            },
+            Ask::NewInvoice => Op::CreateInvoice {
+                assignment: form.value("Assignment (code)"),
+                amount: form.value("Amount (like 120.00)"),
+                currency: form.value("Currency"),
+                due: due_date(form)?,
+            },
+            Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value("Status") },
+            Ask::Payment { invoice } => Op::RecordPayment {
+                invoice: *invoice,
+                amount: form.value("Amount (like 120.00)"),
+                method: form.value("Method"),
+            },
+        };
+        Ok(Command::new(actor, op))
+    }
+}
+
+/// The optional due date of a form, checked before it goes to the engine.
+fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
+    match form.value("Due (YYYY-MM-DD)").trim() {
+        "" => Ok(None),
+        d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| "Due is a date like 2026-12-24.".into()),
+    }
+}
