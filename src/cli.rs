@@ -117,6 +117,8 @@ pub enum Cmd {
         #[command(subcommand)]
         command: crate::cli_vm::VmCmd,
     },
+    /// Infrastructure records: labdeck infra KIND list|show|create|update|delete …
+    Infra(crate::cli_infra::InfraArgs),
     /// Device bookings: export as iCalendar or CSV
     Bookings {
         #[command(subcommand)]
@@ -315,6 +317,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Cmd::Vm { command }) => {
             let store = open(&url).await?;
             crate::cli_vm::run(&services(&store, cli_source(), config.auth.hash_concurrency), command).await
+        }
+        Some(Cmd::Infra(args)) => {
+            let store = open(&url).await?;
+            crate::cli_infra::run(&services(&store, cli_source(), config.auth.hash_concurrency), args).await
         }
         Some(Cmd::Bookings { command }) => {
             let store = open(&url).await?;

@@ -4,6 +4,7 @@
 pub mod cli;
 mod cli_bookings;
 mod cli_class;
+mod cli_infra;
 mod cli_ops;
 mod cli_secrets;
 mod cli_serve;

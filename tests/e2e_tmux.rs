@@ -132,7 +132,7 @@ fn the_pane_shows_exactly_the_frame_on_every_tab_view_and_overlay() {
     let last = pane.lines().last().unwrap_or_default();
     assert!(last.contains("ada") && last.contains("admin"), "the status bar is the last row:\n{pane}");
 
-    for tab in ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"] {
+    for tab in ["Inventory", "Classes", "Bookings", "Support", "Admin", "Infrastructure", "Me"] {
         for view in 0..6 {
             same_as_frame(&t, &dump, &format!("{tab}, view {view}"));
             t.keys(&["]"]);

@@ -132,7 +132,7 @@ fn admin_shell_shows_users_and_tabs_by_role() {
     let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
     assert_eq!(
         shell.tabs.iter().map(|t| t.title()).collect::<Vec<_>>(),
-        ["Inventory", "Classes", "Bookings", "Support", "Admin", "Me"]
+        ["Inventory", "Classes", "Bookings", "Support", "Admin", "Infrastructure", "Me"]
     );
 
     let mut s = app();
@@ -155,7 +155,7 @@ fn the_status_bar_clock_follows_ui_clock() {
         reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
         reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
         let screen = format!("{}", render(&mut a, 100, 30).backend());
-        let last = screen.lines().filter(|l| !l.trim_matches(['"', ' ']).is_empty()).last().unwrap().to_string();
+        let last = screen.lines().rfind(|l| !l.trim_matches(['"', ' ']).is_empty()).unwrap().to_string();
         let word = last.trim_matches(['"', ' ']).rsplit(' ').next().unwrap().to_string();
         let digits_and_colons = word.chars().all(|c| c.is_ascii_digit() || c == ':');
         (digits_and_colons && word.contains(':')).then_some(word.len())

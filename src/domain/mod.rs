@@ -22,6 +22,7 @@ pub mod bookings;
 pub mod classes;
 pub mod digest;
 pub mod glyph;
+pub mod infra;
 pub mod inventory;
 pub mod invitation;
 pub mod invoice;

@@ -109,7 +109,24 @@ pub fn default_grants(role: Role) -> Vec<Grant> {
             g.extend(read(&[Device, User, Audit]));
             g
         }
-        Role::Viewer => read(&[Cluster, Guest, Device, Booking, Topology, Class]),
+        // Viewers read the Infrastructure tab too (issue 16); changing it is for operators.
+        Role::Viewer => read(&[
+            Cluster,
+            Guest,
+            Device,
+            Booking,
+            Topology,
+            Class,
+            EdgeDc,
+            Server,
+            Instance,
+            InstanceSet,
+            Storage,
+            Network,
+            Image,
+            Template,
+            Place,
+        ]),
     }
 }
 

@@ -65,6 +65,7 @@ pub enum Op {
     Bookings(super::bookings::Op),
     Support(super::support::Op),
     Classes(super::classes::Op),
+    Infra(super::infra::Op),
     /// A screen that shows live data (the visitor queue) is open, or closed: the engine then
     /// looks for database changes more often. No reply.
     WatchClosely(bool),
@@ -83,7 +84,8 @@ into_op!(
     InventoryOp => Inventory,
     super::bookings::Op => Bookings,
     super::support::Op => Support,
-    super::classes::Op => Classes
+    super::classes::Op => Classes,
+    super::infra::Op => Infra
 );
 
 /// Signing in and out, and what belongs to the signed-in user alone.
@@ -158,6 +160,7 @@ impl Op {
             Op::Bookings(op) => op.load_kind(),
             Op::Support(op) => op.load_kind(),
             Op::Classes(op) => op.load_kind(),
+            Op::Infra(op) => op.load_kind(),
             _ => None,
         }
     }
@@ -225,6 +228,7 @@ pub enum Reply {
     Bookings(super::bookings::Out),
     Support(super::support::Out),
     Classes(super::classes::Out),
+    Infra(super::infra::Out),
 }
 
 #[derive(Debug, Clone)]

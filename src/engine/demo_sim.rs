@@ -7,7 +7,7 @@ use crate::domain::rbac::Actor;
 use crate::pve::sim::{SimHandle, SimOptions, Simulator};
 use crate::store::pve::ClusterInput;
 
-/// The guests the demo's classes expect: the class VMs seeded in the 41xx range (named as
+/// The guests the demo expects: the campus instances' VMs, and for its classes the class VMs seeded in the 41xx range (named as
 /// seeded, so ownership checks before a delete pass) and the two templates classes deploy from.
 fn class_guests() -> Vec<(u32, String, String)> {
     let name = |v: u32| match v {
@@ -18,6 +18,10 @@ fn class_guests() -> Vec<(u32, String, String)> {
     let mut guests: Vec<(u32, String, String)> =
         (4100..=4105).map(|v| (v, name(v), if v % 2 == 0 { "pve1" } else { "pve2" }.to_string())).collect();
     guests.push((9000, "tpl-ubuntu-2404-base".into(), "pve1".into()));
+    // The campus instances of the Infrastructure tab run here (see `store::seed::classes`).
+    for (vmid, name, node) in crate::store::seed::INFRA_GUESTS {
+        guests.push((vmid, name.into(), node.into()));
+    }
     guests.push((9001, "tpl-debian-12-netlab".into(), "pve1".into()));
     guests
 }

@@ -13,6 +13,7 @@ pub mod demo_sim;
 mod error;
 pub mod guard;
 pub(crate) mod guests;
+pub mod infra;
 pub mod inventory;
 pub mod poller;
 mod push;

@@ -37,3 +37,8 @@ pub mod support {
         TutoringItem, VisitorMessage, VisitorSession,
     };
 }
+
+/// Infrastructure records (seeds 001 and 002).
+pub mod infra {
+    pub use crate::store::infra::{Detail, Membership};
+}

@@ -202,6 +202,10 @@ async fn execute(
         }),
         Op::Support(op) => super::support::execute(svc, &signed_in()?, op).await,
         Op::Classes(op) => super::classes::execute(svc, &signed_in()?, op).await,
+        Op::Infra(op) => Ok(match super::infra::run(svc, &signed_in()?, op).await? {
+            super::infra::Out::Done(message) => Reply::Done(message),
+            out => Reply::Infra(out),
+        }),
         // Taken by the command loop before it gets here.
         Op::WatchClosely(_) => Err(AppError::Invalid("WatchClosely has no reply".into())),
     }

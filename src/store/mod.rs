@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod classes;
 mod connect;
 mod error;
+pub mod infra;
 pub mod invitations;
 pub mod notifications;
 pub mod pve;

@@ -83,6 +83,12 @@ actions! {
     ResetUsage => "reset_usage", "u", "Reset usage hours";
     Publish => "publish", "p", "Publish the teacher VM to the student VMs";
     Retry => "retry", "y", "Retry failed deployment steps";
+    Allocate => "allocate", "A", "Allocate the next free address of the subnet";
+    Release => "release", "U", "Release the selected address";
+    Attach => "attach", "a", "Attach the data disk to an instance";
+    Detach => "detach", "d", "Detach the data disk from an instance";
+    AddMember => "add_member", "+", "Add a member";
+    RemoveMember => "remove_member", "-", "Remove a member";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -37,6 +37,9 @@ verbs! {
     DisableCodes => "disable-codes", "Disable the class's join codes";
     Admin => "admin", "Open the Admin tab";
     Me => "me", "Open my account and notifications";
+    Infra => "infra", "infra [KIND] — Infrastructure: sites, machines, instances, storage, networks";
+    Tenants => "tenants", "Infrastructure: tenants, their quotas and usage";
+    Groups => "groups", "Infrastructure: user groups and members";
     Users => "users", "Admin: users";
     Invitations => "invitations", "Admin: invitations";
     Roles => "roles", "Admin: permissions by role";

@@ -158,6 +158,11 @@ impl Store {
                     name, Some(mac), role, status, usage, Some(ago(14 * day)), user.map(|_| ago(12 * day - n as i64 * 60)), ago(15 * day));
             }
 
+            // The infrastructure seed's campus VMs are this cluster's guests.
+            for (vmid, name, _) in super::INFRA_GUESTS {
+                sqlx::query("UPDATE virtual_machines SET pve_cluster_id = $1, pve_vmid = $2 WHERE name = $3")
+                    .bind(cluster).bind(i64::from(vmid)).bind(name).execute(&mut *tx).await?;
+            }
             tx.audit(&audit.details(counts.to_json()).message(summary("classes", &counts))).await?;
             tx.bump("classes").await?;
             tx.bump("proxmox").await?;

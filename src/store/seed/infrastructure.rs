@@ -5,6 +5,7 @@
 
 use super::{DEFAULT_TENANT, DemoPeople, SeedCounts, checksum, ids, ins, mac, minutes, refuse_if_seeded, summary};
 use crate::domain::audit::Entry;
+use crate::domain::infra::units::{GIB, MIB};
 use crate::domain::time;
 use crate::store::tx::{BeginWrite, TxExt};
 use crate::store::{Store, StoreError, on_pool};
@@ -12,39 +13,38 @@ use serde_json::{Value, json};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-const TENANT: &str = "INSERT INTO tenants (id, name, description, status, admin_user_id, vlan_id, quota, created_by, created_at, updated_at) \
-     VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $8) ON CONFLICT (name) DO NOTHING";
+const TENANT: &str = "INSERT INTO tenants (id, name, description, status, admin_user_id, vlan_id, quota_instances, quota_cpu_cores, quota_memory_bytes, quota_storage_bytes, created_by, created_at, updated_at) \
+     VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $11, $11) ON CONFLICT (name) DO NOTHING";
 const TENANT_ID: &str = "SELECT id FROM tenants WHERE name = $1";
 const GROUP: &str = "INSERT INTO user_groups (id, tenant_id, parent_group_id, name, description, quota, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
 const MEMBER: &str =
     "INSERT INTO user_group_members (id, group_id, user_id, added_by, joined_at) VALUES ($1, $2, $3, $4, $5)";
 const PROVIDER: &str = "INSERT INTO cloud_providers (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)";
-const SITE: &str = "INSERT INTO sites (id, provider_id, name, location, status, network_config, total_cpu_cores, total_memory_mb, total_storage_gb, total_gpu_count, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $10)";
-const POOL: &str = "INSERT INTO resource_pools (id, site_id, name, description, pool_type, scheduling_policy, status, total_cpu_cores, total_memory_mb, total_storage_gb, total_gpu_count, allocated_cpu_cores, allocated_memory_mb, allocated_storage_gb, allocated_gpu_count, ip_pool_config, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
-const MACHINE: &str = "INSERT INTO compute_machines (id, site_id, resource_pool_id, hostname, name, machine_type, rental_mode, hypervisor_type, cpu_cores, memory_mb, storage_gb, gpu_count, gpu_model, management_ip, business_ip, allocated_cpu_cores, allocated_memory_mb, allocated_storage_gb, allocated_gpu_count, status, health_status, connection_config, tags, last_heartbeat_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)";
+const SITE: &str = "INSERT INTO sites (id, provider_id, name, location, status, network_config, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)";
+const POOL: &str = "INSERT INTO resource_pools (id, site_id, name, description, pool_type, scheduling_policy, status, total_cpu_cores, total_memory_bytes, total_storage_bytes, total_gpu_count, ip_pool_config, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
+const MACHINE: &str = "INSERT INTO compute_machines (id, site_id, resource_pool_id, hostname, name, machine_type, rental_mode, hypervisor_type, cpu_cores, memory_bytes, storage_bytes, gpu_count, gpu_model, management_ip, business_ip, status, health_status, connection_config, tags, last_heartbeat_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)";
 const OS: &str = "INSERT INTO operating_systems (id, name, created_at) VALUES ($1, $2, $3)";
-const IMAGE: &str = "INSERT INTO images (id, tenant_id, owner_id, name, description, image_type, base_os, os_version, architecture, size_mb, min_cpu_cores, min_memory_mb, min_storage_gb, recommended_cpu_cores, recommended_memory_mb, visibility, status, file_path, checksum_md5, created_at, updated_at) \
+const IMAGE: &str = "INSERT INTO images (id, tenant_id, owner_id, name, description, image_type, base_os, os_version, architecture, size_bytes, min_cpu_cores, min_memory_bytes, min_storage_bytes, recommended_cpu_cores, recommended_memory_bytes, visibility, status, file_path, checksum_md5, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)";
-const IMAGE_VERSION: &str = "INSERT INTO image_versions (id, image_id, parent_version_id, version_number, version_name, is_latest, is_default, size_mb, file_path, checksum_md5, release_notes, status, created_by, created_at) \
+const IMAGE_VERSION: &str = "INSERT INTO image_versions (id, image_id, parent_version_id, version_number, version_name, is_latest, is_default, size_bytes, file_path, checksum_md5, release_notes, status, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 const IMAGE_TAG: &str = "INSERT INTO image_tags (id, image_id, version_id, tag_name, is_immutable, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $6)";
-const TEMPLATE: &str = "INSERT INTO instance_templates (id, tenant_id, owner_id, base_image_id, name, description, use_case, template_type, default_cpu_cores, default_memory_mb, default_storage_gb, default_gpu_count, default_bandwidth_gbps, network_config, user_data, tags, visibility, version, status, created_at, updated_at) \
+const TEMPLATE: &str = "INSERT INTO instance_templates (id, tenant_id, owner_id, base_image_id, name, description, use_case, template_type, default_cpu_cores, default_memory_bytes, default_storage_bytes, default_gpu_count, default_bandwidth_gbps, network_config, user_data, tags, visibility, version, status, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)";
 const TEMPLATE_VERSION: &str = "INSERT INTO instance_template_versions (id, template_id, version_number, is_latest, config_snapshot, changelog, created_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-const INSTANCE: &str = "INSERT INTO instances (id, tenant_id, user_id, template_id, resource_pool_id, compute_machine_id, name, status, config, rental_mode, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-const VM: &str = "INSERT INTO virtual_machines (id, compute_machine_id, resource_pool_id, instance_id, owner_id, os_id, vm_uuid, name, instance_type, custom_os, cpu_cores, memory_mb, storage_gb, gpu_count, status, ip_address, mac_address, config, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)";
-const STORAGE_DEVICE: &str = "INSERT INTO storage_devices (id, resource_pool_id, name, capacity_gb, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
-const DISK: &str = "INSERT INTO disks (id, virtual_machine_id, storage_device_id, size_mb, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
-const PARTITION: &str =
-    "INSERT INTO partitions (id, disk_id, size_mb, filesystem, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+const INSTANCE: &str = "INSERT INTO instances (id, tenant_id, user_id, template_id, resource_pool_id, compute_machine_id, name, status, config, rental_mode, cpu_cores, memory_bytes, storage_bytes, gpu_count, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+const VM: &str = "INSERT INTO virtual_machines (id, compute_machine_id, resource_pool_id, instance_id, owner_id, os_id, vm_uuid, name, instance_type, custom_os, cpu_cores, memory_bytes, storage_bytes, gpu_count, status, ip_address, mac_address, config, pve_cluster_id, pve_vmid, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)";
+const STORAGE_DEVICE: &str = "INSERT INTO storage_devices (id, resource_pool_id, name, capacity_bytes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+const DISK: &str = "INSERT INTO disks (id, virtual_machine_id, storage_device_id, size_bytes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
+const PARTITION: &str = "INSERT INTO partitions (id, disk_id, size_bytes, filesystem, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const SYSTEM: &str = "INSERT INTO systems (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)";
 const SYSTEM_VM: &str = "INSERT INTO system_virtual_machines (system_id, virtual_machine_id) VALUES ($1, $2)";
 const VPC: &str = "INSERT INTO vpcs (id, tenant_id, user_id, site_id, name, description, cidr_block, vlan_id, enable_dns, dns_servers, status, created_by, updated_by, created_at, updated_at) \
@@ -57,10 +57,10 @@ const IP: &str = "INSERT INTO ip_addresses (id, address, family, ip_pool_id, sub
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
 const CLOUD_BOX: &str = "INSERT INTO cloud_boxes (id, site_id, subnet_id, temporary_instance_id, assigned_user_id, name, serial_number, status, ip_address, mac_address, firmware_version, model, manufacturer, hardware_config, location, tags, network_mode, gateway, subnet_mask, dns_servers, is_disabled, temporary_bind_expires_at, cpu_usage_percent, memory_usage_percent, disk_usage_percent, temperature, uptime_seconds, last_boot_at, last_heartbeat_at, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $30)";
-const DATA_DISK: &str = "INSERT INTO private_data_disks (id, tenant_id, user_id, name, size_gb, disk_type, status, share_mode, max_attachments, rbd_image_name, rbd_pool, created_by, updated_by, created_at, updated_at) \
+const DATA_DISK: &str = "INSERT INTO private_data_disks (id, tenant_id, user_id, name, size_bytes, disk_type, status, share_mode, max_attachments, rbd_image_name, rbd_pool, created_by, updated_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $13)";
-const ATTACHMENT: &str = "INSERT INTO private_data_disk_attachments (id, instance_id, disk_id, mount_path, mount_mode, status, attached_by, attached_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+const ATTACHMENT: &str = "INSERT INTO private_data_disk_attachments (id, instance_id, disk_id, mount_path, mount_mode, status, attached_by, attached_at, updated_at, exclusive) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)";
 const SET: &str = "INSERT INTO instance_sets (id, tenant_id, owner_id, user_group_id, name, description, set_type, status, tags, created_by, updated_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $9, $10, $10)";
 const SET_MEMBER: &str = "INSERT INTO instance_set_members (id, set_id, instance_id, role, added_by, joined_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -169,7 +169,7 @@ impl Store {
         let [orbit, staff, operators, teaching, orbit_eng, provider, campus, fra] = ids::<8>();
         // Pools: campus compute, campus gpu, campus ceph, campus ipv4, fra compute, fra ssd.
         let pool = ids::<6>();
-        // Machines: cm-node-01, cm-node-02, pcfarm-01, gpu-node-01, fra-hv-01.
+        // Machines: pve1, pve2 (the simulator's nodes), pcfarm-01, pve3 (GPU), fra-hv-01.
         let machine = ids::<5>();
         let os = ids::<4>();
         let image = ids::<4>();
@@ -184,12 +184,12 @@ impl Store {
 
             ins!(tx, counts, TENANT, Uuid::now_v7(), DEFAULT_TENANT,
                 "Teaching labs, research groups and the campus data centre", Some(p.ada), 100_i64,
-                j(json!({"max_instances": 200, "max_cpu_cores": 512, "max_memory_mb": 1_048_576, "max_storage_gb": 20_000})),
+                Some(200_i64), Some(512_i64), Some(1_048_576 * MIB), Some(20_000 * GIB),
                 p.ada, ago(90 * 24 * 60));
             let northfield: Uuid = sqlx::query_scalar(TENANT_ID).bind(DEFAULT_TENANT).fetch_one(&mut *tx).await?;
             ins!(tx, counts, TENANT, orbit, "Orbit Robotics",
                 "Partner start-up renting GPU time and web hosting", None::<Uuid>, 200_i64,
-                j(json!({"max_instances": 20, "max_cpu_cores": 64, "max_memory_mb": 262_144, "max_storage_gb": 4_000})),
+                Some(20_i64), Some(64_i64), Some(262_144 * MIB), Some(4_000 * GIB),
                 p.ada, ago(40 * 24 * 60));
 
             for (id, tenant, parent, name, description, quota) in [
@@ -206,14 +206,12 @@ impl Store {
 
             ins!(tx, counts, PROVIDER, provider, "Helix Cloud", ago(120 * 24 * 60));
             ins!(tx, counts, SITE, campus, None::<Uuid>, "North Campus DC", "Building 4, basement, Northfield",
-                j(json!({"uplink_gbps": 40, "mgmt_cidr": "10.10.0.0/24", "vlans": [100, 140, 200]})),
-                240_i64, 1_146_880_i64, 168_000_i64, 8_i64, ago(120 * 24 * 60));
+                j(json!({"uplink_gbps": 40, "mgmt_cidr": "10.10.0.0/24", "vlans": [100, 140, 200]})), ago(120 * 24 * 60));
             ins!(tx, counts, SITE, fra, Some(provider), "Helix FRA-2", "Frankfurt am Main, DE",
-                j(json!({"uplink_gbps": 10, "mgmt_cidr": "172.16.0.0/24", "vlans": [305]})),
-                128_i64, 524_288_i64, 80_000_i64, 0_i64, ago(100 * 24 * 60));
+                j(json!({"uplink_gbps": 10, "mgmt_cidr": "172.16.0.0/24", "vlans": [305]})), ago(100 * 24 * 60));
 
             let ip_cfg = json!({"cidr": "10.40.1.0/24", "gateway": "10.40.1.1", "range_start": "10.40.1.10", "range_end": "10.40.1.200", "dns": ["10.40.0.2"]});
-            for (i, (site, name, description, kind, policy, status, total, used, cfg)) in [
+            for (i, (site, name, description, kind, policy, status, total, _used, cfg)) in [
                 (campus, "campus-compute", "General-purpose KVM hosts", "compute", "load_balance", "active", [176_i64, 622_592, 10_000, 0], [44_i64, 98_304, 1_600, 0], None),
                 (campus, "campus-gpu", "GPU servers for AI coursework", "compute", "bin_pack", "active", [64, 524_288, 8_000, 8], [16, 131_072, 1_000, 4], None),
                 (campus, "campus-ceph", "Ceph RBD pool for VM disks", "storage", "spread", "active", [0, 0, 150_000, 0], [0, 0, 41_200, 0], None),
@@ -222,21 +220,20 @@ impl Store {
                 (fra, "fra-ssd", "All-flash SAN", "storage", "spread", "maintenance", [0, 0, 60_000, 0], [0, 0, 1_500, 0], None),
             ].into_iter().enumerate() {
                 ins!(tx, counts, POOL, pool[i], site, name, description, kind, policy, status,
-                    total[0], total[1], total[2], total[3], used[0], used[1], used[2], used[3], cfg.map(j), ago(110 * 24 * 60));
+                    total[0], total[1] * MIB, total[2] * GIB, total[3], cfg.map(j), ago(110 * 24 * 60));
             }
 
             // (site, pool, host, name, type, rental, hypervisor, [cpu, mem, disk, gpu], gpu model, mgmt, business, used, status, health, rack)
-            for (i, (site, pl, host, name, kind, rental, hv, size, gpu_model, mgmt, business, used, status, health, rack)) in [
-                (campus, pool[0], "cm-node-01", "Compute node 01", "cpu_server", "shared", "kvm", [64_i64, 262_144, 4_000, 0], None, "10.10.0.11", Some("10.41.0.11"), [24_i64, 65_536, 800, 0], "active", "healthy", "B4-01"),
-                (campus, pool[0], "cm-node-02", "Compute node 02", "cpu_server", "shared", "kvm", [64, 262_144, 4_000, 0], None, "10.10.0.12", Some("10.41.0.12"), [20, 32_768, 800, 0], "active", "warning", "B4-01"),
+            for (i, (site, pl, host, name, kind, rental, hv, size, gpu_model, mgmt, business, _used, status, health, rack)) in [
+                (campus, pool[0], "pve1", "Compute node 01", "cpu_server", "shared", "kvm", [64_i64, 262_144, 4_000, 0], None, "10.10.0.11", Some("10.41.0.11"), [24_i64, 65_536, 800, 0], "active", "healthy", "B4-01"),
+                (campus, pool[0], "pve2", "Compute node 02", "cpu_server", "shared", "kvm", [64, 262_144, 4_000, 0], None, "10.10.0.12", Some("10.41.0.12"), [20, 32_768, 800, 0], "active", "warning", "B4-01"),
                 (campus, pool[0], "pcfarm-01", "Lab PC farm", "pc_farm", "shared", "hyper_v", [48, 98_304, 2_000, 0], None, "10.10.0.13", None, [0, 0, 0, 0], "maintenance", "warning", "B4-02"),
-                (campus, pool[1], "gpu-node-01", "GPU node 01", "gpu_server", "exclusive", "kvm", [64, 524_288, 8_000, 8], Some("NVIDIA A100 80GB"), "10.10.0.21", Some("10.41.0.21"), [16, 131_072, 1_000, 4], "active", "healthy", "B4-03"),
+                (campus, pool[1], "pve3", "GPU node 01", "gpu_server", "exclusive", "kvm", [64, 524_288, 8_000, 8], Some("NVIDIA A100 80GB"), "10.10.0.21", Some("10.41.0.21"), [16, 131_072, 1_000, 4], "active", "healthy", "B4-03"),
                 (fra, pool[4], "fra-hv-01", "Helix host 01", "cpu_server", "shared", "vmware", [128, 524_288, 20_000, 0], None, "172.16.0.21", Some("172.16.5.2"), [14, 53_248, 900, 0], "active", "healthy", "FRA2-R12"),
             ].into_iter().enumerate() {
                 let fqdn = if site == fra { format!("{host}.fra2.helix.example") } else { format!("{host}.campus.northfield.example") };
                 ins!(tx, counts, MACHINE, machine[i], site, pl, fqdn, name, kind, rental, hv,
-                    size[0], size[1], size[2], size[3], gpu_model, mgmt, business,
-                    used[0], used[1], used[2], used[3], status, health,
+                    size[0], size[1] * MIB, size[2] * GIB, size[3], gpu_model, mgmt, business, status, health,
                     j(json!({"protocol": if hv == "kvm" { "libvirt+ssh" } else { "https" }, "port": if hv == "kvm" { 22 } else { 443 }, "user": "labdeck"})),
                     j(json!({"rack": rack, "row": rack.split('-').next()})),
                     Some(ago(i as i64 + 1)), ago(100 * 24 * 60));
@@ -255,8 +252,8 @@ impl Store {
                 (Some(orbit), p.vic, "ros2-humble-sim", "ROS 2 Humble with Gazebo simulation", "custom", "ubuntu", "22.04", 8_700, [4, 8_192, 40, 8, 16_384], "private", &["1.0.0", "1.1.0"][..]),
             ].into_iter().enumerate() {
                 let file = format!("/images/{name}/{name}.qcow2");
-                ins!(tx, counts, IMAGE, image[i], tenant, owner, name, description, kind, base_os, os_version, "x86_64", size,
-                    req[0], req[1], req[2], req[3], req[4], visibility, "active", &file, checksum(&file), ago(80 * 24 * 60));
+                ins!(tx, counts, IMAGE, image[i], tenant, owner, name, description, kind, base_os, os_version, "x86_64", size * MIB,
+                    req[0], req[1] * MIB, req[2] * GIB, req[3], req[4] * MIB, visibility, "active", &file, checksum(&file), ago(80 * 24 * 60));
                 let version_ids: Vec<Uuid> = versions.iter().map(|_| Uuid::now_v7()).collect();
                 let last = versions.len() - 1;
                 // The newest version is latest; the one before it stays the default until promoted.
@@ -266,7 +263,7 @@ impl Store {
                     let status = if v + 1 < versions.len() && v != default { "deprecated" } else { "active" };
                     ins!(tx, counts, IMAGE_VERSION, version_ids[v], image[i], v.checked_sub(1).map(|parent| version_ids[parent]),
                         format!("v{number}"), format!("{name} {number}"), v == last, v == default,
-                        size - 256 * (last - v) as i64, &vfile, checksum(&vfile),
+                        (size - 256 * (last - v) as i64) * MIB, &vfile, checksum(&vfile),
                         if v == 0 { "Initial build".to_string() } else { format!("Security updates and package refresh for {number}") },
                         status, Some(owner), ago((80 - 20 * v as i64) * 24 * 60));
                 }
@@ -286,7 +283,7 @@ impl Store {
             ].into_iter().enumerate() {
                 let latest = versions[versions.len() - 1];
                 ins!(tx, counts, TEMPLATE, template[i], tenant, owner, Some(img), name, description, use_case, kind,
-                    size[0], size[1], size[2], size[3], gbps,
+                    size[0], size[1] * MIB, size[2] * GIB, size[3], gbps,
                     j(json!({"subnet": "servers", "public_ip": false, "security_groups": ["default"]})),
                     Some("#cloud-config\npackage_update: true\n"),
                     j(json!({"tier": if size[0] > 4 { "large" } else { "small" }})),
@@ -313,7 +310,7 @@ impl Store {
             for (i, (tenant, user, tpl, pl, m, name, status, rental, size, _)) in instances.iter().enumerate() {
                 ins!(tx, counts, INSTANCE, instance[i], *tenant, *user, Some(*tpl), Some(*pl), *m, *name, *status,
                     j(json!({"cpu_cores": size[0], "memory_mb": size[1], "storage_gb": size[2], "gpu_count": size[3]})),
-                    Some(*rental), ago((30 - i as i64) * 24 * 60), ago(i as i64 * 90));
+                    Some(*rental), size[0], size[1] * MIB, size[2] * GIB, size[3], ago((30 - i as i64) * 24 * 60), ago(i as i64 * 90));
             }
             // VMs 0..5 belong to the live instances; 5..8 are the provider VMs.
             let provider_vms = [
@@ -332,22 +329,22 @@ impl Store {
                 let custom_os = (i == 7).then_some("Windows Server 2022 Datacenter (eval)");
                 ins!(tx, counts, VM, vm[i], m, pl, inst, Some(owner), Some(os_id), Uuid::now_v7().to_string(), name,
                     Some(if gpu > 0 { "g1.2xlarge" } else if size[0] >= 8 { "m1.2xlarge" } else { "m1.medium" }), custom_os,
-                    size[0], size[1], size[2], gpu, status, Some(vm_ip(i)), Some(mac(1, i)),
-                    j(json!({"boot": "uefi", "machine": "q35", "autostart": status == "running"})), ago((29 - i as i64) * 24 * 60));
+                    size[0], size[1] * MIB, size[2] * GIB, gpu, status, Some(vm_ip(i)), Some(mac(1, i)),
+                    j(json!({"boot": "uefi", "machine": "q35", "autostart": status == "running"})), None::<Uuid>, None::<i64>, ago((29 - i as i64) * 24 * 60));
             }
 
             // Storage devices, one disk per VM with boot and root partitions.
             for (id, pl, name, capacity) in [(ceph1, pool[2], "ceph-osd-01", 75_000_i64), (ceph2, pool[2], "ceph-osd-02", 75_000), (san, pool[5], "fra-san-01", 60_000)] {
-                ins!(tx, counts, STORAGE_DEVICE, id, pl, name, capacity, ago(100 * 24 * 60));
+                ins!(tx, counts, STORAGE_DEVICE, id, pl, name, capacity * GIB, ago(100 * 24 * 60));
             }
             for i in 0..8 {
                 let disk = Uuid::now_v7();
                 let size_gb = if i < 5 { instances[i].8[2] } else { provider_vms[i - 5].3[2] };
                 let device = if i >= 3 { san } else if i % 2 == 0 { ceph1 } else { ceph2 };
-                ins!(tx, counts, DISK, disk, vm[i], device, size_gb * 1024, ago(28 * 24 * 60));
+                ins!(tx, counts, DISK, disk, vm[i], device, size_gb * GIB, ago(28 * 24 * 60));
                 let root_fs = if i == 7 { "ntfs" } else if i == 5 { "xfs" } else { "ext4" };
                 for (size, fs) in [(1_024_i64, if i == 7 { "ntfs" } else { "vfat" }), (size_gb * 1024 - 1_024, root_fs)] {
-                    ins!(tx, counts, PARTITION, Uuid::now_v7(), disk, size, fs, ago(28 * 24 * 60));
+                    ins!(tx, counts, PARTITION, Uuid::now_v7(), disk, size * MIB, fs, ago(28 * 24 * 60));
                 }
             }
             let [payroll, portal] = ids::<2>();
@@ -401,11 +398,11 @@ impl Store {
 
             // Private data disks: one attached to Tess's notebook, one unattached.
             let [datasets, sim_cache] = ids::<2>();
-            ins!(tx, counts, DATA_DISK, datasets, northfield, p.tess, "tess-datasets", 500_i64, "nvme", "attached", "exclusive", 1_i64,
+            ins!(tx, counts, DATA_DISK, datasets, northfield, p.tess, "tess-datasets", 500 * GIB, "nvme", "attached", "exclusive", 1_i64,
                 "pdd-northfield-tess-datasets", "private-data-disks", Some(p.tess), ago(20 * 24 * 60));
-            ins!(tx, counts, DATA_DISK, sim_cache, orbit, p.vic, "orbit-sim-cache", 200_i64, "ssd", "available", "shared", 4_i64,
+            ins!(tx, counts, DATA_DISK, sim_cache, orbit, p.vic, "orbit-sim-cache", 200 * GIB, "ssd", "available", "shared", 4_i64,
                 "pdd-orbit-sim-cache", "private-data-disks", Some(p.vic), ago(12 * 24 * 60));
-            ins!(tx, counts, ATTACHMENT, Uuid::now_v7(), instance[0], datasets, "/mnt/datasets", "rw", "attached", Some(p.tess), ago(19 * 24 * 60));
+            ins!(tx, counts, ATTACHMENT, Uuid::now_v7(), instance[0], datasets, "/mnt/datasets", "rw", "attached", Some(p.tess), ago(19 * 24 * 60), true);
 
             // Instance sets (non-training; classes add theirs) with members.
             ins!(tx, counts, SET, research_set, northfield, p.otto, Some(staff), "Research compute", "Long-running research instances",

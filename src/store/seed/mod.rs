@@ -19,6 +19,11 @@ use uuid::Uuid;
 /// The tenant that holds tenant-less seed data where a tenant is required (classes).
 pub const DEFAULT_TENANT: &str = "Northfield Lab";
 
+/// The campus VMs of the infrastructure seed that are guests of the demo cluster: (vmid, VM
+/// name, node). The simulator creates them; the classes seed (which adds the cluster) links them.
+pub const INFRA_GUESTS: [(u32, &str, &str); 3] =
+    [(4200, "jupyter-tess", "pve3"), (4201, "lab-sam-01", "pve1"), (4202, "build-otto", "pve2")];
+
 /// The demo users by username, as `labdeck demo` creates them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoPeople {

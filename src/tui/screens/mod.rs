@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bookings;
 pub mod classes;
 pub mod gate;
+pub mod infra;
 pub mod inventory;
 mod screen;
 pub mod support;
@@ -19,7 +20,8 @@ use crate::tui::app::{Effect, Overlay};
 pub type Tab = fn(&Session) -> Option<Box<dyn Screen>>;
 
 /// Every tab, in display order: registering a screen is one line here.
-pub const TABS: &[Tab] = &[inventory::tab, classes::tab, bookings::tab, support::tab, admin::tab, account::tab];
+pub const TABS: &[Tab] =
+    &[inventory::tab, classes::tab, bookings::tab, support::tab, admin::tab, infra::tab, account::tab];
 
 /// A bulk action's results (guests, class VMs): a toast when the one target went through,
 /// else a report with a line per target (submitted, skipped and why, failed and why).
