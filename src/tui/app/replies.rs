@@ -119,7 +119,7 @@ impl App {
         self.on_answer(id, owner, reply)
     }
 
-    fn on_answer(&mut self, id: RequestId, owner: Option<usize>, reply: Reply) -> bool {
+    fn on_answer(&mut self, _id: RequestId, owner: Option<usize>, reply: Reply) -> bool {
         match reply {
             Reply::Setup { needs_first_admin, org } => {
                 if let Some(org) = org {
