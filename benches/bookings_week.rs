@@ -68,7 +68,7 @@ fn data() -> Calendar {
 }
 
 fn app() -> App {
-    let mut a = App::new(Keymap::default(), Theme::default(), "sqlite", vec![], false);
+    let mut a = App::new(Keymap::default(), Theme::default(), "sqlite", vec![], labdeck::config::Clock::Off);
     let user = User {
         id: Uuid::from_u128(9),
         username: "sam".into(),

@@ -58,7 +58,7 @@ fn main() {
             ..ClassVm::default()
         })
         .collect();
-    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], labdeck::config::Clock::Off);
     let user = User {
         id: Uuid::now_v7(),
         username: "tess".into(),

@@ -54,7 +54,7 @@ async fn rep_app(store: &Store) -> App {
     .await
     .expect("rep");
     let actor = store.load_actor(user.id).await.expect("actor");
-    let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], false);
+    let mut app = App::new(Keymap::default(), Theme::mono(), "bench", vec![], labdeck::config::Clock::Off);
     app.take_commands();
     use labdeck::engine::{Event, Reply, RequestId};
     app.update(Msg::Engine(Event::Reply {

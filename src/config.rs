@@ -25,8 +25,73 @@ pub struct Config {
 pub struct Ui {
     /// "dark", "light" or "mono". `NO_COLOR` in the environment forces "mono".
     pub theme: String,
-    pub clock: bool,
+    pub clock: Clock,
     pub bell: bool,
+}
+
+/// The status bar's clock: `true` (hours and minutes, the default), `"seconds"`, or `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    Off,
+    #[default]
+    Minutes,
+    Seconds,
+}
+
+impl Clock {
+    /// The clock as the status bar shows it, or nothing.
+    pub fn format(self, now: chrono::DateTime<chrono::Local>) -> Option<String> {
+        match self {
+            Clock::Off => None,
+            Clock::Minutes => Some(now.format("%H:%M").to_string()),
+            Clock::Seconds => Some(now.format("%H:%M:%S").to_string()),
+        }
+    }
+    /// How long until what it shows changes (the console sleeps that long when idle).
+    pub fn next_change(self, now: chrono::DateTime<chrono::Local>) -> Option<std::time::Duration> {
+        use chrono::Timelike;
+        let into_second = std::time::Duration::from_nanos(u64::from(now.nanosecond() % 1_000_000_000));
+        let second = std::time::Duration::from_secs(1).saturating_sub(into_second);
+        match self {
+            Clock::Off => None,
+            Clock::Minutes => Some(second + std::time::Duration::from_secs(u64::from(59 - now.second().min(59)))),
+            Clock::Seconds => Some(second),
+        }
+    }
+}
+
+impl Serialize for Clock {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Clock::Off => s.serialize_bool(false),
+            Clock::Minutes => s.serialize_bool(true),
+            Clock::Seconds => s.serialize_str("seconds"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Clock {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Clock, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Clock;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false, \"minutes\" or \"seconds\"")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Clock, E> {
+                Ok(if v { Clock::Minutes } else { Clock::Off })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Clock, E> {
+                match v {
+                    "minutes" => Ok(Clock::Minutes),
+                    "seconds" => Ok(Clock::Seconds),
+                    "off" => Ok(Clock::Off),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,7 +124,7 @@ impl Default for Config {
 
 impl Default for Ui {
     fn default() -> Self {
-        Ui { theme: "dark".into(), clock: true, bell: false }
+        Ui { theme: "dark".into(), clock: Clock::Minutes, bell: false }
     }
 }
 
@@ -275,6 +340,7 @@ mod tests {
         let text = "log_level = \"info\"\n[ui]\nclock = \"yes\"\n";
         let err = Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.starts_with("c.toml, line 3: ui.clock:"), "{err}");
+        assert!(err.contains("\"seconds\""), "the message lists what is accepted: {err}");
         let err = Config::parse("[ui]\ntheme = \"neon\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("line 2: ui.theme: 'neon'"), "{err}");
         let err = Config::parse("[ui]\nfoo = 1\n", Path::new("c.toml")).unwrap_err().to_string();
@@ -289,8 +355,11 @@ mod tests {
         assert_eq!(file.log_level, "debug");
         let cfg =
             file.with_env(&env(&[("LABDECK_UI_CLOCK", "true"), ("LABDECK_DATABASE_URL", "sqlite://x.db")])).unwrap();
-        assert!(cfg.ui.clock);
+        assert_eq!(cfg.ui.clock, Clock::Minutes);
         assert_eq!(cfg.log_level, "debug");
+        let cfg = Config::default().with_env(&env(&[("LABDECK_UI_CLOCK", "seconds")])).unwrap();
+        assert_eq!(cfg.ui.clock, Clock::Seconds);
+        assert_eq!(Config::parse("[ui]\nclock = false\n", Path::new("c")).unwrap().ui.clock, Clock::Off);
         assert_eq!(cfg.database_url.as_deref(), Some("sqlite://x.db"));
         let err = Config::default().with_env(&env(&[("LABDECK_UI_THEME", "neon")])).unwrap_err().to_string();
         assert!(err.contains("LABDECK_UI_THEME"), "{err}");

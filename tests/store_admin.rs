@@ -50,6 +50,24 @@ both!(settings_are_typed_stored_and_audited, |store: Store| async move {
     let audit =
         store.query_audit(&boss, &AuditQuery { text: "put_setting".into(), ..Default::default() }).await.unwrap();
     assert_eq!(audit.iter().filter(|a| a.outcome == "success").count(), 3);
+    // Each entry says what the setting was (the built-in default before the first write)
+    // and what it became.
+    let changes: Vec<(String, serde_json::Value, serde_json::Value)> = audit
+        .iter()
+        .filter(|a| a.outcome == "success")
+        .filter_map(|a| {
+            let d = &a.details.as_ref()?.0;
+            Some((a.entity_id.clone()?, d["from"].clone(), d["to"].clone()))
+        })
+        .collect();
+    let approval = |from, to| ("bookings.require_approval".to_string(), serde_json::json!(from), serde_json::json!(to));
+    assert!(changes.contains(&approval(false, true)), "{changes:?}");
+    assert!(changes.contains(&approval(true, false)), "{changes:?}");
+    assert!(changes.contains(&(
+        "custom.colours".to_string(),
+        serde_json::Value::Null,
+        serde_json::json!(["red", "blue"])
+    )));
 });
 
 both!(invitations_are_single_use_and_expire, |store: Store| async move {

@@ -135,7 +135,11 @@ both!(poll_writes_only_while_holding_the_lease, |store: Store| async move {
     assert_eq!(health[&c].last_error.as_deref(), Some("connection refused"));
     assert_eq!(health[&c].consecutive_failures, 1);
     assert_eq!(store.cluster_guests(c).await.unwrap().len(), 998, "an error keeps the data");
-    assert_eq!(store.list_nodes(&admin()).await.unwrap()[0].name, "pve1");
+    let nodes = store.list_nodes(&admin()).await.unwrap();
+    assert_eq!(nodes[0].name, "pve1");
+    // An unreachable cluster's nodes are not "online" any more: unknown since last seen.
+    assert_eq!(nodes[0].status, "unknown");
+    assert!(nodes[0].last_seen_at.is_some());
 });
 
 both!(clusters_keep_their_secret_and_vanish_with_their_inventory, |store: Store| async move {

@@ -39,7 +39,7 @@ fn session(role: Role) -> Session {
 fn app() -> App {
     let demo =
         vec![DemoAccount { username: "ada".into(), password: "abcd-efgh-jkmn-pqrs".into(), role: "admin".into() }];
-    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, false);
+    let mut app = App::new(Keymap::default(), Theme::mono(), "sqlite", demo, labdeck::config::Clock::Off);
     assert!(matches!(app.take_commands().as_slice(), [Command { op: Op::Account(AccountOp::CheckSetup), .. }]));
     app
 }
@@ -147,6 +147,25 @@ fn admin_shell_shows_users_and_tabs_by_role() {
 }
 
 #[test]
+fn the_status_bar_clock_follows_ui_clock() {
+    use labdeck::config::Clock;
+    // "12:34" or "12:34:56" at the right end of the status bar (the last line).
+    let shown = |clock: Clock| {
+        let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], clock);
+        reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
+        reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
+        let screen = format!("{}", render(&mut a, 100, 30).backend());
+        let last = screen.lines().filter(|l| !l.trim_matches(['"', ' ']).is_empty()).last().unwrap().to_string();
+        let word = last.trim_matches(['"', ' ']).rsplit(' ').next().unwrap().to_string();
+        let digits_and_colons = word.chars().all(|c| c.is_ascii_digit() || c == ':');
+        (digits_and_colons && word.contains(':')).then_some(word.len())
+    };
+    assert_eq!(shown(Clock::Minutes), Some(5));
+    assert_eq!(shown(Clock::Seconds), Some(8));
+    assert_eq!(shown(Clock::Off), None);
+}
+
+#[test]
 fn help_lists_the_live_keymap_for_the_context() {
     let mut a = signed_in_admin();
     key(&mut a, KeyCode::Char('?'));
@@ -156,7 +175,7 @@ fn help_lists_the_live_keymap_for_the_context() {
         Theme::mono(),
         "sqlite",
         vec![],
-        false,
+        labdeck::config::Clock::Off,
     );
     reply(&mut custom, Reply::Setup { needs_first_admin: false, org: None });
     reply(&mut custom, Reply::SignedIn(Box::new(session(Role::Admin))));

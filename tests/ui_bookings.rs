@@ -257,7 +257,7 @@ fn approvers_see_the_queue_count_and_decide_with_a_comment() {
 
 #[test]
 fn support_has_no_bookings_tab_and_students_no_approvals() {
-    let a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    let a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], labdeck::config::Clock::Off);
     drop(a);
     let support = Actor::with_role_defaults(Uuid::nil(), "sue", Role::Support);
     assert!(!labdeck::tui::screens::bookings::visible(&support));

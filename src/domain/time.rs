@@ -8,12 +8,19 @@ pub fn now() -> DateTime<Utc> {
 
 /// "3s", "5m", "2h", "4d": compact ages for tables and the status bar.
 pub fn compact_age(secs: i64) -> String {
+    let (n, unit) = age_unit(secs);
+    format!("{n}{unit}")
+}
+
+/// An age in the one unit [`compact_age`] shows it in: two ages that give the same pair
+/// read the same on screen.
+pub fn age_unit(secs: i64) -> (i64, char) {
     let s = secs.max(0);
     match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86400 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86400),
+        0..60 => (s, 's'),
+        60..3600 => (s / 60, 'm'),
+        3600..86400 => (s / 3600, 'h'),
+        _ => (s / 86400, 'd'),
     }
 }
 

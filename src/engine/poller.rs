@@ -5,10 +5,11 @@
 
 use super::Services;
 use super::guests::client_for;
+use crate::domain::inventory::agent_asks::AgentAsks;
 use crate::domain::inventory::diff::{Loss, diff, suspicious_loss};
 use crate::domain::inventory::label::{Interner, Label};
 use crate::domain::inventory::schedule::{lease_check, lease_ttl, next_delay};
-use crate::domain::inventory::{Guest, GuestStatus, GuestType, reach};
+use crate::domain::inventory::{Guest, GuestType, reach};
 use crate::domain::time;
 use crate::pve::{Client, Resource, TaskOutcome, Upid};
 use crate::store::StoreError;
@@ -75,9 +76,8 @@ pub struct ClusterPoller {
     cycles: u64,
     last_runtime: Duration,
     failures: u32,
-    /// When each guest was last asked for its IP, and how many asks in a row found none
-    /// (in memory: a restart only costs one more round of agent calls).
-    agent_asked: HashMap<u32, (Instant, u32)>,
+    /// Which guests to ask for their addresses, and when.
+    agent_asks: AgentAsks,
     class_jobs: super::classes::jobs::Schedule,
 }
 
@@ -160,7 +160,7 @@ impl ClusterPoller {
             cycles: 0,
             last_runtime: Duration::ZERO,
             failures: 0,
-            agent_asked: HashMap::new(),
+            agent_asks: AgentAsks::default(),
             class_jobs: Default::default(),
         }
     }
@@ -242,13 +242,17 @@ impl ClusterPoller {
 
     async fn cycle(&mut self, access: &ClusterAccess) -> Result<(), String> {
         let client = self.client(access)?;
-        let resources = client.cluster_resources().await.map_err(|e| e.to_string())?;
         let cache = match self.cache.take() {
             Some(c) => c,
             None => self.svc.store.cluster_guests(self.cluster_id).await.map_err(|e| e.to_string())?,
         };
         let names = Label::from(access.cluster.name.as_str());
-        let (nodes, guests) = split(self.cluster_id, &names, &resources, &cache);
+        let mut rows = Split::new(self.cluster_id, &names, &cache);
+        if let Err(e) = client.cluster_resources_each(|r| rows.add(&r)).await {
+            self.cache = Some(cache);
+            return Err(e.to_string());
+        }
+        let Split { nodes, guests, .. } = rows;
         let online: HashSet<&str> = nodes.iter().filter(|n| n.status == "online").map(|n| n.name.as_str()).collect();
         // An answer that lost most guests is only believed once the token is known to see
         // guests at all (Proxmox answers a token without VM.Audit with 200 and `[]`).
@@ -278,6 +282,9 @@ impl ClusterPoller {
         }
         for g in changes.upserts {
             cache.insert(g.vmid, g);
+        }
+        if !changes.removed.is_empty() {
+            self.agent_asks.retain(|vmid| cache.contains_key(&vmid));
         }
         self.cache = Some(cache);
         self.cycles += 1;
@@ -311,34 +318,21 @@ impl ClusterPoller {
         }
     }
 
-    /// IPs from the guest agent for running VMs that have none (or an old one), then short
-    /// SSH/RDP probes; bounded in number per cycle and in concurrency.
+    /// Addresses from the guest agent (or the host, for containers) of the guests
+    /// [`AgentAsks`] finds due, then short SSH/RDP probes; bounded in number per cycle and
+    /// in concurrency.
     async fn discover(&mut self, access: &ClusterAccess) {
         let Ok(client) = self.client(access) else {
             return;
         };
         let Some(cache) = &self.cache else { return };
-        let now = Instant::now();
-        // Ask again when the last answer is old: an IP every 5 minutes; a guest without one
-        // (still booting, or no agent at all) after 5 s, then doubling up to 5 minutes.
         // Containers answer from the host (`/lxc/{vmid}/interfaces`), VMs through their agent.
-        let due: Vec<(u32, GuestType, Label)> = cache
-            .values()
-            .filter(|g| g.status == GuestStatus::Running && !g.template && !g.stale)
-            .filter(|g| match self.agent_asked.get(&g.vmid) {
-                None => true,
-                Some(&(at, misses)) => {
-                    let wait = if g.ip.is_some() { 300 } else { (5u64 << misses.min(6)).min(300) };
-                    now.duration_since(at) > Duration::from_secs(wait)
-                }
-            })
-            .take(32)
+        let due: Vec<(u32, GuestType, Label)> = self
+            .agent_asks
+            .due(cache.values(), Instant::now())
+            .into_iter()
             .map(|g| (g.vmid, g.guest_type, g.node.clone()))
             .collect();
-        for (vmid, _, _) in &due {
-            let misses = self.agent_asked.get(vmid).map_or(0, |(_, m)| *m);
-            self.agent_asked.insert(*vmid, (now, misses));
-        }
         let found: Vec<Reach> = futures::stream::iter(due)
             .map(|(vmid, kind, node)| {
                 let client = client.clone();
@@ -359,9 +353,7 @@ impl ClusterPoller {
             .collect()
             .await;
         for r in &found {
-            if let Some(entry) = self.agent_asked.get_mut(&r.vmid) {
-                entry.1 = if r.ip.is_some() { 0 } else { entry.1 + 1 };
-            }
+            self.agent_asks.answered(r.vmid, r.ip.is_some());
         }
         // Only addresses inside the networks an admin allowed (loopback without the setting),
         // at most BUDGET guests a cycle.
@@ -505,33 +497,48 @@ fn percent(line: &str) -> Option<f64> {
     digits.parse::<f64>().ok().map(|p| (p / 100.0).clamp(0.0, 1.0))
 }
 
-/// Nodes and guests out of one `/cluster/resources` answer. Guests keep the IP and probe
-/// results the store already has (those come from discovery, not from this call).
+/// Nodes and guests out of `/cluster/resources` rows, taken one row at a time. Guests keep
+/// the IP and probe results the store already has (those come from discovery, not from this
+/// call).
+pub struct Split<'a> {
+    cluster_id: Uuid,
+    cluster: &'a Label,
+    cache: &'a HashMap<u32, Guest>,
+    names: Interner,
+    pub nodes: Vec<Node>,
+    pub guests: Vec<Guest>,
+}
+
+impl<'a> Split<'a> {
+    pub fn new(cluster_id: Uuid, cluster: &'a Label, cache: &'a HashMap<u32, Guest>) -> Split<'a> {
+        let guests = Vec::with_capacity(cache.len());
+        Split { cluster_id, cluster, cache, names: Interner::default(), nodes: Vec::new(), guests }
+    }
+
+    pub fn add(&mut self, r: &Resource) {
+        if let Some(n) = super::pve_map::node(self.cluster_id, r) {
+            self.nodes.push(n);
+        } else if let Some(mut g) = super::pve_map::guest(self.cluster_id, self.cluster, r, &mut self.names) {
+            if let Some(old) = self.cache.get(&g.vmid) {
+                g.ip = old.ip;
+                g.ssh = old.ssh;
+                g.rdp = old.rdp;
+            }
+            self.guests.push(g);
+        }
+    }
+}
+
+/// [`Split`] over rows already decoded.
 pub fn split(
     cluster_id: Uuid,
     cluster: &Label,
     resources: &[Resource],
     cache: &HashMap<u32, Guest>,
 ) -> (Vec<Node>, Vec<Guest>) {
-    let mut nodes = Vec::new();
-    let mut node_names = Interner::default();
-    let mut guests = Vec::with_capacity(resources.len());
-    for r in resources {
-        if let Some(n) = super::pve_map::node(cluster_id, r) {
-            nodes.push(n);
-        }
-    }
-    for r in resources {
-        if let Some(mut g) = super::pve_map::guest(cluster_id, cluster, r, &mut node_names) {
-            if let Some(old) = cache.get(&g.vmid) {
-                g.ip = old.ip;
-                g.ssh = old.ssh;
-                g.rdp = old.rdp;
-            }
-            guests.push(g);
-        }
-    }
-    (nodes, guests)
+    let mut s = Split::new(cluster_id, cluster, cache);
+    resources.iter().for_each(|r| s.add(r));
+    (s.nodes, s.guests)
 }
 
 #[cfg(test)]

@@ -25,6 +25,62 @@ pub fn decode_data<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T
         .map_err(|e| PveError::Decode { endpoint: endpoint.to_string(), message: e.to_string() })
 }
 
+/// Each element of a `data` array, handed to `each` as it is decoded, so a large answer never
+/// exists twice (as a vector of rows beside the rows made of them). Returns the count.
+pub fn decode_each<T: DeserializeOwned>(endpoint: &str, body: &[u8], each: impl FnMut(T)) -> Result<usize, PveError> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::marker::PhantomData;
+
+    struct Elements<T, F>(F, PhantomData<T>);
+    impl<'de, T: DeserializeOwned, F: FnMut(T)> DeserializeSeed<'de> for Elements<T, F> {
+        type Value = usize;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de, T: DeserializeOwned, F: FnMut(T)> Visitor<'de> for Elements<T, F> {
+        type Value = usize;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while let Some(item) = seq.next_element::<T>()? {
+                (self.0)(item);
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    struct Data<T, F>(Option<F>, PhantomData<T>);
+    impl<'de, T: DeserializeOwned, F: FnMut(T)> Visitor<'de> for Data<T, F> {
+        type Value = usize;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object with `data`")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<usize, A::Error> {
+            let mut count = None;
+            while let Some(key) = map.next_key::<std::borrow::Cow<str>>()? {
+                match self.0.take_if(|_| key == "data") {
+                    Some(each) => count = Some(map.next_value_seed(Elements(each, PhantomData))?),
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            count.ok_or_else(|| serde::de::Error::missing_field("data"))
+        }
+    }
+
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(PveError::Decode { endpoint: endpoint.to_string(), message: "empty body".into() });
+    }
+    let mut d = serde_json::Deserializer::from_slice(body);
+    d.deserialize_map(Data(Some(each), PhantomData))
+        .and_then(|n| d.end().map(|()| n))
+        .map_err(|e| PveError::Decode { endpoint: endpoint.to_string(), message: e.to_string() })
+}
+
 /// `/cluster/nextid` answers `"100"` (a string) where the schema says integer.
 pub fn decode_vmid(endpoint: &str, body: &[u8]) -> Result<u32, PveError> {
     decode_data::<Lenient<u32>>(endpoint, body)?
@@ -189,6 +245,17 @@ mod tests {
         assert_eq!(e, PveError::Unauthorized("Unauthorized".into()));
         let e = error_from_parts(500, None, b"garbage");
         assert_eq!(e.status(), Some(500));
+    }
+
+    #[test]
+    fn arrays_are_decoded_one_element_at_a_time() {
+        let mut seen = Vec::new();
+        let n = decode_each::<u32>("x", br#"{"other":[1,{"a":2}],"data":[3,4,5]}"#, |v| seen.push(v)).unwrap();
+        assert_eq!((n, seen), (3, vec![3, 4, 5]));
+        let err = |body: &[u8]| decode_each::<u32>("GET /x", body, |_| {}).unwrap_err().to_string();
+        assert!(err(br#"{"data":[1,2"#).contains("GET /x"), "a truncated body is an error");
+        assert!(err(br#"{"nodata":[]}"#).contains("data"));
+        assert!(err(b"  ").contains("empty body"));
     }
 
     #[test]

@@ -539,6 +539,9 @@ impl Store {
             )
             .bind(cluster_id).bind(owner).bind(now).bind(error).bind(next_poll_at)
             .execute(&mut *tx).await?;
+            // Nothing is known of its nodes now: they read "unknown, seen … ago", not "online".
+            sqlx::query("UPDATE pve_nodes SET status = 'unknown', updated_at = $2 WHERE cluster_id = $1 AND status <> 'unknown'")
+                .bind(cluster_id).bind(now).execute(&mut *tx).await?;
             let n: i64 = sqlx::query_scalar("SELECT consecutive_failures FROM pve_poll_state WHERE cluster_id = $1").bind(cluster_id).fetch_one(&mut *tx).await?;
             tx.bump("inventory").await?;
             tx.commit().await?;

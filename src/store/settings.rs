@@ -44,6 +44,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
+            // The audit entry says what it was (the built-in default when never set) and what
+            // it became.
+            let before: Option<Json<Value>> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.map(|v| v.0).or_else(|| crate::domain::settings::known(key).map(|k| (k.default)())).unwrap_or(Value::Null);
             sqlx::query(
                 "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
@@ -54,7 +61,7 @@ impl Store {
             .bind(by)
             .execute(&mut *tx)
             .await?;
-            tx.audit(&audit.entity(key).details(serde_json::json!({ "value": value }))).await?;
+            tx.audit(&audit.entity(key).details(serde_json::json!({ "value": value })).change(before, value.clone())).await?;
             tx.bump("settings").await?;
             tx.commit().await?;
         });

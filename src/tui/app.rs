@@ -128,7 +128,7 @@ pub struct App {
     pub demo: Vec<DemoAccount>,
     pub backend: &'static str,
     pub org: String,
-    pub clock: bool,
+    pub clock: crate::config::Clock,
     pub store_down: Option<String>,
     pub quit: bool,
     /// A screen asked for the terminal's bell; the next frame rings it.
@@ -138,7 +138,13 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(keymap: Keymap, theme: Theme, backend: &'static str, demo: Vec<DemoAccount>, clock: bool) -> App {
+    pub fn new(
+        keymap: Keymap,
+        theme: Theme,
+        backend: &'static str,
+        demo: Vec<DemoAccount>,
+        clock: crate::config::Clock,
+    ) -> App {
         let mut app = App {
             keymap,
             theme,
@@ -182,7 +188,7 @@ impl App {
             Msg::Terminal(TermEvent::Resize(..)) => true,
             Msg::Terminal(_) => false,
             Msg::Engine(e) => self.on_engine(e),
-            Msg::Tick => self.toasts.expire(Instant::now()) || self.clock,
+            Msg::Tick => self.toasts.expire(Instant::now()) || self.clock != crate::config::Clock::Off,
         }
     }
 

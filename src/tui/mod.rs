@@ -24,7 +24,7 @@ pub struct RunOptions {
     pub keymap: keymap::Keymap,
     pub theme: theme::Theme,
     pub demo_accounts: Vec<screens::gate::DemoAccount>,
-    pub clock: bool,
+    pub clock: crate::config::Clock,
     pub watch_every: Duration,
     pub log_file: PathBuf,
 }
@@ -109,16 +109,11 @@ fn is_repaint(ev: &TermEvent) -> bool {
     matches!(ev, TermEvent::Key(KeyEvent { code: KeyCode::Char('l'), modifiers, .. }) if *modifiers == KeyModifiers::CONTROL)
 }
 
-/// Sleep until a toast expires or the clock's minute turns; nothing else needs a timer.
+/// Sleep until a toast expires or the clock shows another time; nothing else needs a timer.
 fn next_wake(app: &App) -> Instant {
     let now = Instant::now();
-    let minute = if app.clock {
-        let secs = chrono::Local::now().timestamp() % 60;
-        now + Duration::from_secs((60 - secs) as u64)
-    } else {
-        now + Duration::from_secs(3600)
-    };
-    app.toasts.next_expiry().map_or(minute, |t| t.min(minute))
+    let clock = now + app.clock.next_change(chrono::Local::now()).unwrap_or(Duration::from_secs(3600));
+    app.toasts.next_expiry().map_or(clock, |t| t.min(clock))
 }
 
 /// One frame; the writer sends it whole, or nothing when it changed nothing.

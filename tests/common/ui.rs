@@ -34,7 +34,7 @@ pub fn user(id: Uuid, username: &str, display_name: &str, role: Role) -> User {
 /// A console (default keys, no colour) signed in as `user`; what it sent before signing in
 /// is dropped, what it sends on signing in is left for the test.
 pub fn signed_in(user: User) -> App {
-    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], false);
+    let mut a = App::new(Keymap::default(), Theme::mono(), "sqlite", vec![], labdeck::config::Clock::Off);
     a.take_commands();
     let actor = Actor::with_role_defaults(user.id, &user.username, user.role);
     reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });

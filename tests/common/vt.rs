@@ -60,7 +60,7 @@ impl VtConsole {
         let task = tokio::spawn(async move {
             let (engine, mut events) =
                 Engine::start(svc, EngineOptions { watch_every: Duration::from_millis(200), pollers: true });
-            let mut app = App::new(Keymap::default(), theme, "sqlite", accounts, false);
+            let mut app = App::new(Keymap::default(), theme, "sqlite", accounts, labdeck::config::Clock::Off);
             let mut screen = Screen::new(out, Some(shared_size), Some(tap))?;
             let result = labdeck::tui::event_loop(&mut screen, input_rx, &mut app, &engine, &mut events).await;
             engine.shutdown().await;

@@ -50,7 +50,7 @@ pub fn diff(
     for mut g in current {
         seen.insert(g.vmid);
         g.stale = false;
-        if previous.get(&g.vmid) != Some(&g) {
+        if !previous.get(&g.vmid).is_some_and(|old| old.looks_same(&g)) {
             changes.upserts.push(g);
         }
     }
@@ -101,6 +101,29 @@ mod tests {
         // Nothing changed: nothing to write.
         let prev2 = by_vmid(std::slice::from_ref(&a));
         assert_eq!(diff(&prev2, vec![a], &online, true), Changes::default());
+    }
+
+    #[test]
+    fn a_cycle_where_nothing_visible_moved_writes_nothing() {
+        let mut a = guest(100, "a", "pve1");
+        (a.status, a.cpu, a.mem, a.maxmem, a.uptime) = (GuestStatus::Running, 0.101, 400 << 20, 1 << 30, 7300);
+        let prev = by_vmid(std::slice::from_ref(&a));
+        let online: HashSet<&str> = ["pve1"].into();
+        // Ten seconds on: counters grew, CPU and memory moved under half a percent, uptime
+        // still reads "2h".
+        let mut b = a.clone();
+        (b.cpu, b.mem, b.uptime) = (0.104, (400 << 20) + (3 << 20), 7310);
+        b.io = Some(Box::new(crate::domain::inventory::GuestIo { netin: 1 << 20, ..Default::default() }));
+        assert_eq!(diff(&prev, vec![b.clone()], &online, true), Changes::default());
+        // What a person would see change is written: CPU 10 % → 12 %, memory 39 % → 41 %,
+        // uptime 2h → 3h.
+        for change in
+            [|g: &mut Guest| g.cpu = 0.12, |g: &mut Guest| g.mem = 420 << 20, |g: &mut Guest| g.uptime = 3 * 3600]
+        {
+            let mut c = b.clone();
+            change(&mut c);
+            assert_eq!(diff(&prev, vec![c], &online, true).upserts.len(), 1);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The guest inventory across clusters: records, the filter language, sorting, the poll
 //! schedule. Pure: the engine feeds it what Proxmox said and what the store holds.
 
+pub mod agent_asks;
 pub mod diff;
 pub mod filter;
 pub mod label;
@@ -197,6 +198,60 @@ impl Guest {
     /// Memory use as a fraction of its maximum, when both are known.
     pub fn mem_fraction(&self) -> Option<f64> {
         (self.maxmem > 0).then(|| self.mem as f64 / self.maxmem as f64)
+    }
+
+    /// Would a console show the two alike? Live figures compare at the precision the
+    /// inventory shows them (CPU and memory in whole percent, uptime in its one unit), and
+    /// the counters no screen lists (`io`) not at all: a poll cycle in which nothing visible
+    /// moved then writes nothing and wakes no console.
+    pub fn looks_same(&self, o: &Guest) -> bool {
+        // Every field named, so a new one must be placed on one side or the other.
+        let Guest {
+            cluster_id,
+            cluster,
+            vmid,
+            guest_type,
+            node,
+            name,
+            status,
+            template,
+            tags,
+            lock,
+            pool,
+            cpu,
+            maxcpu,
+            mem: _,
+            maxmem,
+            maxdisk,
+            uptime,
+            ip,
+            ssh,
+            rdp,
+            ha,
+            stale,
+            io: _,
+        } = self;
+        let pct = |f: f64| (f * 100.0).round() as i64;
+        let age = |secs: u32| crate::domain::time::age_unit(i64::from(secs));
+        (cluster_id, cluster, vmid, guest_type, node, name, status, template, tags, lock, pool)
+            == (
+                &o.cluster_id,
+                &o.cluster,
+                &o.vmid,
+                &o.guest_type,
+                &o.node,
+                &o.name,
+                &o.status,
+                &o.template,
+                &o.tags,
+                &o.lock,
+                &o.pool,
+            )
+            && (maxcpu, maxmem, maxdisk, ip, ssh, rdp, ha, stale)
+                == (&o.maxcpu, &o.maxmem, &o.maxdisk, &o.ip, &o.ssh, &o.rdp, &o.ha, &o.stale)
+            && pct(f64::from(*cpu)) == pct(f64::from(o.cpu))
+            && self.mem_fraction().map(pct) == o.mem_fraction().map(pct)
+            && age(*uptime) == age(o.uptime)
     }
 }
 

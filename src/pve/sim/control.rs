@@ -4,6 +4,7 @@
 //! ```text
 //! curl -k -H 'Authorization: PVEAPIToken=ID=SECRET' -d fault=no-privilege https://127.0.0.1:8006/_sim/fault
 //! curl -k -H 'Authorization: PVEAPIToken=ID=SECRET' https://127.0.0.1:8006/_sim/fault   # what is on
+//! curl -k -H 'Authorization: PVEAPIToken=ID=SECRET' https://127.0.0.1:8006/_sim/requests # counts by path
 //! ```
 //! It is outside `/api2/json` (no real Proxmox has it) and answers even while the faults it
 //! switched make every API request fail or hang.
@@ -15,6 +16,16 @@ use axum::http::{HeaderMap, Method};
 use std::sync::Arc;
 
 pub(crate) const PATH: &str = "/_sim/fault";
+/// Requests served so far, by path (benchmarks count what a poller asks for).
+pub(crate) const REQUESTS: &str = "/_sim/requests";
+
+pub(crate) fn requests(sh: &Arc<Shared>, method: &Method, headers: &HeaderMap) -> Reply {
+    if let Err(reply) = sh.auth.check(headers, method, now()) {
+        return reply;
+    }
+    let counts = sh.counters.lock().map(|c| c.clone()).unwrap_or_default();
+    Reply::data(&serde_json::json!({ "total": counts.values().sum::<u64>(), "by_path": counts }))
+}
 
 pub(crate) fn handle(sh: &Arc<Shared>, method: &Method, headers: &HeaderMap, body: &[u8]) -> Reply {
     if let Err(reply) = sh.auth.check(headers, method, now()) {

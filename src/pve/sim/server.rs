@@ -95,11 +95,16 @@ const MAX_BODY: usize = 1 << 20;
 pub(crate) async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    sh.count(&path);
+    if !path.starts_with("/_sim/") {
+        sh.count(&path);
+    }
     // The control endpoint answers whatever faults are on (so they can be switched off).
     if path == super::control::PATH {
         let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
         return to_response(super::control::handle(&sh, &parts.method, &parts.headers, &body));
+    }
+    if path == super::control::REQUESTS {
+        return to_response(super::control::requests(&sh, &parts.method, &parts.headers));
     }
     let latency = sh.faults.latency();
     if !latency.is_zero() {

@@ -128,7 +128,15 @@ fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: 
     f.render_widget(Line::from(spans), area);
 }
 
-fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backend: &str, down: bool, clock: bool) {
+fn render_status(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    shell: &Shell,
+    backend: &str,
+    down: bool,
+    clock: crate::config::Clock,
+) {
     let u = &shell.session.user;
     let mut spans = vec![
         Span::styled(format!(" {} ", u.username), theme.selected()),
@@ -143,7 +151,7 @@ fn render_status(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, backen
     if down {
         spans.push(Span::styled("│ database unreachable ", theme.error()));
     }
-    let right = if clock { Local::now().format(" %H:%M ").to_string() } else { String::new() };
+    let right = clock.format(Local::now()).map(|t| format!(" {t} ")).unwrap_or_default();
     let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(left + right.chars().count());
     spans.push(Span::raw(" ".repeat(room)));

@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, W
 pub fn task_columns() -> Vec<(&'static str, Constraint)> {
     vec![
         ("state", Constraint::Length(10)),
-        ("task", Constraint::Length(12)),
+        ("task", Constraint::Length(14)), // "qmdelsnapshot" whole
         ("vmid", Constraint::Length(7)),
         ("node", Constraint::Length(8)),
         ("by", Constraint::Length(10)),
@@ -63,6 +63,12 @@ impl TableRow for Task {
         let state = match (self.status.as_str(), self.progress) {
             ("running", Some(p)) => format!("{} {:>3.0}%", bar(p, 4), p * 100.0),
             ("running", None) => "running".into(),
+            // Proxmox says "stopped" for every ended task; how it ended is in its exit status.
+            ("stopped", _) => match self.exit_status.as_deref() {
+                Some("OK") => "done".into(),
+                Some(e) if e.starts_with("WARNINGS") => "done, warn".into(),
+                _ => "failed".into(),
+            },
             (s, _) => s.to_string(),
         };
         vec![
@@ -398,5 +404,35 @@ impl InventoryScreen {
             lines.push(Line::styled(p.clone(), theme.warn()));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_tasks_read_done_or_failed() {
+        let task = |status: &str, exit: Option<&str>| Task {
+            id: uuid::Uuid::nil(),
+            upid: "UPID:pve1:1:2:3:qmstart:100:root@pam:".into(),
+            cluster_id: uuid::Uuid::nil(),
+            node: "pve1".into(),
+            task_type: "qmstart".into(),
+            vmid: Some(100),
+            status: status.into(),
+            exit_status: exit.map(String::from),
+            progress: None,
+            started_by: None,
+            started_at: Utc::now(),
+            ended_at: None,
+        };
+        let state = |status, exit| task(status, exit).cells()[0].clone();
+        assert_eq!(state("stopped", Some("OK")), "done");
+        assert_eq!(state("stopped", Some("WARNINGS: 2")), "done, warn");
+        assert_eq!(state("stopped", Some("command 'qm start 100' failed: exit code 1")), "failed");
+        assert_eq!(state("stopped", None), "failed");
+        assert_eq!(state("running", None), "running");
+        assert_eq!(state("unknown", Some("unreadable UPID")), "unknown");
     }
 }
