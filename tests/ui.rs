@@ -155,7 +155,7 @@ fn the_status_bar_clock_follows_ui_clock() {
         reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
         reply(&mut a, Reply::SignedIn(Box::new(session(Role::Admin))));
         let screen = format!("{}", render(&mut a, 100, 30).backend());
-        let last = screen.lines().filter(|l| !l.trim_matches(['"', ' ']).is_empty()).next_back().unwrap().to_string();
+        let last = screen.lines().rfind(|l| !l.trim_matches(['"', ' ']).is_empty()).unwrap().to_string();
         let word = last.trim_matches(['"', ' ']).rsplit(' ').next().unwrap().to_string();
         let digits_and_colons = word.chars().all(|c| c.is_ascii_digit() || c == ':');
         (digits_and_colons && word.contains(':')).then_some(word.len())
