@@ -44,15 +44,8 @@ fn guest(vmid: u32, name: &str, status: GuestStatus, node: &str) -> Guest {
     }
 }
 
-fn app(role: Role) -> App {
-    let mut a = signed_in(user(Uuid::from_u128(9), "otto", "Otto", role));
-    let sent = a.take_commands();
-    assert!(
-        sent.iter()
-            .any(|c| matches!(c, Command { op: Op::Inventory(InventoryOp::LoadGuests { since: None, .. }), .. })),
-        "the Inventory loads everything first"
-    );
-    let cluster = Cluster {
+fn cluster() -> Cluster {
+    Cluster {
         id: EAST,
         key: "east".into(),
         name: "east".into(),
@@ -64,7 +57,18 @@ fn app(role: Role) -> App {
         fingerprint: Some("AB:CD".into()),
         has_ca: false,
         poll_interval_secs: 5,
-    };
+    }
+}
+
+fn app(role: Role) -> App {
+    let mut a = signed_in(user(Uuid::from_u128(9), "otto", "Otto", role));
+    let sent = a.take_commands();
+    assert!(
+        sent.iter()
+            .any(|c| matches!(c, Command { op: Op::Inventory(InventoryOp::LoadGuests { since: None, .. }), .. })),
+        "the Inventory loads everything first"
+    );
+    let cluster = cluster();
     let health = PollHealth { last_success_at: Some(Utc::now()), last_duration_ms: Some(42), ..Default::default() };
     let node = |name: &str, status: &str| Node {
         cluster_id: EAST,
@@ -357,4 +361,60 @@ fn a_palette_action_does_what_its_key_does() {
     };
     assert_eq!(op(&by_palette), vec![(EAST, 100)]);
     assert_eq!(op(&by_palette), op(&by_key));
+}
+
+/// Answers go to the tab that asked: the Admin tab's cluster list gets the overview it asked
+/// for, though the Inventory (first among the tabs) takes overviews too; its cluster form's
+/// probe comes back to it as the certificate to trust.
+#[test]
+fn an_answer_goes_to_the_tab_that_asked() {
+    let mut a = app(Role::Admin);
+    ui::chars(&mut a, ":admin");
+    key(&mut a, KeyCode::Enter);
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Char(']'));
+    }
+    let asked = a.take_commands();
+    let id = asked
+        .iter()
+        .rev()
+        .find(|c| matches!(c.op, Op::Inventory(InventoryOp::LoadOverview)))
+        .map(|c| c.id)
+        .expect("the clusters section asks for the overview");
+    let (mut west, health) = (cluster(), PollHealth::default());
+    west.name = "west".into();
+    ui::answer(&mut a, id, Reply::Overview(Box::new(Overview { clusters: vec![(west, health)], nodes: vec![] })));
+    let Phase::Shell(s) = &a.phase else { panic!() };
+    let inventory = s.screen::<labdeck::tui::screens::inventory::InventoryScreen>().unwrap();
+    assert_eq!(inventory.overview.clusters[0].0.name, "east", "the Inventory keeps its own overview");
+    assert!(ui::screen(&mut a, 120, 24).contains("west"), "the Admin tab shows the one it asked for");
+
+    // Its form: the submit is turned into a command by the Admin tab, and the answer (the
+    // certificate to trust) comes back there, replacing the form.
+    key(&mut a, KeyCode::Char('n'));
+    ui::chars(&mut a, "north");
+    key(&mut a, KeyCode::Tab);
+    ui::chars(&mut a, "10.0.0.9");
+    // Enter moves down the fields (port, token, secret, poll seconds), and sends on the last.
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Enter);
+    }
+    let sent = a.take_commands();
+    let probe = match sent.as_slice() {
+        [c @ Command { op: Op::Inventory(InventoryOp::ProbeCluster { id: None, input }), .. }] => {
+            assert_eq!((input.name.as_str(), input.host.as_str(), input.port), ("north", "10.0.0.9", 8006));
+            c.id
+        }
+        other => panic!("{other:?}"),
+    };
+    let Op::Inventory(InventoryOp::ProbeCluster { input, .. }) = sent[0].op.clone() else { unreachable!() };
+    let input = labdeck::engine::read::inventory::ClusterInput { fingerprint: "AA:BB".into(), ..input };
+    ui::answer(&mut a, probe, Reply::TrustPrompt { id: None, input, previous: None });
+    let s = ui::screen(&mut a, 120, 24);
+    assert!(s.contains("trust this certificate?") && s.contains("AA:BB"), "{s}");
+    key(&mut a, KeyCode::Char('y'));
+    assert!(matches!(
+        a.take_commands().as_slice(),
+        [Command { op: Op::Inventory(InventoryOp::SaveCluster { id: None, .. }), .. }]
+    ));
 }

@@ -8,13 +8,18 @@ use crate::tui::app::Effect;
 use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use crate::tui::widgets::table::{DataTable, TableRow};
 use chrono::Local;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const CURRENT: Key = Key("Current");
+const NEW: Key = Key("New");
+const REPEAT: Key = Key("Repeat");
 
 impl TableRow for Notification {
     fn key(&self) -> String {
@@ -126,12 +131,12 @@ impl Screen for AccountScreen {
 
     /// The one form of this tab: my new password.
     fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
-        if form.value("New") != form.value("Repeat") {
+        if form.value(NEW) != form.value(REPEAT) {
             return Err("The two new passwords differ.".into());
         }
         Ok(Command::new(
             &me.actor,
-            AccountOp::ChangePassword { current: Secret(form.value("Current")), new: Secret(form.value("New")) },
+            AccountOp::ChangePassword { current: Secret(form.value(CURRENT)), new: Secret(form.value(NEW)) },
         ))
     }
 
@@ -166,7 +171,7 @@ impl Screen for AccountScreen {
 
 fn change_password_form() -> Effect {
     Effect::Form(
-        Form::new("change password", vec![Field::secret("Current"), Field::secret("New"), Field::secret("Repeat")])
+        Form::new("change password", vec![Field::secret(CURRENT), Field::secret(NEW), Field::secret(REPEAT)])
             .submit_label("change"),
     )
 }

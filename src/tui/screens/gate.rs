@@ -6,12 +6,21 @@ use crate::engine::{AccountOp, Command, Secret};
 use crate::tui::app::Effect;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::centered;
-use crate::tui::widgets::form::{Field, Form, FormOutcome};
+use crate::tui::widgets::form::{Field, Form, FormOutcome, Key};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const USERNAME: Key = Key("Username");
+const PASSWORD: Key = Key("Password");
+const DISPLAY_NAME: Key = Key("Display name");
+const EMAIL: Key = Key("Email");
+const REPEAT: Key = Key("Repeat");
+const CODE: Key = Key("Code");
+const NEW: Key = Key("New");
 
 /// A demo account shown on the sign-in screen (demo databases only).
 #[derive(Debug, Clone)]
@@ -41,7 +50,7 @@ pub struct Gate {
 
 impl Gate {
     pub fn sign_in() -> Gate {
-        let form = Form::new("sign in", vec![Field::text("Username"), Field::secret("Password")])
+        let form = Form::new("sign in", vec![Field::text(USERNAME), Field::secret(PASSWORD)])
             .submit_label("sign in")
             .note("F2: accept an invitation · ctrl+c: quit");
         Gate { mode: Mode::SignIn, form, pending_password: None }
@@ -51,11 +60,11 @@ impl Gate {
         let form = Form::new(
             "create the first administrator",
             vec![
-                Field::text("Username"),
-                Field::text("Display name"),
-                Field::text("Email"),
-                Field::secret("Password"),
-                Field::secret("Repeat"),
+                Field::text(USERNAME),
+                Field::text(DISPLAY_NAME),
+                Field::text(EMAIL),
+                Field::secret(PASSWORD),
+                Field::secret(REPEAT),
             ],
         )
         .submit_label("create")
@@ -67,12 +76,12 @@ impl Gate {
         let form = Form::new(
             "accept an invitation",
             vec![
-                Field::text("Code"),
-                Field::text("Username"),
-                Field::text("Display name"),
-                Field::text("Email"),
-                Field::secret("Password"),
-                Field::secret("Repeat"),
+                Field::text(CODE),
+                Field::text(USERNAME),
+                Field::text(DISPLAY_NAME),
+                Field::text(EMAIL),
+                Field::secret(PASSWORD),
+                Field::secret(REPEAT),
             ],
         )
         .submit_label("create account")
@@ -81,7 +90,7 @@ impl Gate {
     }
 
     pub fn must_change(session: Session, current: Secret) -> Gate {
-        let form = Form::new("choose a new password", vec![Field::secret("New"), Field::secret("Repeat")])
+        let form = Form::new("choose a new password", vec![Field::secret(NEW), Field::secret(REPEAT)])
             .submit_label("change")
             .note(format!("Signed in as {}. Your password is temporary: choose your own.", session.user.username));
         Gate { mode: Mode::MustChange { session: Box::new(session), current }, form, pending_password: None }
@@ -116,38 +125,38 @@ impl Gate {
     }
 
     fn submit(&mut self) -> Vec<Effect> {
-        let v = |l: &str| self.form.value(l);
+        let v = |key: Key| self.form.value(key);
         let repeat_ok = match self.mode {
             Mode::SignIn => true,
-            Mode::MustChange { .. } => v("New") == v("Repeat"),
-            _ => v("Password") == v("Repeat"),
+            Mode::MustChange { .. } => v(NEW) == v(REPEAT),
+            _ => v(PASSWORD) == v(REPEAT),
         };
         if !repeat_ok {
             self.failed("The two passwords differ.");
             return vec![];
         }
-        let account = || AccountForm { username: v("Username"), email: v("Email"), display_name: v("Display name") };
+        let account = || AccountForm { username: v(USERNAME), email: v(EMAIL), display_name: v(DISPLAY_NAME) };
         let cmd = match &self.mode {
             Mode::SignIn => {
-                if v("Username").trim().is_empty() {
+                if v(USERNAME).trim().is_empty() {
                     self.form.fail("Type your username.");
                     self.form.focus = 0;
                     return vec![];
                 }
-                self.pending_password = Some(Secret(v("Password")));
-                Command::anonymous(AccountOp::SignIn { username: v("Username"), password: Secret(v("Password")) })
+                self.pending_password = Some(Secret(v(PASSWORD)));
+                Command::anonymous(AccountOp::SignIn { username: v(USERNAME), password: Secret(v(PASSWORD)) })
             }
             Mode::FirstAdmin => {
-                Command::anonymous(AccountOp::CreateFirstAdmin { form: account(), password: Secret(v("Password")) })
+                Command::anonymous(AccountOp::CreateFirstAdmin { form: account(), password: Secret(v(PASSWORD)) })
             }
             Mode::Invitation => Command::anonymous(AccountOp::AcceptInvitation {
-                token: Secret(v("Code")),
+                token: Secret(v(CODE)),
                 form: account(),
-                password: Secret(v("Password")),
+                password: Secret(v(PASSWORD)),
             }),
             Mode::MustChange { session, current } => Command::new(
                 &session.actor,
-                AccountOp::ChangePassword { current: current.clone(), new: Secret(v("New")) },
+                AccountOp::ChangePassword { current: current.clone(), new: Secret(v(NEW)) },
             ),
         };
         // The app marks the form busy with this request's id when it sends it.

@@ -11,6 +11,13 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+/// A field's key: its label, declared once per form as a constant (`const NAME: Key =
+/// Key("Name")`) and used both to build the field and to read it back, so a form is never
+/// read by a string typed a second time. Reading a key the form lacks is a bug: debug
+/// builds (the tests) stop on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(pub &'static str);
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldKind {
     Text,
@@ -27,13 +34,13 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(label: &'static str) -> Field {
-        Field { label, kind: FieldKind::Text, input: Input::default(), choice: 0 }
+    pub fn text(key: Key) -> Field {
+        Field { label: key.0, kind: FieldKind::Text, input: Input::default(), choice: 0 }
     }
-    pub fn secret(label: &'static str) -> Field {
-        Field { kind: FieldKind::Secret, ..Field::text(label) }
+    pub fn secret(key: Key) -> Field {
+        Field { kind: FieldKind::Secret, ..Field::text(key) }
     }
-    pub fn choice(label: &'static str, options: &[&str], selected: &str) -> Field {
+    pub fn choice(label: Key, options: &[&str], selected: &str) -> Field {
         let options: Vec<String> = options.iter().map(|s| s.to_string()).collect();
         let choice = options.iter().position(|o| o == selected).unwrap_or(0);
         Field { kind: FieldKind::Choice(options), choice, ..Field::text(label) }
@@ -92,13 +99,22 @@ impl Form {
         self
     }
 
-    pub fn value(&self, label: &str) -> String {
-        self.fields.iter().find(|f| f.label == label).map(Field::value).unwrap_or_default()
+    pub fn value(&self, key: Key) -> String {
+        let field = self.fields.iter().find(|f| f.label == key.0);
+        debug_assert!(field.is_some(), "form '{}' has no field {key:?}", self.title);
+        field.map(Field::value).unwrap_or_default()
+    }
+
+    /// Replace the field of `key` by `field` (a new default, say).
+    pub fn set(&mut self, key: Key, field: Field) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.label == key.0) {
+            *f = field;
+        }
     }
 
     /// A whole number from `range`, or `None` when the field is left empty.
-    pub fn optional_number(&self, label: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, String> {
-        let text = self.value(label);
+    pub fn optional_number(&self, key: Key, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, String> {
+        let (label, text) = (key.0, self.value(key));
         if text.trim().is_empty() {
             return Ok(None);
         }
@@ -256,35 +272,46 @@ mod tests {
         KeyEvent::new(c, KeyModifiers::NONE)
     }
 
+    const NAME: Key = Key("Name");
+    const ROLE: Key = Key("Role");
+    const PASSWORD: Key = Key("Password");
+    const DAYS: Key = Key("Valid days");
+
     #[test]
     fn typing_tabbing_and_submitting() {
         let mut form = Form::new(
             "t",
-            vec![Field::text("Name"), Field::choice("Role", &["admin", "viewer"], "viewer"), Field::secret("Password")],
+            vec![Field::text(NAME), Field::choice(ROLE, &["admin", "viewer"], "viewer"), Field::secret(PASSWORD)],
         );
         for c in "ann".chars() {
             form.handle_key(&key(KeyCode::Char(c)));
         }
         assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Edited);
         form.handle_key(&key(KeyCode::Right));
-        assert_eq!(form.value("Role"), "admin");
+        assert_eq!(form.value(ROLE), "admin");
         form.handle_key(&key(KeyCode::Tab));
         form.handle_key(&key(KeyCode::Char('x')));
-        assert_eq!(form.value("Name"), "ann");
-        assert_eq!(form.value("Password"), "x");
+        assert_eq!(form.value(NAME), "ann");
+        assert_eq!(form.value(PASSWORD), "x");
         assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Submit);
         form.clear_secrets();
-        assert_eq!(form.value("Password"), "");
+        assert_eq!(form.value(PASSWORD), "");
         assert_eq!(form.handle_key(&key(KeyCode::Esc)), FormOutcome::Cancel);
     }
 
     #[test]
     fn optional_numbers_are_empty_or_in_range() {
-        let form = |v: &str| Form::new("t", vec![Field::text("Valid days").with_value(v)]);
-        assert_eq!(form("").optional_number("Valid days", 1..=90), Ok(None));
-        assert_eq!(form(" 7 ").optional_number("Valid days", 1..=90), Ok(Some(7)));
+        let form = |v: &str| Form::new("t", vec![Field::text(DAYS).with_value(v)]);
+        assert_eq!(form("").optional_number(DAYS, 1..=90), Ok(None));
+        assert_eq!(form(" 7 ").optional_number(DAYS, 1..=90), Ok(Some(7)));
         let bad = Err("Valid days: a whole number from 1 to 90, or empty.".to_string());
-        assert_eq!(form("91").optional_number("Valid days", 1..=90), bad);
-        assert_eq!(form("a week").optional_number("Valid days", 1..=90), bad);
+        assert_eq!(form("91").optional_number(DAYS, 1..=90), bad);
+        assert_eq!(form("a week").optional_number(DAYS, 1..=90), bad);
+    }
+
+    #[test]
+    #[should_panic(expected = "has no field")]
+    fn reading_a_key_the_form_lacks_stops_debug_builds() {
+        Form::new("t", vec![Field::text(NAME)]).value(ROLE);
     }
 }

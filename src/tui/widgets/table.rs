@@ -5,7 +5,7 @@ use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 /// How many rows a movement key moves a selection (`page` rows for a page); `None` for keys
@@ -180,6 +180,25 @@ impl<T: TableRow> DataTable<T> {
         } else if height > 0 && self.selected >= self.offset + height {
             self.offset = self.selected + 1 - height;
         }
+        // A taller terminal shows the rows above again rather than empty lines below.
+        self.offset = self.offset.min(self.visible.len().saturating_sub(height));
+        // Rows that do not fit are counted on the bottom border, so a small terminal never
+        // shows a list as shorter than it is.
+        let (above, below) = match height {
+            0 => (0, self.visible.len()),
+            _ => (self.offset, self.visible.len().saturating_sub(self.offset + height)),
+        };
+        let block = match (above, below) {
+            (0, 0) => block,
+            (above, below) => {
+                let text = match (above, below) {
+                    (0, b) => format!(" {b} more ↓ "),
+                    (a, 0) => format!(" ↑ {a} more "),
+                    (a, b) => format!(" ↑ {a} · {b} more ↓ "),
+                };
+                block.title_bottom(Line::from(Span::styled(text, theme.dim())).right_aligned())
+            }
+        };
         let window = self.visible.iter().skip(self.offset).take(height);
         let rows: Vec<Row> = window
             .enumerate()
@@ -219,6 +238,34 @@ mod tests {
         fn cells(&self) -> Vec<String> {
             vec![self.1.to_string()]
         }
+    }
+
+    fn drawn(t: &mut DataTable<R>, w: u16, h: u16) -> Vec<String> {
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        term.draw(|f| t.render(f, f.area(), &Theme::mono(), "rows")).unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn rows_that_do_not_fit_are_counted_on_the_border() {
+        let mut t = DataTable::new(vec![("name", Constraint::Fill(1))]);
+        t.set_rows((0..10).map(|i| R(i, "row")).collect());
+        // 40×6: borders and the header leave three rows.
+        let lines = drawn(&mut t, 40, 6);
+        assert!(lines[5].contains("7 more ↓"), "{lines:#?}");
+        t.step(9);
+        let lines = drawn(&mut t, 40, 6);
+        assert!(lines[5].contains("↑ 7 more"), "{lines:#?}");
+        t.step(-5);
+        let lines = drawn(&mut t, 40, 6);
+        assert!(lines[5].contains("↑ 4 · 3 more ↓"), "{lines:#?}");
+        // No room for a single row: every row is counted.
+        let lines = drawn(&mut t, 40, 3);
+        assert!(lines[2].contains("10 more ↓"), "{lines:#?}");
+        // All fit: nothing on the border.
+        let lines = drawn(&mut t, 40, 20);
+        assert!(!lines[19].contains("more"), "{lines:#?}");
     }
 
     #[test]

@@ -8,8 +8,24 @@ use crate::engine::accounts::AccountForm;
 use crate::engine::read::admin::Setting;
 use crate::engine::read::inventory::{Cluster, ClusterInput};
 use crate::engine::{AdminOp, Command, InventoryOp};
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use uuid::Uuid;
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const USERNAME: Key = Key("Username");
+const DISPLAY_NAME: Key = Key("Display name");
+const EMAIL: Key = Key("Email");
+const ROLE: Key = Key("Role");
+const EMAIL_OR_HANDLE: Key = Key("Email or handle");
+const VALID_DAYS: Key = Key("Valid days");
+const VALUE: Key = Key("Value");
+const KEY: Key = Key("Key");
+const NAME: Key = Key("Name");
+const HOST: Key = Key("Host");
+const PORT: Key = Key("Port");
+const TOKEN_ID: Key = Key("Token ID");
+const TOKEN_SECRET: Key = Key("Token secret");
+const POLL_SECONDS: Key = Key("Poll seconds");
 
 /// Which admin form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,10 +46,10 @@ pub fn new_user() -> (Ask, Form) {
     let form = Form::new(
         "new user",
         vec![
-            Field::text("Username"),
-            Field::text("Display name"),
-            Field::text("Email"),
-            Field::choice("Role", &roles(), "student"),
+            Field::text(USERNAME),
+            Field::text(DISPLAY_NAME),
+            Field::text(EMAIL),
+            Field::choice(ROLE, &roles(), "student"),
         ],
     )
     .submit_label("create")
@@ -42,7 +58,7 @@ pub fn new_user() -> (Ask, Form) {
 }
 
 pub fn change_role(u: &User) -> (Ask, Form) {
-    let form = Form::new(format!("role of {}", u.username), vec![Field::choice("Role", &roles(), u.role.as_str())])
+    let form = Form::new(format!("role of {}", u.username), vec![Field::choice(ROLE, &roles(), u.role.as_str())])
         .note(role_note());
     (Ask::ChangeRole { user: u.id }, form)
 }
@@ -51,9 +67,9 @@ pub fn invite() -> (Ask, Form) {
     let form = Form::new(
         "invite",
         vec![
-            Field::text("Email or handle"),
-            Field::choice("Role", &roles(), "student"),
-            Field::text("Valid days").with_value("7"),
+            Field::text(EMAIL_OR_HANDLE),
+            Field::choice(ROLE, &roles(), "student"),
+            Field::text(VALID_DAYS).with_value("7"),
         ],
     )
     .submit_label("invite")
@@ -64,14 +80,14 @@ pub fn invite() -> (Ask, Form) {
 pub fn edit_setting(s: &Setting) -> (Ask, Form) {
     let form = Form::new(
         format!("setting {}", s.key),
-        vec![Field::text("Value").with_value(&known_settings::display(&s.value))],
+        vec![Field::text(VALUE).with_value(&known_settings::display(&s.value))],
     )
     .note(known_settings::known(&s.key).map(|k| k.description).unwrap_or("Free-form: JSON or text"));
     (Ask::EditSetting { key: s.key.clone() }, form)
 }
 
 pub fn new_setting() -> (Ask, Form) {
-    (Ask::NewSetting, Form::new("new setting", vec![Field::text("Key"), Field::text("Value")]))
+    (Ask::NewSetting, Form::new("new setting", vec![Field::text(KEY), Field::text(VALUE)]))
 }
 
 pub fn cluster(c: Option<&Cluster>) -> (Ask, Form) {
@@ -80,12 +96,12 @@ pub fn cluster(c: Option<&Cluster>) -> (Ask, Form) {
     let form = Form::new(
         title,
         vec![
-            Field::text("Name").with_value(&v(|c| c.name.clone())),
-            Field::text("Host").with_value(&v(|c| c.host.clone())),
-            Field::text("Port").with_value(&c.map(|c| c.port.to_string()).unwrap_or_else(|| "8006".into())),
-            Field::text("Token ID").with_value(&v(|c| c.token_id.clone().unwrap_or_default())),
-            Field::secret("Token secret"),
-            Field::text("Poll seconds")
+            Field::text(NAME).with_value(&v(|c| c.name.clone())),
+            Field::text(HOST).with_value(&v(|c| c.host.clone())),
+            Field::text(PORT).with_value(&c.map(|c| c.port.to_string()).unwrap_or_else(|| "8006".into())),
+            Field::text(TOKEN_ID).with_value(&v(|c| c.token_id.clone().unwrap_or_default())),
+            Field::secret(TOKEN_SECRET),
+            Field::text(POLL_SECONDS)
                 .with_value(&c.map(|c| c.poll_interval_secs.to_string()).unwrap_or_else(|| "10".into())),
         ],
     )
@@ -100,48 +116,46 @@ pub fn cluster(c: Option<&Cluster>) -> (Ask, Form) {
 
 /// A submitted admin form, as the engine command it asks for.
 pub fn command(ask: &Ask, form: &Form, actor: &Actor) -> Result<Command, String> {
-    let role = || form.value("Role").parse::<Role>().map_err(|e| e.to_string());
+    let role = || form.value(ROLE).parse::<Role>().map_err(|e| e.to_string());
     Ok(match ask {
         Ask::NewUser => Command::new(
             actor,
             AdminOp::CreateUser {
                 form: AccountForm {
-                    username: form.value("Username"),
-                    email: form.value("Email"),
-                    display_name: form.value("Display name"),
+                    username: form.value(USERNAME),
+                    email: form.value(EMAIL),
+                    display_name: form.value(DISPLAY_NAME),
                 },
                 role: role()?,
             },
         ),
         Ask::ChangeRole { user } => Command::new(actor, AdminOp::SetRole { user: *user, role: role()? }),
         Ask::Invite => {
-            let days = form.optional_number("Valid days", 1..=90)?;
-            let to = form.value("Email or handle");
+            let days = form.optional_number(VALID_DAYS, 1..=90)?;
+            let to = form.value(EMAIL_OR_HANDLE);
             if to.trim().is_empty() {
                 return Err("Type an email address or a handle.".into());
             }
             Command::new(actor, AdminOp::Invite { to, role: role()?, days })
         }
         Ask::EditSetting { key } => {
-            Command::new(actor, AdminOp::PutSetting { key: key.clone(), raw: form.value("Value") })
+            Command::new(actor, AdminOp::PutSetting { key: key.clone(), raw: form.value(VALUE) })
         }
-        Ask::NewSetting => {
-            Command::new(actor, AdminOp::PutSetting { key: form.value("Key"), raw: form.value("Value") })
-        }
+        Ask::NewSetting => Command::new(actor, AdminOp::PutSetting { key: form.value(KEY), raw: form.value(VALUE) }),
         Ask::Cluster { id } => {
             let port = form
-                .value("Port")
+                .value(PORT)
                 .trim()
                 .parse::<u16>()
                 .map_err(|_| "Port: a number from 1 to 65535 (Proxmox uses 8006).")?;
-            let poll = form.value("Poll seconds").trim().parse::<i64>().map_err(|_| "Poll seconds: a whole number.")?;
-            let secret = form.value("Token secret");
+            let poll = form.value(POLL_SECONDS).trim().parse::<i64>().map_err(|_| "Poll seconds: a whole number.")?;
+            let secret = form.value(TOKEN_SECRET);
             let input = ClusterInput {
                 key: String::new(),
-                name: form.value("Name"),
-                host: form.value("Host"),
+                name: form.value(NAME),
+                host: form.value(HOST),
                 port,
-                token_id: form.value("Token ID"),
+                token_id: form.value(TOKEN_ID),
                 token_secret: (!secret.trim().is_empty()).then_some(secret),
                 fingerprint: String::new(),
                 poll_interval_secs: poll,

@@ -2,6 +2,7 @@
 //! favorites, devices and topologies.
 
 use super::calendar::Zoom;
+use super::forms::{COMMENT, DO, END, FROM, HEALTH, HOURS, NAME, NOTES, REASON, USER};
 use super::{BookingsScreen, FormKind, Section, forms};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
@@ -65,8 +66,8 @@ impl BookingsScreen {
                 let form = Form::new(
                     "find a free slot",
                     vec![
-                        Field::text("Hours").with_value("2"),
-                        Field::text("From").with_value(&self.cal.stamp(self.cal.cursor_hour())),
+                        Field::text(HOURS).with_value("2"),
+                        Field::text(FROM).with_value(&self.cal.stamp(self.cal.cursor_hour())),
                     ],
                 )
                 .submit_label("search")
@@ -104,9 +105,7 @@ impl BookingsScreen {
                 let mut form = forms::window_form(format!("move {}", b.title), &self.cal, b.starts_at, 1, vec![])
                     .submit_label("move")
                     .note(format!("Every device of the group moves together ({hours:.1} h now)."));
-                if let Some(f) = form.fields.iter_mut().find(|f| f.label == "End") {
-                    *f = Field::text("End").with_value(&self.cal.stamp(b.ends_at));
-                }
+                form.set(END, Field::text(END).with_value(&self.cal.stamp(b.ends_at)));
                 self.form(form, FormKind::Move { group })
             }
             Action::Delete => vec![Effect::Open(Overlay::Confirm {
@@ -122,15 +121,15 @@ impl BookingsScreen {
                 on_yes: Command::new(actor, Op::Cancel { group }),
             })],
             Action::Favorite => self.form(
-                Form::new("save as favorite", vec![Field::text("Name").with_value(&b.title)]).submit_label("save"),
+                Form::new("save as favorite", vec![Field::text(NAME).with_value(&b.title)]).submit_label("save"),
                 FormKind::Favorite { group },
             ),
             Action::Comment => self.form(
-                Form::new(format!("comment on {}", b.title), vec![Field::text("Comment")]).submit_label("post"),
+                Form::new(format!("comment on {}", b.title), vec![Field::text(COMMENT)]).submit_label("post"),
                 FormKind::Comment { group },
             ),
             Action::Collaborator => self.form(
-                Form::new("collaborator", vec![Field::text("User"), Field::choice("Do", &["add", "remove"], "add")]),
+                Form::new("collaborator", vec![Field::text(USER), Field::choice(DO, &["add", "remove"], "add")]),
                 FormKind::Collaborator { group },
             ),
             _ => vec![],
@@ -155,7 +154,7 @@ impl BookingsScreen {
                         let approve = action == Action::Approve;
                         let verb = if approve { "approve" } else { "reject" };
                         let form =
-                            Form::new(format!("{verb} {} by {}", g.title, g.username), vec![Field::text("Comment")])
+                            Form::new(format!("{verb} {} by {}", g.title, g.username), vec![Field::text(COMMENT)])
                                 .submit_label(verb)
                                 .note(format!(
                                     "{} device(s), {} → {}",
@@ -219,7 +218,7 @@ impl BookingsScreen {
                     &self.cal,
                     self.cal.cursor_hour(),
                     2,
-                    vec![Field::text("Reason")],
+                    vec![Field::text(REASON)],
                 )
                 .note("Bookings are refused inside the window; ones already there are reported.");
                 self.form(form, FormKind::Maintenance { device: d.id })
@@ -227,14 +226,14 @@ impl BookingsScreen {
             (Action::Owner, Some(d)) => self.form(
                 Form::new(
                     format!("owner of {}", d.name),
-                    vec![Field::text("User"), Field::choice("Do", &["assign", "revoke"], "assign")],
+                    vec![Field::text(USER), Field::choice(DO, &["assign", "revoke"], "assign")],
                 ),
                 FormKind::Owner { device: d.id },
             ),
             (Action::Health, Some(d)) => self.form(
                 Form::new(
                     format!("health of {}", d.name),
-                    vec![Field::choice("Health", &["healthy", "warning", "critical", "unknown"], "healthy")],
+                    vec![Field::choice(HEALTH, &["healthy", "warning", "critical", "unknown"], "healthy")],
                 ),
                 FormKind::Health { device: d.id },
             ),
@@ -253,7 +252,7 @@ impl BookingsScreen {
             if devices.is_empty() {
                 return vec![Effect::Error("Mark devices in the calendar first (space), then press n here.".into())];
             }
-            let form = Form::new("new topology", vec![Field::text("Name")])
+            let form = Form::new("new topology", vec![Field::text(NAME)])
                 .submit_label("create")
                 .note(format!("{} devices, linked in the order shown.", devices.len()));
             return self.form(form, FormKind::Topology { devices });
@@ -271,7 +270,7 @@ impl BookingsScreen {
                 let approve = action == Action::Approve;
                 let form = Form::new(
                     format!("{} {}", if approve { "approve" } else { "reject" }, t.name),
-                    vec![Field::text("Notes")],
+                    vec![Field::text(NOTES)],
                 )
                 .note(format!("{} conflicting booking(s) at submission.", t.conflict_count.unwrap_or(0)));
                 self.form(form, FormKind::Resolve { topology: t.id, approve })

@@ -7,10 +7,37 @@ use crate::domain::rbac::Actor;
 use crate::engine::Command;
 use crate::engine::bookings::{Format, Op, Request, Scope};
 use crate::engine::read::bookings::DeviceInput;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use uuid::Uuid;
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+pub(super) const TITLE: Key = Key("Title");
+pub(super) const START: Key = Key("Start");
+pub(super) const END: Key = Key("End");
+pub(super) const WEEKS: Key = Key("Weeks");
+pub(super) const COLLABORATORS: Key = Key("Collaborators");
+pub(super) const COMMENT: Key = Key("Comment");
+pub(super) const NAME: Key = Key("Name");
+pub(super) const TYPE: Key = Key("Type");
+pub(super) const IP: Key = Key("IP");
+pub(super) const PORTS_IN_OUT: Key = Key("Ports in/out");
+pub(super) const STATUS: Key = Key("Status");
+pub(super) const CAPACITY: Key = Key("Capacity");
+pub(super) const TAGS: Key = Key("Tags");
+pub(super) const FORMAT: Key = Key("Format");
+pub(super) const WHICH: Key = Key("Which");
+pub(super) const DEVICE: Key = Key("Device");
+pub(super) const FILE: Key = Key("File");
+pub(super) const UNTIL: Key = Key("Until");
+pub(super) const USER: Key = Key("User");
+pub(super) const DO: Key = Key("Do");
+pub(super) const REASON: Key = Key("Reason");
+pub(super) const HEALTH: Key = Key("Health");
+pub(super) const NOTES: Key = Key("Notes");
+pub(super) const HOURS: Key = Key("Hours");
+pub(super) const FROM: Key = Key("From");
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
@@ -44,8 +71,8 @@ pub fn parse_local(tz: Tz, label: &str, s: &str) -> Result<DateTime<Utc>, String
 }
 
 fn window(tz: Tz, form: &Form) -> Result<Interval, String> {
-    let start = parse_local(tz, "Start", &form.value("Start"))?;
-    let end = parse_local(tz, "End", &form.value("End"))?;
+    let start = parse_local(tz, "Start", &form.value(START))?;
+    let end = parse_local(tz, "End", &form.value(END))?;
     Interval::new(start, end).and_then(Interval::bookable).map_err(|e| e.to_string())
 }
 
@@ -58,12 +85,12 @@ pub fn book(cal: &CalendarState, devices: Vec<Uuid>, start: DateTime<Utc>) -> (F
     let form = Form::new(
         format!("book {}", names(cal, &devices)),
         vec![
-            Field::text("Title"),
-            Field::text("Start").with_value(&cal.stamp(start)),
-            Field::text("End").with_value(&cal.stamp(start + Duration::hours(1))),
-            Field::text("Weeks").with_value("1"),
-            Field::text("Collaborators"),
-            Field::text("Comment"),
+            Field::text(TITLE),
+            Field::text(START).with_value(&cal.stamp(start)),
+            Field::text(END).with_value(&cal.stamp(start + Duration::hours(1))),
+            Field::text(WEEKS).with_value("1"),
+            Field::text(COLLABORATORS),
+            Field::text(COMMENT),
         ],
     )
     .submit_label("book");
@@ -114,14 +141,14 @@ pub fn device(d: Option<&crate::engine::read::bookings::DeviceRow>) -> (Form, Fo
     let form = Form::new(
         if d.is_some() { "edit device" } else { "new device" },
         vec![
-            Field::text("Name").with_value(&v(|d| d.name.clone())),
-            Field::text("Type").with_value(&v(|d| d.device_type.clone())),
-            Field::text("IP").with_value(&v(|d| d.ip_address.clone().unwrap_or_default())),
-            Field::text("Ports in/out")
+            Field::text(NAME).with_value(&v(|d| d.name.clone())),
+            Field::text(TYPE).with_value(&v(|d| d.device_type.clone())),
+            Field::text(IP).with_value(&v(|d| d.ip_address.clone().unwrap_or_default())),
+            Field::text(PORTS_IN_OUT)
                 .with_value(&d.map(|d| format!("{}/{}", d.in_port, d.out_port)).unwrap_or_else(|| "1/1".into())),
-            Field::choice("Status", &statuses, &v(|d| d.status.clone())),
-            Field::text("Capacity").with_value(&d.map(|d| d.capacity.to_string()).unwrap_or_else(|| "1".into())),
-            Field::text("Tags").with_value(&v(|d| d.tags.join(", "))),
+            Field::choice(STATUS, &statuses, &v(|d| d.status.clone())),
+            Field::text(CAPACITY).with_value(&d.map(|d| d.capacity.to_string()).unwrap_or_else(|| "1".into())),
+            Field::text(TAGS).with_value(&v(|d| d.tags.join(", "))),
         ],
     )
     .note("Capacity: how many bookings may overlap on the device.");
@@ -136,8 +163,8 @@ pub fn window_form(
     extra: Vec<Field>,
 ) -> Form {
     let mut fields = vec![
-        Field::text("Start").with_value(&cal.stamp(start)),
-        Field::text("End").with_value(&cal.stamp(start + Duration::hours(hours))),
+        Field::text(START).with_value(&cal.stamp(start)),
+        Field::text(END).with_value(&cal.stamp(start + Duration::hours(hours))),
     ];
     fields.extend(extra);
     Form::new(title, fields)
@@ -147,10 +174,10 @@ pub fn export() -> (Form, FormKind) {
     let form = Form::new(
         "export bookings",
         vec![
-            Field::choice("Format", &["ics", "csv"], "ics"),
-            Field::choice("Which", &["mine", "device", "all"], "mine"),
-            Field::text("Device"),
-            Field::text("File").with_value("labdeck-bookings.ics"),
+            Field::choice(FORMAT, &["ics", "csv"], "ics"),
+            Field::choice(WHICH, &["mine", "device", "all"], "mine"),
+            Field::text(DEVICE),
+            Field::text(FILE).with_value("labdeck-bookings.ics"),
         ],
     )
     .submit_label("export")
@@ -169,13 +196,13 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
     let cmd = match kind {
         FormKind::Book { devices } => {
             let weeks: u32 =
-                form.value("Weeks").trim().parse().ok().filter(|w| (1..=52).contains(w)).ok_or("Weeks: 1 to 52")?;
+                form.value(WEEKS).trim().parse().ok().filter(|w| (1..=52).contains(w)).ok_or("Weeks: 1 to 52")?;
             let request = Request {
                 devices: devices.clone(),
                 at: window(tz, form)?,
-                title: form.value("Title"),
-                collaborators: users(&form.value("Collaborators")),
-                comment: form.value("Comment"),
+                title: form.value(TITLE),
+                collaborators: users(&form.value(COLLABORATORS)),
+                comment: form.value(COMMENT),
                 weeks,
                 tz: tz.name().to_string(),
             };
@@ -183,68 +210,68 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
         }
         FormKind::Rebook { favorite } => Op::Rebook { favorite: *favorite, at: window(tz, form)? },
         FormKind::Extend { group } => {
-            Op::Extend { group: *group, until: parse_local(tz, "Until", &form.value("Until"))? }
+            Op::Extend { group: *group, until: parse_local(tz, "Until", &form.value(UNTIL))? }
         }
         FormKind::Move { group } => Op::Reschedule { group: *group, at: window(tz, form)? },
         FormKind::Decide { group, approve } => {
-            Op::Decide { group: *group, approve: *approve, comment: form.value("Comment") }
+            Op::Decide { group: *group, approve: *approve, comment: form.value(COMMENT) }
         }
-        FormKind::Comment { group } => Op::Comment { group: *group, body: form.value("Comment") },
+        FormKind::Comment { group } => Op::Comment { group: *group, body: form.value(COMMENT) },
         FormKind::Collaborator { group } => {
-            Op::Collaborator { group: *group, username: form.value("User"), add: form.value("Do") == "add" }
+            Op::Collaborator { group: *group, username: form.value(USER), add: form.value(DO) == "add" }
         }
-        FormKind::Favorite { group } => Op::SaveFavorite { group: *group, name: form.value("Name") },
+        FormKind::Favorite { group } => Op::SaveFavorite { group: *group, name: form.value(NAME) },
         FormKind::Device { id } => {
-            let ports = form.value("Ports in/out");
+            let ports = form.value(PORTS_IN_OUT);
             let (i, o) = ports.split_once('/').ok_or("Ports: in/out, e.g. 3/4")?;
             let port = |s: &str| {
                 s.trim().parse::<i64>().ok().filter(|p| (0..=65535).contains(p)).ok_or("Ports are numbers 0-65535")
             };
             let input = DeviceInput {
-                name: form.value("Name"),
-                device_type: form.value("Type"),
+                name: form.value(NAME),
+                device_type: form.value(TYPE),
                 polatis_name: None,
                 in_port: port(i)?,
                 out_port: port(o)?,
-                ip_address: Some(form.value("IP")),
-                status: form.value("Status"),
-                capacity: form.value("Capacity").trim().parse().map_err(|_| "Capacity: a number from 1 to 64")?,
-                tags: form.value("Tags").split(',').map(|t| t.trim().to_string()).collect(),
+                ip_address: Some(form.value(IP)),
+                status: form.value(STATUS),
+                capacity: form.value(CAPACITY).trim().parse().map_err(|_| "Capacity: a number from 1 to 64")?,
+                tags: form.value(TAGS).split(',').map(|t| t.trim().to_string()).collect(),
             };
             Op::SaveDevice { id: *id, input }
         }
         FormKind::Maintenance { device } => {
-            let start = parse_local(tz, "Start", &form.value("Start"))?;
-            let end = parse_local(tz, "End", &form.value("End"))?;
+            let start = parse_local(tz, "Start", &form.value(START))?;
+            let end = parse_local(tz, "End", &form.value(END))?;
             let at = Interval::new(start, end).map_err(|e| e.to_string())?;
-            Op::AddMaintenance { device: *device, at, reason: form.value("Reason") }
+            Op::AddMaintenance { device: *device, at, reason: form.value(REASON) }
         }
         FormKind::Owner { device } => {
-            Op::Owner { device: *device, username: form.value("User"), assign: form.value("Do") == "assign" }
+            Op::Owner { device: *device, username: form.value(USER), assign: form.value(DO) == "assign" }
         }
-        FormKind::Health { device } => Op::Health { device: *device, status: form.value("Health") },
+        FormKind::Health { device } => Op::Health { device: *device, status: form.value(HEALTH) },
         FormKind::Topology { devices } => {
             // Marked devices become nodes, linked in a chain in the order shown.
             let links = (1..devices.len()).map(|i| (i - 1, i)).collect();
-            Op::CreateTopology { name: form.value("Name"), devices: devices.clone(), links }
+            Op::CreateTopology { name: form.value(NAME), devices: devices.clone(), links }
         }
         FormKind::Review { topology } => Op::SubmitReview { id: *topology, at: window(tz, form)? },
         FormKind::Resolve { topology, approve } => {
-            Op::ResolveReview { id: *topology, approve: *approve, notes: form.value("Notes") }
+            Op::ResolveReview { id: *topology, approve: *approve, notes: form.value(NOTES) }
         }
         FormKind::FindFree { devices } => {
-            let hours: f64 = form.value("Hours").trim().parse().map_err(|_| "Hours: a number, e.g. 2 or 1.5")?;
+            let hours: f64 = form.value(HOURS).trim().parse().map_err(|_| "Hours: a number, e.g. 2 or 1.5")?;
             if !(0.25..=744.0).contains(&hours) {
                 return Err("Hours: from 0.25 to 744".into());
             }
-            let from = parse_local(tz, "From", &form.value("From"))?;
+            let from = parse_local(tz, "From", &form.value(FROM))?;
             Op::FindFree { devices: devices.clone(), length: Duration::minutes((hours * 60.0) as i64), from }
         }
         FormKind::Export => {
-            let format = if form.value("Format") == "csv" { Format::Csv } else { Format::Ics };
-            let scope = match form.value("Which").as_str() {
+            let format = if form.value(FORMAT) == "csv" { Format::Csv } else { Format::Ics };
+            let scope = match form.value(WHICH).as_str() {
                 "device" => {
-                    let d = form.value("Device").trim().to_string();
+                    let d = form.value(DEVICE).trim().to_string();
                     if d.is_empty() {
                         return Err("Device: which device's bookings?".into());
                     }
@@ -253,7 +280,7 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
                 "all" => Scope::All,
                 _ => Scope::Mine,
             };
-            let path = form.value("File").trim().to_string();
+            let path = form.value(FILE).trim().to_string();
             if path.is_empty() {
                 return Err("File: where to write it".into());
             }

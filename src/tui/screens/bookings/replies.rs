@@ -1,6 +1,7 @@
 //! The Bookings tab as a [`Screen`]: its keys, the engine's answers, palette commands and
 //! forms.
 
+use super::forms::{END, UNTIL};
 use super::rows::Local;
 use super::{BookingsScreen, FormKind, Section, forms, view};
 use crate::domain::rbac::Actor;
@@ -196,9 +197,7 @@ impl BookingsScreen {
                         let devices = self.cal.targets();
                         let (form, kind) = forms::book(&self.cal, devices, at.start);
                         let mut form = form;
-                        if let Some(f) = form.fields.iter_mut().find(|f| f.label == "End") {
-                            *f = Field::text("End").with_value(&self.cal.stamp(at.end));
-                        }
+                        form.set(END, Field::text(END).with_value(&self.cal.stamp(at.end)));
                         form.note = Some(forms::note(&self.cal, &form, &kind));
                         self.cal.cursor = at.start;
                         self.form(form, kind)
@@ -227,16 +226,14 @@ impl BookingsScreen {
         if self.extend_wanted.take() == Some(g.id) {
             let end = g.bookings.iter().map(|b| b.ends_at).max().unwrap_or_else(|| self.now());
             let latest = g.latest_end.unwrap_or(end);
-            let form = Form::new(
-                format!("extend {}", g.title),
-                vec![Field::text("Until").with_value(&self.cal.stamp(latest))],
-            )
-            .submit_label("extend")
-            .note(format!(
-                "Now ends {}. Latest possible end: {}.",
-                self.cal.stamp(end),
-                self.cal.stamp(latest)
-            ));
+            let form =
+                Form::new(format!("extend {}", g.title), vec![Field::text(UNTIL).with_value(&self.cal.stamp(latest))])
+                    .submit_label("extend")
+                    .note(format!(
+                        "Now ends {}. Latest possible end: {}.",
+                        self.cal.stamp(end),
+                        self.cal.stamp(latest)
+                    ));
             return self.form(form, FormKind::Extend { group: g.id });
         }
         let lines = view::group_lines(&self.cal, &g);

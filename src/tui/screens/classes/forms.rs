@@ -5,8 +5,28 @@ use crate::domain::rbac::Actor;
 use crate::engine::classes::{ClassForm, Op};
 use crate::engine::read::classes::Class;
 use crate::engine::{Command, Secret};
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use uuid::Uuid;
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const VALID_DAYS: Key = Key("Valid days");
+const CODE: Key = Key("Code");
+const STUDENT: Key = Key("Student");
+const MOVE_TO_CLASS: Key = Key("Move to class");
+const STUDENT_VMS: Key = Key("Student VMs");
+const NAME: Key = Key("Name");
+const DESCRIPTION: Key = Key("Description");
+const TEMPLATE: Key = Key("Template");
+const NODE: Key = Key("Node");
+const POOL_SIZE: Key = Key("Pool size");
+const CPU_CORES: Key = Key("CPU cores");
+const MEMORY_MB: Key = Key("Memory MB");
+const DISK_GB: Key = Key("Disk GB");
+const HOURS: Key = Key("Hours");
+const TIME_ZONE: Key = Key("Time zone");
+const AUTO_SHUTDOWN: Key = Key("Auto shutdown");
+const MAX_HOURS: Key = Key("Max hours");
+const POWER_ON_BEFORE: Key = Key("Power on before");
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
@@ -25,20 +45,20 @@ fn open(form: Form, kind: FormKind) -> Opened {
     (kind, form)
 }
 
-const CLASS_FIELDS: [&str; 13] = [
-    "Name",
-    "Description",
-    "Template",
-    "Node",
-    "Pool size",
-    "CPU cores",
-    "Memory MB",
-    "Disk GB",
-    "Hours",
-    "Time zone",
-    "Auto shutdown",
-    "Max hours",
-    "Power on before",
+const CLASS_FIELDS: [Key; 13] = [
+    NAME,
+    DESCRIPTION,
+    TEMPLATE,
+    NODE,
+    POOL_SIZE,
+    CPU_CORES,
+    MEMORY_MB,
+    DISK_GB,
+    HOURS,
+    TIME_ZONE,
+    AUTO_SHUTDOWN,
+    MAX_HOURS,
+    POWER_ON_BEFORE,
 ];
 
 pub fn class_form(class: Option<&Class>) -> Opened {
@@ -67,7 +87,7 @@ pub fn class_form(class: Option<&Class>) -> Opened {
         &f.max_hours,
         &f.power_on_lead,
     ];
-    let fields = CLASS_FIELDS.iter().zip(values).map(|(label, v)| Field::text(label).with_value(v)).collect();
+    let fields = CLASS_FIELDS.iter().zip(values).map(|(key, v)| Field::text(*key).with_value(v)).collect();
     let (title, kind) = match class {
         Some(c) => (format!("edit {}", c.name), FormKind::EditClass(c.id)),
         None => ("new class".to_string(), FormKind::NewClass),
@@ -81,14 +101,14 @@ pub fn class_form(class: Option<&Class>) -> Opened {
 }
 
 pub fn code_form(c: &Class) -> Opened {
-    let form = Form::new(format!("join code for {}", c.name), vec![Field::text("Valid days").with_value("14")])
+    let form = Form::new(format!("join code for {}", c.name), vec![Field::text(VALID_DAYS).with_value("14")])
         .submit_label("issue")
         .note("A new code replaces the current one. Leave Valid days empty for a code that never expires.");
     open(form, FormKind::IssueCode(c.id))
 }
 
 pub fn join_form() -> Opened {
-    let form = Form::new("join a class", vec![Field::text("Code")])
+    let form = Form::new("join a class", vec![Field::text(CODE)])
         .submit_label("join")
         .note("The code your teacher gave you, like ABCDE-FGHJK.");
     open(form, FormKind::Join)
@@ -97,7 +117,7 @@ pub fn join_form() -> Opened {
 pub fn enroll_form(c: &Class, selected: Option<String>) -> Opened {
     let form = Form::new(
         format!("enroll in {}", c.name),
-        vec![Field::text("Student").with_value(selected.as_deref().unwrap_or("")), Field::text("Move to class")],
+        vec![Field::text(STUDENT).with_value(selected.as_deref().unwrap_or("")), Field::text(MOVE_TO_CLASS)],
     )
     .submit_label("enroll")
     .note("A username. With a class name in 'Move to class', the student moves there from this class instead.");
@@ -106,49 +126,49 @@ pub fn enroll_form(c: &Class, selected: Option<String>) -> Opened {
 
 pub fn scale_form(c: &Class) -> Opened {
     let form =
-        Form::new(format!("scale {}", c.name), vec![Field::text("Student VMs").with_value(&c.pool_size.to_string())])
+        Form::new(format!("scale {}", c.name), vec![Field::text(STUDENT_VMS).with_value(&c.pool_size.to_string())])
             .submit_label("scale")
             .note("Growing clones new VMs; shrinking removes unassigned VMs only (highest first).");
     open(form, FormKind::Scale(c.id))
 }
 
 pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScreen) -> Result<Command, String> {
-    let v = |label: &str| form.value(label);
+    let v = |key: Key| form.value(key);
     let class_form = || ClassForm {
-        name: v("Name"),
-        description: v("Description"),
-        template: v("Template"),
-        node: v("Node"),
-        pool_size: v("Pool size"),
-        cpu_cores: v("CPU cores"),
-        memory_mb: v("Memory MB"),
-        disk_gb: v("Disk GB"),
-        hours: v("Hours"),
-        time_zone: v("Time zone"),
-        auto_shutdown: v("Auto shutdown"),
-        max_hours: v("Max hours"),
-        power_on_lead: v("Power on before"),
+        name: v(NAME),
+        description: v(DESCRIPTION),
+        template: v(TEMPLATE),
+        node: v(NODE),
+        pool_size: v(POOL_SIZE),
+        cpu_cores: v(CPU_CORES),
+        memory_mb: v(MEMORY_MB),
+        disk_gb: v(DISK_GB),
+        hours: v(HOURS),
+        time_zone: v(TIME_ZONE),
+        auto_shutdown: v(AUTO_SHUTDOWN),
+        max_hours: v(MAX_HOURS),
+        power_on_lead: v(POWER_ON_BEFORE),
     };
     let cmd = match kind {
         FormKind::NewClass => Op::Create { form: Box::new(class_form()) },
         FormKind::EditClass(id) => Op::Edit { class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {
-            let days = form.optional_number("Valid days", 1..=365)?;
+            let days = form.optional_number(VALID_DAYS, 1..=365)?;
             Op::IssueCode { class_id: *id, days }
         }
         FormKind::Join => {
-            let code = v("Code");
+            let code = v(CODE);
             if !crate::domain::classes::token::plausible(&code) {
                 return Err("That is not a join code (it looks like ABCDE-FGHJK).".into());
             }
             Op::Join { code: Secret(code) }
         }
         FormKind::Enroll(id) => {
-            let username = v("Student").trim().to_string();
+            let username = v(STUDENT).trim().to_string();
             if username.is_empty() {
                 return Err("Type the student's username.".into());
             }
-            let target = v("Move to class");
+            let target = v(MOVE_TO_CLASS);
             if target.trim().is_empty() {
                 Op::Enroll { class_id: *id, username }
             } else {
@@ -159,7 +179,7 @@ pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScre
             }
         }
         FormKind::Scale(id) => {
-            let size = v("Student VMs").trim().parse::<i64>().map_err(|_| "Student VMs: a whole number.")?;
+            let size = v(STUDENT_VMS).trim().parse::<i64>().map_err(|_| "Student VMs: a whole number.")?;
             Op::Scale { class_id: *id, size: Some(size) }
         }
     };

@@ -19,11 +19,16 @@ use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use crate::tui::widgets::table::{DataTable, movement};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const NAME: Key = Key("Name");
+const NEW_VMID: Key = Key("New VMID");
+const FULL_COPY: Key = Key("Full copy");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -270,12 +275,12 @@ impl Screen for InventoryScreen {
     /// The clone form, the one form of this tab.
     fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
         let source = self.cloning.ok_or("This form is no longer open.")?;
-        let newid = form.optional_number("New VMID", 100..=999_999_999)?.map(|v| v as u32);
-        let name = form.value("Name").trim().to_string();
+        let newid = form.optional_number(NEW_VMID, 100..=999_999_999)?.map(|v| v as u32);
+        let name = form.value(NAME).trim().to_string();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
             return Err("Name: letters, digits, '-' and '.' (Proxmox names are DNS names).".into());
         }
-        let op = GuestOp::Clone { name, newid, full: form.value("Full copy") == "yes" };
+        let op = GuestOp::Clone { name, newid, full: form.value(FULL_COPY) == "yes" };
         Ok(Command::new(&me.actor, InventoryOp::GuestAction { targets: vec![source], op }))
     }
 
@@ -359,9 +364,9 @@ impl InventoryScreen {
             Form::new(
                 format!("clone {} ({})", source.name, source.vmid),
                 vec![
-                    Field::text("Name").with_value(&format!("{}-clone", source.name)),
-                    Field::text("New VMID"),
-                    Field::choice("Full copy", &["no", "yes"], "no"),
+                    Field::text(NAME).with_value(&format!("{}-clone", source.name)),
+                    Field::text(NEW_VMID),
+                    Field::choice(FULL_COPY, &["no", "yes"], "no"),
                 ],
             )
             .submit_label("clone")

@@ -9,8 +9,27 @@ use crate::engine::Command;
 use crate::engine::support::Op;
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use uuid::Uuid;
+
+// The fields of this file's forms (`Key`: built and read by the same name).
+const REPLY: Key = Key("Reply");
+const TO: Key = Key("To (username)");
+const MAKE: Key = Key("Make");
+const TYPE: Key = Key("Type");
+const SUBJECT: Key = Key("Subject");
+const TO_USERNAMES: Key = Key("To (usernames)");
+const ASSIGNMENT: Key = Key("Assignment (code)");
+const MESSAGE: Key = Key("Message");
+const STATUS: Key = Key("Status");
+const CODE: Key = Key("Code");
+const TITLE: Key = Key("Title");
+const SERVICE: Key = Key("Service");
+const STUDENT: Key = Key("Student (username)");
+const DUE: Key = Key("Due (YYYY-MM-DD)");
+const AMOUNT: Key = Key("Amount (like 120.00)");
+const CURRENCY: Key = Key("Currency");
+const METHOD: Key = Key("Method");
 
 /// Which support form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
@@ -50,14 +69,14 @@ impl SupportScreen {
                         let titles: Vec<&str> = self.canned.iter().map(|c| c.title.as_str()).collect();
                         self.form(
                             Ask::Canned { session: s.id },
-                            Form::new(format!("canned reply to {}", s.visitor_name), vec![Field::choice("Reply", &titles, titles[0])])
+                            Form::new(format!("canned reply to {}", s.visitor_name), vec![Field::choice(REPLY, &titles, titles[0])])
                                 .submit_label("send")
                                 .note(format!("Filled in: {}. ←/→ choose.", crate::domain::support::canned_variable_list())),
                         )
                     }
                     Action::Transfer => self.form(
                         Ask::Transfer { session: s.id },
-                        Form::new(format!("transfer {}", s.reference), vec![Field::text("To (username)")])
+                        Form::new(format!("transfer {}", s.reference), vec![Field::text(TO)])
                             .submit_label("transfer")
                             .note("Another support rep or an admin."),
                     ),
@@ -70,7 +89,7 @@ impl SupportScreen {
                         Ask::Convert { session: s.id },
                         Form::new(
                             format!("convert {}", s.visitor_name),
-                            vec![Field::choice("Make", &["account and thread", "account", "thread"], "account and thread")],
+                            vec![Field::choice(MAKE, &["account and thread", "account", "thread"], "account and thread")],
                         )
                         .submit_label("convert")
                         .note("The account is a student with a temporary password shown once; the thread keeps the transcript."),
@@ -100,11 +119,11 @@ impl SupportScreen {
                 Form::new(
                     "new thread",
                     vec![
-                        Field::choice("Type", &THREAD_TYPES, "support"),
-                        Field::text("Subject"),
-                        Field::text("To (usernames)"),
-                        Field::text("Assignment (code)"),
-                        Field::text("Message"),
+                        Field::choice(TYPE, &THREAD_TYPES, "support"),
+                        Field::text(SUBJECT),
+                        Field::text(TO_USERNAMES),
+                        Field::text(ASSIGNMENT),
+                        Field::text(MESSAGE),
                     ],
                 )
                 .submit_label("open")
@@ -115,7 +134,7 @@ impl SupportScreen {
                     Ask::ThreadStatus { thread: t.id },
                     Form::new(
                         format!("status of '{}'", t.subject),
-                        vec![Field::choice("Status", &THREAD_STATUSES, &t.status)],
+                        vec![Field::choice(STATUS, &THREAD_STATUSES, &t.status)],
                     ),
                 ),
                 None => vec![],
@@ -127,11 +146,11 @@ impl SupportScreen {
                     Form::new(
                         "new assignment",
                         vec![
-                            Field::text("Code"),
-                            Field::text("Title"),
-                            Field::choice("Service", &SERVICE_TYPES, "tutoring"),
-                            Field::text("Student (username)").with_value(me),
-                            Field::text("Due (YYYY-MM-DD)"),
+                            Field::text(CODE),
+                            Field::text(TITLE),
+                            Field::choice(SERVICE, &SERVICE_TYPES, "tutoring"),
+                            Field::text(STUDENT).with_value(me),
+                            Field::text(DUE),
                         ],
                     )
                     .submit_label("create")
@@ -149,11 +168,11 @@ impl SupportScreen {
                 Form::new(
                     "new invoice",
                     vec![
-                        Field::text("Assignment (code)")
+                        Field::text(ASSIGNMENT)
                             .with_value(self.assignments.selected().map(|a| a.assignment_code.as_str()).unwrap_or("")),
-                        Field::text("Amount (like 120.00)"),
-                        Field::text("Currency").with_value("EUR"),
-                        Field::text("Due (YYYY-MM-DD)"),
+                        Field::text(AMOUNT),
+                        Field::text(CURRENCY).with_value("EUR"),
+                        Field::text(DUE),
                     ],
                 )
                 .submit_label("create")
@@ -165,7 +184,7 @@ impl SupportScreen {
                     Form::new(
                         format!("status of invoice {}", short(i.id)),
                         vec![Field::choice(
-                            "Status",
+                            STATUS,
                             &MANUAL_STATUSES,
                             if i.status == "draft" { "issued" } else { &i.status },
                         )],
@@ -181,10 +200,7 @@ impl SupportScreen {
                         Ask::Payment { invoice: i.id },
                         Form::new(
                             format!("payment for invoice {} · {owed} owed", short(i.id)),
-                            vec![
-                                Field::text("Amount (like 120.00)"),
-                                Field::choice("Method", &PAYMENT_METHODS, "card"),
-                            ],
+                            vec![Field::text(AMOUNT), Field::choice(METHOD, &PAYMENT_METHODS, "card")],
                         )
                         .submit_label("record"),
                     )
@@ -196,7 +212,7 @@ impl SupportScreen {
                     Ask::AssignmentStatus { id: a.id },
                     Form::new(
                         format!("status of {}", a.assignment_code),
-                        vec![Field::choice("Status", &ASSIGNMENT_STATUSES, &a.status)],
+                        vec![Field::choice(STATUS, &ASSIGNMENT_STATUSES, &a.status)],
                     ),
                 ),
                 None => vec![],
@@ -210,49 +226,47 @@ impl SupportScreen {
         let ask = self.asked.as_ref().ok_or("This form is no longer open.")?;
         let op = match ask {
             Ask::Transfer { session } => {
-                let to = form.value("To (username)");
+                let to = form.value(TO);
                 if to.trim().is_empty() {
                     return Err("Type the username of the rep to hand the chat to.".into());
                 }
                 Op::Transfer { session: *session, to }
             }
             Ask::Convert { session } => {
-                let make = form.value("Make");
+                let make = form.value(MAKE);
                 Op::Convert { session: *session, account: make.contains("account"), thread: make.contains("thread") }
             }
             Ask::Canned { session } => {
-                let title = form.value("Reply");
+                let title = form.value(REPLY);
                 let c = self.canned.iter().find(|c| c.title == title).ok_or("Pick a canned reply.")?;
                 Op::Canned { session: *session, reply: c.id }
             }
-            Ask::ThreadStatus { thread } => Op::SetThreadStatus { thread: *thread, status: form.value("Status") },
-            Ask::AssignmentStatus { id } => Op::SetAssignmentStatus { id: *id, status: form.value("Status") },
+            Ask::ThreadStatus { thread } => Op::SetThreadStatus { thread: *thread, status: form.value(STATUS) },
+            Ask::AssignmentStatus { id } => Op::SetAssignmentStatus { id: *id, status: form.value(STATUS) },
             Ask::NewAssignment => Op::CreateAssignment {
-                code: form.value("Code"),
-                title: form.value("Title"),
-                service: form.value("Service"),
-                student: form.value("Student (username)"),
+                code: form.value(CODE),
+                title: form.value(TITLE),
+                service: form.value(SERVICE),
+                student: form.value(STUDENT),
                 due: due_date(form)?,
             },
             Ask::NewThread => Op::CreateThread {
-                thread_type: form.value("Type"),
-                subject: form.value("Subject"),
-                to: form.value("To (usernames)"),
-                assignment: form.value("Assignment (code)"),
-                text: form.value("Message"),
+                thread_type: form.value(TYPE),
+                subject: form.value(SUBJECT),
+                to: form.value(TO_USERNAMES),
+                assignment: form.value(ASSIGNMENT),
+                text: form.value(MESSAGE),
             },
             Ask::NewInvoice => Op::CreateInvoice {
-                assignment: form.value("Assignment (code)"),
-                amount: form.value("Amount (like 120.00)"),
-                currency: form.value("Currency"),
+                assignment: form.value(ASSIGNMENT),
+                amount: form.value(AMOUNT),
+                currency: form.value(CURRENCY),
                 due: due_date(form)?,
             },
-            Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value("Status") },
-            Ask::Payment { invoice } => Op::RecordPayment {
-                invoice: *invoice,
-                amount: form.value("Amount (like 120.00)"),
-                method: form.value("Method"),
-            },
+            Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value(STATUS) },
+            Ask::Payment { invoice } => {
+                Op::RecordPayment { invoice: *invoice, amount: form.value(AMOUNT), method: form.value(METHOD) }
+            }
         };
         Ok(Command::new(actor, op))
     }
@@ -260,7 +274,7 @@ impl SupportScreen {
 
 /// The optional due date of a form, checked before it goes to the engine.
 fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
-    match form.value("Due (YYYY-MM-DD)").trim() {
+    match form.value(DUE).trim() {
         "" => Ok(None),
         d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map(Some)
