@@ -150,5 +150,5 @@ fn the_console_turns_an_ended_session_into_the_sign_in_gate_with_the_message() {
     let other = sent.last().unwrap().id;
     a.update(Msg::Engine(Event::SessionEnded { id: other, message: message.into() }));
     let Phase::Gate(gate) = &a.phase else { panic!("still at the gate") };
-    assert_eq!(gate.form.value("Username"), "sue");
+    assert_eq!(gate.form.value(labdeck::tui::widgets::form::Key("Username")), "sue");
 }

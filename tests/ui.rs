@@ -381,7 +381,13 @@ fn the_cluster_form_comes_back_as_typed_when_its_save_fails() {
         message: "the disk holding the database is full".into(),
     }));
     let Some(Overlay::Form(form)) = &a.overlay else { panic!("the form is back") };
-    assert_eq!((form.value("Name"), form.value("Token secret")), ("east".into(), "s3cret-0f".into()));
+    assert_eq!(
+        (
+            form.value(labdeck::tui::widgets::form::Key("Name")),
+            form.value(labdeck::tui::widgets::form::Key("Token secret"))
+        ),
+        ("east".into(), "s3cret-0f".into())
+    );
     assert_eq!(form.error.as_deref(), Some("the disk holding the database is full"));
     assert!(!form.busy);
 

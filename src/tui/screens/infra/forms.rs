@@ -6,7 +6,7 @@ use crate::domain::infra::{FieldKind, Kind, Record};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
 use crate::engine::infra::{Membership, Op};
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, Key};
 use uuid::Uuid;
 
 /// Which form the tab has open.
@@ -42,10 +42,10 @@ fn field(f: &crate::domain::infra::Field, value: &str) -> Field {
             if !f.required && !words.contains(&value) {
                 options.insert(0, "-");
             }
-            Field::choice(f.label, &options, if value.is_empty() { options[0] } else { value })
+            Field::choice(Key(f.label), &options, if value.is_empty() { options[0] } else { value })
         }
-        FieldKind::Bool => Field::choice(f.label, &["no", "yes"], if value == "yes" { "yes" } else { "no" }),
-        _ => Field::text(f.label).with_value(value),
+        FieldKind::Bool => Field::choice(Key(f.label), &["no", "yes"], if value == "yes" { "yes" } else { "no" }),
+        _ => Field::text(Key(f.label)).with_value(value),
     }
 }
 
@@ -63,27 +63,33 @@ pub fn form(ask: &Ask, record: Option<&Record>) -> Form {
         }
         Ask::Allocate(subnet) => Form::new(
             "allocate an address",
-            vec![Field::text("Subnet").with_value(subnet), Field::text("Address"), Field::text("Instance")],
+            vec![
+                Field::text(Key("Subnet")).with_value(subnet),
+                Field::text(Key("Address")),
+                Field::text(Key("Instance")),
+            ],
         )
         .submit_label("allocate")
         .note("Leave Address empty for the next free one."),
         Ask::Attach(disk) => Form::new(
             format!("attach {disk}"),
             vec![
-                Field::text("Instance"),
-                Field::text("Mount path").with_value("/mnt/data"),
-                Field::choice("Mode", &["rw", "ro"], "rw"),
+                Field::text(Key("Instance")),
+                Field::text(Key("Mount path")).with_value("/mnt/data"),
+                Field::choice(Key("Mode"), &["rw", "ro"], "rw"),
             ],
         )
         .submit_label("attach"),
-        Ask::Detach(disk) => Form::new(format!("detach {disk}"), vec![Field::text("Instance")]).submit_label("detach"),
+        Ask::Detach(disk) => {
+            Form::new(format!("detach {disk}"), vec![Field::text(Key("Instance"))]).submit_label("detach")
+        }
         Ask::Member(kind, _, add) => {
             let what = match Membership::of(*kind).map(|m| m.member()) {
                 Some(crate::domain::infra::Target::User) => "User",
                 Some(crate::domain::infra::Target::Kind(Kind::Vms)) => "VM",
                 _ => "Instance",
             };
-            Form::new(format!("{} member", if *add { "add" } else { "remove" }), vec![Field::text(what)])
+            Form::new(format!("{} member", if *add { "add" } else { "remove" }), vec![Field::text(Key(what))])
                 .submit_label(if *add { "add" } else { "remove" })
         }
     }
