@@ -88,7 +88,7 @@ fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
     t.text("name:lab-01 status:stopped");
     t.keys(&["Enter"]);
     let row = |s: &str| s.lines().find(|l| l.contains(" 105 ")).unwrap_or("").to_string();
-    assert!(row(&t.wait_for("guests (1/38)")).contains("stopped"));
+    assert!(row(&t.wait_for("guests (1/41)")).contains("stopped"));
     t.keys(&["Escape"]);
     t.keys(&["s"]);
     t.wait_for("lab-01 (105) submitted");
