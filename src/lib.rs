@@ -1,9 +1,11 @@
 //! labdeck: one console for teaching labs and small clouds. Layers, arrows pointing down:
 //! cli → tui → engine → store → domain (see DESIGN.md).
 
+pub mod admission;
 pub mod cli;
 mod cli_bookings;
 mod cli_class;
+mod cli_keys;
 mod cli_ops;
 mod cli_serve;
 pub mod cli_vm;
@@ -16,5 +18,6 @@ pub mod logging;
 pub mod mem;
 pub mod paths;
 pub mod pve;
+pub mod ssh;
 pub mod store;
 pub mod tui;

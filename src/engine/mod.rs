@@ -13,19 +13,23 @@ pub mod demo_sim;
 mod error;
 pub mod guard;
 pub(crate) mod guests;
+mod hub;
 pub mod inventory;
 pub mod poller;
 mod push;
 pub mod pve_map;
 pub mod read;
 mod runtime;
+pub mod ssh_keys;
 pub mod support;
+pub mod visitor;
 
 pub use auth::Hasher;
 pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
 pub use error::{AppError, ErrorKind};
 pub use guests::act as guests_act;
 pub use guests::detail as guest_detail;
+pub use hub::Hub;
 pub use runtime::{Engine, EngineHandle, EngineOptions};
 
 use crate::domain::audit::Source;

@@ -16,6 +16,7 @@ pub mod revisions;
 mod schema;
 pub mod seed;
 pub mod settings;
+pub mod ssh_keys;
 pub mod support;
 pub mod testing;
 pub mod throttle;

@@ -54,6 +54,7 @@ pub enum FormPurpose {
     EditSetting { key: String },
     NewSetting,
     ChangePassword,
+    AddSshKey,
     Clone { source: crate::engine::inventory::GuestRef },
     Cluster { id: Option<Uuid> },
     Bookings(FormKind),
@@ -197,7 +198,7 @@ impl Shell {
             Tab::Classes => self.classes.set_filter(text),
             Tab::Admin => self.admin.set_filter(text),
             Tab::Support => self.support.set_filter(text),
-            Tab::Me => self.account.notifications.set_filter(text),
+            Tab::Me => self.account.set_filter(text),
         }
     }
     fn current_filter(&mut self) -> String {
@@ -207,7 +208,7 @@ impl Shell {
             Tab::Classes => self.classes.filter(),
             Tab::Admin => self.admin.filter(),
             Tab::Support => self.support.filter(),
-            Tab::Me => self.account.notifications.filter().to_string(),
+            Tab::Me => self.account.filter().to_string(),
         }
     }
     fn context(&self) -> String {
@@ -246,6 +247,9 @@ pub struct App {
     pub clock: bool,
     pub store_down: Option<String>,
     pub quit: bool,
+    /// Signing out ends the console (an SSH session, signed in by its key) instead of
+    /// showing the sign-in screen.
+    pub quit_on_sign_out: bool,
     outbox: Vec<Command>,
     requests: Requests,
 }
@@ -264,10 +268,29 @@ impl App {
             clock,
             store_down: None,
             quit: false,
+            quit_on_sign_out: false,
             outbox: vec![],
             requests: Requests::default(),
         };
         app.send(Command::anonymous(AccountOp::CheckSetup));
+        app
+    }
+
+    /// A console opened already signed in as `session` (an SSH session signed in by its
+    /// key): no sign-in screen, and signing out ends it.
+    pub fn signed_in(
+        keymap: Keymap,
+        theme: Theme,
+        backend: &'static str,
+        org: String,
+        clock: bool,
+        session: Session,
+    ) -> App {
+        let mut app = App::new(keymap, theme, backend, vec![], clock);
+        app.take_commands();
+        app.org = org;
+        app.quit_on_sign_out = true;
+        app.enter_shell(session);
         app
     }
 

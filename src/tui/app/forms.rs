@@ -76,6 +76,9 @@ impl App {
             }
             FormPurpose::Bookings(kind) => shell.bookings.form_command(form, kind, &actor)?,
             FormPurpose::Classes(kind) => classes_screen::form_command(kind, form, actor, &shell.classes)?,
+            FormPurpose::AddSshKey => {
+                Command::new(&actor, AccountOp::AddSshKey { key: form.value(crate::tui::screens::account::PUBLIC_KEY) })
+            }
             FormPurpose::ChangePassword => {
                 if form.value("New") != form.value("Repeat") {
                     return Err("The two new passwords differ.".into());

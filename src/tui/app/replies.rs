@@ -48,7 +48,9 @@ impl App {
                         Tab::Classes => shell.classes.on_changed(&domains, &actor),
                         Tab::Admin => shell.admin.on_changed(&domains, &actor),
                         Tab::Support => shell.support.on_changed(&domains, &actor),
-                        Tab::Me if domains.iter().any(|d| d == "notifications") => shell.account.load(&actor),
+                        Tab::Me if domains.iter().any(|d| d == "notifications" || d == "ssh_keys") => {
+                            shell.account.load(&actor)
+                        }
                         Tab::Me => vec![],
                     };
                     if shell.tab() != Tab::Bookings && domains.iter().any(|d| d == "bookings") {
@@ -103,6 +105,7 @@ impl App {
                     _ => self.enter_shell(*session),
                 }
             }
+            Reply::SignedOut if self.quit_on_sign_out => self.quit = true,
             Reply::SignedOut => {
                 self.phase = Phase::Gate(Gate::sign_in());
                 self.overlay = None;
