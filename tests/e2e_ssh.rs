@@ -75,8 +75,8 @@ fn keygen(dir: &Path, name: &str) -> PathBuf {
 
 const SSH_OPTS: &str = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
 
-/// `ssh` without a terminal, for the refusals.
-fn ssh_batch(port: u16, key: &Path, user: &str, extra: &[&str]) -> Output {
+/// `ssh` without a terminal, for the refusals: `options` before the host, `command` after.
+fn ssh_batch(port: u16, key: &Path, user: &str, options: &[&str], command: &[&str]) -> Output {
     Command::new("ssh")
         .args(SSH_OPTS.split(' '))
         .args([
@@ -91,8 +91,9 @@ fn ssh_batch(port: u16, key: &Path, user: &str, extra: &[&str]) -> Output {
             "-i",
         ])
         .arg(key)
-        .args(extra)
+        .args(options)
         .arg(format!("{user}@127.0.0.1"))
+        .args(command)
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -149,17 +150,17 @@ fn ada_works_over_ssh_with_her_key_and_wrong_keys_and_locked_accounts_are_refuse
     t.wait_for("EXITED:0");
 
     // A key nobody added, and the key of a locked account, are refused.
-    let wrong = ssh_batch(serve.port, &stranger, "ada", &["true"]);
+    let wrong = ssh_batch(serve.port, &stranger, "ada", &[], &["true"]);
     assert_eq!(wrong.status.code(), Some(255));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("Permission denied"), "{wrong:?}");
-    let not_hers = ssh_batch(serve.port, &bob, "ada", &["true"]);
+    let not_hers = ssh_batch(serve.port, &bob, "ada", &[], &["true"]);
     assert!(String::from_utf8_lossy(&not_hers.stderr).contains("Permission denied"), "{not_hers:?}");
     cli(&db, &home, &["user", "lock", "otto"]);
-    let locked = ssh_batch(serve.port, &bob, "otto", &["true"]);
+    let locked = ssh_batch(serve.port, &bob, "otto", &[], &["true"]);
     assert!(String::from_utf8_lossy(&locked.stderr).contains("Permission denied"), "{locked:?}");
 
     // No terminal (no pty-req): a clear message and exit status 1.
-    let no_pty = ssh_batch(serve.port, &ada, "ada", &["-T"]);
+    let no_pty = ssh_batch(serve.port, &ada, "ada", &["-T"], &[]);
     assert_eq!(no_pty.status.code(), Some(1), "{no_pty:?}");
     assert!(String::from_utf8_lossy(&no_pty.stdout).contains("needs a terminal"), "{no_pty:?}");
 
@@ -170,7 +171,7 @@ fn ada_works_over_ssh_with_her_key_and_wrong_keys_and_locked_accounts_are_refuse
     let mut seen = Vec::new();
     let _ = sock.read_to_end(&mut seen);
     assert!(String::from_utf8_lossy(&seen).starts_with("SSH-2.0-labdeck"), "{seen:?}");
-    let again = ssh_batch(serve.port, &ada, "ada", &["-T"]);
+    let again = ssh_batch(serve.port, &ada, "ada", &["-T"], &[]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("needs a terminal"), "{again:?}");
 }
 
@@ -217,6 +218,7 @@ fn a_visitor_chats_as_chat_at_with_sue_in_the_console() {
     t.wait_for("live chats (1/");
     t.keys(&["C"]);
     t.wait_for("Chat claimed");
+    t.wait_for("with Sue Support");
     t.keys(&["Enter"]);
     t.wait_for("reply: enter sends");
     t.text("Hi Eve, Sue here. Fourth floor.");
