@@ -305,7 +305,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::Serve(args)) => {
             let store = open(&url).await?;
-            let ctx = crate::cli_serve::ServeContext { keymap, theme, clock: config.ui.clock, ssh: config.ssh.clone() };
+            let ctx = crate::cli_serve::ServeContext {
+                keymap,
+                theme,
+                clock: config.ui.clock,
+                watch_every: Duration::from_millis(config.engine.watch_interval_ms),
+                ssh: config.ssh.clone(),
+            };
             crate::cli_serve::run(services(&store, Source::Engine, config.auth.hash_concurrency), args, ctx).await
         }
         Some(Cmd::Cluster { command }) => {

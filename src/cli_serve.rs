@@ -62,6 +62,8 @@ pub struct ServeContext {
     pub keymap: crate::tui::keymap::Keymap,
     pub theme: crate::tui::theme::Theme,
     pub clock: bool,
+    /// How often consoles look for changes (`engine.watch_interval_ms`), for `--ssh` alone.
+    pub watch_every: Duration,
     pub ssh: crate::config::SshConfig,
 }
 
@@ -82,8 +84,10 @@ pub async fn run(svc: Services, args: ServeArgs, ctx: ServeContext) -> anyhow::R
         )),
         None => None,
     };
-    // One engine for both front doors; the pollers run when consoles are served.
-    let watch_every = Duration::from_millis(args.watch_ms);
+    // One engine for both front doors; the pollers run when consoles are served. Visitors'
+    // long-polls want --watch-ms; consoles alone look as often as the local console does
+    // (and every 250 ms while a live chat is on a screen).
+    let watch_every = if http.is_some() { Duration::from_millis(args.watch_ms) } else { ctx.watch_every };
     let hub = Hub::start(svc.clone(), EngineOptions { watch_every, pollers: ssh.is_some() });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {

@@ -70,7 +70,7 @@ fn message(n: u128, from: &str, rep: Option<&str>, text: &str) -> VisitorMessage
 }
 
 fn reply(chat: &mut VisitorChat, id: u64, out: VisitorOut) {
-    chat.on_engine(Event::Reply { id: labdeck::engine::RequestId(id), reply: Reply::Visitor(out) });
+    chat.on_engine(Event::Reply { id: labdeck::engine::RequestId(id), reply: Reply::Visitor(Box::new(out)) });
 }
 
 #[test]

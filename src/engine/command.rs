@@ -253,7 +253,7 @@ pub enum Reply {
     Bookings(super::bookings::Out),
     Support(super::support::Out),
     Classes(super::classes::Out),
-    Visitor(super::visitor::VisitorOut),
+    Visitor(Box<super::visitor::VisitorOut>),
     SshKeys(Vec<crate::store::ssh_keys::SshKey>),
 }
 

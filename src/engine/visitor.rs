@@ -51,5 +51,5 @@ pub async fn execute(svc: &Services, op: VisitorOp) -> Result<Reply, AppError> {
             VisitorOut::Messages { session, messages }
         }
     };
-    Ok(Reply::Visitor(out))
+    Ok(Reply::Visitor(Box::new(out)))
 }

@@ -169,7 +169,7 @@ impl VisitorChat {
                 if self.polling == Some(id) {
                     self.polling = None;
                 }
-                match out {
+                match *out {
                     VisitorOut::Started { session, token } => {
                         self.stage = Stage::Chat { session: Box::new(session), token };
                         // Replies should reach the visitor within the live queue's interval.
