@@ -256,6 +256,14 @@ impl App {
     }
 
     /// Call tab `i` (the front one when `None`) and apply what it asks for.
+    /// Tab `i` of a signed-in shell.
+    fn tab_mut(&mut self, i: Option<usize>) -> Option<&mut dyn Screen> {
+        match &mut self.phase {
+            Phase::Shell(shell) => Some(shell.tabs.get_mut(i?)?.as_mut()),
+            _ => None,
+        }
+    }
+
     fn with_screen(&mut self, i: Option<usize>, f: impl FnOnce(&mut dyn Screen, &Session) -> Vec<Effect>) {
         let Phase::Shell(shell) = &mut self.phase else {
             return;

@@ -11,10 +11,8 @@ impl App {
                 if self.parked.as_ref().is_some_and(|f| f.waits_for(id)) {
                     self.parked = None;
                 }
-                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
-                    && let Some(screen) = shell.tabs.get_mut(i)
-                {
-                    screen.answered(id, None);
+                if let Some(screen) = self.tab_mut(owner) {
+                    screen.answered(id);
                 }
                 if !matches!(&reply, Reply::Guests(b) if b.more) {
                     self.requests.done(id);
@@ -25,14 +23,14 @@ impl App {
             Event::Failed { id, origin, message } => {
                 let (wanted, kind, owner) = (self.requests.wanted(id), self.requests.kind(id), self.requests.owner(id));
                 self.requests.done(id);
-                // Even a superseded load frees its screen for the next one.
-                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
-                    && let Some(screen) = shell.tabs.get_mut(i)
-                {
-                    screen.on_failed(kind);
-                }
+                // Even a superseded load frees its screen for the next one; a form the screen
+                // keeps itself (the support compose box) shows the failure there.
+                let shown = self.tab_mut(owner).is_some_and(|s| s.on_failed(id, kind, &message));
                 if !wanted {
                     return false;
+                }
+                if shown {
+                    return true;
                 }
                 tracing::debug!(origin, "request failed");
                 if self.parked.as_ref().is_some_and(|f| f.waits_for(id))
@@ -41,13 +39,6 @@ impl App {
                     // The confirmed save failed: the form comes back as typed, with why.
                     form.fail(message);
                     self.overlay = Some(Overlay::Form(form));
-                    return true;
-                }
-                // A form the screen keeps itself (the support compose box) shows it there.
-                if let (Some(i), Phase::Shell(shell)) = (owner, &mut self.phase)
-                    && let Some(screen) = shell.tabs.get_mut(i)
-                    && screen.answered(id, Some(&message))
-                {
                     return true;
                 }
                 // The failure goes to the request that caused it: the form that sent it, or a

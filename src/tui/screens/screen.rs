@@ -67,9 +67,12 @@ pub trait Screen: Any + Send {
         Taken::NotMine(reply)
     }
 
-    /// A request this screen sent failed; `load` is its kind when it was a load
-    /// (`Op::load_kind`). The shell has already shown the message.
-    fn on_failed(&mut self, _load: Option<&'static str>) {}
+    /// Request `id` this screen sent failed, with `message`; `load` is its kind when it was
+    /// a load (`Op::load_kind`). True when the screen showed the failure itself (a form it
+    /// keeps, like the compose box); otherwise the shell shows it.
+    fn on_failed(&mut self, _id: RequestId, _load: Option<&'static str>, _message: &str) -> bool {
+        false
+    }
 
     /// Database domains changed. `front`: the tab is shown, reload what shows them; behind,
     /// refresh only what the tab title and the status bar show.
@@ -109,11 +112,8 @@ pub trait Screen: Any + Send {
     /// ([`Effect::Submit`]).
     fn submitted(&mut self, _id: RequestId) {}
 
-    /// Request `id` this screen sent was answered; `failure` says why it failed. True when
-    /// the screen showed the failure itself (the shell then shows no toast).
-    fn answered(&mut self, _id: RequestId, _failure: Option<&str>) -> bool {
-        false
-    }
+    /// Request `id` this screen sent was answered (before the reply itself is offered).
+    fn answered(&mut self, _id: RequestId) {}
 
     /// A form this screen opened was edited (to refresh its note, say).
     fn form_edited(&mut self, _form: &mut Form) {}

@@ -10,6 +10,7 @@ use super::{Screen, Taken};
 use crate::domain::inventory::Guest;
 use crate::domain::inventory::ops::GuestOp;
 use crate::domain::rbac::{Action as P, Actor, Resource as R};
+use crate::engine::RequestId;
 use crate::engine::accounts::Session;
 use crate::engine::inventory::GuestRef;
 use crate::engine::inventory::{GuestBatch, GuestDetail, Overview};
@@ -170,11 +171,12 @@ impl Screen for InventoryScreen {
     }
 
     /// The guest load failed: the next request may go out.
-    fn on_failed(&mut self, load: Option<&'static str>) {
+    fn on_failed(&mut self, _: RequestId, load: Option<&'static str>, _: &str) -> bool {
         if load == Some("inventory.guests") {
             self.guests_loading = false;
             self.guests_again = false;
         }
+        false
     }
 
     fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {

@@ -30,22 +30,20 @@ impl Screen for SupportScreen {
         self.compose.sent(id);
     }
 
-    /// The compose box keeps its text until the store confirms; a failed send stays in the
-    /// box with why (a box put away needs the shell's toast too).
-    fn answered(&mut self, id: RequestId, failure: Option<&str>) -> bool {
+    /// The compose box keeps its text until the store confirms it.
+    fn answered(&mut self, id: RequestId) {
+        if self.compose.waits_for(id) {
+            self.compose.confirmed();
+        }
+    }
+
+    /// A failed send stays in the box with why (a box put away needs the shell's toast too).
+    fn on_failed(&mut self, id: RequestId, _: Option<&'static str>, message: &str) -> bool {
         if !self.compose.waits_for(id) {
             return false;
         }
-        match failure {
-            None => {
-                self.compose.confirmed();
-                false
-            }
-            Some(why) => {
-                self.compose.fail(why);
-                self.composing
-            }
-        }
+        self.compose.fail(message);
+        self.composing
     }
 
     fn context(&self) -> String {
