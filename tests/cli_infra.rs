@@ -114,9 +114,9 @@ fn a_script_builds_a_network_allocates_and_attaches() {
             "storage_bytes=40G",
         ],
     );
-    let e = err(
-        h,
-        &[
+    // Beta's data disk, of a size.
+    let disk = |size: &'static str| {
+        [
             "infra",
             "disks",
             "create",
@@ -127,26 +127,12 @@ fn a_script_builds_a_network_allocates_and_attaches() {
             "--set",
             "user_id=root",
             "--set",
-            "size_bytes=20G",
-        ],
-    );
+            size,
+        ]
+    };
+    let e = err(h, &disk("size_bytes=20G"));
     assert!(e.contains("storage 40.0G used + 20.0G asked > 50.0G allowed"), "{e}");
-    ok(
-        h,
-        &[
-            "infra",
-            "disks",
-            "create",
-            "--set",
-            "name=data",
-            "--set",
-            "tenant_id=Beta",
-            "--set",
-            "user_id=root",
-            "--set",
-            "size_bytes=10G",
-        ],
-    );
+    ok(h, &disk("size_bytes=10G"));
     ok(h, &["infra", "disks", "attach", "data", "db-1", "--at", "/srv/data"]);
     ok(h, &["infra", "instances", "create", "--set", "name=db-2", "--set", "tenant_id=Beta", "--set", "user_id=root"]);
     let e = err(h, &["infra", "disks", "attach", "data", "db-2"]);
