@@ -316,6 +316,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 keymap,
                 theme,
                 clock: config.ui.clock,
+                mouse: config.ui.mouse,
                 watch_every: Duration::from_millis(config.engine.watch_interval_ms),
                 ssh: config.ssh.clone(),
             };
@@ -411,6 +412,7 @@ fn run_options(
         theme,
         demo_accounts: accounts,
         clock: config.ui.clock,
+        mouse: config.ui.mouse,
         watch_every: Duration::from_millis(config.engine.watch_interval_ms),
         log_file,
     }

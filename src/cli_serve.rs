@@ -62,6 +62,7 @@ pub struct ServeContext {
     pub keymap: crate::tui::keymap::Keymap,
     pub theme: crate::tui::theme::Theme,
     pub clock: crate::config::Clock,
+    pub mouse: bool,
     /// How often consoles look for changes (`engine.watch_interval_ms`), for `--ssh` alone.
     pub watch_every: Duration,
     pub ssh: crate::config::SshConfig,
@@ -179,6 +180,7 @@ fn ssh_options(args: &ServeArgs, ctx: &ServeContext) -> anyhow::Result<(crate::s
         keymap: ctx.keymap.clone(),
         theme: ctx.theme.clone(),
         clock: ctx.clock,
+        mouse: ctx.mouse,
     };
     Ok((opts, created))
 }

@@ -28,6 +28,9 @@ pub struct Ui {
     pub theme: String,
     pub clock: Clock,
     pub bell: bool,
+    /// The wheel scrolls and a click selects a row or a tab (off: the terminal keeps the
+    /// mouse, for selecting text).
+    pub mouse: bool,
 }
 
 /// The status bar's clock: `true` (hours and minutes, the default), `"seconds"`, or `false`.
@@ -143,7 +146,7 @@ impl Default for Config {
 
 impl Default for Ui {
     fn default() -> Self {
-        Ui { theme: "dark".into(), clock: Clock::Minutes, bell: false }
+        Ui { theme: "dark".into(), clock: Clock::Minutes, bell: false, mouse: true }
     }
 }
 

@@ -49,6 +49,7 @@ async fn start(max_per_ip: usize, idle: Duration) -> (Server, common::Backend) {
         keymap: Keymap::from_config(&BTreeMap::new()).unwrap(),
         theme: Theme::from_config("dark", &BTreeMap::new(), true).unwrap(),
         clock: labdeck::config::Clock::Off,
+        mouse: false,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let h = hub.clone();

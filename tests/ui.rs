@@ -184,6 +184,26 @@ fn help_lists_the_live_keymap_for_the_context() {
     assert!(format!("{}", render(&mut custom, 100, 34).backend()).contains("ctrl+n  New user"));
 }
 
+/// Issue 12: help grows with the terminal, and on a short one scrolls (saying where it is)
+/// instead of losing its last rows.
+#[test]
+fn help_fits_short_terminals_and_scrolls() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('?'));
+    let short = format!("{}", render(&mut a, 60, 14).backend());
+    assert!(short.contains("↑↓ scroll (1–"), "{short}");
+    assert!(!short.contains("Quit from anywhere"), "the last row is below: {short}");
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Down);
+    }
+    let end = format!("{}", render(&mut a, 60, 14).backend());
+    assert!(end.contains("Quit from anywhere"), "scrolled to the end: {end}");
+    let wide = format!("{}", render(&mut a, 160, 50).backend());
+    assert!(wide.contains("esc or ? closes") && !wide.contains("scroll"), "{wide}");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.overlay.is_none());
+}
+
 #[test]
 fn destructive_actions_confirm_naming_the_target() {
     let mut a = signed_in_admin();

@@ -418,3 +418,45 @@ fn an_answer_goes_to_the_tab_that_asked() {
         [Command { op: Op::Inventory(InventoryOp::SaveCluster { id: None, .. }), .. }]
     ));
 }
+
+/// Issue 12: at 80×24 the name, state and address show before empty or minor columns, and
+/// node names are not cut when there is room.
+#[test]
+fn at_80_columns_names_states_and_addresses_come_first() {
+    let mut a = app(Role::Operator);
+    let s = ui::screen(&mut a, 80, 24);
+    let row = s.lines().find(|l| l.contains(" 100 ")).expect("guest 100 shown").to_string();
+    for want in ["web-01", "running", "10.0.0.5"] {
+        assert!(row.contains(want), "{want} missing at 80 columns: {row}\n{s}");
+    }
+    assert!(s.lines().find(|l| l.contains(" 102 ")).is_some_and(|l| l.contains("lab-student-1")), "{s}");
+    assert!(s.lines().all(|l| l.trim_matches('"').chars().count() <= 80));
+    insta::assert_snapshot!("inventory_80x24", s);
+}
+
+fn mouse(a: &mut App, kind: crossterm::event::MouseEventKind, column: u16, row: u16) {
+    let ev = crossterm::event::MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE };
+    a.update(Msg::Terminal(TermEvent::Mouse(ev)));
+}
+
+/// Issue 12: the wheel moves the selection, a click selects the row under it, and a click
+/// on a tab opens that tab.
+#[test]
+fn the_mouse_scrolls_selects_rows_and_opens_tabs() {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    let mut a = app(Role::Operator);
+    let s = screen(&mut a);
+    assert_eq!(selected(&a), 100);
+    mouse(&mut a, MouseEventKind::ScrollDown, 10, 12);
+    assert_eq!(selected(&a), 101, "the wheel moves like the arrow keys");
+    mouse(&mut a, MouseEventKind::ScrollUp, 10, 12);
+    assert_eq!(selected(&a), 100);
+    let y = s.lines().position(|l| l.contains("lab-student-2")).expect("row drawn") as u16;
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), 20, y);
+    assert_eq!(selected(&a), 103, "a click selects the row under it:\n{s}");
+    let tabs = s.lines().next().unwrap();
+    let x = tabs.find(" Me ").expect("the Me tab") as u16 + 1;
+    mouse(&mut a, MouseEventKind::Down(MouseButton::Left), x, 0);
+    let Phase::Shell(shell) = &a.phase else { panic!() };
+    assert_eq!(shell.front().map(|s| s.title()), Some("Me"), "a click on a tab opens it");
+}

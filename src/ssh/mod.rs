@@ -31,6 +31,7 @@ pub struct SshOptions {
     pub keymap: Keymap,
     pub theme: Theme,
     pub clock: crate::config::Clock,
+    pub mouse: bool,
 }
 
 /// Sign-in attempts one address may make: ten, then one every five seconds.

@@ -140,14 +140,18 @@ async fn serve(shared: &Shared, svc: Services, who: Who, channel: Channel<Msg>, 
     let (engine, mut events) = shared.hub.attach(svc);
     let backend = shared.svc.backend_name();
     let front = match who {
-        Who::User { session, .. } => Front::Console(Box::new(App::signed_in(
-            shared.opts.keymap.clone(),
-            shared.opts.theme.clone(),
-            backend,
-            shared.org.clone(),
-            shared.opts.clock,
-            *session,
-        ))),
+        Who::User { session, .. } => {
+            let mut app = App::signed_in(
+                shared.opts.keymap.clone(),
+                shared.opts.theme.clone(),
+                backend,
+                shared.org.clone(),
+                shared.opts.clock,
+                *session,
+            );
+            app.mouse = shared.opts.mouse;
+            Front::Console(Box::new(app))
+        }
         Who::Visitor => Front::Visitor(Box::new(VisitorChat::new(shared.opts.theme.clone(), shared.org.clone()))),
     };
     let (mut read, write) = channel.split();

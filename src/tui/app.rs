@@ -2,6 +2,7 @@
 //! `view` (state to frame). No I/O here: the engine does the work and answers with events.
 
 mod input;
+mod mouse;
 mod replies;
 mod requests;
 mod view;
@@ -47,7 +48,8 @@ pub enum Effect {
 }
 
 pub enum Overlay {
-    Help,
+    /// The keys of where the user is; the number is how far it is scrolled.
+    Help(usize),
     Palette(Palette),
     Confirm {
         title: String,
@@ -137,6 +139,8 @@ pub struct App {
     /// Signing out ends the console (an SSH session, signed in by its key) instead of
     /// showing the sign-in screen.
     pub quit_on_sign_out: bool,
+    /// The terminal reports the mouse to the console (`ui.mouse`).
+    pub mouse: bool,
     outbox: Vec<Command>,
     requests: Requests,
     /// A form set aside while a confirmation about it is open (the cluster form behind its
@@ -167,6 +171,7 @@ impl App {
             quit: false,
             bell: false,
             quit_on_sign_out: false,
+            mouse: false,
             outbox: vec![],
             requests: Requests::default(),
             parked: None,
@@ -213,6 +218,7 @@ impl App {
                 true
             }
             Msg::Terminal(TermEvent::Resize(..)) => true,
+            Msg::Terminal(TermEvent::Mouse(m)) => self.on_mouse(m),
             Msg::Terminal(_) => false,
             Msg::Engine(e) => self.on_engine(e),
             Msg::Tick => self.toasts.expire(Instant::now()) || self.clock != crate::config::Clock::Off,
@@ -348,7 +354,7 @@ impl App {
         };
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.apply(None, vec![Effect::Open(Overlay::Help)]),
+            Action::Help => self.apply(None, vec![Effect::Open(Overlay::Help(0))]),
             Action::Palette => self.apply(None, vec![Effect::Open(Overlay::Palette(Palette::default()))]),
             Action::Filter => {
                 let active = shell.active;

@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub theme: theme::Theme,
     pub demo_accounts: Vec<screens::gate::DemoAccount>,
     pub clock: crate::config::Clock,
+    /// Ask the terminal for mouse reports (`ui.mouse`).
+    pub mouse: bool,
     pub watch_every: Duration,
     pub log_file: PathBuf,
 }
@@ -40,18 +42,22 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
     // The organisation's name comes with the engine's first answer; the UI awaits no store.
     let (engine, mut events) = Engine::start(services, EngineOptions { watch_every: opts.watch_every, pollers: true });
     let mut app = App::new(opts.keymap, opts.theme, backend, opts.demo_accounts, opts.clock);
+    app.mouse = opts.mouse;
     // Raw mode and the alternate screen; frames then go through our own writer.
     let mut screen = match ratatui::try_init().and_then(|_| Screen::new(std::io::stdout(), None, None)) {
         Ok(s) => s,
         Err(e) => {
-            ratatui::restore();
+            restore();
             engine.shutdown().await;
             anyhow::bail!("labdeck needs a terminal to draw in: {e}");
         }
     };
+    if app.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let result = event_loop(&mut screen, EventStream::new(), &mut app, &engine, &mut events).await;
     drop(screen);
-    ratatui::restore();
+    restore();
     engine.shutdown().await;
     result
 }
@@ -126,6 +132,13 @@ fn draw<W: Write>(screen: &mut Screen<W>, app: &mut App) -> std::io::Result<()> 
     screen.draw(|f| app.view(f), bell)
 }
 
+/// Put the terminal back: mouse reports off (harmless when they were never on), then what
+/// `ratatui::init` changed.
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    ratatui::restore();
+}
+
 fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
     let ui = std::thread::current().id();
@@ -136,7 +149,7 @@ fn install_panic_hook(log: PathBuf) {
             tracing::error!(%info, "panic in an engine task");
             return;
         }
-        ratatui::restore();
+        restore();
         tracing::error!(%info, "panic");
         previous(info);
         eprintln!("labdeck crashed; the terminal was restored. Details are in {}", log.display());

@@ -116,19 +116,27 @@ pub fn events(input: mpsc::Receiver<Input>, size: SharedSize) -> impl Stream<Ite
 /// arrives as typed keys, as it does on the local terminal).
 const ENTER: &[u8] = b"\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
 const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?1049l";
+/// Mouse reports on (clicks and the wheel, in SGR form) and off, as crossterm's
+/// Enable/DisableMouseCapture write them for a local terminal.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1002l\x1b[?1000l";
 
 /// A terminal set up for a full-screen program on `out`, and put back when it is done.
-fn with_screen(out: &RemoteOut, cols: u32, rows: u32) -> io::Result<(Screen<RemoteOut>, SharedSize)> {
+fn with_screen(out: &RemoteOut, cols: u32, rows: u32, mouse: bool) -> io::Result<(Screen<RemoteOut>, SharedSize)> {
     let (w, h) = size_for(cols, rows);
     let size = SharedSize::new(w, h);
     let mut setup = out.clone();
     setup.write_all(ENTER)?;
+    if mouse {
+        setup.write_all(MOUSE_ON)?;
+    }
     setup.flush()?;
     Ok((Screen::new(out.clone(), Some(size.clone()), None)?, size))
 }
 
 fn restore(out: &RemoteOut, goodbye: &str) {
     let mut w = out.clone();
+    let _ = w.write_all(MOUSE_OFF);
     let _ = w.write_all(LEAVE);
     let _ = w.write_all(goodbye.as_bytes());
     let _ = w.flush();
@@ -150,7 +158,8 @@ pub async fn run(
     engine: &EngineHandle,
     events_rx: &mut mpsc::UnboundedReceiver<Event>,
 ) -> anyhow::Result<()> {
-    let (mut screen, size) = with_screen(&out, cols, rows)?;
+    let mouse = matches!(&front, Front::Console(app) if app.mouse);
+    let (mut screen, size) = with_screen(&out, cols, rows, mouse)?;
     let input = events(input, size);
     let (result, goodbye) = match front {
         Front::Console(mut app) => {

@@ -7,7 +7,9 @@
 //! once and SSH carries it in one packet), so an ESC that ends a read is the Esc key.
 //! Bytes that make no sense (broken UTF-8, an unfinished or overlong sequence) are dropped.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 /// A sequence longer than this is not one a terminal sends: it is dropped.
 const MAX_SEQUENCE: usize = 64;
@@ -184,6 +186,33 @@ fn ss3(c: u8) -> Option<KeyCode> {
     })
 }
 
+/// An SGR mouse report `ESC [ < button ; column ; row M` (`m`: released), 1-based.
+fn mouse(report: &str, fin: u8) -> Option<Event> {
+    let mut nums = report.split(';').map(|n| n.parse::<u16>().ok());
+    let (b, col, row) = (nums.next()??, nums.next()??, nums.next()??);
+    let mut modifiers = KeyModifiers::NONE;
+    for (bit, m) in [(4, KeyModifiers::SHIFT), (8, KeyModifiers::ALT), (16, KeyModifiers::CONTROL)] {
+        if b & bit != 0 {
+            modifiers |= m;
+        }
+    }
+    let button = match b & 3 {
+        0 => MouseButton::Left,
+        1 => MouseButton::Middle,
+        _ => MouseButton::Right,
+    };
+    let kind = match (b & 64 != 0, b & 32 != 0, fin) {
+        (true, _, _) if b & 1 == 0 => MouseEventKind::ScrollUp,
+        (true, _, _) => MouseEventKind::ScrollDown,
+        (false, true, _) => MouseEventKind::Drag(button),
+        (false, false, b'M') => MouseEventKind::Down(button),
+        (false, false, b'm') => MouseEventKind::Up(button),
+        _ => return None,
+    };
+    let (column, row) = (col.checked_sub(1)?, row.checked_sub(1)?);
+    Some(Event::Mouse(MouseEvent { kind, column, row, modifiers }))
+}
+
 /// `ESC [ params final`: cursor keys, Home/End, the `~` keys, F-keys, Shift-Tab, paste.
 fn parse_csi(data: &[u8]) -> Parsed {
     let body = &data[2..];
@@ -201,8 +230,14 @@ fn parse_csi(data: &[u8]) -> Parsed {
     }
     let fin = body[end];
     let text = std::str::from_utf8(params).unwrap_or("");
-    if text.starts_with(['<', '?', '>']) {
-        // Mouse reports and terminal replies: the console asks for neither.
+    if let Some(report) = text.strip_prefix('<') {
+        return match mouse(report, fin) {
+            Some(ev) => Parsed::Event(ev, len),
+            None => Parsed::Skip(len),
+        };
+    }
+    if text.starts_with(['?', '>']) {
+        // Terminal replies: the console asks for none.
         return Parsed::Skip(len);
     }
     let nums: Vec<u16> = text.split(';').map(|p| p.split(':').next().unwrap_or("").parse().unwrap_or(0)).collect();
@@ -265,6 +300,29 @@ mod tests {
     const N: KeyModifiers = KeyModifiers::NONE;
 
     #[test]
+    fn sgr_mouse_reports_are_clicks_and_the_wheel() {
+        let evs = VtInput::default().feed(b"\x1b[<0;10;5M\x1b[<0;10;5m\x1b[<65;1;1M\x1b[<64;3;4M\x1b[<0;0;0Mq");
+        let kinds: Vec<_> = evs
+            .iter()
+            .filter_map(|e| match e {
+                Event::Mouse(m) => Some((m.kind, m.column, m.row)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (MouseEventKind::Down(MouseButton::Left), 9, 4),
+                (MouseEventKind::Up(MouseButton::Left), 9, 4),
+                (MouseEventKind::ScrollDown, 0, 0),
+                (MouseEventKind::ScrollUp, 2, 3),
+            ],
+            "a report at column 0 is not one a terminal sends: dropped"
+        );
+        assert!(matches!(evs.last(), Some(Event::Key(k)) if k.code == KeyCode::Char('q')));
+    }
+
+    #[test]
     fn text_controls_and_cursor_keys() {
         assert_eq!(keys("aé✓".as_bytes()), [(KeyCode::Char('a'), N), (KeyCode::Char('é'), N), (KeyCode::Char('✓'), N)]);
         assert_eq!(
@@ -322,7 +380,7 @@ mod tests {
     #[test]
     fn garbage_is_dropped_without_panicking() {
         assert_eq!(keys(b"\xff\xfe\x80a"), [(KeyCode::Char('a'), N)]);
-        assert_eq!(keys(b"\x1b[<0;10;5M\x1b[?1;2cq"), [(KeyCode::Char('q'), N)], "mouse and replies skipped");
+        assert_eq!(keys(b"\x1b[?1;2cq"), [(KeyCode::Char('q'), N)], "replies skipped");
         assert_eq!(keys(b"\x1b[9999999999999999~z"), [(KeyCode::Char('z'), N)]);
         // An escape sequence that never ends stops being waited for.
         let mut vt = VtInput::default();

@@ -9,13 +9,19 @@ impl App {
             return;
         };
         match overlay {
-            Overlay::Help => {
-                if !(key.code == KeyCode::Esc
-                    || self.keymap.action(&key) == Some(Action::Help)
-                    || key.code == KeyCode::Enter)
-                {
-                    self.overlay = Some(Overlay::Help);
-                }
+            Overlay::Help(scroll) => {
+                let scroll = match self.keymap.action(&key) {
+                    _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => return,
+                    Some(Action::Help) => return,
+                    Some(Action::Down) => scroll + 1,
+                    Some(Action::Up) => scroll.saturating_sub(1),
+                    Some(Action::PageDown) => scroll + 10,
+                    Some(Action::PageUp) => scroll.saturating_sub(10),
+                    Some(Action::Top) => 0,
+                    _ => scroll,
+                };
+                // The view clamps it to what there is to scroll.
+                self.overlay = Some(Overlay::Help(scroll.min(self.help_rows().1.len())));
             }
             Overlay::Secret { .. } => {}
             Overlay::Report { title, lines, scroll } => {
@@ -101,7 +107,7 @@ impl App {
     /// verb to the first tab that answers it.
     pub(super) fn run_command(&mut self, entry: Entry, args: &[String]) {
         let verb = match entry {
-            Entry::Action(Action::Help) => return self.apply(None, vec![Effect::Open(Overlay::Help)]),
+            Entry::Action(Action::Help) => return self.apply(None, vec![Effect::Open(Overlay::Help(0))]),
             Entry::Action(Action::Quit) => return self.apply(None, vec![Effect::Quit]),
             Entry::Action(action) => {
                 let Phase::Shell(shell) = &mut self.phase else {

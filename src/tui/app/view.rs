@@ -73,9 +73,9 @@ impl App {
         }
         match &self.overlay {
             None => {}
-            Some(Overlay::Help) => {
+            Some(Overlay::Help(scroll)) => {
                 let (context, rows) = self.help_rows();
-                overlay::render_help(f, area, &theme, &context, &rows);
+                overlay::render_help(f, area, &theme, &context, &rows, *scroll);
             }
             Some(Overlay::Palette(p)) => overlay::render_palette(
                 f,
@@ -102,15 +102,23 @@ impl App {
     }
 }
 
+/// The tab bar starts with the program's name; the tabs follow.
+const TAB_BAR_TITLE: &str = " labdeck ";
+pub(super) const TAB_BAR_LEAD: u16 = TAB_BAR_TITLE.len() as u16;
+
+/// A tab as the tab bar shows it (its width is what a click is matched against).
+pub(super) fn tab_label(t: &dyn Screen) -> String {
+    match t.badge() {
+        0 => format!(" {} ", t.title()),
+        n => format!(" {} ({n}) ", t.title()),
+    }
+}
+
 fn render_tabs(f: &mut Frame, area: Rect, theme: &Theme, shell: &Shell, keymap: &Keymap) {
-    let mut spans = vec![Span::styled(" labdeck ", theme.accent())];
+    let mut spans = vec![Span::styled(TAB_BAR_TITLE, theme.accent())];
     for (i, t) in shell.tabs.iter().enumerate() {
         let style = if i == shell.active { theme.selected() } else { theme.dim() };
-        let name = match t.badge() {
-            0 => t.title().to_string(),
-            n => format!("{} ({n})", t.title()),
-        };
-        spans.push(Span::styled(format!(" {name} "), style));
+        spans.push(Span::styled(tab_label(t.as_ref()), style));
     }
     let hints = format!(
         "{} help  {} command  {} filter  {} quit ",

@@ -107,6 +107,14 @@ impl Screen for AccountScreen {
         "Me"
     }
 
+    fn on_click(&mut self, x: u16, y: u16, _: &Session) -> Vec<Effect> {
+        match self.view {
+            MeView::Notifications => self.notifications.click(x, y),
+            MeView::Keys => self.keys.click(x, y),
+        };
+        vec![]
+    }
+
     fn load(&mut self, me: &Session) -> Vec<Effect> {
         let op = match self.view {
             MeView::Notifications => AccountOp::LoadNotifications,

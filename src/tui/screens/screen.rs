@@ -98,6 +98,11 @@ pub trait Screen: Any + Send {
     /// A palette command (`:users`, `:snapshot NAME`) this screen answers, or `None`.
     /// `front`: the tab is shown. The effects may bring the tab to the front
     /// ([`Effect::Front`]) and should then include its load when it was behind.
+    /// A click at terminal cell (`x`, `y`) inside the screen: select what is drawn there.
+    fn on_click(&mut self, _x: u16, _y: u16, _me: &Session) -> Vec<Effect> {
+        vec![]
+    }
+
     fn on_command(&mut self, _verb: Verb, _args: &[String], _front: bool, _me: &Session) -> Option<Vec<Effect>> {
         None
     }

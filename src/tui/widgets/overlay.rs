@@ -1,7 +1,7 @@
 //! Things drawn over a screen: help, the command palette, confirmations, one-time secrets,
 //! and toasts.
 
-use super::{centered, truncate};
+use super::{centered, truncate, wrap};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use std::time::{Duration, Instant};
+use unicode_width::UnicodeWidthStr;
 
 fn framed<'a>(title: &str, theme: &Theme) -> Block<'a> {
     Block::default()
@@ -17,23 +18,40 @@ fn framed<'a>(title: &str, theme: &Theme) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), theme.accent()))
 }
 
-/// Help: (keys, what) pairs for the current context.
-pub fn render_help(f: &mut Frame, area: Rect, theme: &Theme, context: &str, rows: &[(String, String)]) {
-    let h = rows.len() as u16 + 4;
-    let r = centered(area, 64, h);
+/// Help: (keys, what) pairs for the current context, as wide as its longest line allows
+/// (long lines wrap under their text) and scrolled by `scroll` rows when taller than the
+/// terminal.
+pub fn render_help(f: &mut Frame, area: Rect, theme: &Theme, context: &str, rows: &[(String, String)], scroll: usize) {
+    let key_w = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0).min(24);
+    let what_w = rows.iter().map(|(_, w)| w.width()).max().unwrap_or(0);
+    let title = format!("keys: {context}");
+    // Borders, a blank either side and two between keys and text: key_w + 6 around the text.
+    let w = (key_w + what_w + 6).max(title.width() + 4).max(40).min(area.width as usize) as u16;
+    // Each row wrapped to the box: the text column is what is left beside the keys.
+    let text_w = (w as usize).saturating_sub(key_w + 6).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, what) in rows {
+        for (n, part) in wrap(what, text_w).into_iter().enumerate() {
+            let key = if n == 0 { k.as_str() } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {key:>key_w$}  "), theme.accent()),
+                Span::styled(part, theme.text()),
+            ]));
+        }
+    }
+    let r = centered(area, w, lines.len() as u16 + 3);
+    let room = r.height.saturating_sub(3) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(room));
+    let more = lines.len() > room;
+    let hint = if more {
+        format!(" ↑↓ scroll ({}–{} of {}) · esc or ? closes", scroll + 1, (scroll + room).min(lines.len()), lines.len())
+    } else {
+        " esc or ? closes".into()
+    };
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(room).collect();
+    shown.push(Line::styled(hint, theme.dim()));
     f.render_widget(Clear, r);
-    let key_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).min(24);
-    let mut lines: Vec<Line> = rows
-        .iter()
-        .map(|(k, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {k:>key_w$}  "), theme.accent()),
-                Span::styled(what.clone(), theme.text()),
-            ])
-        })
-        .collect();
-    lines.push(Line::styled(" esc or ? closes", theme.dim()));
-    f.render_widget(Paragraph::new(lines).block(framed(&format!("keys: {context}"), theme)), r);
+    f.render_widget(Paragraph::new(shown).block(framed(&title, theme)), r);
 }
 
 pub struct ConfirmView<'a> {

@@ -1,6 +1,7 @@
 //! A filterable table whose selection follows the row's identity across reloads, and
 //! which builds only the rows that fit on screen.
 
+use super::columns::{self, Col};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -22,6 +23,14 @@ pub fn movement(a: Action, page: isize) -> Option<isize> {
     })
 }
 
+/// The index of the row drawn at (`x`, `y`) in a bordered table with a header drawn in
+/// `area`, scrolled to `offset`, showing `rows` rows.
+pub fn row_at(area: Rect, offset: usize, rows: usize, x: u16, y: u16) -> Option<usize> {
+    let inside = x > area.x && x + 1 < area.x + area.width;
+    let first = area.y + 2; // the top border and the header
+    (inside && y >= first && ((y - first) as usize) < rows).then(|| offset + (y - first) as usize)
+}
+
 pub trait TableRow {
     /// Stable identity: selection survives reloads by it.
     fn key(&self) -> String;
@@ -37,6 +46,8 @@ pub trait ListView {
     fn set_filter(&mut self, text: &str);
     fn filter(&self) -> &str;
     fn navigate(&mut self, a: Action) -> bool;
+    /// A click at terminal cell (`x`, `y`): select the row there. Whether one was.
+    fn click(&mut self, x: u16, y: u16) -> bool;
     fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str);
 }
 
@@ -49,6 +60,9 @@ impl<T: TableRow> ListView for DataTable<T> {
     }
     fn navigate(&mut self, a: Action) -> bool {
         DataTable::navigate(self, a)
+    }
+    fn click(&mut self, x: u16, y: u16) -> bool {
+        DataTable::click(self, x, y)
     }
     fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str) {
         DataTable::render(self, f, area, theme, title)
@@ -65,6 +79,8 @@ pub struct DataTable<T> {
     offset: usize,
     /// Rows shown at the last render: page size for PgUp/PgDn.
     page: usize,
+    /// Where the last render drew the table, for mouse clicks.
+    drawn: Rect,
     pub loaded: bool,
 }
 
@@ -79,6 +95,7 @@ impl<T: TableRow> DataTable<T> {
             selected_key: None,
             offset: 0,
             page: 10,
+            drawn: Rect::default(),
             loaded: false,
         }
     }
@@ -153,6 +170,18 @@ impl<T: TableRow> DataTable<T> {
     }
 
     /// Move the selection for a movement key; false for any other key.
+    /// Select the row drawn at terminal cell (`x`, `y`), if there is one there.
+    pub fn click(&mut self, x: u16, y: u16) -> bool {
+        match row_at(self.drawn, self.offset, self.page, x, y) {
+            Some(i) if i < self.visible.len() => {
+                self.selected = i;
+                self.remember();
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn navigate(&mut self, a: Action) -> bool {
         match movement(a, self.page()) {
             Some(d) => {
@@ -161,6 +190,29 @@ impl<T: TableRow> DataTable<T> {
             }
             None => false,
         }
+    }
+
+    /// The columns to draw and their widths: as declared when they fit in `width`; on a
+    /// narrower terminal empty columns go first, then free text is cut, then the rightmost.
+    fn fitted(&self, cells: &[Vec<String>], width: u16) -> Vec<(usize, Constraint)> {
+        let declared = || self.columns.iter().map(|(_, c)| *c).enumerate().collect();
+        let cols: Vec<Col> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(rank, &(header, c))| match c {
+                Constraint::Length(n) if header.is_empty() => Col::new(header, n, 0).always(),
+                Constraint::Length(n) | Constraint::Max(n) => Col::new(header, n, rank as u8),
+                _ => Col::new(header, u16::MAX, rank as u8).cut_to(8),
+            })
+            .collect();
+        let needed: u16 = cols.iter().map(|c| c.min).fold(0u16, u16::saturating_add)
+            + columns::SPACING * (cols.len() as u16).saturating_sub(1);
+        if needed <= width {
+            return declared();
+        }
+        let widest = columns::widest(cols.len(), cells.iter().map(|r| r.iter().map(String::as_str).collect()));
+        columns::fit(&cols, &widest, width).into_iter().map(|(i, w)| (i, Constraint::Length(w))).collect()
     }
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, title: &str) {
@@ -175,6 +227,7 @@ impl<T: TableRow> DataTable<T> {
             .title(Span::styled(shown, theme.accent()));
         let height = block.inner(area).height.saturating_sub(1) as usize;
         self.page = height;
+        self.drawn = area;
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if height > 0 && self.selected >= self.offset + height {
@@ -199,18 +252,23 @@ impl<T: TableRow> DataTable<T> {
                 block.title_bottom(Line::from(Span::styled(text, theme.dim())).right_aligned())
             }
         };
-        let window = self.visible.iter().skip(self.offset).take(height);
-        let rows: Vec<Row> = window
+        let cells: Vec<Vec<String>> =
+            self.visible.iter().skip(self.offset).take(height).map(|&i| self.rows[i].cells()).collect();
+        let shown = self.fitted(&cells, block.inner(area).width);
+        let rows: Vec<Row> = cells
+            .into_iter()
             .enumerate()
-            .map(|(n, &i)| {
+            .map(|(n, mut row)| {
                 let style = if self.offset + n == self.selected { theme.selected() } else { theme.text() };
-                Row::new(self.rows[i].cells().into_iter().map(Cell::from)).style(style)
+                Row::new(shown.iter().map(|&(c, _)| Cell::from(std::mem::take(&mut row[c])))).style(style)
             })
             .collect();
-        let header = Row::new(self.columns.iter().map(|(h, _)| Cell::from(*h))).style(theme.header());
+        let header = Row::new(shown.iter().map(|&(c, _)| Cell::from(self.columns[c].0))).style(theme.header());
         let empty = rows.is_empty();
-        let table =
-            Table::new(rows, self.columns.iter().map(|(_, c)| *c)).header(header).block(block).column_spacing(1);
+        let table = Table::new(rows, shown.iter().map(|&(_, w)| w))
+            .header(header)
+            .block(block)
+            .column_spacing(columns::SPACING);
         f.render_widget(table, area);
         if empty && area.height > 3 && area.width > 4 {
             let msg = if !self.loaded {

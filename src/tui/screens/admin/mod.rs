@@ -154,6 +154,11 @@ impl Screen for AdminScreen {
         "Admin"
     }
 
+    fn on_click(&mut self, x: u16, y: u16, _: &Session) -> Vec<Effect> {
+        self.table().0.click(x, y);
+        vec![]
+    }
+
     fn context(&self) -> String {
         format!("admin › {}", self.section.name())
     }

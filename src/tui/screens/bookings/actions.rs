@@ -136,13 +136,18 @@ impl BookingsScreen {
         }
     }
 
+    /// The selection moved (a key or a click): what the section shows beside it follows.
+    pub(super) fn moved(&mut self, actor: &Actor) -> Vec<Effect> {
+        match self.section {
+            Section::Devices => self.device_selected(actor),
+            Section::Topologies => self.topology_detail(actor),
+            _ => vec![],
+        }
+    }
+
     pub(super) fn list_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         if self.table().navigate(action) {
-            return match self.section {
-                Section::Devices => self.device_selected(actor),
-                Section::Topologies => self.topology_detail(actor),
-                _ => vec![],
-            };
+            return self.moved(actor);
         }
         match self.section {
             Section::Devices => self.device_action(action, actor),

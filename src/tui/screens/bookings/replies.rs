@@ -32,6 +32,10 @@ impl Screen for BookingsScreen {
         self.loads(&me.actor)
     }
 
+    fn on_click(&mut self, x: u16, y: u16, me: &Session) -> Vec<Effect> {
+        if self.table().click(x, y) { self.moved(&me.actor) } else { vec![] }
+    }
+
     /// In front: reload what shows; behind: only the approvals count of the status bar.
     fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
         if !domains.iter().any(|d| d == crate::engine::read::bookings::DOMAIN) {

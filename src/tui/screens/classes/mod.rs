@@ -79,6 +79,11 @@ impl Screen for ClassesScreen {
         "Classes"
     }
 
+    fn on_click(&mut self, x: u16, y: u16, _: &Session) -> Vec<Effect> {
+        self.table().click(x, y);
+        vec![]
+    }
+
     fn context(&self) -> String {
         match (&self.level, &self.detail) {
             (Level::Class, Some(d)) => format!("classes › {}", d.class.name),

@@ -149,6 +149,10 @@ impl Screen for InfraScreen {
         "Infrastructure"
     }
 
+    fn on_click(&mut self, x: u16, y: u16, me: &Session) -> Vec<Effect> {
+        if self.tables[self.at].click(x, y) && self.detail_open { self.detail_of_selected(me) } else { vec![] }
+    }
+
     fn context(&self) -> String {
         let (group, kind) = VIEWS[self.views[self.at]];
         format!("infrastructure › {group} › {kind}")

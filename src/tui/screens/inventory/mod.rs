@@ -21,7 +21,7 @@ use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form, Key};
-use crate::tui::widgets::table::{DataTable, movement};
+use crate::tui::widgets::table::{DataTable, movement, row_at};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -60,6 +60,8 @@ pub struct InventoryScreen {
     pub templates: DataTable<Guest>,
     pub detail: Option<GuestDetail>,
     pub detail_open: bool,
+    /// Where the guest table was drawn (and how many rows it showed), for mouse clicks.
+    guests_drawn: (Rect, usize),
     as_of: Option<DateTime<Utc>>,
     filter: String,
     /// One guest load at a time: two full loads in flight at 100k guests would hold three
@@ -76,6 +78,7 @@ impl Default for InventoryScreen {
     fn default() -> Self {
         InventoryScreen {
             view: View::Guests,
+            guests_drawn: Default::default(),
             list: GuestList::default(),
             overview: Overview::default(),
             tasks: DataTable::new(view::task_columns()),
@@ -102,6 +105,34 @@ pub fn tab(me: &Session) -> Option<Box<dyn Screen>> {
 impl Screen for InventoryScreen {
     fn title(&self) -> &'static str {
         "Inventory"
+    }
+
+    fn on_click(&mut self, x: u16, y: u16, me: &Session) -> Vec<Effect> {
+        match self.view {
+            View::Guests => {
+                let (area, rows) = self.guests_drawn;
+                match row_at(area, self.list.offset, rows, x, y).filter(|&i| i < self.list.len()) {
+                    Some(i) => {
+                        let before = self.list.selected().map(Guest::key);
+                        self.list.step(i as isize - self.list.cursor() as isize);
+                        self.guest_moved(before, &me.actor)
+                    }
+                    None => vec![],
+                }
+            }
+            View::Tasks => {
+                self.tasks.click(x, y);
+                vec![]
+            }
+            View::Isos => {
+                self.isos.click(x, y);
+                vec![]
+            }
+            View::Templates => {
+                self.templates.click(x, y);
+                vec![]
+            }
+        }
     }
 
     fn context(&self) -> String {
@@ -415,7 +446,11 @@ impl InventoryScreen {
             }
             _ => {}
         }
-        // A new selection with the pane open fetches that guest's detail.
+        self.guest_moved(before, actor)
+    }
+
+    /// A new selection with the pane open fetches that guest's detail.
+    fn guest_moved(&mut self, before: Option<(uuid::Uuid, u32)>, actor: &Actor) -> Vec<Effect> {
         let after = self.list.selected().map(Guest::key);
         match (self.detail_open, after) {
             (true, Some((cluster_id, vmid))) if after != before || self.detail.is_none() => {

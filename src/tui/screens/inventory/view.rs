@@ -6,6 +6,7 @@ use crate::domain::inventory::{Guest, GuestStatus, bytes};
 use crate::domain::time::compact_age;
 use crate::engine::read::inventory::{Iso, Task};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::columns::{self, Col};
 use crate::tui::widgets::table::TableRow;
 use crate::tui::widgets::truncate;
 use chrono::{Local, Utc};
@@ -14,6 +15,26 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, Wrap};
+
+/// The guest table's columns. On a narrow terminal the name, state and address stay longest
+/// (rank 0–2); empty columns (no guest on screen has an address, say) are left out.
+const GUEST_COLUMNS: [Col; 15] = [
+    Col::new("", 1, 0).always(),
+    Col::new("cluster", 12, 6),
+    Col::new("vmid", 6, 1),
+    Col::new("name", 24, 0).cut_to(10),
+    Col::new("type", 4, 7),
+    Col::new("node", 12, 4),
+    Col::new("status", 8, 0),
+    Col::new("ha", 3, 8),
+    Col::new("cpu", 4, 5),
+    Col::new("mem", 4, 5),
+    Col::new("max", 6, 6),
+    Col::new("up", 5, 7),
+    Col::new("ip", 15, 2),
+    Col::new("reach", 7, 3),
+    Col::new("tags", 200, 9).cut_to(8),
+];
 
 pub fn task_columns() -> Vec<(&'static str, Constraint)> {
     vec![
@@ -240,6 +261,7 @@ impl InventoryScreen {
             .border_style(theme.border())
             .title(Span::styled(title, theme.accent()));
         let height = block.inner(area).height.saturating_sub(1) as usize;
+        self.guests_drawn = (area, height);
         let cursor = self.list.cursor();
         if cursor < self.list.offset {
             self.list.offset = cursor;
@@ -247,7 +269,7 @@ impl InventoryScreen {
             self.list.offset = cursor + 1 - height;
         }
         let offset = self.list.offset;
-        let rows: Vec<Row> = self
+        let lines: Vec<_> = self
             .list
             .window(offset, height)
             .enumerate()
@@ -278,50 +300,42 @@ impl InventoryScreen {
                     (false, true) => "rdp",
                     _ => "",
                 };
-                Row::new(vec![
-                    Cell::from(if marked { "●" } else { " " }),
-                    Cell::from(g.cluster.to_string()),
-                    Cell::from(g.vmid.to_string()),
-                    Cell::from(g.name.to_string()),
-                    Cell::from(kind),
-                    Cell::from(Span::styled(node, if node_down { theme.warn() } else { theme.text() })),
-                    Cell::from(Span::styled(status, if g.stale { theme.dim() } else { status_style(g.status, theme) })),
-                    Cell::from(ha),
-                    Cell::from(cpu),
-                    Cell::from(mem),
-                    Cell::from(bytes(g.maxmem)),
-                    Cell::from(if g.uptime > 0 { compact_age(g.uptime as i64) } else { String::new() }),
-                    Cell::from(g.ip.map(|ip| ip.to_string()).unwrap_or_default()),
-                    Cell::from(reach),
-                    Cell::from(g.lock.as_deref().map(|l| format!("🔒{l} ")).unwrap_or_default() + &g.tags),
-                ])
-                .style(row_style)
+                let cells: [(String, Style); 15] = [
+                    ((if marked { "●" } else { " " }).into(), row_style),
+                    (g.cluster.to_string(), row_style),
+                    (g.vmid.to_string(), row_style),
+                    (g.name.to_string(), row_style),
+                    (kind.into(), row_style),
+                    (node, if node_down { theme.warn() } else { theme.text() }),
+                    (status.into(), if g.stale { theme.dim() } else { status_style(g.status, theme) }),
+                    (ha.into(), row_style),
+                    (cpu, row_style),
+                    (mem, row_style),
+                    (bytes(g.maxmem), row_style),
+                    (if g.uptime > 0 { compact_age(g.uptime as i64) } else { String::new() }, row_style),
+                    (g.ip.map(|ip| ip.to_string()).unwrap_or_default(), row_style),
+                    (reach.into(), row_style),
+                    (g.lock.as_deref().map(|l| format!("🔒{l} ")).unwrap_or_default() + &g.tags, row_style),
+                ];
+                (cells, row_style)
             })
             .collect();
-        let widths = [
-            Constraint::Length(1),
-            Constraint::Length(8),
-            Constraint::Length(6),
-            Constraint::Length(18),
-            Constraint::Length(4),
-            Constraint::Length(6),
-            Constraint::Length(8),
-            Constraint::Length(3),
-            Constraint::Length(4),
-            Constraint::Length(4),
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(15),
-            Constraint::Length(7),
-            Constraint::Fill(1),
-        ];
-        let header = Row::new([
-            "", "cluster", "vmid", "name", "type", "node", "status", "ha", "cpu", "mem", "max", "up", "ip", "reach",
-            "tags",
-        ])
-        .style(theme.header());
+        let widest = columns::widest(
+            GUEST_COLUMNS.len(),
+            lines.iter().map(|(c, _)| c.iter().map(|(t, _)| t.as_str()).collect()),
+        );
+        let shown = columns::fit(&GUEST_COLUMNS, &widest, block.inner(area).width);
+        let rows: Vec<Row> = lines
+            .into_iter()
+            .map(|(mut cells, style)| {
+                let cell = |c: &mut (String, Style)| Cell::from(Span::styled(std::mem::take(&mut c.0), c.1));
+                Row::new(shown.iter().map(|&(i, _)| cell(&mut cells[i]))).style(style)
+            })
+            .collect();
+        let widths = shown.iter().map(|&(_, w)| Constraint::Length(w));
+        let header = Row::new(shown.iter().map(|&(i, _)| GUEST_COLUMNS[i].header)).style(theme.header());
         let empty = rows.is_empty();
-        f.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(1), area);
+        f.render_widget(Table::new(rows, widths).header(header).block(block).column_spacing(columns::SPACING), area);
         if empty && area.height > 3 && area.width > 4 {
             let msg = if !self.list.loaded {
                 "loading…"

@@ -26,6 +26,15 @@ impl Screen for SupportScreen {
         "Support"
     }
 
+    fn on_click(&mut self, x: u16, y: u16, me: &Session) -> Vec<Effect> {
+        let before = self.selected_key();
+        if self.table().click(x, y) && self.selected_key() != before && matches!(self.view, View::Queue | View::Archive)
+        {
+            return self.load_detail(&me.actor);
+        }
+        vec![]
+    }
+
     fn submitted(&mut self, id: RequestId) {
         self.compose.sent(id);
     }

@@ -12,30 +12,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-/// Split `text` into lines of at most `width` characters, breaking at spaces where it can.
+/// Message text wrapped to the pane (never narrower than 8 columns).
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(8);
-    let mut out = Vec::new();
-    for raw in text.split('\n') {
-        let mut line = String::new();
-        for word in raw.split(' ') {
-            let (lw, ww) = (line.chars().count(), word.chars().count());
-            if lw > 0 && lw + 1 + ww > width {
-                out.push(std::mem::take(&mut line));
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-            while line.chars().count() > width {
-                let head: String = line.chars().take(width).collect();
-                line = line.chars().skip(width).collect();
-                out.push(head);
-            }
-        }
-        out.push(line);
-    }
-    out
+    crate::tui::widgets::wrap(text, width.max(8))
 }
 
 /// The last `height` lines: the compose box shows the end of the draft.
