@@ -4,7 +4,8 @@
 use super::admin::authorize;
 use super::{AppError, Services};
 use crate::domain::audit::Entry;
-use crate::domain::bookings::approval::{may_approve, needs_approval};
+use crate::domain::bookings::approval::{ApprovalLimits, Approver, may_approve, needs_approval};
+use crate::domain::bookings::topology::Edit;
 use crate::domain::bookings::recurrence::{self, Weekly};
 use crate::domain::bookings::{self as rules, DeviceLoad, DeviceStatus, Held, Interval, ical};
 use crate::domain::rbac::{Action, Actor, Resource};
@@ -71,7 +72,15 @@ pub enum Op {
     FindFree { devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
     Topologies,
     Topology { id: Uuid },
-    CreateTopology { name: String, devices: Vec<Uuid>, links: Vec<(usize, usize)> },
+    /// A topology of these devices (maybe none yet), chained out port → in port in order.
+    CreateTopology { name: String, devices: Vec<Uuid> },
+    EditTopology { id: Uuid, edit: Edit },
+    /// Book every device of the topology over one window, all or none.
+    BookTopology { id: Uuid, at: Interval },
+    /// Hand a device over to another owner (its owner, or an admin/operator).
+    Transfer { device: Uuid, username: String },
+    /// My approval limits and every approver's, for the booking form and the queue.
+    Approvers,
     SubmitReview { id: Uuid, at: Interval },
     ResolveReview { id: Uuid, approve: bool, notes: String },
     Export { format: Format, scope: Scope, path: std::path::PathBuf },
@@ -91,6 +100,7 @@ impl Op {
             Op::FindFree { .. } => "bookings.free",
             Op::Topologies => "bookings.topologies",
             Op::Topology { .. } => "bookings.topology",
+            Op::Approvers => "bookings.approvers",
             _ => return None,
         })
     }
@@ -122,6 +132,10 @@ pub enum Out {
     FreeSlot(Option<Interval>),
     Topologies(Vec<TopologyRow>),
     Topology(Box<TopologyDetail>),
+    Approvers {
+        mine: ApprovalLimits,
+        approvers: Vec<Approver>,
+    },
     Done(String),
 }
 
@@ -338,16 +352,23 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         }
         Op::Topologies => Out::Topologies(store.topologies(actor).await?),
         Op::Topology { id } => Out::Topology(Box::new(store.topology(actor, id).await?)),
-        Op::CreateTopology { name, devices, links } => {
+        Op::CreateTopology { name, devices } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "create_topology").await?;
             let name = sanitize::line(&name);
-            if name.is_empty() || devices.is_empty() {
-                return Err(AppError::Invalid("a topology needs a name and at least one device".into()));
+            if name.is_empty() {
+                return Err(AppError::Invalid("a topology needs a name".into()));
             }
-            let t = NewTopology { owner: actor.user_id, name: name.clone(), devices, links };
+            let t = NewTopology { owner: actor.user_id, name: name.clone(), devices, chain: true };
             store.create_topology(&t, entry(svc, actor, "create_topology", "topology")).await?;
             Out::Done(format!("Topology {name} created."))
         }
+        Op::EditTopology { id, edit } => super::topology::edit(svc, actor, id, edit).await?,
+        Op::BookTopology { id, at } => super::topology::book(svc, actor, id, at).await?,
+        Op::Transfer { device, username } => super::topology::transfer(svc, actor, device, &username).await?,
+        Op::Approvers => Out::Approvers {
+            mine: store.approval_limits(actor.user_id).await?,
+            approvers: store.approvers().await?,
+        },
         Op::SubmitReview { id, at } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "submit_topology").await?;
             let at = whole(at);

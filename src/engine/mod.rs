@@ -22,6 +22,7 @@ pub mod read;
 mod runtime;
 mod session;
 pub mod support;
+pub mod topology;
 
 pub use auth::Hasher;
 pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
