@@ -314,3 +314,13 @@ fn an_approver_sees_when_a_request_is_over_their_limits() {
     assert!(form.contains("⚑ 2 h × 3 device(s) is over your approval limit (up to 4 h and 2"), "{form}");
     assert!(form.contains("devices): ask ada"), "{form}");
 }
+
+#[test]
+fn filtering_the_list_loads_the_topology_then_enter_opens_it() {
+    let mut a = topologies(Role::Student);
+    key(&mut a, KeyCode::Char('/'));
+    chars(&mut a, "Opt");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    assert!(bookings(&mut a).editor.is_some(), "{}", screen(&mut a, 120, 24));
+}

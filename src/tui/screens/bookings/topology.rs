@@ -5,7 +5,7 @@
 
 use super::forms::{self, DEVICE, FROM, LABEL, NAME, TO};
 use super::{BookingsScreen, FormKind};
-use crate::domain::bookings::topology::{Edit, End, free_ports};
+use crate::domain::bookings::topology::{Dir, Edit, End, free_ports};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
 use crate::engine::bookings::Op;
@@ -36,8 +36,8 @@ pub fn items(t: &TopologyDetail) -> Vec<Item> {
     (0..t.nodes.len()).map(Item::Node).chain((0..t.links.len()).map(Item::Link)).collect()
 }
 
-/// A link end as offered in the link form: "edge-sw-01 out 2".
-fn end_choices(t: &TopologyDetail) -> Vec<(String, End)> {
+/// The free link ends offered in the link form ("edge-sw-01 out 2"), with their direction.
+fn end_choices(t: &TopologyDetail) -> Vec<(String, End, Option<Dir>)> {
     let links = t.link_facts();
     let mut out = Vec::new();
     for n in &t.nodes {
@@ -45,10 +45,10 @@ fn end_choices(t: &TopologyDetail) -> Vec<(String, End)> {
         match &facts.ports {
             Some(_) => {
                 for p in free_ports(&facts, &links) {
-                    out.push((format!("{} {p}", n.label), End { node: n.id, port: Some(p.number) }));
+                    out.push((format!("{} {p}", n.label), End { node: n.id, port: Some(p.number) }, Some(p.dir)));
                 }
             }
-            None => out.push((format!("{} (no port)", n.label), End { node: n.id, port: None })),
+            None => out.push((format!("{} (no port)", n.label), End { node: n.id, port: None }, None)),
         }
     }
     out
@@ -142,17 +142,23 @@ impl BookingsScreen {
     }
 
     fn add_link_form(&mut self, t: &TopologyDetail) -> Vec<Effect> {
-        let choices = end_choices(t);
-        let Some(first) = choices.first() else {
-            return vec![Effect::Error("No free port: add a node first.".into())];
+        let ends = end_choices(t);
+        // By default an out port to an in port of another node, as fibre runs.
+        let first = ends.iter().find(|c| c.2 == Some(Dir::Out)).or(ends.first());
+        let Some(first) = first else {
+            return vec![Effect::Error("Every port is linked already: add a node first.".into())];
         };
-        let Some(second) = choices.iter().find(|c| c.1.node != first.1.node) else {
+        let other = |c: &&(String, End, Option<Dir>)| c.1.node != first.1.node;
+        let second = ends.iter().filter(other).find(|c| c.2 != Some(Dir::Out)).or(ends.iter().find(other));
+        let Some(second) = second else {
             return vec![Effect::Error("A link needs free ports on two nodes.".into())];
         };
+        let (first, second) = (first.0.clone(), second.0.clone());
+        let choices: Vec<(String, End)> = ends.into_iter().map(|c| (c.0, c.1)).collect();
         let names: Vec<&str> = choices.iter().map(|c| c.0.as_str()).collect();
         let form = Form::new(
             format!("link two ports of {}", t.row.name),
-            vec![Field::choice(FROM, &names, &first.0), Field::choice(TO, &names, &second.0), Field::text(LABEL)],
+            vec![Field::choice(FROM, &names, &first), Field::choice(TO, &names, &second), Field::text(LABEL)],
         )
         .submit_label("link")
         .note("Free ports only: a port carries one link. ←/→ to pick.");
