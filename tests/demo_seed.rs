@@ -136,7 +136,11 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
     assert!(count(&store, "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL").await > 0);
     // Issue #18: health as a day of hourly series, topology links on the devices' real ports,
     // an approver with limits.
-    assert_eq!(count(&store, "SELECT min(n) FROM (SELECT count(*) AS n FROM device_health_snapshots GROUP BY device_id) x").await, 24);
+    assert_eq!(
+        count(&store, "SELECT min(n) FROM (SELECT count(*) AS n FROM device_health_snapshots GROUP BY device_id) x")
+            .await,
+        24
+    );
     assert_eq!(
         count(
             &store,

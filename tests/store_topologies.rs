@@ -139,7 +139,14 @@ both!(topologies_are_edited_by_their_owner_with_ports_used_once, |store: Store| 
     assert!(err.contains("topology link port does not exist"), "{err}");
     assert!(raw_link(&store, id, end(&topo, "c", 5), end(&topo, "b", 3)).await.is_ok());
     // A device's linked port cannot be renumbered away.
-    let renumber = DeviceInput { name: "b".into(), out_port: 30, in_port: 4, status: "available".into(), capacity: 1, ..Default::default() };
+    let renumber = DeviceInput {
+        name: "b".into(),
+        out_port: 30,
+        in_port: 4,
+        status: "available".into(),
+        capacity: 1,
+        ..Default::default()
+    };
     assert!(bookings::run(&svc, &ada, Op::SaveDevice { id: Some(b), input: renumber }).await.is_err());
 
     // Only the owner or an approver/admin edits; the refusal is a denial.
@@ -230,17 +237,31 @@ both!(devices_change_hands_and_show_health_and_approval_limits, |store: Store| a
         let v: serde_json::Value = serde_json::from_str(m).unwrap();
         let at = t(k as i64);
         match &store {
-            Store::Sqlite(p) => sqlx::query(sql).bind(Uuid::now_v7()).bind(d).bind(at).bind(sqlx::types::Json(v)).execute(p).await.map(|_| ()),
-            Store::Postgres(p) => sqlx::query(sql).bind(Uuid::now_v7()).bind(d).bind(at).bind(sqlx::types::Json(v)).execute(p).await.map(|_| ()),
+            Store::Sqlite(p) => sqlx::query(sql)
+                .bind(Uuid::now_v7())
+                .bind(d)
+                .bind(at)
+                .bind(sqlx::types::Json(v))
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Store::Postgres(p) => sqlx::query(sql)
+                .bind(Uuid::now_v7())
+                .bind(d)
+                .bind(at)
+                .bind(sqlx::types::Json(v))
+                .execute(p)
+                .await
+                .map(|_| ()),
         }
         .unwrap();
     }
     let health = store.health_history(&sam, d, 10).await.unwrap();
     let series = labdeck::domain::bookings::health::series(health.iter().rev().map(|h| h.metrics.as_deref()));
-    assert_eq!(series.iter().map(|s| (s.name.as_str(), s.values.clone())).collect::<Vec<_>>(), [
-        ("cpu_percent", vec![10.0]),
-        ("temp_c", vec![40.0, 44.5])
-    ]);
+    assert_eq!(
+        series.iter().map(|s| (s.name.as_str(), s.values.clone())).collect::<Vec<_>>(),
+        [("cpu_percent", vec![10.0]), ("temp_c", vec![40.0, 44.5])]
+    );
 
     // Approval limits: the approver sees theirs; bookers see every approver's.
     let sql = "INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2, $3, $3)";

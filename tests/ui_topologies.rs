@@ -81,7 +81,8 @@ fn link(n: u128, a: &TopologyNode, b: &TopologyNode, label: &str) -> TopologyLin
 fn ring() -> TopologyDetail {
     let d = devices();
     let nodes: Vec<TopologyNode> = (0..4).map(|i| node(i as u128 + 1, &d[i])).collect();
-    let links = (0..4).map(|i| link(i as u128 + 1, &nodes[i], &nodes[(i + 1) % 4], &format!("segment {}", i + 1))).collect();
+    let links =
+        (0..4).map(|i| link(i as u128 + 1, &nodes[i], &nodes[(i + 1) % 4], &format!("segment {}", i + 1))).collect();
     TopologyDetail { row: row(), nodes, links }
 }
 
@@ -111,10 +112,15 @@ fn app(role: Role) -> App {
         s.active = s.tabs.iter().position(|t| t.title() == "Bookings").expect("a Bookings tab");
     }
     a.take_commands();
-    let cal = Calendar { from: Some(t(-72)), to: Some(t(168)), devices: devices(), bookings: vec![], maintenance: vec![] };
+    let cal =
+        Calendar { from: Some(t(-72)), to: Some(t(168)), devices: devices(), bookings: vec![], maintenance: vec![] };
     reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(cal))));
     let approvers = vec![
-        Approver { username: "april".into(), admin: false, limits: ApprovalLimits { max_hours: Some(4), max_devices: Some(2) } },
+        Approver {
+            username: "april".into(),
+            admin: false,
+            limits: ApprovalLimits { max_hours: Some(4), max_devices: Some(2) },
+        },
         Approver { username: "ada".into(), admin: true, limits: ApprovalLimits::default() },
     ];
     let mine = if role == Role::Approver { approvers[0].limits.clone() } else { ApprovalLimits::default() };
@@ -183,21 +189,21 @@ fn nodes_are_picked_from_the_devices_and_links_from_free_ports() {
         sent(&mut a),
         bookings::Op::EditTopology { id: RING, edit: Edit::AddNode { device } } if device == Uuid::from_u128(5)
     ));
-    // Drop the ring's last link: two ports come free; + offers exactly those.
+    // Drop the ring's last link: two ports come free; + offers exactly those, out → in.
     let mut open = ring();
     open.links.pop();
     reply(&mut a, Reply::Bookings(Out::Topology(Box::new(open))));
     a.overlay = None;
     key(&mut a, KeyCode::Char('+'));
     let form = screen(&mut a, 120, 24);
-    assert!(form.contains("From ‹ polatis-01 in 97 ›") && form.contains("To ‹ srv-03 out 4 ›"), "{form}");
+    assert!(form.contains("From ‹ srv-03 out 4 ›") && form.contains("To ‹ polatis-01 in 97 ›"), "{form}");
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Tab);
     chars(&mut a, "closing");
     key(&mut a, KeyCode::Enter);
     let op = sent(&mut a);
-    let want_a = End { node: Uuid::from_u128(601), port: Some(97) };
-    let want_b = End { node: Uuid::from_u128(604), port: Some(4) };
+    let want_a = End { node: Uuid::from_u128(604), port: Some(4) };
+    let want_b = End { node: Uuid::from_u128(601), port: Some(97) };
     assert!(
         matches!(&op, bookings::Op::EditTopology { edit: Edit::AddLink { a, b, label: Some(l) }, .. } if *a == want_a && *b == want_b && l == "closing"),
         "{op:?}"
@@ -254,15 +260,24 @@ fn removing_renaming_and_booking_the_whole_topology() {
 fn a_device_shows_its_ownership_history_and_health_sparklines() {
     let mut a = app(Role::Student);
     bookings(&mut a).section = Section::Devices;
-    reply(&mut a, Reply::Bookings(Out::Calendar(Box::new(Calendar {
-        from: Some(t(-72)),
-        to: Some(t(168)),
-        devices: devices(),
-        bookings: vec![],
-        maintenance: vec![],
-    }))));
+    reply(
+        &mut a,
+        Reply::Bookings(Out::Calendar(Box::new(Calendar {
+            from: Some(t(-72)),
+            to: Some(t(168)),
+            devices: devices(),
+            bookings: vec![],
+            maintenance: vec![],
+        }))),
+    );
     let owners = vec![
-        OwnershipRow { owner: "sam".into(), assigned_by: Some("tom".into()), assigned_at: t(-48), revoked_by: None, revoked_at: None },
+        OwnershipRow {
+            owner: "sam".into(),
+            assigned_by: Some("tom".into()),
+            assigned_at: t(-48),
+            revoked_by: None,
+            revoked_at: None,
+        },
         OwnershipRow {
             owner: "tom".into(),
             assigned_by: Some("otto".into()),
@@ -309,6 +324,8 @@ fn an_approver_sees_when_a_request_is_over_their_limits() {
         created_at: t(0),
     };
     reply(&mut a, Reply::Bookings(Out::Pending(vec![g])));
+    let list = screen(&mut a, 120, 10);
+    assert!(list.contains("waiting for approval · you approve alone up to 4 h and 2 devices"), "{list}");
     key(&mut a, KeyCode::Char('A'));
     let form = screen(&mut a, 120, 24);
     assert!(form.contains("⚑ 2 h × 3 device(s) is over your approval limit (up to 4 h and 2"), "{form}");

@@ -5,8 +5,8 @@ use super::admin::authorize;
 use super::{AppError, Services};
 use crate::domain::audit::Entry;
 use crate::domain::bookings::approval::{ApprovalLimits, Approver, may_approve, needs_approval};
-use crate::domain::bookings::topology::Edit;
 use crate::domain::bookings::recurrence::{self, Weekly};
+use crate::domain::bookings::topology::Edit;
 use crate::domain::bookings::{self as rules, DeviceLoad, DeviceStatus, Held, Interval, ical};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::{sanitize, time};
@@ -46,44 +46,131 @@ pub struct Request {
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    Calendar { from: DateTime<Utc>, to: DateTime<Utc> },
-    DeviceDetail { id: Uuid },
-    SaveDevice { id: Option<Uuid>, input: DeviceInput },
-    RetireDevice { id: Uuid },
-    Owner { device: Uuid, username: String, assign: bool },
-    Health { device: Uuid, status: String },
-    AddMaintenance { device: Uuid, at: Interval, reason: String },
-    CancelMaintenance { id: Uuid },
-    Check { devices: Vec<Uuid>, at: Interval, except: Option<Uuid> },
-    Book { request: Request },
-    Reschedule { group: Uuid, at: Interval },
-    Extend { group: Uuid, until: DateTime<Utc> },
-    Cancel { group: Uuid },
-    Group { group: Uuid },
-    Decide { group: Uuid, approve: bool, comment: String },
+    Calendar {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    DeviceDetail {
+        id: Uuid,
+    },
+    SaveDevice {
+        id: Option<Uuid>,
+        input: DeviceInput,
+    },
+    RetireDevice {
+        id: Uuid,
+    },
+    Owner {
+        device: Uuid,
+        username: String,
+        assign: bool,
+    },
+    Health {
+        device: Uuid,
+        status: String,
+    },
+    AddMaintenance {
+        device: Uuid,
+        at: Interval,
+        reason: String,
+    },
+    CancelMaintenance {
+        id: Uuid,
+    },
+    Check {
+        devices: Vec<Uuid>,
+        at: Interval,
+        except: Option<Uuid>,
+    },
+    Book {
+        request: Request,
+    },
+    Reschedule {
+        group: Uuid,
+        at: Interval,
+    },
+    Extend {
+        group: Uuid,
+        until: DateTime<Utc>,
+    },
+    Cancel {
+        group: Uuid,
+    },
+    Group {
+        group: Uuid,
+    },
+    Decide {
+        group: Uuid,
+        approve: bool,
+        comment: String,
+    },
     Pending,
     PendingCount,
-    Comment { group: Uuid, body: String },
-    Collaborator { group: Uuid, username: String, add: bool },
+    Comment {
+        group: Uuid,
+        body: String,
+    },
+    Collaborator {
+        group: Uuid,
+        username: String,
+        add: bool,
+    },
     Favorites,
-    SaveFavorite { group: Uuid, name: String },
-    Rebook { favorite: Uuid, at: Interval },
-    DeleteFavorite { id: Uuid },
-    FindFree { devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
+    SaveFavorite {
+        group: Uuid,
+        name: String,
+    },
+    Rebook {
+        favorite: Uuid,
+        at: Interval,
+    },
+    DeleteFavorite {
+        id: Uuid,
+    },
+    FindFree {
+        devices: Vec<Uuid>,
+        length: Duration,
+        from: DateTime<Utc>,
+    },
     Topologies,
-    Topology { id: Uuid },
+    Topology {
+        id: Uuid,
+    },
     /// A topology of these devices (maybe none yet), chained out port → in port in order.
-    CreateTopology { name: String, devices: Vec<Uuid> },
-    EditTopology { id: Uuid, edit: Edit },
+    CreateTopology {
+        name: String,
+        devices: Vec<Uuid>,
+    },
+    EditTopology {
+        id: Uuid,
+        edit: Edit,
+    },
     /// Book every device of the topology over one window, all or none.
-    BookTopology { id: Uuid, at: Interval },
+    BookTopology {
+        id: Uuid,
+        at: Interval,
+    },
     /// Hand a device over to another owner (its owner, or an admin/operator).
-    Transfer { device: Uuid, username: String },
+    Transfer {
+        device: Uuid,
+        username: String,
+    },
     /// My approval limits and every approver's, for the booking form and the queue.
     Approvers,
-    SubmitReview { id: Uuid, at: Interval },
-    ResolveReview { id: Uuid, approve: bool, notes: String },
-    Export { format: Format, scope: Scope, path: std::path::PathBuf },
+    SubmitReview {
+        id: Uuid,
+        at: Interval,
+    },
+    ResolveReview {
+        id: Uuid,
+        approve: bool,
+        notes: String,
+    },
+    Export {
+        format: Format,
+        scope: Scope,
+        path: std::path::PathBuf,
+    },
 }
 
 impl Op {
@@ -365,10 +452,9 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         Op::EditTopology { id, edit } => super::topology::edit(svc, actor, id, edit).await?,
         Op::BookTopology { id, at } => super::topology::book(svc, actor, id, at).await?,
         Op::Transfer { device, username } => super::topology::transfer(svc, actor, device, &username).await?,
-        Op::Approvers => Out::Approvers {
-            mine: store.approval_limits(actor.user_id).await?,
-            approvers: store.approvers().await?,
-        },
+        Op::Approvers => {
+            Out::Approvers { mine: store.approval_limits(actor.user_id).await?, approvers: store.approvers().await? }
+        }
         Op::SubmitReview { id, at } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "submit_topology").await?;
             let at = whole(at);

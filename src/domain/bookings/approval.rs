@@ -127,6 +127,10 @@ pub fn limit_note(approvers: &[Approver], at: Interval, devices: usize) -> Optio
     let limits: Vec<String> =
         cannot.iter().map(|a| format!("{} {}", a.username, a.limits.describe().unwrap_or_default())).collect();
     let who: Vec<&str> = can.iter().map(|a| a.username.as_str()).collect();
-    let by = if who.is_empty() { "no approver can approve it".to_string() } else { format!("only {} can approve it", who.join(", ")) };
+    let by = if who.is_empty() {
+        "no approver can approve it".to_string()
+    } else {
+        format!("only {} can approve it", who.join(", "))
+    };
     Some(format!("{h} h × {devices} device(s) is over the approval limits of {}: {by}", limits.join(", ")))
 }

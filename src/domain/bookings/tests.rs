@@ -141,7 +141,9 @@ fn bookers_are_told_who_may_approve_a_booking_over_some_limits() {
     assert_eq!(limit_note(&all, iv(9, 17), 3), None, "within everyone's limits");
     assert_eq!(
         limit_note(&all, iv(9, 19), 2).as_deref(),
-        Some("10 h × 2 device(s) is over the approval limits of april up to 8 h and 3 devices: only otto, ada can approve it")
+        Some(
+            "10 h × 2 device(s) is over the approval limits of april up to 8 h and 3 devices: only otto, ada can approve it"
+        )
     );
     assert!(limit_note(&[april], iv(9, 10), 4).unwrap().ends_with(": no approver can approve it"));
     assert_eq!(hours(Interval { start: t(9), end: t(9) + Duration::minutes(61) }), 2);

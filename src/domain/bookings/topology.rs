@@ -91,12 +91,24 @@ pub struct LinkFacts {
 /// One change to a topology.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Edit {
-    Rename { name: String },
-    AddNode { device: Uuid },
+    Rename {
+        name: String,
+    },
+    AddNode {
+        device: Uuid,
+    },
     /// Remove a node and the links at it.
-    RemoveNode { node: Uuid },
-    AddLink { a: End, b: End, label: Option<String> },
-    RemoveLink { link: Uuid },
+    RemoveNode {
+        node: Uuid,
+    },
+    AddLink {
+        a: End,
+        b: End,
+        label: Option<String>,
+    },
+    RemoveLink {
+        link: Uuid,
+    },
 }
 
 impl Edit {
@@ -238,7 +250,10 @@ mod tests {
             check_link(&nodes, &links, end(1, Some(7)), end(2, Some(98))),
             Err(TopologyError::NoSuchPort { node: "a".into(), port: 7 })
         );
-        assert_eq!(check_link(&nodes, &links, end(1, None), end(2, Some(98))), Err(TopologyError::PortNeeded("a".into())));
+        assert_eq!(
+            check_link(&nodes, &links, end(1, None), end(2, Some(98))),
+            Err(TopologyError::PortNeeded("a".into()))
+        );
         assert_eq!(
             check_link(&nodes, &links, end(3, Some(1)), end(2, Some(98))),
             Err(TopologyError::NotADevice("net".into()))

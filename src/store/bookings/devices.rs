@@ -201,7 +201,13 @@ impl Store {
 
     /// Hand a device over: every current owner's ownership ends and `to`'s begins, in one
     /// transaction (the history keeps both). Returns the previous owners' names.
-    pub async fn transfer_owner(&self, device: Uuid, to: Uuid, by: Uuid, audit: Entry) -> Result<Vec<String>, StoreError> {
+    pub async fn transfer_owner(
+        &self,
+        device: Uuid,
+        to: Uuid,
+        by: Uuid,
+        audit: Entry,
+    ) -> Result<Vec<String>, StoreError> {
         let now = time::now();
         Ok(audited!(self, tx, from => audit.entity(device).detail("from", from.join(", ").as_str()), {
             let current: Vec<(Uuid, String)> = sqlx::query_as(
@@ -221,8 +227,10 @@ impl Store {
 
     /// The device's current owners.
     pub async fn owners_of(&self, device: Uuid) -> Result<Vec<Uuid>, StoreError> {
-        Ok(on_pool!(self, p => sqlx::query_scalar("SELECT owner_id FROM device_ownership WHERE device_id = $1 AND revoked_at IS NULL")
-            .bind(device).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("SELECT owner_id FROM device_ownership WHERE device_id = $1 AND revoked_at IS NULL")
+            .bind(device).fetch_all(p).await?),
+        )
     }
 
     pub async fn revoke_owner(&self, device: Uuid, owner: Uuid, by: Uuid, audit: Entry) -> Result<(), StoreError> {

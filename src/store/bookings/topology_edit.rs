@@ -58,7 +58,13 @@ impl Store {
     }
 
     /// Apply one edit for `actor`; returns what was done, for the toast.
-    pub async fn edit_topology(&self, actor: &Actor, id: Uuid, edit: &Edit, audit: Entry) -> Result<String, StoreError> {
+    pub async fn edit_topology(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        edit: &Edit,
+        audit: Entry,
+    ) -> Result<String, StoreError> {
         actor.require(Resource::Topology, Action::Read)?;
         let now = time::now();
         let pg = self.backend() == Backend::Postgres;
@@ -140,4 +146,3 @@ impl Store {
         }.await)
     }
 }
-

@@ -285,7 +285,10 @@ impl BookingsScreen {
             let note = if devices.is_empty() {
                 "Empty at first: open it (enter), add nodes (n) and link their ports (+).".to_string()
             } else {
-                format!("The {} marked devices become its nodes, each out port linked to the next in port.", devices.len())
+                format!(
+                    "The {} marked devices become its nodes, each out port linked to the next in port.",
+                    devices.len()
+                )
             };
             let form = Form::new("new topology", vec![Field::text(NAME)]).submit_label("create").note(note);
             return self.form(form, FormKind::NewTopology { devices });

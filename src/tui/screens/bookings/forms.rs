@@ -44,28 +44,73 @@ pub(super) const LABEL: Key = Key("Label");
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
-    Book { devices: Vec<Uuid> },
-    Rebook { favorite: Uuid },
-    Extend { group: Uuid },
-    Move { group: Uuid },
-    Decide { group: Uuid, approve: bool },
-    Comment { group: Uuid },
-    Collaborator { group: Uuid },
-    Favorite { group: Uuid },
-    Device { id: Option<Uuid> },
-    Maintenance { device: Uuid },
-    Owner { device: Uuid },
-    Health { device: Uuid },
-    NewTopology { devices: Vec<Uuid> },
-    Rename { topology: Uuid },
+    Book {
+        devices: Vec<Uuid>,
+    },
+    Rebook {
+        favorite: Uuid,
+    },
+    Extend {
+        group: Uuid,
+    },
+    Move {
+        group: Uuid,
+    },
+    Decide {
+        group: Uuid,
+        approve: bool,
+    },
+    Comment {
+        group: Uuid,
+    },
+    Collaborator {
+        group: Uuid,
+    },
+    Favorite {
+        group: Uuid,
+    },
+    Device {
+        id: Option<Uuid>,
+    },
+    Maintenance {
+        device: Uuid,
+    },
+    Owner {
+        device: Uuid,
+    },
+    Health {
+        device: Uuid,
+    },
+    NewTopology {
+        devices: Vec<Uuid>,
+    },
+    Rename {
+        topology: Uuid,
+    },
     /// Devices offered, as shown in the choice and by id.
-    AddNode { topology: Uuid, choices: Vec<(String, Uuid)> },
+    AddNode {
+        topology: Uuid,
+        choices: Vec<(String, Uuid)>,
+    },
     /// Free link ends offered, as shown in the choices.
-    AddLink { topology: Uuid, choices: Vec<(String, End)> },
-    BookTopology { topology: Uuid, devices: Vec<Uuid> },
-    Review { topology: Uuid },
-    Resolve { topology: Uuid, approve: bool },
-    FindFree { devices: Vec<Uuid> },
+    AddLink {
+        topology: Uuid,
+        choices: Vec<(String, End)>,
+    },
+    BookTopology {
+        topology: Uuid,
+        devices: Vec<Uuid>,
+    },
+    Review {
+        topology: Uuid,
+    },
+    Resolve {
+        topology: Uuid,
+        approve: bool,
+    },
+    FindFree {
+        devices: Vec<Uuid>,
+    },
     Export,
 }
 
@@ -264,7 +309,9 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
         k @ (FormKind::NewTopology { .. }
         | FormKind::Rename { .. }
         | FormKind::AddNode { .. }
-        | FormKind::AddLink { .. }) => super::topology::command(form, k).unwrap_or(Err("not a topology form".into()))?,
+        | FormKind::AddLink { .. }) => {
+            super::topology::command(form, k).unwrap_or(Err("not a topology form".into()))?
+        }
         FormKind::Review { topology } => Op::SubmitReview { id: *topology, at: window(tz, form)? },
         FormKind::Resolve { topology, approve } => {
             Op::ResolveReview { id: *topology, approve: *approve, notes: form.value(NOTES) }

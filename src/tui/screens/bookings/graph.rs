@@ -70,13 +70,25 @@ impl Canvas {
     }
     fn hline(&mut self, x0: usize, x1: usize, y: usize) {
         for x in x0..=x1 {
-            let bits = if x == x0 { RIGHT } else if x == x1 { LEFT } else { LEFT | RIGHT };
+            let bits = if x == x0 {
+                RIGHT
+            } else if x == x1 {
+                LEFT
+            } else {
+                LEFT | RIGHT
+            };
             self.line(x, y, bits);
         }
     }
     fn vline(&mut self, x: usize, y0: usize, y1: usize) {
         for y in y0..=y1 {
-            let bits = if y == y0 { DOWN } else if y == y1 { UP } else { UP | DOWN };
+            let bits = if y == y0 {
+                DOWN
+            } else if y == y1 {
+                UP
+            } else {
+                UP | DOWN
+            };
             self.line(x, y, bits);
         }
     }

@@ -187,7 +187,9 @@ fn edit(id: Uuid, edit: Edit) -> Op {
 /// The command a submitted topology form becomes (`None`: not a topology form).
 pub fn command(form: &Form, kind: &FormKind) -> Option<Result<Op, String>> {
     Some(match kind {
-        FormKind::NewTopology { devices } => Ok(Op::CreateTopology { name: form.value(NAME), devices: devices.clone() }),
+        FormKind::NewTopology { devices } => {
+            Ok(Op::CreateTopology { name: form.value(NAME), devices: devices.clone() })
+        }
         FormKind::Rename { topology } => Ok(edit(*topology, Edit::Rename { name: form.value(NAME) })),
         FormKind::AddNode { topology, choices } => {
             let picked = form.value(DEVICE);

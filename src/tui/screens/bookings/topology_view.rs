@@ -91,7 +91,10 @@ impl BookingsScreen {
             t.links.len()
         );
         f.render_widget(Span::styled(truncate(&head_text, area.width as usize), theme.accent()), head);
-        f.render_widget(Paragraph::new(picture.into_iter().map(|l| Line::styled(l, theme.text())).collect::<Vec<_>>()), pic);
+        f.render_widget(
+            Paragraph::new(picture.into_iter().map(|l| Line::styled(l, theme.text())).collect::<Vec<_>>()),
+            pic,
+        );
         let title = match &drawn {
             None => " nodes and links (too narrow to draw) ".to_string(),
             Some(d) if d.undrawn > 0 => format!(" nodes and links ({} between rows, listed only) ", d.undrawn),

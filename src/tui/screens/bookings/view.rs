@@ -45,7 +45,13 @@ impl BookingsScreen {
                 self.draw_device_detail(f, detail, theme);
             }
             Section::List => self.list.render(f, body, theme, "bookings this window"),
-            Section::Approvals => self.pending.render(f, body, theme, "waiting for approval"),
+            Section::Approvals => {
+                let title = match self.my_limits.describe() {
+                    Some(l) => format!("waiting for approval · you approve alone {l}"),
+                    None => "waiting for approval".to_string(),
+                };
+                self.pending.render(f, body, theme, &title)
+            }
             Section::Favorites => self.favorites.render(f, body, theme, "favorites (enter rebooks)"),
             Section::Topologies => match self.editor {
                 Some(e) => self.draw_editor(f, body, theme, e),
