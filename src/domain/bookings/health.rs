@@ -48,7 +48,7 @@ pub fn sparkline(values: &[f64], width: usize) -> String {
     shown
         .iter()
         .map(|&x| {
-            if hi - lo < f64::EPSILON {
+            if (hi - lo).abs() < f64::EPSILON {
                 BARS[3]
             } else {
                 BARS[(((x - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize]
