@@ -1,5 +1,8 @@
 //! Bookings use cases: one `Op::Bookings(Op)` in, one `Reply::Bookings(Out)` out.
 //! Permissions are decided here (and the store checks reads again); text is sanitised here.
+//! Editing a topology (`EditTopology`), booking all its devices at once (`BookTopology`) and
+//! handing a device over (`Transfer`) are in `topology.rs`; `CreateTopology` chains the given
+//! devices out port → in port; `Approvers` answers my limits and every approver's.
 
 use super::admin::authorize;
 use super::{AppError, Services};
@@ -46,131 +49,40 @@ pub struct Request {
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    Calendar {
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    },
-    DeviceDetail {
-        id: Uuid,
-    },
-    SaveDevice {
-        id: Option<Uuid>,
-        input: DeviceInput,
-    },
-    RetireDevice {
-        id: Uuid,
-    },
-    Owner {
-        device: Uuid,
-        username: String,
-        assign: bool,
-    },
-    Health {
-        device: Uuid,
-        status: String,
-    },
-    AddMaintenance {
-        device: Uuid,
-        at: Interval,
-        reason: String,
-    },
-    CancelMaintenance {
-        id: Uuid,
-    },
-    Check {
-        devices: Vec<Uuid>,
-        at: Interval,
-        except: Option<Uuid>,
-    },
-    Book {
-        request: Request,
-    },
-    Reschedule {
-        group: Uuid,
-        at: Interval,
-    },
-    Extend {
-        group: Uuid,
-        until: DateTime<Utc>,
-    },
-    Cancel {
-        group: Uuid,
-    },
-    Group {
-        group: Uuid,
-    },
-    Decide {
-        group: Uuid,
-        approve: bool,
-        comment: String,
-    },
+    Calendar { from: DateTime<Utc>, to: DateTime<Utc> },
+    DeviceDetail { id: Uuid },
+    SaveDevice { id: Option<Uuid>, input: DeviceInput },
+    RetireDevice { id: Uuid },
+    Owner { device: Uuid, username: String, assign: bool },
+    Health { device: Uuid, status: String },
+    AddMaintenance { device: Uuid, at: Interval, reason: String },
+    CancelMaintenance { id: Uuid },
+    Check { devices: Vec<Uuid>, at: Interval, except: Option<Uuid> },
+    Book { request: Request },
+    Reschedule { group: Uuid, at: Interval },
+    Extend { group: Uuid, until: DateTime<Utc> },
+    Cancel { group: Uuid },
+    Group { group: Uuid },
+    Decide { group: Uuid, approve: bool, comment: String },
     Pending,
     PendingCount,
-    Comment {
-        group: Uuid,
-        body: String,
-    },
-    Collaborator {
-        group: Uuid,
-        username: String,
-        add: bool,
-    },
+    Comment { group: Uuid, body: String },
+    Collaborator { group: Uuid, username: String, add: bool },
     Favorites,
-    SaveFavorite {
-        group: Uuid,
-        name: String,
-    },
-    Rebook {
-        favorite: Uuid,
-        at: Interval,
-    },
-    DeleteFavorite {
-        id: Uuid,
-    },
-    FindFree {
-        devices: Vec<Uuid>,
-        length: Duration,
-        from: DateTime<Utc>,
-    },
+    SaveFavorite { group: Uuid, name: String },
+    Rebook { favorite: Uuid, at: Interval },
+    DeleteFavorite { id: Uuid },
+    FindFree { devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
     Topologies,
-    Topology {
-        id: Uuid,
-    },
-    /// A topology of these devices (maybe none yet), chained out port → in port in order.
-    CreateTopology {
-        name: String,
-        devices: Vec<Uuid>,
-    },
-    EditTopology {
-        id: Uuid,
-        edit: Edit,
-    },
-    /// Book every device of the topology over one window, all or none.
-    BookTopology {
-        id: Uuid,
-        at: Interval,
-    },
-    /// Hand a device over to another owner (its owner, or an admin/operator).
-    Transfer {
-        device: Uuid,
-        username: String,
-    },
-    /// My approval limits and every approver's, for the booking form and the queue.
+    Topology { id: Uuid },
+    CreateTopology { name: String, devices: Vec<Uuid> },
+    EditTopology { id: Uuid, edit: Edit },
+    BookTopology { id: Uuid, at: Interval },
+    Transfer { device: Uuid, username: String },
     Approvers,
-    SubmitReview {
-        id: Uuid,
-        at: Interval,
-    },
-    ResolveReview {
-        id: Uuid,
-        approve: bool,
-        notes: String,
-    },
-    Export {
-        format: Format,
-        scope: Scope,
-        path: std::path::PathBuf,
-    },
+    SubmitReview { id: Uuid, at: Interval },
+    ResolveReview { id: Uuid, approve: bool, notes: String },
+    Export { format: Format, scope: Scope, path: std::path::PathBuf },
 }
 
 impl Op {
