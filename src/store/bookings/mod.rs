@@ -55,8 +55,12 @@ impl super::Store {
     }
 
     /// Every active user who may approve bookings (approvers and admins), with their limits.
-    pub async fn approvers(&self) -> Result<Vec<crate::domain::bookings::approval::Approver>, StoreError> {
+    pub async fn approvers(
+        &self,
+        actor: &crate::domain::rbac::Actor,
+    ) -> Result<Vec<crate::domain::bookings::approval::Approver>, StoreError> {
         use crate::domain::bookings::approval::{ApprovalLimits, Approver};
+        actor.require(crate::domain::rbac::Resource::Booking, crate::domain::rbac::Action::Read)?;
         let rows: Vec<(String, String, Option<String>)> = super::on_pool!(self, p => sqlx::query_as(
             "SELECT u.username, u.role, CAST(p.approval_limits AS TEXT) FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id \
              WHERE u.role IN ('approver','admin') AND u.status = 'active' ORDER BY u.role DESC, u.username").fetch_all(p).await?);
