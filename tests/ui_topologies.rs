@@ -335,8 +335,29 @@ fn an_approver_sees_when_a_request_is_over_their_limits() {
 #[test]
 fn filtering_the_list_loads_the_topology_then_enter_opens_it() {
     let mut a = topologies(Role::Student);
+    let mut other = row();
+    other.id = Uuid::from_u128(501);
+    other.name = "Campus core".into();
+    reply(&mut a, Reply::Bookings(Out::Topologies(vec![other, row()])));
+    a.take_commands();
     key(&mut a, KeyCode::Char('/'));
     chars(&mut a, "Opt");
+    assert!(a.take_commands().is_empty(), "the ring is loaded already");
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    chars(&mut a, "Camp");
+    let asked = a.take_commands();
+    assert!(
+        asked.iter().any(|c| matches!(c.op, Op::Bookings(bookings::Op::Topology { id }) if id == Uuid::from_u128(501))),
+        "the topology the filter selects is loaded: {asked:?}"
+    );
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    chars(&mut a, "Opt");
+    a.take_commands();
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     assert!(bookings(&mut a).editor.is_some(), "{}", screen(&mut a, 120, 24));

@@ -364,9 +364,10 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         Op::EditTopology { id, edit } => super::topology::edit(svc, actor, id, edit).await?,
         Op::BookTopology { id, at } => super::topology::book(svc, actor, id, at).await?,
         Op::Transfer { device, username } => super::topology::transfer(svc, actor, device, &username).await?,
-        Op::Approvers => {
-            Out::Approvers { mine: store.approval_limits(actor.user_id).await?, approvers: store.approvers(actor).await? }
-        }
+        Op::Approvers => Out::Approvers {
+            mine: store.approval_limits(actor.user_id).await?,
+            approvers: store.approvers(actor).await?,
+        },
         Op::SubmitReview { id, at } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "submit_topology").await?;
             let at = whole(at);

@@ -146,9 +146,13 @@ impl Screen for BookingsScreen {
         self.act(action, &me.actor)
     }
 
-    fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
+    /// Filter what shows; a topology the filter selects is loaded to be drawn.
+    fn on_filter(&mut self, text: &str, _: bool, me: &Session) -> Vec<Effect> {
         self.set_filter(text);
-        vec![]
+        match self.section {
+            Section::Topologies => self.topology_detail(&me.actor),
+            _ => vec![],
+        }
     }
 
     fn filter(&mut self) -> String {
