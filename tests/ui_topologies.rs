@@ -361,4 +361,9 @@ fn filtering_the_list_loads_the_topology_then_enter_opens_it() {
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Enter);
     assert!(bookings(&mut a).editor.is_some(), "{}", screen(&mut a, 120, 24));
+    // One Esc leaves the editor; the list keeps its filter.
+    key(&mut a, KeyCode::Esc);
+    assert!(bookings(&mut a).editor.is_none());
+    let s = screen(&mut a, 120, 12);
+    assert!(s.contains("/opt"), "{s}");
 }

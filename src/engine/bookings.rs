@@ -154,7 +154,7 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         Op::DeviceDetail { id } => Out::DeviceDetail {
             id,
             owners: store.ownership_history(actor, id).await?,
-            health: store.health_history(actor, id, 20).await?,
+            health: store.health_history(actor, id, 48).await?,
         },
         Op::SaveDevice { id, input } => {
             let action = if id.is_some() { Action::Update } else { Action::Create };

@@ -213,9 +213,12 @@ impl BookingsScreen {
         }
     }
 
+    /// The filter now applied; none in the topology editor, so Esc there goes back to the
+    /// list at once (the list keeps its filter).
     fn current_filter(&mut self) -> String {
         match self.section {
             Section::Week | Section::Day | Section::Timeline => self.cal.filter.clone(),
+            Section::Topologies if self.editor.is_some() => String::new(),
             _ => self.table().filter().to_string(),
         }
     }
