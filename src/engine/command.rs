@@ -66,6 +66,8 @@ pub enum Op {
     Support(super::support::Op),
     Classes(super::classes::Op),
     Infra(super::infra::Op),
+    /// A visitor's chat (no actor: the token names the chat).
+    Visitor(super::visitor::VisitorOp),
     /// A screen that shows live data (the visitor queue) is open, or closed: the engine then
     /// looks for database changes more often. No reply.
     WatchClosely(bool),
@@ -85,21 +87,45 @@ into_op!(
     super::bookings::Op => Bookings,
     super::support::Op => Support,
     super::classes::Op => Classes,
-    super::infra::Op => Infra
+    super::infra::Op => Infra,
+    super::visitor::VisitorOp => Visitor
 );
 
 /// Signing in and out, and what belongs to the signed-in user alone.
 #[derive(Debug, Clone)]
 pub enum AccountOp {
     CheckSetup,
-    SignIn { username: String, password: Secret },
-    CreateFirstAdmin { form: AccountForm, password: Secret },
-    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
+    SignIn {
+        username: String,
+        password: Secret,
+    },
+    CreateFirstAdmin {
+        form: AccountForm,
+        password: Secret,
+    },
+    AcceptInvitation {
+        token: Secret,
+        form: AccountForm,
+        password: Secret,
+    },
     SignOut,
-    ChangePassword { current: Secret, new: Secret },
+    ChangePassword {
+        current: Secret,
+        new: Secret,
+    },
     LoadUnread,
     LoadNotifications,
-    MarkRead { id: Option<Uuid> },
+    MarkRead {
+        id: Option<Uuid>,
+    },
+    /// My SSH keys (for `labdeck serve --ssh`); add one from its public key line.
+    LoadSshKeys,
+    AddSshKey {
+        key: String,
+    },
+    RemoveSshKey {
+        fingerprint: String,
+    },
 }
 
 /// Users, roles, invitations, settings and the audit log.
@@ -146,6 +172,7 @@ impl Op {
         match self {
             Op::Account(Ac::LoadUnread) => Some("account.unread"),
             Op::Account(Ac::LoadNotifications) => Some("account.notifications"),
+            Op::Account(Ac::LoadSshKeys) => Some("account.ssh_keys"),
             Op::Admin(Ad::LoadUsers) => Some("admin.users"),
             Op::Admin(Ad::LoadInvitations) => Some("admin.invitations"),
             Op::Admin(Ad::LoadSettings) => Some("admin.settings"),
@@ -175,6 +202,7 @@ impl Op {
             Op::Account(AccountOp::SignOut) => "sign_out",
             Op::Account(AccountOp::ChangePassword { .. }) => "change_password",
             Op::WatchClosely(_) => "watch",
+            Op::Visitor(_) => "visitor_chat",
             other => other.load_kind().unwrap_or("action"),
         }
     }
@@ -229,6 +257,8 @@ pub enum Reply {
     Support(super::support::Out),
     Classes(super::classes::Out),
     Infra(super::infra::Out),
+    Visitor(Box<super::visitor::VisitorOut>),
+    SshKeys(Vec<crate::store::ssh_keys::SshKey>),
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 //! SQLite's `BEGIN IMMEDIATE` already admits one writer), checks the owner and the review
 //! again, applies the port rules (`domain::bookings::topology`) to the nodes and links read
 //! inside it, touches `updated_at`, and writes the audit entry. The database's triggers
-//! (migration 0022) stay the last word on ports.
+//! (migration 0026) stay the last word on ports.
 
 use super::DOMAIN;
 use super::topologies::{LINKS, NODES, TopologyLink, TopologyNode, link_text};
