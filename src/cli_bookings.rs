@@ -1,4 +1,6 @@
-//! `labdeck bookings export`: bookings as iCalendar or CSV for calendars and spreadsheets.
+//! `labdeck bookings export`: bookings as iCalendar or CSV for calendars and spreadsheets;
+//! `labdeck bookings topologies` and `labdeck bookings topology NAME`: topologies as text
+//! (editing them is the console's).
 
 use crate::domain::rbac::Actor;
 use crate::engine::Services;
@@ -10,6 +12,77 @@ use clap::{Args, Subcommand};
 pub enum BookingsCmd {
     /// Export bookings: labdeck bookings export --ics --mine --user sam > mine.ics
     Export(ExportArgs),
+    /// List topologies with their owner, size and review
+    Topologies(AsUser),
+    /// One topology's nodes (with their ports) and links, port to port
+    Topology {
+        /// The topology's name
+        name: String,
+        #[command(flatten)]
+        who: AsUser,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AsUser {
+    /// Read as this user, with their permissions (default: the operator at this terminal)
+    #[arg(long, value_name = "USERNAME")]
+    pub user: Option<String>,
+}
+
+async fn actor(svc: &Services, user: &Option<String>) -> anyhow::Result<Actor> {
+    Ok(match user {
+        Some(name) => {
+            let Ok(id) = svc.store.user_id_by_name(name).await else {
+                bail!("no user named '{name}'");
+            };
+            svc.store.load_actor(id).await?
+        }
+        None => Actor::system(&svc.source.label()),
+    })
+}
+
+pub async fn run(svc: &Services, cmd: BookingsCmd) -> anyhow::Result<()> {
+    match cmd {
+        BookingsCmd::Export(a) => export_to(svc, a).await,
+        BookingsCmd::Topologies(who) => list_topologies(svc, who).await,
+        BookingsCmd::Topology { name, who } => show_topology(svc, &name, who).await,
+    }
+}
+
+async fn list_topologies(svc: &Services, who: AsUser) -> anyhow::Result<()> {
+    let actor = actor(svc, &who.user).await?;
+    println!("{:<24} {:<12} {:>5} {:>5}  review", "topology", "owner", "nodes", "links");
+    for t in svc.store.topologies(&actor).await? {
+        let review = match (&t.review, t.changed()) {
+            (None, _) => "draft".to_string(),
+            (Some(r), true) => format!("{r} (changed since)"),
+            (Some(r), false) => r.clone(),
+        };
+        println!("{:<24} {:<12} {:>5} {:>5}  {review}", t.name, t.owner, t.nodes, t.links);
+    }
+    Ok(())
+}
+
+async fn show_topology(svc: &Services, name: &str, who: AsUser) -> anyhow::Result<()> {
+    let actor = actor(svc, &who.user).await?;
+    let Some(row) = svc.store.topologies(&actor).await?.into_iter().find(|t| t.name == name) else {
+        bail!("no topology named '{name}'");
+    };
+    let t = svc.store.topology(&actor, row.id).await?;
+    println!("{} (owner {}, {})", t.row.name, t.row.owner, t.row.review.as_deref().unwrap_or("draft"));
+    for n in &t.nodes {
+        let ports = match n.ports() {
+            Some(ps) => ps.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+            None => "not a device".into(),
+        };
+        println!("node  {}  {ports}", n.label);
+    }
+    for l in &t.links {
+        let label = l.label.as_deref().map(|x| format!("  ({x})")).unwrap_or_default();
+        println!("link  {}{label}", t.link_text(l));
+    }
+    Ok(())
 }
 
 #[derive(Args, Debug)]
@@ -38,17 +111,8 @@ pub struct ExportArgs {
     pub output: Option<std::path::PathBuf>,
 }
 
-pub async fn run(svc: &Services, cmd: BookingsCmd) -> anyhow::Result<()> {
-    let BookingsCmd::Export(a) = cmd;
-    let actor = match &a.user {
-        Some(name) => {
-            let Ok(id) = svc.store.user_id_by_name(name).await else {
-                bail!("no user named '{name}'");
-            };
-            svc.store.load_actor(id).await?
-        }
-        None => Actor::system(&svc.source.label()),
-    };
+async fn export_to(svc: &Services, a: ExportArgs) -> anyhow::Result<()> {
+    let actor = actor(svc, &a.user).await?;
     let scope = match (&a.device, a.mine) {
         (_, true) => Scope::Mine,
         (Some(d), _) => Scope::Device(d.clone()),

@@ -67,3 +67,20 @@ fn err_free(o: &Output) -> String {
     assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+#[test]
+fn topologies_as_text() {
+    let home = labdeck::store::testing::TempDir::new();
+    let h = &home.path;
+    let db = format!("sqlite://{}/t.db", h.display());
+    ok(&labdeck(h, &["--database-url", &db, "demo", "--seed-only"]));
+    let list = ok(&labdeck(h, &["--database-url", &db, "bookings", "topologies", "--user", "sam"]));
+    assert!(list.contains("Optical ring") && list.contains("submitted"), "{list}");
+    let ring = ok(&labdeck(h, &["--database-url", &db, "bookings", "topology", "Optical ring"]));
+    assert!(ring.contains("node  polatis-01  out 1, in 97"), "{ring}");
+    assert!(ring.contains("link  polatis-01 o1 ── i"), "{ring}");
+    let core = ok(&labdeck(h, &["--database-url", &db, "bookings", "topology", "Campus core"]));
+    assert!(core.contains("node  Internet uplink  not a device"), "{core}");
+    let e = err(&labdeck(h, &["--database-url", &db, "bookings", "topology", "nope"]));
+    assert_eq!(e, "labdeck: no topology named 'nope'");
+}

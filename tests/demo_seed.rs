@@ -134,6 +134,26 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status IN ('pending','approved')").await > 0);
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status = 'cancelled'").await > 0);
     assert!(count(&store, "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL").await > 0);
+    // Issue #18: health as a day of hourly series, topology links on the devices' real ports,
+    // an approver with limits.
+    assert_eq!(
+        count(&store, "SELECT min(n) FROM (SELECT count(*) AS n FROM device_health_snapshots GROUP BY device_id) x")
+            .await,
+        24
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM topology_links l JOIN topology_nodes n ON n.id = l.from_node_id JOIN devices d ON d.id = n.device_id \
+             WHERE l.from_port IN (d.in_port, d.out_port)"
+        )
+        .await,
+        7
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.username = 'april' AND p.approval_limits IS NOT NULL").await,
+        1
+    );
     assert_eq!(count(&store, "SELECT count(DISTINCT thread_type) FROM threads").await, 4);
     assert_eq!(count(&store, "SELECT count(DISTINCT status) FROM visitor_sessions").await, 3);
     assert_eq!(

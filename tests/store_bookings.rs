@@ -292,9 +292,7 @@ both!(favorites_rebook_and_topologies_count_conflicts, |store: Store| async move
     assert!(store.favorites(&sid).await.unwrap().is_empty(), "favorites are private");
     let out = bookings::run(&svc, &sam, Op::Rebook { favorite: favs[0].id, at: iv(30, 31) }).await.unwrap();
     assert!(matches!(out, Out::Booked { .. }));
-    bookings::run(&svc, &sid, Op::CreateTopology { name: "ring".into(), devices: vec![a, b], links: vec![(0, 1)] })
-        .await
-        .unwrap();
+    bookings::run(&svc, &sid, Op::CreateTopology { name: "ring".into(), devices: vec![a, b] }).await.unwrap();
     let topo = store.topologies(&sid).await.unwrap();
     assert_eq!((topo[0].nodes, topo[0].links), (2, 1));
     let id = topo[0].id;

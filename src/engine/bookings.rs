@@ -1,11 +1,15 @@
 //! Bookings use cases: one `Op::Bookings(Op)` in, one `Reply::Bookings(Out)` out.
 //! Permissions are decided here (and the store checks reads again); text is sanitised here.
+//! Editing a topology (`EditTopology`), booking all its devices at once (`BookTopology`) and
+//! handing a device over (`Transfer`) are in `topology.rs`; `CreateTopology` chains the given
+//! devices out port → in port; `Approvers` answers my limits and every approver's.
 
 use super::admin::authorize;
 use super::{AppError, Services};
 use crate::domain::audit::Entry;
-use crate::domain::bookings::approval::{may_approve, needs_approval};
+use crate::domain::bookings::approval::{ApprovalLimits, Approver, may_approve, needs_approval};
 use crate::domain::bookings::recurrence::{self, Weekly};
+use crate::domain::bookings::topology::Edit;
 use crate::domain::bookings::{self as rules, DeviceLoad, DeviceStatus, Held, Interval, ical};
 use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::{sanitize, time};
@@ -71,7 +75,11 @@ pub enum Op {
     FindFree { devices: Vec<Uuid>, length: Duration, from: DateTime<Utc> },
     Topologies,
     Topology { id: Uuid },
-    CreateTopology { name: String, devices: Vec<Uuid>, links: Vec<(usize, usize)> },
+    CreateTopology { name: String, devices: Vec<Uuid> },
+    EditTopology { id: Uuid, edit: Edit },
+    BookTopology { id: Uuid, at: Interval },
+    Transfer { device: Uuid, username: String },
+    Approvers,
     SubmitReview { id: Uuid, at: Interval },
     ResolveReview { id: Uuid, approve: bool, notes: String },
     Export { format: Format, scope: Scope, path: std::path::PathBuf },
@@ -91,6 +99,7 @@ impl Op {
             Op::FindFree { .. } => "bookings.free",
             Op::Topologies => "bookings.topologies",
             Op::Topology { .. } => "bookings.topology",
+            Op::Approvers => "bookings.approvers",
             _ => return None,
         })
     }
@@ -122,6 +131,10 @@ pub enum Out {
     FreeSlot(Option<Interval>),
     Topologies(Vec<TopologyRow>),
     Topology(Box<TopologyDetail>),
+    Approvers {
+        mine: ApprovalLimits,
+        approvers: Vec<Approver>,
+    },
     Done(String),
 }
 
@@ -141,7 +154,7 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         Op::DeviceDetail { id } => Out::DeviceDetail {
             id,
             owners: store.ownership_history(actor, id).await?,
-            health: store.health_history(actor, id, 20).await?,
+            health: store.health_history(actor, id, 48).await?,
         },
         Op::SaveDevice { id, input } => {
             let action = if id.is_some() { Action::Update } else { Action::Create };
@@ -338,16 +351,23 @@ pub async fn run(svc: &Services, actor: &Actor, op: Op) -> Result<Out, AppError>
         }
         Op::Topologies => Out::Topologies(store.topologies(actor).await?),
         Op::Topology { id } => Out::Topology(Box::new(store.topology(actor, id).await?)),
-        Op::CreateTopology { name, devices, links } => {
+        Op::CreateTopology { name, devices } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "create_topology").await?;
             let name = sanitize::line(&name);
-            if name.is_empty() || devices.is_empty() {
-                return Err(AppError::Invalid("a topology needs a name and at least one device".into()));
+            if name.is_empty() {
+                return Err(AppError::Invalid("a topology needs a name".into()));
             }
-            let t = NewTopology { owner: actor.user_id, name: name.clone(), devices, links };
+            let t = NewTopology { owner: actor.user_id, name: name.clone(), devices, chain: true };
             store.create_topology(&t, entry(svc, actor, "create_topology", "topology")).await?;
             Out::Done(format!("Topology {name} created."))
         }
+        Op::EditTopology { id, edit } => super::topology::edit(svc, actor, id, edit).await?,
+        Op::BookTopology { id, at } => super::topology::book(svc, actor, id, at).await?,
+        Op::Transfer { device, username } => super::topology::transfer(svc, actor, device, &username).await?,
+        Op::Approvers => Out::Approvers {
+            mine: store.approval_limits(actor.user_id).await?,
+            approvers: store.approvers(actor).await?,
+        },
         Op::SubmitReview { id, at } => {
             authorize(svc, actor, Resource::Topology, Action::Create, "submit_topology").await?;
             let at = whole(at);

@@ -24,6 +24,7 @@ mod runtime;
 mod session;
 pub mod ssh_keys;
 pub mod support;
+pub mod topology;
 pub mod visitor;
 
 pub use auth::Hasher;

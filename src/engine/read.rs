@@ -26,7 +26,7 @@ pub mod inventory {
 pub mod bookings {
     pub use crate::store::bookings::{
         BookingRow, Calendar, ConflictRow, DOMAIN, DeviceInput, DeviceRow, FavoriteRow, GroupDetail, HealthRow,
-        MaintenanceRow, OwnershipRow, PendingGroup, TopologyDetail, TopologyRow,
+        MaintenanceRow, OwnershipRow, PendingGroup, TopologyDetail, TopologyLink, TopologyNode, TopologyRow, link_text,
     };
 }
 

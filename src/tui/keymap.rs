@@ -65,6 +65,9 @@ actions! {
     Collaborator => "collaborator", "+", "Add a collaborator to the booking";
     FreeSlot => "free_slot", "F", "Find a free slot for the marked devices";
     Review => "review", "v", "Submit the topology for review";
+    BookTopology => "book_topology", "b", "Book every device of the topology at once";
+    AddLink => "add_link", "+", "Link two free ports of the topology";
+    Rename => "rename", "r", "Rename the topology";
     Maintenance => "maintenance", "M", "Add a maintenance window to the device";
     Owner => "owner", "O", "Assign or revoke the device's owner";
     Health => "health", "H", "Record the device's health";

@@ -82,3 +82,55 @@ pub fn may_approve(
 pub fn needs_approval(actor: &Actor) -> bool {
     !actor.can(Resource::Booking, Action::Update)
 }
+
+/// One user who may approve bookings, with their limits (admins have none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approver {
+    pub username: String,
+    pub admin: bool,
+    pub limits: ApprovalLimits,
+}
+
+impl ApprovalLimits {
+    /// "up to 8 h and 3 devices", or `None` without limits.
+    pub fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(h) = self.max_hours {
+            parts.push(format!("{h} h"));
+        }
+        if let Some(d) = self.max_devices {
+            parts.push(format!("{d} device{}", if d == 1 { "" } else { "s" }));
+        }
+        (!parts.is_empty()).then(|| format!("up to {}", parts.join(" and ")))
+    }
+
+    /// Whether a booking of `hours` over `devices` is within these limits.
+    pub fn allows(&self, hours: i64, devices: usize) -> bool {
+        self.max_hours.is_none_or(|l| hours <= l) && self.max_devices.is_none_or(|l| devices <= l)
+    }
+}
+
+/// Whole hours a booking lasts, rounded up (as the limits count them).
+pub fn hours(at: Interval) -> i64 {
+    (at.duration().num_minutes() + 59) / 60
+}
+
+/// What a booker is told before saving a booking that needs approval, when some approvers'
+/// limits are below it: who may approve it alone. `None` when every approver can.
+pub fn limit_note(approvers: &[Approver], at: Interval, devices: usize) -> Option<String> {
+    let h = hours(at);
+    let (can, cannot): (Vec<&Approver>, Vec<&Approver>) =
+        approvers.iter().partition(|a| a.admin || a.limits.allows(h, devices));
+    if cannot.is_empty() {
+        return None;
+    }
+    let limits: Vec<String> =
+        cannot.iter().map(|a| format!("{} {}", a.username, a.limits.describe().unwrap_or_default())).collect();
+    let who: Vec<&str> = can.iter().map(|a| a.username.as_str()).collect();
+    let by = if who.is_empty() {
+        "no approver can approve it".to_string()
+    } else {
+        format!("only {} can approve it", who.join(", "))
+    };
+    Some(format!("{h} h × {devices} device(s) is over the approval limits of {}: {by}", limits.join(", ")))
+}

@@ -4,9 +4,11 @@
 
 pub mod approval;
 pub mod csv;
+pub mod health;
 pub mod ical;
 pub mod recurrence;
 pub mod slots;
+pub mod topology;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};

@@ -129,6 +129,27 @@ fn approval_limits_bind_approvers_but_not_admins() {
 }
 
 #[test]
+fn bookers_are_told_who_may_approve_a_booking_over_some_limits() {
+    use super::approval::*;
+    let limits = |h, d| ApprovalLimits { max_hours: h, max_devices: d };
+    let april = Approver { username: "april".into(), admin: false, limits: limits(Some(8), Some(3)) };
+    let otto = Approver { username: "otto".into(), admin: false, limits: limits(None, None) };
+    let ada = Approver { username: "ada".into(), admin: true, limits: limits(Some(1), None) };
+    let all = [april.clone(), otto, ada];
+    assert_eq!(april.limits.describe().as_deref(), Some("up to 8 h and 3 devices"));
+    assert_eq!(limits(None, None).describe(), None);
+    assert_eq!(limit_note(&all, iv(9, 17), 3), None, "within everyone's limits");
+    assert_eq!(
+        limit_note(&all, iv(9, 19), 2).as_deref(),
+        Some(
+            "10 h × 2 device(s) is over the approval limits of april up to 8 h and 3 devices: only otto, ada can approve it"
+        )
+    );
+    assert!(limit_note(&[april], iv(9, 10), 4).unwrap().ends_with(": no approver can approve it"));
+    assert_eq!(hours(Interval { start: t(9), end: t(9) + Duration::minutes(61) }), 2);
+}
+
+#[test]
 fn ical_escapes_folds_and_uses_utc() {
     let e = ical::Event {
         uid: "b1@labdeck".into(),

@@ -59,6 +59,8 @@ pub struct HealthRow {
     pub status: String,
     pub heartbeat_at: Option<DateTime<Utc>>,
     pub recorded_at: DateTime<Utc>,
+    /// The snapshot's metrics, JSON text (free-form, as seed 003 has them).
+    pub metrics: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -142,7 +144,16 @@ impl Store {
                 .bind(d.capacity)
                 .bind(now)
                 .execute(&mut *tx)
-                .await?;
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(db)
+                        if db.message().contains("device port used by a topology link")
+                            || db.constraint() == Some("devices_ports_linked") =>
+                    {
+                        StoreError::Conflict("a topology links a port this change removes: unlink it first".into())
+                    }
+                    _ => e.into(),
+                })?;
                 if n.rows_affected() == 0 {
                     return Err(StoreError::NotFound("device".into()));
                 }
@@ -188,6 +199,40 @@ impl Store {
         Ok(())
     }
 
+    /// Hand a device over: every current owner's ownership ends and `to`'s begins, in one
+    /// transaction (the history keeps both). Returns the previous owners' names.
+    pub async fn transfer_owner(
+        &self,
+        device: Uuid,
+        to: Uuid,
+        by: Uuid,
+        audit: Entry,
+    ) -> Result<Vec<String>, StoreError> {
+        let now = time::now();
+        Ok(audited!(self, tx, from => audit.entity(device).detail("from", from.join(", ").as_str()), {
+            let current: Vec<(Uuid, String)> = sqlx::query_as(
+                "SELECT o.owner_id, u.username FROM device_ownership o JOIN users u ON u.id = o.owner_id \
+                 WHERE o.device_id = $1 AND o.revoked_at IS NULL ORDER BY u.username")
+                .bind(device).fetch_all(&mut *tx).await?;
+            if current.len() == 1 && current[0].0 == to {
+                return Err(StoreError::Conflict(format!("{} already owns it", current[0].1)));
+            }
+            sqlx::query("UPDATE device_ownership SET revoked_at = $2, revoked_by = $3 WHERE device_id = $1 AND revoked_at IS NULL")
+                .bind(device).bind(now).bind(by).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO device_ownership (id, device_id, owner_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(Uuid::now_v7()).bind(device).bind(to).bind(by).bind(now).execute(&mut *tx).await?;
+            current.into_iter().map(|c| c.1).collect::<Vec<String>>()
+        }))
+    }
+
+    /// The device's current owners.
+    pub async fn owners_of(&self, device: Uuid) -> Result<Vec<Uuid>, StoreError> {
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("SELECT owner_id FROM device_ownership WHERE device_id = $1 AND revoked_at IS NULL")
+            .bind(device).fetch_all(p).await?),
+        )
+    }
+
     pub async fn revoke_owner(&self, device: Uuid, owner: Uuid, by: Uuid, audit: Entry) -> Result<(), StoreError> {
         audited!(self, tx, audit.entity(device), {
             let n = sqlx::query("UPDATE device_ownership SET revoked_at = $3, revoked_by = $4 WHERE device_id = $1 AND owner_id = $2 AND revoked_at IS NULL")
@@ -221,7 +266,8 @@ impl Store {
     pub async fn health_history(&self, actor: &Actor, device: Uuid, limit: i64) -> Result<Vec<HealthRow>, StoreError> {
         actor.require(Resource::Device, Action::Read)?;
         Ok(on_pool!(self, p => sqlx::query_as(
-            "SELECT status, heartbeat_at, recorded_at FROM device_health_snapshots WHERE device_id = $1 ORDER BY recorded_at DESC LIMIT $2")
+            "SELECT status, heartbeat_at, recorded_at, CAST(metrics AS TEXT) AS metrics FROM device_health_snapshots \
+             WHERE device_id = $1 ORDER BY recorded_at DESC LIMIT $2")
             .bind(device).bind(limit).fetch_all(p).await?))
     }
 

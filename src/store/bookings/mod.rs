@@ -29,12 +29,14 @@ mod favorites;
 mod guard;
 mod review;
 mod topologies;
+mod topology_edit;
 
 pub use book::{GroupEdit, NewGroup};
 pub use calendar::{BookingRow, Calendar, ConflictRow, GroupDetail, PendingGroup};
 pub use devices::{DeviceInput, DeviceRow, HealthRow, MaintenanceRow, OwnershipRow};
 pub use favorites::FavoriteRow;
-pub use topologies::{NewTopology, TopologyDetail, TopologyLink, TopologyNode, TopologyRow};
+pub use topologies::{NewTopology, TopologyDetail, TopologyLink, TopologyNode, TopologyRow, link_text, port_label};
+pub use topology_edit::TopologyHead;
 
 use super::StoreError;
 
@@ -50,5 +52,25 @@ impl super::Store {
         let raw: Option<Option<String>> = super::on_pool!(self, p => sqlx::query_scalar(
             "SELECT CAST(approval_limits AS TEXT) FROM user_profiles WHERE user_id = $1").bind(user).fetch_optional(p).await?);
         Ok(crate::domain::bookings::approval::ApprovalLimits::from_json(raw.flatten().as_deref()))
+    }
+
+    /// Every active user who may approve bookings (approvers and admins), with their limits.
+    pub async fn approvers(
+        &self,
+        actor: &crate::domain::rbac::Actor,
+    ) -> Result<Vec<crate::domain::bookings::approval::Approver>, StoreError> {
+        use crate::domain::bookings::approval::{ApprovalLimits, Approver};
+        actor.require(crate::domain::rbac::Resource::Booking, crate::domain::rbac::Action::Read)?;
+        let rows: Vec<(String, String, Option<String>)> = super::on_pool!(self, p => sqlx::query_as(
+            "SELECT u.username, u.role, CAST(p.approval_limits AS TEXT) FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id \
+             WHERE u.role IN ('approver','admin') AND u.status = 'active' ORDER BY u.role DESC, u.username").fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(username, role, raw)| Approver {
+                admin: role == "admin",
+                username,
+                limits: ApprovalLimits::from_json(raw.as_deref()),
+            })
+            .collect())
     }
 }

@@ -22,6 +22,10 @@ const OWNERSHIP: &str = "INSERT INTO device_ownership (id, device_id, owner_id, 
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const HEALTH: &str = "INSERT INTO device_health_snapshots (id, device_id, status, heartbeat_at, metrics, recorded_at) \
      VALUES ($1, $2, $3, $4, $5, $6)";
+/// How many hourly health snapshots each device has.
+const HEALTH_HOURS: i64 = 24;
+const PROFILE_LIMITS: &str = "INSERT INTO user_profiles (user_id, approval_limits, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+     ON CONFLICT (user_id) DO UPDATE SET approval_limits = excluded.approval_limits";
 const MAINTENANCE: &str = "INSERT INTO maintenance_windows (id, device_id, starts_at, ends_at, reason, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
 const GROUP: &str =
@@ -213,25 +217,31 @@ impl Store {
                 for t in device_tags {
                     ins!(tx, counts, DEVICE_TAG, d.id, tag(t), ago(150 * 24 * 60));
                 }
-                // Two health snapshots each: an hour ago and just now.
-                for (k, age) in [(0_i64, 60_i64), (1, 5)] {
+                // A day of hourly health snapshots each: a time series per metric.
+                for k in 0..HEALTH_HOURS {
+                    let age = (HEALTH_HOURS - 1 - k) * 60 + 5;
+                    let wave = ((i as f64) + k as f64 / 3.0).sin();
+                    let temp = 41.0 + 4.0 * wave + (i % 5) as f64;
                     let status = match d.status {
                         "faulty" => "critical",
                         "maintenance" => "unknown",
                         _ if d.retired => "unknown",
-                        _ if (i + k as usize) % 7 == 3 => "warning",
+                        _ if temp >= 48.5 => "warning",
                         _ => "healthy",
                     };
                     let metrics = json!({
-                        "temp_c": 38 + (i * 3 + k as usize) % 17,
-                        "cpu_percent": (i * 13 + k as usize * 7) % 90,
-                        "rx_power_dbm": -3.5 - (i % 6) as f64 * 0.5,
-                        "uptime_s": 86_400 * (i as i64 % 30 + 1),
+                        "temp_c": (temp * 10.0).round() / 10.0,
+                        "cpu_percent": (i as i64 * 13 + k * 7 + (k * k) % 11) % 90,
+                        "rx_power_dbm": ((-3.5 - (i % 6) as f64 * 0.5 + 0.3 * wave) * 10.0).round() / 10.0,
+                        "uptime_s": 86_400 * (i as i64 % 30 + 1) + 3_600 * k,
                     });
                     let heartbeat = (status != "unknown").then(|| ago(age));
                     ins!(tx, counts, HEALTH, Uuid::now_v7(), d.id, status, heartbeat, Json(metrics), ago(age));
                 }
             }
+
+            // April approves alone up to 4 hours over 2 devices; longer or bigger goes to Ada.
+            ins!(tx, counts, PROFILE_LIMITS, p.april, Json(json!({ "max_hours": 4, "max_devices": 2 })), ago(30 * 24 * 60));
 
             // Ownership history: Tom's FPGA went to Sam, the rest are current.
             for (device, owner, by, assigned, revoked) in [
@@ -310,16 +320,21 @@ impl Store {
             for (k, (device, x, y)) in [("polatis-01", 0.0_f64, 0.0_f64), ("edge-sw-01", 200.0, 0.0), ("edge-sw-02", 200.0, 160.0), ("srv-03", 0.0, 160.0)].into_iter().enumerate() {
                 ins!(tx, counts, NODE, ring_nodes[k], ring, Some(devs[by_name(device)].id), device, x, y);
             }
+            // Each device's out port to the next one's in port (devices' ports: out i+1, in i+97).
+            let ring_devs = ["polatis-01", "edge-sw-01", "edge-sw-02", "srv-03"];
             for k in 0..4 {
-                ins!(tx, counts, LINK, Uuid::now_v7(), ring, ring_nodes[k], ring_nodes[(k + 1) % 4], Some(k as i64 + 1), Some(k as i64 + 5), Some(format!("ring segment {}", k + 1)));
+                let (a, b) = (by_name(ring_devs[k]) as i64, by_name(ring_devs[(k + 1) % 4]) as i64);
+                ins!(tx, counts, LINK, Uuid::now_v7(), ring, ring_nodes[k], ring_nodes[(k + 1) % 4], Some(a + 1), Some(b + 97), Some(format!("ring segment {}", k + 1)));
             }
             let core_nodes = ids::<3>();
             for (k, (device, x, y)) in [(Some("core-rtr-01"), 0.0_f64, 100.0_f64), (Some("core-rtr-02"), 240.0, 100.0), (None, 120.0, 0.0)].into_iter().enumerate() {
                 let id = device.map(|n| devs[by_name(n)].id);
                 ins!(tx, counts, NODE, core_nodes[k], core, id, device.unwrap_or("Internet uplink"), x, y);
             }
-            for (from, to, from_port, to_port, label) in [(0, 1, 1_i64, 1_i64, "core interlink"), (0, 2, 48, 1, "uplink A"), (1, 2, 48, 2, "uplink B")] {
-                ins!(tx, counts, LINK, Uuid::now_v7(), core, core_nodes[from], core_nodes[to], Some(from_port), Some(to_port), Some(label));
+            // The uplink is not a device: its ends name no port.
+            let (r1, r2) = (by_name("core-rtr-01") as i64, by_name("core-rtr-02") as i64);
+            for (from, to, from_port, to_port, label) in [(0, 1, Some(r1 + 1), Some(r2 + 97), "core interlink"), (0, 2, Some(r1 + 97), None, "uplink A"), (1, 2, Some(r2 + 1), None, "uplink B")] {
+                ins!(tx, counts, LINK, Uuid::now_v7(), core, core_nodes[from], core_nodes[to], from_port, to_port, Some(label));
             }
             let (review_from, review_to) = (week + Duration::days(9) + Duration::hours(13), week + Duration::days(9) + Duration::hours(17));
             ins!(tx, counts, REVIEW, Uuid::now_v7(), ring, 0_i64, Some(review_from), Some(review_to), Some(now),

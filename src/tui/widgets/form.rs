@@ -57,6 +57,9 @@ impl Field {
     }
 }
 
+/// The width of a form's inside (forms are drawn 72 columns wide): where a note wraps.
+const NOTE_WIDTH: usize = 70;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormOutcome {
     Submit,
@@ -196,9 +199,14 @@ impl Form {
         FormOutcome::Edited
     }
 
-    /// Rows the form needs: borders, the note, a line per field, a gap, the message, the hint.
+    /// Rows the form needs: borders, the note (each of its lines, wrapped at the width forms
+    /// are drawn at, and a gap), a line per field, a gap, the message, the hint.
     pub fn height(&self) -> u16 {
-        self.fields.len() as u16 + 5 + self.note.is_some() as u16 * 2
+        let note: usize = match &self.note {
+            Some(n) => n.lines().map(|l| l.chars().count().div_ceil(NOTE_WIDTH).max(1)).sum::<usize>() + 1,
+            None => 0,
+        };
+        self.fields.len() as u16 + 5 + note as u16
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -211,8 +219,12 @@ impl Form {
         f.render_widget(block, area);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 2;
         let mut lines: Vec<Line> = Vec::new();
+        // Rows a wrapped note line takes beyond its first, to place the cursor below it.
+        let mut wrapped = 0u16;
         if let Some(note) = &self.note {
-            lines.push(Line::styled(note.clone(), theme.dim()));
+            let w = (inner.width as usize).max(1);
+            wrapped = note.lines().map(|l| l.chars().count().div_ceil(w).max(1) as u16 - 1).sum();
+            lines.extend(note.lines().map(|l| Line::styled(l.to_string(), theme.dim())));
             lines.push(Line::raw(""));
         }
         let value_w = inner.width.saturating_sub(label_w + 1) as usize;
@@ -243,7 +255,7 @@ impl Form {
             let pad = value_w.saturating_sub(shown.chars().count());
             lines.push(Line::from(vec![label, Span::styled(format!("{shown}{}", " ".repeat(pad)), style)]));
             if focused && let Some(c) = cur {
-                let y = inner.y + lines.len() as u16 - 1;
+                let y = inner.y + wrapped + lines.len() as u16 - 1;
                 cursor = Some((inner.x + label_w + c as u16, y));
             }
         }

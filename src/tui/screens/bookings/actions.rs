@@ -58,7 +58,8 @@ impl BookingsScreen {
                 if devices.is_empty() {
                     return vec![Effect::Error("No device to book: clear the filter or add one.".into())];
                 }
-                let (form, kind) = forms::book(&self.cal, devices, self.default_start());
+                let (mut form, kind) = forms::book(&self.cal, devices, self.default_start());
+                self.noted(&mut form, &kind);
                 self.form(form, kind)
             }
             Action::FreeSlot => {
@@ -158,15 +159,19 @@ impl BookingsScreen {
                     Action::Approve | Action::Reject => {
                         let approve = action == Action::Approve;
                         let verb = if approve { "approve" } else { "reject" };
+                        let mut note = format!(
+                            "{} device(s), {} → {}",
+                            g.devices,
+                            self.cal.stamp(g.starts_at),
+                            self.cal.stamp(g.ends_at)
+                        );
+                        if let Some(over) = self.over_my_limits(&g) {
+                            note = format!("{note}\n⚑ {over}");
+                        }
                         let form =
                             Form::new(format!("{verb} {} by {}", g.title, g.username), vec![Field::text(COMMENT)])
                                 .submit_label(verb)
-                                .note(format!(
-                                    "{} device(s), {} → {}",
-                                    g.devices,
-                                    self.cal.stamp(g.starts_at),
-                                    self.cal.stamp(g.ends_at)
-                                ));
+                                .note(note);
                         self.form(form, FormKind::Decide { group: g.id, approve })
                     }
                     Action::Open => vec![Self::send(actor, Op::Group { group: g.id })],
@@ -190,9 +195,31 @@ impl BookingsScreen {
                     _ => vec![],
                 }
             }
-            Section::Topologies => self.topology_action(action),
+            Section::Topologies => self.topology_action(action, actor),
             _ => vec![],
         }
+    }
+
+    /// Why this approver may not approve `g` alone, when it is over their limits.
+    pub(super) fn over_my_limits(&self, g: &crate::engine::read::bookings::PendingGroup) -> Option<String> {
+        use crate::domain::bookings::{Interval, approval};
+        let at = Interval { start: g.starts_at, end: g.ends_at };
+        let hours = approval::hours(at);
+        let devices = g.devices as usize;
+        if self.my_limits.allows(hours, devices) {
+            return None;
+        }
+        let others: Vec<&str> = self
+            .approvers
+            .iter()
+            .filter(|a| a.admin || a.limits.allows(hours, devices))
+            .map(|a| a.username.as_str())
+            .collect();
+        Some(format!(
+            "{hours} h × {devices} device(s) is over your approval limit ({}): {}",
+            self.my_limits.describe().unwrap_or_default(),
+            if others.is_empty() { "nobody may approve it".to_string() } else { format!("ask {}", others.join(", ")) }
+        ))
     }
 
     fn device_selected(&self, actor: &Actor) -> Vec<Effect> {
@@ -231,8 +258,12 @@ impl BookingsScreen {
             (Action::Owner, Some(d)) => self.form(
                 Form::new(
                     format!("owner of {}", d.name),
-                    vec![Field::text(USER), Field::choice(DO, &["assign", "revoke"], "assign")],
-                ),
+                    vec![Field::text(USER), Field::choice(DO, &["transfer", "assign", "revoke"], "transfer")],
+                )
+                .note(format!(
+                    "Now: {}. Transfer hands it over (owners and admins); the history keeps every owner.",
+                    if d.owners.is_empty() { "no owner".to_string() } else { d.owners.join(", ") }
+                )),
                 FormKind::Owner { device: d.id },
             ),
             (Action::Health, Some(d)) => self.form(
@@ -251,19 +282,29 @@ impl BookingsScreen {
         }
     }
 
-    fn topology_action(&mut self, action: Action) -> Vec<Effect> {
+    pub(super) fn topology_action(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
         if action == Action::New {
-            let devices: Vec<Uuid> = self.cal.marks.iter().copied().collect();
-            if devices.is_empty() {
-                return vec![Effect::Error("Mark devices in the calendar first (space), then press n here.".into())];
-            }
-            let form = Form::new("new topology", vec![Field::text(NAME)])
-                .submit_label("create")
-                .note(format!("{} devices, linked in the order shown.", devices.len()));
-            return self.form(form, FormKind::Topology { devices });
+            // Marked devices, in the calendar's order, become the first nodes.
+            let devices: Vec<Uuid> =
+                self.cal.data.devices.iter().map(|d| d.id).filter(|id| self.cal.marks.contains(id)).collect();
+            let note = if devices.is_empty() {
+                "Empty at first: open it (enter), add nodes (n) and link their ports (+).".to_string()
+            } else {
+                format!(
+                    "The {} marked devices become its nodes, each out port linked to the next in port.",
+                    devices.len()
+                )
+            };
+            let form = Form::new("new topology", vec![Field::text(NAME)]).submit_label("create").note(note);
+            return self.form(form, FormKind::NewTopology { devices });
         }
         let Some(t) = self.topologies.selected().map(|t| t.0.clone()) else { return vec![] };
         match action {
+            Action::Open => self.open_editor(t.id, actor),
+            Action::BookTopology => match self.topology.clone().filter(|d| d.row.id == t.id) {
+                Some(d) => self.book_topology_form(&d),
+                None => vec![Effect::Error("The topology is still loading.".into())],
+            },
             Action::Review => {
                 let start = self.cal.day_start() + Duration::days(1) + Duration::hours(8);
                 let form = forms::window_form(format!("submit {} for review", t.name), &self.cal, start, 8, vec![])

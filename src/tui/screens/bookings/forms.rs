@@ -2,6 +2,7 @@
 //! typed in the user's time zone ("2026-03-02 09:00") and sent in UTC.
 
 use super::calendar::CalendarState;
+use crate::domain::bookings::topology::End;
 use crate::domain::bookings::{self as rules, DeviceStatus, Held, Interval};
 use crate::domain::rbac::Actor;
 use crate::engine::Command;
@@ -38,25 +39,78 @@ pub(super) const HEALTH: Key = Key("Health");
 pub(super) const NOTES: Key = Key("Notes");
 pub(super) const HOURS: Key = Key("Hours");
 pub(super) const FROM: Key = Key("From");
+pub(super) const TO: Key = Key("To");
+pub(super) const LABEL: Key = Key("Label");
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
-    Book { devices: Vec<Uuid> },
-    Rebook { favorite: Uuid },
-    Extend { group: Uuid },
-    Move { group: Uuid },
-    Decide { group: Uuid, approve: bool },
-    Comment { group: Uuid },
-    Collaborator { group: Uuid },
-    Favorite { group: Uuid },
-    Device { id: Option<Uuid> },
-    Maintenance { device: Uuid },
-    Owner { device: Uuid },
-    Health { device: Uuid },
-    Topology { devices: Vec<Uuid> },
-    Review { topology: Uuid },
-    Resolve { topology: Uuid, approve: bool },
-    FindFree { devices: Vec<Uuid> },
+    Book {
+        devices: Vec<Uuid>,
+    },
+    Rebook {
+        favorite: Uuid,
+    },
+    Extend {
+        group: Uuid,
+    },
+    Move {
+        group: Uuid,
+    },
+    Decide {
+        group: Uuid,
+        approve: bool,
+    },
+    Comment {
+        group: Uuid,
+    },
+    Collaborator {
+        group: Uuid,
+    },
+    Favorite {
+        group: Uuid,
+    },
+    Device {
+        id: Option<Uuid>,
+    },
+    Maintenance {
+        device: Uuid,
+    },
+    Owner {
+        device: Uuid,
+    },
+    Health {
+        device: Uuid,
+    },
+    NewTopology {
+        devices: Vec<Uuid>,
+    },
+    Rename {
+        topology: Uuid,
+    },
+    /// Devices offered, as shown in the choice and by id.
+    AddNode {
+        topology: Uuid,
+        choices: Vec<(String, Uuid)>,
+    },
+    /// Free link ends offered, as shown in the choices.
+    AddLink {
+        topology: Uuid,
+        choices: Vec<(String, End)>,
+    },
+    BookTopology {
+        topology: Uuid,
+        devices: Vec<Uuid>,
+    },
+    Review {
+        topology: Uuid,
+    },
+    Resolve {
+        topology: Uuid,
+        approve: bool,
+    },
+    FindFree {
+        devices: Vec<Uuid>,
+    },
     Export,
 }
 
@@ -70,7 +124,7 @@ pub fn parse_local(tz: Tz, label: &str, s: &str) -> Result<DateTime<Utc>, String
         .ok_or_else(|| format!("{label}: {s} does not exist in {tz} (clocks change then)"))
 }
 
-fn window(tz: Tz, form: &Form) -> Result<Interval, String> {
+pub(super) fn window(tz: Tz, form: &Form) -> Result<Interval, String> {
     let start = parse_local(tz, "Start", &form.value(START))?;
     let end = parse_local(tz, "End", &form.value(END))?;
     Interval::new(start, end).and_then(Interval::bookable).map_err(|e| e.to_string())
@@ -102,7 +156,7 @@ pub fn book(cal: &CalendarState, devices: Vec<Uuid>, start: DateTime<Utc>) -> (F
 
 /// The dialog's note: for a booking, the conflicts in what is loaded, before saving.
 pub fn note(cal: &CalendarState, form: &Form, kind: &FormKind) -> String {
-    let FormKind::Book { devices } = kind else {
+    let (FormKind::Book { devices } | FormKind::BookTopology { devices, .. }) = kind else {
         return String::new();
     };
     let at = match window(cal.tz, form) {
@@ -246,14 +300,17 @@ pub fn command(cal: &CalendarState, form: &Form, kind: &FormKind, actor: &Actor)
             let at = Interval::new(start, end).map_err(|e| e.to_string())?;
             Op::AddMaintenance { device: *device, at, reason: form.value(REASON) }
         }
-        FormKind::Owner { device } => {
-            Op::Owner { device: *device, username: form.value(USER), assign: form.value(DO) == "assign" }
-        }
+        FormKind::Owner { device } => match form.value(DO).as_str() {
+            "transfer" => Op::Transfer { device: *device, username: form.value(USER) },
+            what => Op::Owner { device: *device, username: form.value(USER), assign: what == "assign" },
+        },
         FormKind::Health { device } => Op::Health { device: *device, status: form.value(HEALTH) },
-        FormKind::Topology { devices } => {
-            // Marked devices become nodes, linked in a chain in the order shown.
-            let links = (1..devices.len()).map(|i| (i - 1, i)).collect();
-            Op::CreateTopology { name: form.value(NAME), devices: devices.clone(), links }
+        FormKind::BookTopology { topology, .. } => Op::BookTopology { id: *topology, at: window(tz, form)? },
+        k @ (FormKind::NewTopology { .. }
+        | FormKind::Rename { .. }
+        | FormKind::AddNode { .. }
+        | FormKind::AddLink { .. }) => {
+            super::topology::command(form, k).unwrap_or(Err("not a topology form".into()))?
         }
         FormKind::Review { topology } => Op::SubmitReview { id: *topology, at: window(tz, form)? },
         FormKind::Resolve { topology, approve } => {

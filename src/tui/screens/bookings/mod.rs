@@ -5,15 +5,21 @@
 mod actions;
 mod calendar;
 mod forms;
+mod graph;
+mod health_view;
 mod replies;
 mod rows;
+mod topology;
+mod topology_view;
 mod view;
 
 pub use calendar::{CalendarState, Zoom, local_midnight};
 pub use forms::FormKind;
+pub use topology::{Editor, Item};
 
 use super::Screen;
 use crate::domain::bookings::Interval;
+use crate::domain::bookings::approval::{ApprovalLimits, Approver, limit_note, needs_approval};
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
 use crate::engine::Command;
 use crate::engine::accounts::Session;
@@ -102,6 +108,13 @@ pub struct BookingsScreen {
     pub favorites: DataTable<FavoriteRow>,
     pub topologies: DataTable<Local<TopologyRow>>,
     pub topology: Option<TopologyDetail>,
+    /// The topology editor, when one is open (Topologies view).
+    pub editor: Option<Editor>,
+    /// My approval limits (as an approver) and every approver's, for notes before saving.
+    pub my_limits: ApprovalLimits,
+    pub approvers: Vec<Approver>,
+    /// Bookings by this user wait for an approver.
+    pub needs_approval: bool,
     /// A fixed "now" for tests; the clock otherwise.
     pub fixed_now: Option<DateTime<Utc>>,
     /// The group whose detail was asked for to extend it.
@@ -123,6 +136,10 @@ impl BookingsScreen {
             favorites: DataTable::new(rows::favorite_columns()),
             topologies: DataTable::new(rows::topology_columns()),
             topology: None,
+            editor: None,
+            my_limits: ApprovalLimits::default(),
+            approvers: Vec::new(),
+            needs_approval: true,
             fixed_now: None,
             extend_wanted: None,
             asked: None,
@@ -147,7 +164,19 @@ impl BookingsScreen {
         let mut fx = match self.section {
             Section::Approvals => vec![Self::send(&a, Op::Pending)],
             Section::Favorites => vec![Self::send(&a, Op::Favorites)],
-            Section::Topologies => vec![Self::send(&a, Op::Topologies)],
+            Section::Topologies => {
+                let mut fx = vec![Self::send(&a, Op::Topologies)];
+                // The open topology again (it may have just been edited), and the devices to
+                // pick nodes from when the calendar was never loaded.
+                if let Some(id) = self.editor.map(|e| e.id).or(self.topology.as_ref().map(|t| t.row.id)) {
+                    fx.push(Self::send(&a, Op::Topology { id }));
+                }
+                if !self.cal.loaded {
+                    let (from, to) = self.cal.wanted();
+                    fx.push(Self::send(&a, Op::Calendar { from, to }));
+                }
+                fx
+            }
             _ => {
                 let (from, to) = self.cal.wanted();
                 vec![Self::send(&a, Op::Calendar { from, to })]
@@ -184,9 +213,12 @@ impl BookingsScreen {
         }
     }
 
+    /// The filter now applied; none in the topology editor, so Esc there goes back to the
+    /// list at once (the list keeps its filter).
     fn current_filter(&mut self) -> String {
         match self.section {
             Section::Week | Section::Day | Section::Timeline => self.cal.filter.clone(),
+            Section::Topologies if self.editor.is_some() => String::new(),
             _ => self.table().filter().to_string(),
         }
     }
@@ -242,6 +274,24 @@ impl BookingsScreen {
         }
     }
 
+    /// Set a booking dialog's note: the conflicts in what is loaded, and, when the booking
+    /// waits for an approver, which approvers' limits it is over.
+    pub(super) fn noted(&self, form: &mut Form, kind: &FormKind) {
+        let mut note = forms::note(&self.cal, form, kind);
+        let devices = match kind {
+            FormKind::Book { devices } | FormKind::BookTopology { devices, .. } => devices.len(),
+            _ => 0,
+        };
+        if self.needs_approval
+            && devices > 0
+            && let Ok(at) = forms::window(self.cal.tz, form)
+            && let Some(limit) = limit_note(&self.approvers, at, devices)
+        {
+            note = format!("{note}\n⚑ {limit}");
+        }
+        form.note = Some(note);
+    }
+
     /// Open one of this tab's forms.
     fn form(&mut self, form: Form, kind: FormKind) -> Vec<Effect> {
         self.asked = Some(kind);
@@ -249,6 +299,7 @@ impl BookingsScreen {
     }
 
     fn act(&mut self, action: Action, actor: &Actor) -> Vec<Effect> {
+        self.needs_approval = needs_approval(actor);
         let sections = sections(actor);
         let pos = sections.iter().position(|s| *s == self.section).unwrap_or(0);
         match action {
@@ -260,6 +311,9 @@ impl BookingsScreen {
                 return self.form(form, kind);
             }
             _ => {}
+        }
+        if self.section == Section::Topologies && self.editor.is_some() {
+            return self.editor_action(action, actor);
         }
         match self.section.zoom() {
             Some(zoom) => self.calendar_action(zoom, action, actor),

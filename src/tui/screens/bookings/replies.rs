@@ -28,8 +28,12 @@ impl Screen for BookingsScreen {
         format!("bookings › {}", self.section.name())
     }
 
+    /// The section's data, and once the approval limits (they rarely change).
     fn load(&mut self, me: &Session) -> Vec<Effect> {
-        self.loads(&me.actor)
+        self.needs_approval = crate::domain::bookings::approval::needs_approval(&me.actor);
+        let mut fx = self.loads(&me.actor);
+        fx.push(BookingsScreen::send(&me.actor, Op::Approvers));
+        fx
     }
 
     fn on_click(&mut self, x: u16, y: u16, me: &Session) -> Vec<Effect> {
@@ -91,7 +95,7 @@ impl Screen for BookingsScreen {
                 (Action::New, "New device"),
                 (Action::Open, "Edit the device"),
                 (Action::Maintenance, "Add a maintenance window"),
-                (Action::Owner, "Assign or revoke an owner"),
+                (Action::Owner, "Transfer, assign or revoke an owner"),
                 (Action::Health, "Record health"),
                 (Action::Delete, "Retire the device (history stays)"),
             ]),
@@ -112,8 +116,27 @@ impl Screen for BookingsScreen {
             Section::Favorites => {
                 a.extend([(Action::Open, "Rebook in one step"), (Action::Delete, "Remove the favorite")])
             }
+            Section::Topologies if self.editor.is_some() => {
+                a.extend([
+                    (Action::Up, "Previous node or link"),
+                    (Action::Down, "Next node or link"),
+                    (Action::New, "Add a node: pick a device"),
+                    (Action::AddLink, "Link two free ports"),
+                    (Action::Delete, "Remove the selected node or link"),
+                    (Action::Rename, "Rename the topology"),
+                    (Action::BookTopology, "Book every device at once (all or none)"),
+                    (Action::Review, "Submit for review (no edits until it is decided)"),
+                    (Action::Approve, "Approve the review"),
+                    (Action::Reject, "Reject the review"),
+                    (Action::Back, "Back to the topologies"),
+                    (Action::Refresh, "Reload"),
+                ]);
+                return a;
+            }
             Section::Topologies => a.extend([
-                (Action::New, "New topology from the devices marked in the calendar"),
+                (Action::Open, "Open the topology: draw and edit it"),
+                (Action::New, "New topology (the devices marked in the calendar become its nodes)"),
+                (Action::BookTopology, "Book every device of the topology at once"),
                 (Action::Review, "Submit for review (counts conflicts)"),
                 (Action::Approve, "Approve the review"),
                 (Action::Reject, "Reject the review"),
@@ -127,9 +150,13 @@ impl Screen for BookingsScreen {
         self.act(action, &me.actor)
     }
 
-    fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
+    /// Filter what shows; a topology the filter selects is loaded to be drawn.
+    fn on_filter(&mut self, text: &str, _: bool, me: &Session) -> Vec<Effect> {
         self.set_filter(text);
-        vec![]
+        match self.section {
+            Section::Topologies => self.topology_detail(&me.actor),
+            _ => vec![],
+        }
     }
 
     fn filter(&mut self) -> String {
@@ -156,8 +183,8 @@ impl Screen for BookingsScreen {
 
     /// Refresh a dialog's note as it is edited (the booking dialog's conflicts).
     fn form_edited(&mut self, form: &mut Form) {
-        if let Some(kind @ FormKind::Book { .. }) = &self.asked {
-            form.note = Some(forms::note(&self.cal, form, kind));
+        if let Some(kind @ (FormKind::Book { .. } | FormKind::BookTopology { .. })) = self.asked.clone() {
+            self.noted(form, &kind);
         }
     }
 
@@ -187,7 +214,18 @@ impl BookingsScreen {
                 self.topologies.set_rows(t.into_iter().map(|t| Local(t, tz)).collect());
                 return self.topology_detail(actor);
             }
-            Out::Topology(t) => self.topology = Some(*t),
+            Out::Topology(t) => {
+                if let Some(e) = &mut self.editor
+                    && e.id == t.row.id
+                {
+                    e.item = e.item.min((t.nodes.len() + t.links.len()).saturating_sub(1));
+                }
+                self.topology = Some(*t);
+            }
+            Out::Approvers { mine, approvers } => {
+                self.my_limits = mine;
+                self.approvers = approvers;
+            }
             Out::Conflicts { rows, .. } => {
                 let text = rows
                     .iter()
@@ -202,7 +240,7 @@ impl BookingsScreen {
                         let (form, kind) = forms::book(&self.cal, devices, at.start);
                         let mut form = form;
                         form.set(END, Field::text(END).with_value(&self.cal.stamp(at.end)));
-                        form.note = Some(forms::note(&self.cal, &form, &kind));
+                        self.noted(&mut form, &kind);
                         self.cal.cursor = at.start;
                         self.form(form, kind)
                     }

@@ -122,7 +122,11 @@ impl TableRow for Local<TopologyRow> {
             t.name.clone(),
             t.owner.clone(),
             format!("{}/{}", t.nodes, t.links),
-            t.review.clone().unwrap_or_else(|| "draft".into()),
+            match (&t.review, t.changed()) {
+                (None, _) => "draft".into(),
+                (Some(r), true) => format!("{r}*"),
+                (Some(r), false) => r.clone(),
+            },
             t.conflict_count.map(|c| c.to_string()).unwrap_or_default(),
             window,
         ]

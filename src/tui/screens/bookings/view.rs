@@ -14,7 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 const NAME_W: usize = 16;
 /// Lanes drawn per device at most; more overlaps show as "+n".
@@ -45,87 +45,23 @@ impl BookingsScreen {
                 self.draw_device_detail(f, detail, theme);
             }
             Section::List => self.list.render(f, body, theme, "bookings this window"),
-            Section::Approvals => self.pending.render(f, body, theme, "waiting for approval"),
+            Section::Approvals => {
+                let title = match self.my_limits.describe() {
+                    Some(l) => format!("waiting for approval · you approve alone {l}"),
+                    None => "waiting for approval".to_string(),
+                };
+                self.pending.render(f, body, theme, &title)
+            }
             Section::Favorites => self.favorites.render(f, body, theme, "favorites (enter rebooks)"),
-            Section::Topologies => {
-                let [list, detail] = Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
-                ListView::render(&mut self.topologies, f, list, theme, "topologies");
-                self.draw_topology(f, detail, theme);
-            }
-        }
-    }
-
-    fn draw_device_detail(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(" detail ", theme.accent()));
-        let mut lines = Vec::new();
-        if let Some(d) = self.devices.selected() {
-            lines.push(Line::styled(format!("{} ({})", d.name, d.device_type), theme.accent()));
-            lines.push(Line::raw(format!(
-                "ip {}  ports in {} / out {}",
-                d.ip_address.as_deref().unwrap_or("-"),
-                d.in_port,
-                d.out_port
-            )));
-            lines.push(Line::raw(format!("capacity {}  status {}", d.capacity, d.status)));
-            let maint = self.cal.maintenance_in(
-                d.id,
-                Interval { start: self.now() - Duration::days(1), end: self.now() + Duration::days(60) },
-            );
-            for m in maint {
-                lines.push(Line::styled(
-                    format!(
-                        "maintenance {} → {} {}",
-                        self.cal.stamp(m.starts_at),
-                        self.cal.stamp(m.ends_at),
-                        m.reason.as_deref().unwrap_or("")
-                    ),
-                    theme.warn(),
-                ));
-            }
-            if let Some((id, owners, health)) = &self.device_detail
-                && *id == d.id
-            {
-                lines.push(Line::styled("owners", theme.header()));
-                for o in owners {
-                    let until = o
-                        .revoked_at
-                        .map(|t| format!(" → {} by {}", self.cal.stamp(t), o.revoked_by.as_deref().unwrap_or("?")));
-                    lines.push(Line::raw(format!(
-                        " {} from {}{}",
-                        o.owner,
-                        self.cal.stamp(o.assigned_at),
-                        until.unwrap_or_default()
-                    )));
+            Section::Topologies => match self.editor {
+                Some(e) => self.draw_editor(f, body, theme, e),
+                None => {
+                    let [list, detail] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(body);
+                    ListView::render(&mut self.topologies, f, list, theme, "topologies");
+                    self.draw_topology(f, detail, theme);
                 }
-                lines.push(Line::styled("health", theme.header()));
-                for h in health {
-                    lines.push(Line::raw(format!(" {} {}", self.cal.stamp(h.recorded_at), h.status)));
-                }
-            }
+            },
         }
-        f.render_widget(Paragraph::new(lines).block(block), area);
-    }
-
-    fn draw_topology(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(" adjacency ", theme.accent()));
-        let mut lines = Vec::new();
-        if let (Some(sel), Some(t)) = (self.topologies.selected(), &self.topology)
-            && sel.0.id == t.row.id
-        {
-            for (node, next) in t.adjacency() {
-                lines.push(Line::raw(format!(
-                    "{node} → {}",
-                    if next.is_empty() { "(none)".into() } else { next.join(", ") }
-                )));
-            }
-        }
-        f.render_widget(Paragraph::new(lines).block(block), area);
     }
 
     fn draw_calendar(&mut self, f: &mut Frame, area: Rect, theme: &Theme, now: DateTime<Utc>) {
