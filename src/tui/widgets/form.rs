@@ -1,5 +1,5 @@
-//! A small form: labelled single-line fields (text, secret, or a choice), Tab to move,
-//! Enter to submit, Esc to cancel. Every dialog that asks for input is one of these.
+//! A small form: labelled single-line fields (text, secret, a number, or a choice), Tab to
+//! move, Enter to submit from any field, Esc to cancel; the hint saying so is always shown. Every dialog that asks for input is one of these.
 
 use crate::engine::RequestId;
 use crate::tui::theme::Theme;
@@ -31,11 +31,17 @@ pub struct Field {
     pub kind: FieldKind,
     input: Input,
     choice: usize,
+    /// Digits only (a VMID, a port): any other typed character is ignored.
+    digits: bool,
 }
 
 impl Field {
     pub fn text(key: Key) -> Field {
-        Field { label: key.0, kind: FieldKind::Text, input: Input::default(), choice: 0 }
+        Field { label: key.0, kind: FieldKind::Text, input: Input::default(), choice: 0, digits: false }
+    }
+    /// A text field taking digits only.
+    pub fn number(key: Key) -> Field {
+        Field { digits: true, ..Field::text(key) }
     }
     pub fn secret(key: Key) -> Field {
         Field { kind: FieldKind::Secret, ..Field::text(key) }
@@ -161,8 +167,9 @@ impl Form {
         let last = self.fields.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancel,
-            KeyCode::Enter if self.focus >= last => return FormOutcome::Submit,
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
+            // Enter does what the hint says from any field (issue 14 #8); Tab moves.
+            KeyCode::Enter => return FormOutcome::Submit,
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
             KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
             _ => {
                 let Some(field) = self.fields.get_mut(self.focus) else {
@@ -182,6 +189,9 @@ impl Form {
                             _ => {}
                         }
                     }
+                    _ if field.digits
+                        && matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit())
+                        && !key.modifiers.contains(KeyModifiers::CONTROL) => {}
                     _ => {
                         if !key.modifiers.contains(KeyModifiers::CONTROL)
                             || matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e'))
@@ -196,9 +206,11 @@ impl Form {
         FormOutcome::Edited
     }
 
-    /// Rows the form needs: borders, the note, a line per field, a gap, the message, the hint.
-    pub fn height(&self) -> u16 {
-        self.fields.len() as u16 + 5 + self.note.is_some() as u16 * 2
+    /// Rows the form needs at `width` columns: borders, the note as wrapped there and a gap,
+    /// a line per field, a gap, the message, the hint.
+    pub fn height(&self, width: u16) -> u16 {
+        let note = self.note.as_deref().map(|n| wrapped_lines(n, width.saturating_sub(2)) + 1).unwrap_or(0);
+        self.fields.len() as u16 + 5 + note
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -210,11 +222,17 @@ impl Form {
         let inner = block.inner(area);
         f.render_widget(block, area);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 2;
-        let mut lines: Vec<Line> = Vec::new();
+        // The note has rows of its own (as many as it wraps to, and a gap), so a long note (the
+        // role dialog's descriptions) never hides the fields below it (issue 14 #9).
+        let mut inner = inner;
         if let Some(note) = &self.note {
-            lines.push(Line::styled(note.clone(), theme.dim()));
-            lines.push(Line::raw(""));
+            let h =
+                (wrapped_lines(note, inner.width) + 1).min(inner.height.saturating_sub(self.fields.len() as u16 + 1));
+            let area = Rect { height: h, ..inner };
+            f.render_widget(Paragraph::new(Line::styled(note.clone(), theme.dim())).wrap(Wrap { trim: false }), area);
+            inner = Rect { y: inner.y + h, height: inner.height - h, ..inner };
         }
+        let mut lines: Vec<Line> = Vec::new();
         let value_w = inner.width.saturating_sub(label_w + 1) as usize;
         let mut cursor = None;
         for (i, field) in self.fields.iter().enumerate() {
@@ -253,8 +271,14 @@ impl Form {
             (Some(e), _) => lines.push(Line::styled(e.clone(), theme.error())),
             _ => lines.push(Line::raw("")),
         }
-        lines.push(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim()));
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // The hint has the last row to itself, so a long note never pushes it out of sight.
+        let hint = Rect { y: inner.bottom().saturating_sub(1), height: inner.height.min(1), ..inner };
+        let body = Rect { height: inner.height.saturating_sub(1), ..inner };
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        f.render_widget(
+            Paragraph::new(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim())),
+            hint,
+        );
         if let Some((x, y)) = cursor
             && x < inner.right()
             && y < inner.bottom()
@@ -262,6 +286,27 @@ impl Form {
             f.set_cursor_position((x, y));
         }
     }
+}
+
+/// Lines `text` takes when word-wrapped at `width` columns (as `Paragraph` wraps it, near enough).
+fn wrapped_lines(text: &str, width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    let mut lines = 1u16;
+    let mut col = 0usize;
+    for word in text.split(' ') {
+        let w = word.chars().count();
+        let need = if col == 0 { w } else { col + 1 + w };
+        if need <= width {
+            col = need;
+        } else if col == 0 {
+            lines += ((w - 1) / width) as u16;
+            col = w % width;
+        } else {
+            lines += 1 + (w.saturating_sub(1) / width) as u16;
+            col = w % width;
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -286,7 +331,8 @@ mod tests {
         for c in "ann".chars() {
             form.handle_key(&key(KeyCode::Char(c)));
         }
-        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Edited);
+        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Submit, "Enter submits from any field");
+        form.handle_key(&key(KeyCode::Tab));
         form.handle_key(&key(KeyCode::Right));
         assert_eq!(form.value(ROLE), "admin");
         form.handle_key(&key(KeyCode::Tab));
