@@ -147,6 +147,32 @@ fn admin_shell_shows_users_and_tabs_by_role() {
 }
 
 #[test]
+fn each_role_lands_on_its_own_tab() {
+    for (role, tab, context) in [
+        (Role::Admin, "Inventory", "inventory"),
+        (Role::Operator, "Inventory", "inventory"),
+        (Role::Support, "Support", "support"),
+        (Role::Student, "Classes", "classes"),
+        (Role::Teacher, "Classes", "classes"),
+        (Role::Approver, "Bookings", "bookings › approvals"),
+    ] {
+        let mut a = app();
+        reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
+        reply(&mut a, Reply::SignedIn(Box::new(session(role))));
+        let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
+        let front = shell.front().unwrap();
+        assert_eq!(front.title(), tab, "{role:?} lands on {tab}");
+        assert!(front.context().starts_with(context), "{role:?}: {}", front.context());
+        if role == Role::Approver {
+            assert!(
+                a.take_commands().iter().any(|c| matches!(c.op, Op::Bookings(labdeck::engine::bookings::Op::Pending))),
+                "the approval queue is asked for first"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_status_bar_clock_follows_ui_clock() {
     use labdeck::config::Clock;
     // "12:34" or "12:34:56" at the right end of the status bar (the last line).
