@@ -20,9 +20,8 @@ fn group_booking_in_the_week_view_then_a_conflict_warning_for_someone_else() {
     t.wait_for("book edge-sw-01, edge-sw-02");
     t.wait_for("✓ free: edge-sw-01, edge-sw-02");
     t.text("group test");
-    for _ in 0..6 {
-        t.keys(&["Enter"]);
-    }
+    // Enter submits from any field (issue 14 #8).
+    t.keys(&["Enter"]);
     t.wait_for("Booked 2 devices (waiting for approval).");
     let week = t.wait_for("08:00-09:00 sam");
     assert_eq!(week.matches("08:00-09:00 sam").count(), 2, "both devices show the group:\n{week}");
@@ -44,9 +43,7 @@ fn group_booking_in_the_week_view_then_a_conflict_warning_for_someone_else() {
     t.wait_for("edge-sw-02");
     t.keys(&["Space", "n"]);
     t.wait_for("⚠ conflict: edge-sw-01 booked by sam 08:00–09:00");
-    for _ in 0..6 {
-        t.keys(&["Enter"]);
-    }
+    t.keys(&["Enter"]);
     t.wait_for("conflict — edge-sw-01: booked");
     t.keys(&["Escape"]);
     t.keys(&["q"]);

@@ -52,14 +52,15 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     t.wait_for("classes (2)");
     t.keys(&["n"]);
     t.wait_for("new class");
+    // Tab moves between fields; Enter submits from any of them (issue 14 #8).
     t.text("Ops Lab");
-    t.keys(&["Enter", "Enter"]);
+    t.keys(&["Tab", "Tab"]);
     t.text("9000");
-    t.keys(&["Enter"]);
+    t.keys(&["Tab"]);
     t.text("pve1");
-    t.keys(&["Enter", "C-u"]);
+    t.keys(&["Tab", "C-u"]);
     t.text("3");
-    t.keys(&["Enter", "Enter", "Enter", "Enter", "C-u", "Enter", "Enter", "Enter", "Enter", "Enter"]);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "C-u", "Enter"]);
     t.wait_for("Class Ops Lab created");
     t.wait_for("classes (3)");
     t.keys(&["/"]);

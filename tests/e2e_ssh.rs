@@ -209,7 +209,8 @@ fn a_visitor_chats_as_chat_at_with_sue_in_the_console() {
     t.keys(&["Tab"]);
     t.text(&password);
     t.keys(&["Enter"]);
-    t.wait_for("classes (");
+    // A rep lands on Support (issue 14 #16).
+    t.wait_for("live chats");
     t.keys(&[":"]);
     t.text("support");
     t.keys(&["Enter"]);

@@ -147,6 +147,32 @@ fn admin_shell_shows_users_and_tabs_by_role() {
 }
 
 #[test]
+fn each_role_lands_on_its_own_tab() {
+    for (role, tab, context) in [
+        (Role::Admin, "Inventory", "inventory"),
+        (Role::Operator, "Inventory", "inventory"),
+        (Role::Support, "Support", "support"),
+        (Role::Student, "Classes", "classes"),
+        (Role::Teacher, "Classes", "classes"),
+        (Role::Approver, "Bookings", "bookings › approvals"),
+    ] {
+        let mut a = app();
+        reply(&mut a, Reply::Setup { needs_first_admin: false, org: None });
+        reply(&mut a, Reply::SignedIn(Box::new(session(role))));
+        let Phase::Shell(shell) = &a.phase else { panic!("not in the shell") };
+        let front = shell.front().unwrap();
+        assert_eq!(front.title(), tab, "{role:?} lands on {tab}");
+        assert!(front.context().starts_with(context), "{role:?}: {}", front.context());
+        if role == Role::Approver {
+            assert!(
+                a.take_commands().iter().any(|c| matches!(c.op, Op::Bookings(labdeck::engine::bookings::Op::Pending))),
+                "the approval queue is asked for first"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_status_bar_clock_follows_ui_clock() {
     use labdeck::config::Clock;
     // "12:34" or "12:34:56" at the right end of the status bar (the last line).
@@ -373,10 +399,12 @@ fn the_cluster_form_comes_back_as_typed_when_its_save_fails() {
     a.take_commands();
     key(&mut a, KeyCode::Char('n'));
     assert!(matches!(a.overlay, Some(Overlay::Form(_))), "the cluster form opens");
+    // Tab moves; Enter submits from any field (issue 14 #8).
     for text in ["east", "pve.lab", "", "root@pam!labdeck", "s3cret-0f", ""] {
         typed(&mut a, text);
-        key(&mut a, KeyCode::Enter);
+        key(&mut a, KeyCode::Tab);
     }
+    key(&mut a, KeyCode::Enter);
     let sent = a.take_commands();
     let [Command { id, op: Op::Inventory(InventoryOp::ProbeCluster { input, .. }), .. }] = sent.as_slice() else {
         panic!("the form probes the host: {sent:?}")
@@ -425,4 +453,46 @@ fn the_cluster_form_comes_back_as_typed_when_its_save_fails() {
     let save = a.take_commands()[0].id;
     a.update(Msg::Engine(Event::Reply { id: save, reply: Reply::Done("Saved east.".into()) }));
     assert!(a.overlay.is_none());
+}
+
+#[test]
+fn the_role_dialog_shows_its_role_field_below_the_descriptions() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char('r'));
+    let Phase::Shell(_) = &a.phase else { panic!("not in the shell") };
+    assert!(matches!(a.overlay, Some(Overlay::Form(_))), "r opens the role dialog");
+    let s = format!("{}", render(&mut a, 100, 30).backend());
+    assert!(s.contains("viewer:") && s.contains("inventory and the booking calendar"), "every role is described:\n{s}");
+    assert!(s.contains("Role ‹ admin ›"), "the Role field is visible:\n{s}");
+    assert!(s.contains("enter save · tab next · esc cancel"), "and so is the hint:\n{s}");
+}
+
+#[test]
+fn enter_on_an_audit_entry_opens_it_in_full() {
+    let mut a = signed_in_admin();
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "audit");
+    key(&mut a, KeyCode::Enter);
+    a.take_commands();
+    let id = Uuid::from_u128(0x0193_0000_0000_7000_8000_0000_0000_0042);
+    let record = labdeck::engine::read::admin::AuditRecord {
+        id: Uuid::from_u128(77),
+        at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap(),
+        actor_name: "ada".into(),
+        actor_role: Some("admin".into()),
+        action: "set_role".into(),
+        entity_type: "user".into(),
+        entity_id: Some(id.to_string()),
+        outcome: "success".into(),
+        message: None,
+        details: Some(sqlx::types::Json(serde_json::json!({"entity_name": "sam", "from": "admin", "to": "support"}))),
+        source: "local:ada".into(),
+    };
+    reply(&mut a, Reply::Audit(vec![record]));
+    key(&mut a, KeyCode::Enter);
+    let Some(Overlay::Report { lines, .. }) = &a.overlay else { panic!("Enter opens the entry") };
+    let text = lines.join("\n");
+    assert!(text.contains(&id.to_string()), "the whole id: {text}");
+    assert!(text.contains("sam"), "the entity's name: {text}");
+    assert!(text.contains("admin → support"), "old → new: {text}");
 }

@@ -460,3 +460,54 @@ fn the_mouse_scrolls_selects_rows_and_opens_tabs() {
     let Phase::Shell(shell) = &a.phase else { panic!() };
     assert_eq!(shell.front().map(|s| s.title()), Some("Me"), "a click on a tab opens it");
 }
+
+#[test]
+fn an_unreachable_cluster_line_names_the_cluster_before_the_error() {
+    let mut a = app(Role::Operator);
+    let health = PollHealth {
+        last_error: Some("cluster east has no API token; edit it in Admin › clusters".into()),
+        ..Default::default()
+    };
+    reply(&mut a, Reply::Overview(Box::new(Overview { clusters: vec![(cluster(), health)], nodes: vec![] })));
+    let s = screen(&mut a);
+    let line = s.lines().find(|l| l.contains("no API token")).expect("the error is shown");
+    let name = line.find("east").expect("the cluster is named");
+    let err = line.find('✗').unwrap();
+    assert!(name < err, "the cluster name comes first: {line}");
+    assert!(!line.contains("cluster east has"), "the name is not repeated inside the error: {line}");
+}
+
+#[test]
+fn the_clone_form_shows_its_hint_takes_digits_for_the_vmid_and_submits_on_enter_from_any_field() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Char('c'));
+    let s = screen(&mut a);
+    assert!(s.contains("enter clone · tab next · esc cancel"), "the clone form shows its hint:\n{s}");
+    key(&mut a, KeyCode::Tab);
+    ui::chars(&mut a, "12]3");
+    let s = screen(&mut a);
+    assert!(s.contains("123") && !s.contains("12]3"), "the VMID takes digits only:\n{s}");
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::Enter);
+    match a.take_commands().as_slice() {
+        [Command { op: Op::Inventory(InventoryOp::GuestAction { op: GuestOp::Clone { newid, .. }, .. }), .. }] => {
+            assert_eq!(*newid, Some(123), "Enter on the first field sent the form")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_filter_survives_switching_views_and_coming_back() {
+    let mut a = app(Role::Operator);
+    key(&mut a, KeyCode::Char('/'));
+    ui::chars(&mut a, "web");
+    key(&mut a, KeyCode::Enter);
+    assert!(screen(&mut a).contains("/web"), "the guests are filtered");
+    key(&mut a, KeyCode::Char(']'));
+    let s = screen(&mut a);
+    assert!(!s.contains("/web"), "the tasks view has its own (empty) filter:\n{s}");
+    key(&mut a, KeyCode::Char('['));
+    let s = screen(&mut a);
+    assert!(s.contains("guests (1/4) /web"), "back on guests, the filter is still applied:\n{s}");
+}

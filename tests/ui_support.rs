@@ -123,7 +123,8 @@ fn the_queue_claims_and_chats_with_a_multi_line_reply() {
     key(&mut a, KeyCode::Char('C'));
     assert!(matches!(support_ops(&a.take_commands()).as_slice(), [Op::Claim { session }] if *session == WAITING));
     key(&mut a, KeyCode::Enter);
-    assert!(screen(&mut a, 140, 20).contains("Claim PS-100001 first (C)."));
+    assert!(screen(&mut a, 140, 20).contains("Claim PS-100001 first"));
+    key(&mut a, KeyCode::Esc);
 
     // Sue's own chat: its transcript, then a two-line reply.
     key(&mut a, KeyCode::Down);
@@ -485,4 +486,54 @@ fn a_reply_that_fails_to_send_keeps_its_text_until_it_is_stored() {
 fn support_screen(a: &App) -> &labdeck::tui::screens::support::SupportScreen {
     let Phase::Shell(shell) = &a.phase else { panic!("signed in") };
     shell.tabs.iter().find_map(|t| labdeck::tui::screens::downcast(t.as_ref())).expect("a Support tab")
+}
+
+#[test]
+fn keys_typed_after_a_refusal_stay_text_and_a_refused_reply_keeps_it() {
+    let mut a = with_queue();
+    let view = |a: &App| support_screen(a).view;
+    let before = view(&a);
+    // Enter on a chat Sue has not claimed: refused, and the rest of the typed reply
+    // ("hello" has h and l, which switch views) lands in the box, not on the keymap.
+    key(&mut a, KeyCode::Enter);
+    typed(&mut a, "hello X");
+    assert_eq!(view(&a), before, "h/l did not switch views");
+    assert!(a.overlay.is_none(), "X did not ask to close the chat");
+    assert_eq!(support_screen(&a).compose.text, "hello X");
+    // Enter again: still refused, nothing sent, the text stays.
+    key(&mut a, KeyCode::Enter);
+    assert!(support_ops(&a.take_commands()).is_empty());
+    assert_eq!(support_screen(&a).compose.text, "hello X");
+    let s = screen(&mut a, 140, 22);
+    assert!(s.contains("Claim PS-100001 first"), "{s}");
+    // Put away, claimed, opened again: the draft is still there.
+    key(&mut a, KeyCode::Esc);
+    assert!(!support_screen(&a).composing);
+    assert_eq!(support_screen(&a).compose.text, "hello X");
+}
+
+#[test]
+fn the_canned_dialog_previews_the_exact_text_before_sending() {
+    let mut a = with_queue();
+    out(
+        &mut a,
+        Out::Canned(vec![
+            CannedReply { id: Uuid::from_u128(7), title: "thanks".into(), body: "Thanks {visitor_name}!".into() },
+            CannedReply {
+                id: Uuid::from_u128(8),
+                title: "sign".into(),
+                body: "I'm {rep_name}, re {reference}.".into(),
+            },
+        ]),
+    );
+    key(&mut a, KeyCode::Down);
+    a.take_commands();
+    key(&mut a, KeyCode::Char('m'));
+    let dialog = screen(&mut a, 160, 24);
+    assert!(dialog.contains("Sends: Thanks Lukas Becker!"), "{dialog}");
+    assert!(dialog.contains("{visitor_name}") && dialog.contains("{rep_name}"), "the variables are listed: {dialog}");
+    key(&mut a, KeyCode::Right);
+    let dialog = screen(&mut a, 160, 24);
+    assert!(dialog.contains("Sends: I'm Sue, re PS-100002."), "the preview follows the choice: {dialog}");
+    assert!(!dialog.contains("Thanks Lukas"), "{dialog}");
 }

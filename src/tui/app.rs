@@ -80,8 +80,10 @@ pub struct Shell {
 
 impl Shell {
     fn new(session: Session) -> Shell {
-        let tabs = TABS.iter().filter_map(|tab| tab(&session)).collect();
-        Shell { session, tabs, active: 0, unread: 0, filter: None }
+        let tabs: Vec<Box<dyn Screen>> = TABS.iter().filter_map(|tab| tab(&session)).collect();
+        // Each role lands on its own tab (issue 14 #16).
+        let active = tabs.iter().position(|t| t.home(&session)).unwrap_or(0);
+        Shell { session, tabs, active, unread: 0, filter: None }
     }
 
     /// The screen in front.

@@ -236,7 +236,7 @@ impl VisitorChat {
                     Paragraph::new(Line::styled(format!(" {} · support chat", self.org), t.accent())),
                     head,
                 );
-                form.render(f, centered(body, 64, form.height()), t);
+                form.render(f, centered(body, 64, form.height(64)), t);
             }
             Stage::Chat { session, .. } => self.view_chat(f, area, session),
         }

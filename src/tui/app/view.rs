@@ -94,7 +94,7 @@ impl App {
                 overlay::render_report(f, area, &theme, title, lines, *scroll)
             }
             Some(Overlay::Form(form)) => {
-                let r = crate::tui::widgets::centered(area, 72, form.height());
+                let r = crate::tui::widgets::centered(area, 72, form.height(72));
                 form.render(f, r, &theme);
             }
         }

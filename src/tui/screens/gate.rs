@@ -135,6 +135,13 @@ impl Gate {
             self.failed("The two passwords differ.");
             return vec![];
         }
+        // Enter submits from any field: on the user name, with no password yet, it moves on.
+        if matches!(self.mode, Mode::SignIn) && v(PASSWORD).is_empty() {
+            if let Some(i) = self.form.fields.iter().position(|f| f.label == PASSWORD.0) {
+                self.form.focus = i;
+            }
+            return vec![];
+        }
         let account = || AccountForm { username: v(USERNAME), email: v(EMAIL), display_name: v(DISPLAY_NAME) };
         let cmd = match &self.mode {
             Mode::SignIn => {
@@ -165,7 +172,7 @@ impl Gate {
 
     pub fn view(&self, f: &mut Frame, area: Rect, theme: &Theme, demo: &[DemoAccount], org: &str) {
         let demo_h = if demo.is_empty() || !matches!(self.mode, Mode::SignIn) { 0 } else { demo.len() as u16 + 2 };
-        let form_h = self.form.height();
+        let form_h = self.form.height(64);
         let total = (form_h + demo_h + 2).min(area.height);
         let outer = centered(area, 64, total);
         let [title, form_area, demo_area] =

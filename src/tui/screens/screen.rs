@@ -47,6 +47,12 @@ pub trait Screen: Any + Send {
     /// `PrevView`) switch the screen's views.
     fn help(&self, me: &Session) -> Vec<(Action, &'static str)>;
 
+    /// Whether `me`'s role lands on this tab on signing in (support on Support, students on
+    /// Classes): the first tab that says so is shown first, else the first tab.
+    fn home(&self, _me: &Session) -> bool {
+        false
+    }
+
     /// Ask for what the screen shows: on entering the tab, on `Refresh`.
     fn load(&mut self, me: &Session) -> Vec<Effect>;
 

@@ -1,6 +1,7 @@
-//! A small form: labelled single-line fields (text, secret, or a choice), Tab to move,
-//! Enter to submit, Esc to cancel. Every dialog that asks for input is one of these.
+//! A small form: labelled single-line fields (text, secret, a number, or a choice), Tab to
+//! move, Enter to submit from any field, Esc to cancel; the hint saying so is always shown. Every dialog that asks for input is one of these.
 
+use super::wrap;
 use crate::engine::RequestId;
 use crate::tui::theme::Theme;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -31,11 +32,17 @@ pub struct Field {
     pub kind: FieldKind,
     input: Input,
     choice: usize,
+    /// Digits only (a VMID, a port): any other typed character is ignored.
+    digits: bool,
 }
 
 impl Field {
     pub fn text(key: Key) -> Field {
-        Field { label: key.0, kind: FieldKind::Text, input: Input::default(), choice: 0 }
+        Field { label: key.0, kind: FieldKind::Text, input: Input::default(), choice: 0, digits: false }
+    }
+    /// A text field taking digits only.
+    pub fn number(key: Key) -> Field {
+        Field { digits: true, ..Field::text(key) }
     }
     pub fn secret(key: Key) -> Field {
         Field { kind: FieldKind::Secret, ..Field::text(key) }
@@ -56,9 +63,6 @@ impl Field {
         }
     }
 }
-
-/// The width of a form's inside (forms are drawn 72 columns wide): where a note wraps.
-const NOTE_WIDTH: usize = 70;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormOutcome {
@@ -164,8 +168,9 @@ impl Form {
         let last = self.fields.len().saturating_sub(1);
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancel,
-            KeyCode::Enter if self.focus >= last => return FormOutcome::Submit,
-            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
+            // Enter does what the hint says from any field (issue 14 #8); Tab moves.
+            KeyCode::Enter => return FormOutcome::Submit,
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
             KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
             _ => {
                 let Some(field) = self.fields.get_mut(self.focus) else {
@@ -185,6 +190,9 @@ impl Form {
                             _ => {}
                         }
                     }
+                    _ if field.digits
+                        && matches!(key.code, KeyCode::Char(c) if !c.is_ascii_digit())
+                        && !key.modifiers.contains(KeyModifiers::CONTROL) => {}
                     _ => {
                         if !key.modifiers.contains(KeyModifiers::CONTROL)
                             || matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e'))
@@ -199,14 +207,11 @@ impl Form {
         FormOutcome::Edited
     }
 
-    /// Rows the form needs: borders, the note (each of its lines, wrapped at the width forms
-    /// are drawn at, and a gap), a line per field, a gap, the message, the hint.
-    pub fn height(&self) -> u16 {
-        let note: usize = match &self.note {
-            Some(n) => n.lines().map(|l| l.chars().count().div_ceil(NOTE_WIDTH).max(1)).sum::<usize>() + 1,
-            None => 0,
-        };
-        self.fields.len() as u16 + 5 + note as u16
+    /// Rows the form needs at `width` columns: borders, the note as wrapped there and a gap,
+    /// a line per field, a gap, the message, the hint.
+    pub fn height(&self, width: u16) -> u16 {
+        let note = self.note.as_deref().map(|n| wrap(n, width.saturating_sub(2) as usize).len() as u16 + 1);
+        self.fields.len() as u16 + 5 + note.unwrap_or(0)
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -218,15 +223,18 @@ impl Form {
         let inner = block.inner(area);
         f.render_widget(block, area);
         let label_w = self.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) as u16 + 2;
-        let mut lines: Vec<Line> = Vec::new();
-        // Rows a wrapped note line takes beyond its first, to place the cursor below it.
-        let mut wrapped = 0u16;
+        // The note has rows of its own (each of its lines, as many as it wraps to, and a gap),
+        // so a long note (the role dialog's descriptions) never hides the fields below it.
+        let mut inner = inner;
         if let Some(note) = &self.note {
-            let w = (inner.width as usize).max(1);
-            wrapped = note.lines().map(|l| l.chars().count().div_ceil(w).max(1) as u16 - 1).sum();
-            lines.extend(note.lines().map(|l| Line::styled(l.to_string(), theme.dim())));
-            lines.push(Line::raw(""));
+            let rows = wrap(note, inner.width as usize);
+            let h = (rows.len() as u16 + 1).min(inner.height.saturating_sub(self.fields.len() as u16 + 1));
+            let area = Rect { height: h, ..inner };
+            let rows: Vec<Line> = rows.into_iter().map(|r| Line::styled(r, theme.dim())).collect();
+            f.render_widget(Paragraph::new(rows), area);
+            inner = Rect { y: inner.y + h, height: inner.height - h, ..inner };
         }
+        let mut lines: Vec<Line> = Vec::new();
         let value_w = inner.width.saturating_sub(label_w + 1) as usize;
         let mut cursor = None;
         for (i, field) in self.fields.iter().enumerate() {
@@ -255,7 +263,7 @@ impl Form {
             let pad = value_w.saturating_sub(shown.chars().count());
             lines.push(Line::from(vec![label, Span::styled(format!("{shown}{}", " ".repeat(pad)), style)]));
             if focused && let Some(c) = cur {
-                let y = inner.y + wrapped + lines.len() as u16 - 1;
+                let y = inner.y + lines.len() as u16 - 1;
                 cursor = Some((inner.x + label_w + c as u16, y));
             }
         }
@@ -265,8 +273,14 @@ impl Form {
             (Some(e), _) => lines.push(Line::styled(e.clone(), theme.error())),
             _ => lines.push(Line::raw("")),
         }
-        lines.push(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim()));
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // The hint has the last row to itself, so a long note never pushes it out of sight.
+        let hint = Rect { y: inner.bottom().saturating_sub(1), height: inner.height.min(1), ..inner };
+        let body = Rect { height: inner.height.saturating_sub(1), ..inner };
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        f.render_widget(
+            Paragraph::new(Line::styled(format!("enter {} · tab next · esc cancel", self.submit_label), theme.dim())),
+            hint,
+        );
         if let Some((x, y)) = cursor
             && x < inner.right()
             && y < inner.bottom()
@@ -298,7 +312,8 @@ mod tests {
         for c in "ann".chars() {
             form.handle_key(&key(KeyCode::Char(c)));
         }
-        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Edited);
+        assert_eq!(form.handle_key(&key(KeyCode::Enter)), FormOutcome::Submit, "Enter submits from any field");
+        form.handle_key(&key(KeyCode::Tab));
         form.handle_key(&key(KeyCode::Right));
         assert_eq!(form.value(ROLE), "admin");
         form.handle_key(&key(KeyCode::Tab));

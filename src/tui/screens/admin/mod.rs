@@ -250,6 +250,7 @@ impl Screen for AdminScreen {
             ]),
             Section::Settings => a.extend([(Action::Open, "Edit value"), (Action::New, "New setting")]),
             Section::Audit => a.extend([
+                (Action::Open, "The entry in full (ids, names, old → new)"),
                 (Action::Outcome, "Cycle outcome filter"),
                 (Action::Filter, "Search (enter searches all history)"),
             ]),
@@ -468,6 +469,13 @@ impl AdminScreen {
                 None => vec![],
             },
             (Section::Settings, Action::New) => self.form(forms::new_setting()),
+            (Section::Audit, Action::Open) => match self.audit.selected() {
+                Some(r) => {
+                    let (title, lines) = rows::audit_detail(r);
+                    vec![Effect::Open(Overlay::Report { title, lines, scroll: 0 })]
+                }
+                None => vec![],
+            },
             (Section::Audit, Action::Outcome) => {
                 self.audit_outcome = match self.audit_outcome {
                     None => Some("success"),

@@ -150,3 +150,37 @@ pub fn role_rows(grants: &[(Role, Grant)]) -> Vec<RoleRow> {
         })
         .collect()
 }
+
+/// An audit entry in full (Enter on the audit log): whole ids, the entity's name, old → new,
+/// and every other detail recorded with it.
+pub fn audit_detail(r: &AuditRecord) -> (String, Vec<String>) {
+    let mut lines = vec![
+        format!("id       {}", r.id),
+        format!("when     {}", r.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %Z")),
+        format!("who      {} ({})", r.actor_name, r.actor_role.as_deref().unwrap_or("-")),
+        format!("action   {}", r.action),
+        format!("entity   {} {}", r.entity_type, r.entity_id.as_deref().unwrap_or("")),
+        format!("outcome  {}", r.outcome),
+        format!("source   {}", r.source),
+    ];
+    if let Some(m) = &r.message {
+        lines.push(format!("message  {m}"));
+    }
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(serde_json::Value::Object(map)) = r.details.as_ref().map(|d| &d.0) {
+        if let Some(name) = map.get("entity_name") {
+            lines.push(format!("name     {}", text(name)));
+        }
+        if map.contains_key("from") || map.contains_key("to") {
+            let side = |k: &str| map.get(k).map(text).unwrap_or_else(|| "-".into());
+            lines.push(format!("change   {} → {}", side("from"), side("to")));
+        }
+        for (k, v) in map.iter().filter(|(k, _)| !matches!(k.as_str(), "entity_name" | "from" | "to")) {
+            lines.push(format!("{k:<8} {}", text(v)));
+        }
+    }
+    (format!("audit entry: {} {}", r.action, r.entity_type), lines)
+}

@@ -324,5 +324,14 @@ impl BookingsScreen {
 
 /// The tab shows when the role may read bookings and devices; times in the user's zone.
 pub fn tab(me: &Session) -> Option<Box<dyn Screen>> {
-    visible(&me.actor).then(|| Box::new(BookingsScreen::for_user(&me.user.time_zone)) as Box<dyn Screen>)
+    let mut s = BookingsScreen::for_user(&me.user.time_zone);
+    // An approver lands on the approval queue (issue 14 #16).
+    if is_approver(me) && Section::Approvals.allowed(&me.actor) {
+        s.section = Section::Approvals;
+    }
+    visible(&me.actor).then(|| Box::new(s) as Box<dyn Screen>)
+}
+
+fn is_approver(me: &Session) -> bool {
+    me.actor.role == crate::domain::Role::Approver
 }

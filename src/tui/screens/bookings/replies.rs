@@ -24,6 +24,10 @@ impl Screen for BookingsScreen {
         "Bookings"
     }
 
+    fn home(&self, me: &Session) -> bool {
+        super::is_approver(me)
+    }
+
     fn context(&self) -> String {
         format!("bookings › {}", self.section.name())
     }

@@ -84,6 +84,10 @@ impl Screen for ClassesScreen {
         vec![]
     }
 
+    fn home(&self, me: &Session) -> bool {
+        matches!(me.actor.role, crate::domain::Role::Student | crate::domain::Role::Teacher)
+    }
+
     fn context(&self) -> String {
         match (&self.level, &self.detail) {
             (Level::Class, Some(d)) => format!("classes › {}", d.class.name),

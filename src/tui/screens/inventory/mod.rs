@@ -216,7 +216,12 @@ impl Screen for InventoryScreen {
     }
 
     fn filter(&mut self) -> String {
-        self.filter.clone()
+        match self.view {
+            View::Guests => self.filter.clone(),
+            View::Tasks => self.tasks.filter().to_string(),
+            View::Isos => self.isos.filter().to_string(),
+            View::Templates => self.templates.filter().to_string(),
+        }
     }
 
     fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
@@ -255,8 +260,8 @@ impl Screen for InventoryScreen {
                 let i = View::ALL.iter().position(|v| *v == self.view).unwrap_or(0);
                 let n = View::ALL.len();
                 self.view = View::ALL[if action == Action::NextView { (i + 1) % n } else { (i + n - 1) % n }];
-                // A filter typed for guests means nothing to tasks or ISOs: each view starts clean.
-                self.set_filter("");
+                // Each view keeps its own filter: a filter typed for guests is there again on
+                // coming back, and never applies to tasks or ISOs (issue 14 #15).
                 self.load(me)
             }
             (_, Action::Refresh) => self.load(me),
@@ -361,9 +366,11 @@ impl InventoryScreen {
     }
 
     pub fn set_filter(&mut self, text: &str) {
-        self.filter = text.to_string();
         match self.view {
-            View::Guests => self.list.set_filter(text),
+            View::Guests => {
+                self.filter = text.to_string();
+                self.list.set_filter(text)
+            }
             View::Tasks => self.tasks.set_filter(text),
             View::Isos => self.isos.set_filter(text),
             View::Templates => self.templates.set_filter(text),
@@ -398,7 +405,7 @@ impl InventoryScreen {
                 format!("clone {} ({})", source.name, source.vmid),
                 vec![
                     Field::text(NAME).with_value(&format!("{}-clone", source.name)),
-                    Field::text(NEW_VMID),
+                    Field::number(NEW_VMID),
                     Field::choice(FULL_COPY, &["no", "yes"], "no"),
                 ],
             )

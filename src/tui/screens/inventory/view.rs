@@ -197,19 +197,24 @@ impl InventoryScreen {
                 .map(|t| format!("data {} old", compact_age((now - t).num_seconds())))
                 .unwrap_or_else(|| "no data yet".into());
             let poller = poller_text(h, now);
+            // The cluster's name comes first, then what is wrong with it (issue 14 #17): an
+            // error that repeats "cluster <name>" drops that prefix.
             let (health, style) = match (&h.last_error, &h.warning) {
-                (Some(e), _) => (format!("✗ {}", truncate(e, 60)), theme.error()),
+                (Some(e), _) => {
+                    let e = e.strip_prefix(&format!("cluster {} ", c.name)).unwrap_or(e);
+                    (format!("✗ {}", truncate(e, 60)), theme.error())
+                }
                 // Polling works but something is off (a token without VM.Audit): say what.
                 (None, Some(w)) => (format!("! {}", truncate(w, 90)), theme.warn()),
                 (None, None) if h.last_success_at.is_some() => ("✓".to_string(), theme.ok()),
                 (None, None) => ("…".to_string(), theme.dim()),
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("{} ", health), style),
-                Span::styled(format!("{:<10}", c.name), theme.accent()),
+                Span::styled(format!("{:<10} ", c.name), theme.accent()),
+                Span::styled(health, style),
                 Span::styled(
                     format!(
-                        " {total} guests, {running} running · {age}{} · {poller}",
+                        " · {total} guests, {running} running · {age}{} · {poller}",
                         h.last_duration_ms.map(|d| format!(" ({d} ms)")).unwrap_or_default()
                     ),
                     theme.text(),

@@ -34,16 +34,32 @@ const METHOD: Key = Key("Method");
 /// Which support form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ask {
-    Transfer { session: Uuid },
-    Convert { session: Uuid },
-    Canned { session: Uuid },
-    ThreadStatus { thread: Uuid },
-    AssignmentStatus { id: Uuid },
+    Transfer {
+        session: Uuid,
+    },
+    Convert {
+        session: Uuid,
+    },
+    /// `previews`: per canned reply (by title), the exact text it sends in this chat.
+    Canned {
+        session: Uuid,
+        previews: Vec<(String, String)>,
+    },
+    ThreadStatus {
+        thread: Uuid,
+    },
+    AssignmentStatus {
+        id: Uuid,
+    },
     NewAssignment,
     NewThread,
     NewInvoice,
-    InvoiceStatus { id: Uuid },
-    Payment { invoice: Uuid },
+    InvoiceStatus {
+        id: Uuid,
+    },
+    Payment {
+        invoice: Uuid,
+    },
 }
 
 impl SupportScreen {
@@ -60,18 +76,42 @@ impl SupportScreen {
                 match action {
                     Action::Claim => vec![send(actor, Op::Claim { session: s.id })],
                     Action::Open if s.claimed_by == Some(actor.user_id) && s.status == "active" => {
+                        // A refusal on another chat is no reason here.
+                        if self.compose.pending.is_none() {
+                            self.compose.error = None;
+                        }
                         self.composing = true;
                         vec![]
                     }
-                    Action::Open => vec![Effect::Error(format!("Claim {} first (C).", s.reference))],
+                    // Refused, the box opens anyway with the reason: what the rep goes on typing
+                    // lands in it as a draft, never on the keymap (issue 14 #6).
+                    Action::Open => {
+                        let why = format!("Claim {} first (Esc, then C).", s.reference);
+                        self.composing = true;
+                        self.compose.error = Some(why.clone());
+                        vec![Effect::Error(why)]
+                    }
                     Action::Canned if self.canned.is_empty() => vec![Effect::Error("No canned replies yet.".into())],
                     Action::Canned => {
                         let titles: Vec<&str> = self.canned.iter().map(|c| c.title.as_str()).collect();
+                        // The exact text each reply sends here, shown before sending (issue 14 #2).
+                        let previews: Vec<(String, String)> = self
+                            .canned
+                            .iter()
+                            .map(|c| {
+                                let p = match crate::engine::support::preview_canned(&c.body, &s, actor) {
+                                    Ok(text) => format!("Sends: {text}"),
+                                    Err(e) => format!("Cannot send here: {e}"),
+                                };
+                                (c.title.clone(), p)
+                            })
+                            .collect();
+                        let note = canned_note(&previews, titles[0]);
                         self.form(
-                            Ask::Canned { session: s.id },
+                            Ask::Canned { session: s.id, previews },
                             Form::new(format!("canned reply to {}", s.visitor_name), vec![Field::choice(REPLY, &titles, titles[0])])
                                 .submit_label("send")
-                                .note(format!("Filled in: {}. ←/→ choose.", crate::domain::support::canned_variable_list())),
+                                .note(note),
                         )
                     }
                     Action::Transfer => self.form(
@@ -236,7 +276,7 @@ impl SupportScreen {
                 let make = form.value(MAKE);
                 Op::Convert { session: *session, account: make.contains("account"), thread: make.contains("thread") }
             }
-            Ask::Canned { session } => {
+            Ask::Canned { session, .. } => {
                 let title = form.value(REPLY);
                 let c = self.canned.iter().find(|c| c.title == title).ok_or("Pick a canned reply.")?;
                 Op::Canned { session: *session, reply: c.id }
@@ -279,5 +319,20 @@ fn due_date(form: &Form) -> Result<Option<chrono::NaiveDate>, String> {
         d => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
             .map(Some)
             .map_err(|_| "Due is a date like 2026-12-24.".into()),
+    }
+}
+
+/// The canned dialog's note: the variables a reply may use, and what the chosen one sends.
+fn canned_note(previews: &[(String, String)], chosen: &str) -> String {
+    let sends = previews.iter().find(|(t, _)| t == chosen).map(|(_, p)| p.as_str()).unwrap_or("");
+    format!("Variables: {}. ←/→ choose. {sends}", crate::domain::support::canned_variable_list())
+}
+
+impl SupportScreen {
+    /// The canned dialog's choice moved: show what the new choice sends.
+    pub(super) fn canned_edited(&mut self, form: &mut Form) {
+        if let Some(Ask::Canned { previews, .. }) = &self.asked {
+            form.note = Some(canned_note(previews, &form.value(REPLY)));
+        }
     }
 }

@@ -292,6 +292,20 @@ impl SupportScreen {
                 vec![]
             }
             ComposeOutcome::Send(text) => match (self.view, &self.transcript, &self.thread) {
+                // A chat the rep does not hold: refused here, the text stays in the box.
+                (View::Queue, _, _)
+                    if !self
+                        .queue
+                        .selected()
+                        .is_some_and(|s| s.claimed_by == Some(actor.user_id) && s.status == "active") =>
+                {
+                    let why = match self.queue.selected() {
+                        Some(s) => format!("Claim {} first (Esc, then C).", s.reference),
+                        None => "Nothing to reply to.".into(),
+                    };
+                    self.compose.error = Some(why.clone());
+                    vec![Effect::Error(why)]
+                }
                 // Submitted on behalf of the compose box: the draft stays until the store confirms.
                 (View::Queue, Some((session, _)), _) => {
                     vec![Effect::Submit(Command::new(actor, Op::Reply { session: *session, text }))]
@@ -299,8 +313,9 @@ impl SupportScreen {
                 (View::Threads, _, Some(t)) => {
                     vec![Effect::Submit(Command::new(actor, Op::Post { thread: t.id, text }))]
                 }
+                // Refused: the box stays open with the text as typed.
                 _ => {
-                    self.composing = false;
+                    self.compose.error = Some("Nothing to reply to.".into());
                     vec![Effect::Error("Nothing to reply to.".into())]
                 }
             },

@@ -35,6 +35,14 @@ impl Screen for SupportScreen {
         vec![]
     }
 
+    fn home(&self, me: &Session) -> bool {
+        me.actor.role == crate::domain::Role::Support
+    }
+
+    fn form_edited(&mut self, form: &mut Form) {
+        self.canned_edited(form);
+    }
+
     fn submitted(&mut self, id: RequestId) {
         self.compose.sent(id);
     }
