@@ -312,7 +312,7 @@ impl InventoryScreen {
                     (g.name.to_string(), row_style),
                     (kind.into(), row_style),
                     (node, if node_down { theme.warn() } else { theme.text() }),
-                    (status.into(), if g.stale { theme.dim() } else { status_style(g.status, theme) }),
+                    (status, if g.stale { theme.dim() } else { status_style(g.status, theme) }),
                     (ha.into(), row_style),
                     (cpu, row_style),
                     (mem, row_style),
