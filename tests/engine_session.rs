@@ -4,12 +4,11 @@
 
 mod common;
 
-use common::services;
 use common::ui::{signed_in, user};
+use common::{add, services};
 use labdeck::domain::Role;
 use labdeck::domain::rbac::{Action, Actor, Resource};
 use labdeck::domain::user::UserStatus;
-use labdeck::engine::accounts::{self, AccountForm};
 use labdeck::engine::{AccountOp, AdminOp, Command, Engine, EngineOptions, Event, Reply, RequestId, admin};
 use labdeck::store::Store;
 use labdeck::store::audit::AuditQuery;
@@ -17,15 +16,6 @@ use labdeck::tui::app::{Msg, Phase};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 use uuid::Uuid;
-
-async fn add(store: &Store, name: &str, role: Role) -> Actor {
-    let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
-    let svc = services(store);
-    let (u, _) = accounts::create_user(&svc, &Actor::system("t"), &form, role, Some("correct horse battery".into()))
-        .await
-        .unwrap();
-    store.load_actor(u.id).await.unwrap()
-}
 
 /// Send `op` as request `n` and wait for the event that answers it.
 async fn ask(

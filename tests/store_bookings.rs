@@ -4,25 +4,15 @@
 mod common;
 
 use chrono::{DateTime, Duration, SubsecRound, TimeZone, Utc};
-use common::services;
+use common::{add, services};
 use labdeck::domain::Role;
 use labdeck::domain::bookings::Interval;
 use labdeck::domain::rbac::Actor;
-use labdeck::engine::accounts::{self, AccountForm};
 use labdeck::engine::bookings::{self, Format, Op, Out, Request, Scope};
 use labdeck::engine::{AppError, Services};
 use labdeck::store::bookings::DeviceInput;
 use labdeck::store::{Store, StoreError};
 use uuid::Uuid;
-
-async fn add(store: &Store, name: &str, role: Role) -> Actor {
-    let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
-    let (u, _) =
-        accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
-            .await
-            .unwrap();
-    store.load_actor(u.id).await.unwrap()
-}
 
 fn t(h: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2030, 3, 4, 0, 0, 0).single().unwrap() + Duration::hours(h)

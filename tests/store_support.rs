@@ -4,24 +4,14 @@
 
 mod common;
 
-use common::services;
+use common::{add, services};
 use labdeck::domain::audit::{Entry, Source};
 use labdeck::domain::rbac::Actor;
 use labdeck::domain::{Role, support as rules};
-use labdeck::engine::accounts::{self, AccountForm};
 use labdeck::engine::support::{self, Op, Out};
 use labdeck::engine::{AppError, Reply};
 use labdeck::store::support::{NewAssignment, NewThread, ThreadFilter};
 use labdeck::store::{Store, StoreError};
-
-async fn add(store: &Store, name: &str, role: Role) -> Actor {
-    let form = AccountForm { username: name.into(), email: String::new(), display_name: name.into() };
-    let (u, _) =
-        accounts::create_user(&services(store), &Actor::system("t"), &form, role, Some("correct horse battery".into()))
-            .await
-            .unwrap();
-    store.load_actor(u.id).await.unwrap()
-}
 
 fn web() -> Source {
     Source::Http { addr: "127.0.0.1".into(), user_agent: Some("test".into()) }

@@ -68,6 +68,26 @@ pub fn services(store: &Store) -> Services {
     Services::new(store.clone(), Source::Cli { os_user: "test".into() })
 }
 
+/// A new account `name` (display name the same, no email) with `role`, as the actor it signs in as.
+pub async fn add(store: &Store, name: &str, role: labdeck::domain::Role) -> labdeck::domain::rbac::Actor {
+    use labdeck::domain::rbac::Actor;
+    let form = labdeck::engine::accounts::AccountForm {
+        username: name.into(),
+        email: String::new(),
+        display_name: name.into(),
+    };
+    let (u, _) = labdeck::engine::accounts::create_user(
+        &services(store),
+        &Actor::system("t"),
+        &form,
+        role,
+        Some("correct horse battery".into()),
+    )
+    .await
+    .unwrap();
+    store.load_actor(u.id).await.unwrap()
+}
+
 /// `both!(name, |store| async move { ... })` defines `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! both {
