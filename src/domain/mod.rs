@@ -35,6 +35,7 @@ pub mod settings;
 pub mod support;
 pub mod throttle;
 pub mod time;
+pub mod tutoring;
 pub mod user;
 
 pub use rbac::{Action, Actor, Denied, Resource};

@@ -3,6 +3,7 @@
 //! Students see only their own VMs, with how to connect and why an action is refused.
 
 mod forms;
+mod templates;
 mod view;
 
 pub use forms::FormKind;
@@ -12,7 +13,7 @@ use crate::domain::classes::policy::VmAction;
 use crate::domain::rbac::{Action as P, Actor, Resource as R};
 use crate::engine::accounts::Session;
 use crate::engine::classes::{Detail, Op, Out};
-use crate::engine::read::classes::{Class, ClassVm};
+use crate::engine::read::classes::{Class, ClassVm, TemplateRow};
 use crate::engine::{Command, Reply, Secret};
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
@@ -29,12 +30,15 @@ use uuid::Uuid;
 pub enum Level {
     List,
     Class,
+    /// The VM templates with their replicas per node (`]` from the list).
+    Templates,
 }
 
 pub struct ClassesScreen {
     pub level: Level,
     pub classes: DataTable<Class>,
     pub vms: DataTable<view::VmRow>,
+    pub templates: DataTable<TemplateRow>,
     pub detail: Option<Detail>,
     /// The class opened at `Level::Class`.
     pub open: Option<Uuid>,
@@ -51,6 +55,7 @@ impl Default for ClassesScreen {
             level: Level::List,
             classes: DataTable::new(view::class_columns()),
             vms: DataTable::new(view::vm_columns()),
+            templates: DataTable::new(templates::columns()),
             detail: None,
             open: None,
             marks: BTreeSet::new(),
@@ -82,6 +87,7 @@ impl Screen for ClassesScreen {
     fn context(&self) -> String {
         match (&self.level, &self.detail) {
             (Level::Class, Some(d)) => format!("classes › {}", d.class.name),
+            (Level::Templates, _) => "classes › templates".into(),
             _ => "classes".into(),
         }
     }
@@ -89,6 +95,10 @@ impl Screen for ClassesScreen {
     fn load(&mut self, me: &Session) -> Vec<Effect> {
         let actor = &me.actor;
         let mut fx = vec![send(actor, Op::Load)];
+        // The templates view and the class form's picker.
+        if actor.can(R::Template, P::Read) {
+            fx.push(send(actor, Op::Templates));
+        }
         if let (Level::Class, Some(class_id)) = (self.level, self.open) {
             fx.push(send(actor, Op::Detail { class_id }));
         }
@@ -121,6 +131,7 @@ impl Screen for ClassesScreen {
                 self.classes.set_rows(classes.clone());
                 self.all = classes;
             }
+            Out::Templates(rows) => self.templates.set_rows(rows),
             Out::Detail(d) => {
                 // A class closed meanwhile: its detail is no longer wanted.
                 if Some(d.class.id) != self.open {
@@ -149,8 +160,14 @@ impl Screen for ClassesScreen {
         let teacher = manages(actor);
         let mut a = Vec::new();
         match self.level {
+            Level::Templates => {
+                a.extend([(Action::PrevView, "Back to the classes"), (Action::Back, "Back to the classes")])
+            }
             Level::List => {
                 a.push((Action::Open, "Open the class: its VMs"));
+                if actor.can(R::Template, P::Read) {
+                    a.push((Action::NextView, "Templates, with their replicas per node"));
+                }
                 if teacher {
                     a.extend([
                         (Action::New, "New class"),
@@ -207,8 +224,17 @@ impl Screen for ClassesScreen {
             return vec![];
         }
         match self.level {
+            Level::List if action == Action::NextView && actor.can(R::Template, P::Read) => {
+                self.level = Level::Templates;
+                vec![send(actor, Op::Templates)]
+            }
+            Level::Templates if matches!(action, Action::PrevView | Action::NextView) => {
+                self.level = Level::List;
+                vec![]
+            }
             Level::List => self.list_action(action, actor),
             Level::Class => self.class_action(action, actor),
+            Level::Templates => vec![],
         }
     }
 
@@ -264,11 +290,15 @@ impl ClassesScreen {
         match self.level {
             Level::List => &mut self.classes,
             Level::Class => &mut self.vms,
+            Level::Templates => &mut self.templates,
         }
     }
 
     /// Back from a class to the list.
     fn back(&mut self) {
+        if self.level == Level::Templates {
+            self.level = Level::List;
+        }
         if self.level == Level::Class {
             self.level = Level::List;
             self.open = None;
@@ -290,8 +320,10 @@ impl ClassesScreen {
                 self.vms.set_filter("");
                 vec![send(actor, Op::Detail { class_id: c.id })]
             }
-            (Action::New, _) if actor.can(R::Class, P::Create) => self.form(forms::class_form(None)),
-            (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c))),
+            (Action::New, _) if actor.can(R::Class, P::Create) => {
+                self.form(forms::class_form(None, self.templates.rows()))
+            }
+            (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c), self.templates.rows())),
             (Action::Deploy, Some(c)) if teacher => vec![confirm_deploy(&c, actor)],
             (Action::JoinCode, Some(c)) if teacher => self.form(forms::code_form(&c)),
             (Action::JoinCode, _) if !teacher => self.form(forms::join_form()),
@@ -395,7 +427,7 @@ impl ClassesScreen {
             })],
             Action::Retry if teacher => vec![send(actor, Op::Retry { class_id: class.id })],
             Action::JoinCode if teacher => self.form(forms::code_form(&class)),
-            Action::Edit if teacher => self.form(forms::class_form(Some(&class))),
+            Action::Edit if teacher => self.form(forms::class_form(Some(&class), self.templates.rows())),
             _ => vec![],
         }
     }

@@ -135,6 +135,7 @@ impl ClassesScreen {
         match self.level {
             Level::List => self.classes.render(f, area, theme, "classes"),
             Level::Class => self.class_view(f, area, theme),
+            Level::Templates => self.templates.render(f, area, theme, "templates (replicas under each)"),
         }
     }
 

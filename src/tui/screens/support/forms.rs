@@ -34,21 +34,47 @@ const METHOD: Key = Key("Method");
 /// Which support form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ask {
-    Transfer { session: Uuid },
-    Convert { session: Uuid },
-    Canned { session: Uuid },
-    ThreadStatus { thread: Uuid },
-    AssignmentStatus { id: Uuid },
+    Transfer {
+        session: Uuid,
+    },
+    Convert {
+        session: Uuid,
+    },
+    Canned {
+        session: Uuid,
+    },
+    ThreadStatus {
+        thread: Uuid,
+    },
+    AssignmentStatus {
+        id: Uuid,
+    },
     NewAssignment,
     NewThread,
     NewInvoice,
-    InvoiceStatus { id: Uuid },
-    Payment { invoice: Uuid },
+    InvoiceStatus {
+        id: Uuid,
+    },
+    Payment {
+        invoice: Uuid,
+    },
+    /// A tutoring record: a new one (of one kind, or the form with every kind), an edit, a status.
+    NewRecord {
+        kind: Option<crate::domain::tutoring::RecordKind>,
+    },
+    EditRecord {
+        kind: crate::domain::tutoring::RecordKind,
+        id: Uuid,
+    },
+    RecordStatus {
+        kind: crate::domain::tutoring::RecordKind,
+        id: Uuid,
+    },
 }
 
 impl SupportScreen {
     /// Open one of this tab's forms.
-    fn form(&mut self, ask: Ask, form: Form) -> Vec<Effect> {
+    pub(super) fn form(&mut self, ask: Ask, form: Form) -> Vec<Effect> {
         self.asked = Some(ask);
         vec![Effect::Form(form)]
     }
@@ -97,6 +123,8 @@ impl SupportScreen {
                     _ => vec![],
                 }
             }
+            (View::Records, a) => self.record_action(a, actor),
+            (View::Assignments, Action::Open) => self.open_records(actor),
             (View::Threads, Action::Open) => match self.threads.selected() {
                 Some(row) if self.thread.as_ref().is_some_and(|t| t.id == row.id) => {
                     self.composing = true;
@@ -266,6 +294,9 @@ impl SupportScreen {
             Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value(STATUS) },
             Ask::Payment { invoice } => {
                 Op::RecordPayment { invoice: *invoice, amount: form.value(AMOUNT), method: form.value(METHOD) }
+            }
+            Ask::NewRecord { .. } | Ask::EditRecord { .. } | Ask::RecordStatus { .. } => {
+                return self.record_command(ask, form, actor);
             }
         };
         Ok(Command::new(actor, op))

@@ -155,12 +155,27 @@ impl SupportScreen {
                 };
                 format!("  type: {}  unread: {}{search}", self.type_filter.unwrap_or("all"), self.unread)
             }
+            View::Records => {
+                let of = self.record_scope.as_ref().map(|s| format!("  of {}", s.1)).unwrap_or_default();
+                format!("  kind: {}{of}", self.record_kind.map(|k| k.plural()).unwrap_or("all"))
+            }
             _ => String::new(),
         };
         spans.push(Span::styled(info, theme.dim()));
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
         match self.view {
-            View::Assignments => return self.assignments.render(f, body, theme, "assignments"),
+            View::Records => return self.records.render(f, body, theme, "records"),
+            View::Assignments => {
+                // The table keeps the full width; the selected assignment's links go below it.
+                let n = self.links.as_ref().map(|l| l.1.items.len()).unwrap_or(0) as u16;
+                let [top, bottom] = Layout::vertical([
+                    Constraint::Fill(1),
+                    Constraint::Length((n + 3).min(body.height.saturating_sub(5))),
+                ])
+                .areas(body);
+                self.assignments.render(f, top, theme, "assignments");
+                return self.render_links(f, bottom, theme);
+            }
             View::Invoices => return self.invoices.render(f, body, theme, "invoices"),
             _ => {}
         }
@@ -178,8 +193,20 @@ impl SupportScreen {
                 self.threads.render(f, left, theme, "threads");
                 self.render_thread(f, right, theme);
             }
-            View::Assignments | View::Invoices => {}
+            View::Assignments | View::Records | View::Invoices => {}
         }
+    }
+
+    /// The selected assignment's records and invoices.
+    fn render_links(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let selected = self.assignments.selected().map(|a| a.id);
+        let links = self.links.as_ref().filter(|l| Some(l.0) == selected).map(|l| &l.1);
+        let title = links.map(|c| format!(" {} ", c.title)).unwrap_or_else(|| " records ".into());
+        let inner = panel(f, area, theme, title);
+        let Some(ctx) = links else { return };
+        let [list, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+        f.render_widget(Paragraph::new(context_lines(ctx, theme)), list);
+        f.render_widget(Line::styled("enter: its records · e status · n new assignment", theme.dim()), foot);
     }
 
     fn render_chat(&mut self, f: &mut Frame, area: Rect, theme: &Theme, live: bool) {
