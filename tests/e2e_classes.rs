@@ -47,14 +47,15 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     let tess = demo_password(&screen, "teacher", "tess");
     let sam = demo_password(&screen, "student", "sam");
 
-    // Tess creates "Ops Lab": template 9000, three student VMs, any time of day.
+    // Tess creates "Ops Lab": template ubuntu-2404-base (9000), three student VMs, any time of day.
     sign_in(&t, "tess", &tess);
     t.wait_for("classes (2)");
     t.keys(&["n"]);
     t.wait_for("new class");
     t.text("Ops Lab");
     t.keys(&["Enter", "Enter"]);
-    t.text("9000");
+    // The template is picked from the list: 'u' picks ubuntu-2404-base (9000).
+    t.text("u");
     t.keys(&["Enter"]);
     t.text("pve1");
     t.keys(&["Enter", "C-u"]);

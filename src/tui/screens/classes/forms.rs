@@ -146,14 +146,10 @@ pub fn scale_form(c: &Class) -> Opened {
 
 pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScreen) -> Result<Command, String> {
     let v = |key: Key| form.value(key);
-    if matches!(kind, FormKind::NewClass | FormKind::EditClass(_)) && !screen.templates.loaded {
-        return Err("The templates are still loading; try again in a moment.".into());
-    }
-    let picked = templates::picked(screen.templates.rows(), &v(TEMPLATE));
     let class_form = || ClassForm {
         name: v(NAME),
         description: v(DESCRIPTION),
-        template: picked.clone(),
+        template: templates::picked(screen.templates.rows(), &v(TEMPLATE)),
         node: v(NODE),
         pool_size: v(POOL_SIZE),
         cpu_cores: v(CPU_CORES),
@@ -166,6 +162,9 @@ pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScre
         power_on_lead: v(POWER_ON_BEFORE),
     };
     let cmd = match kind {
+        FormKind::NewClass | FormKind::EditClass(_) if !screen.templates.loaded => {
+            return Err("The templates are still loading; try again in a moment.".into());
+        }
         FormKind::NewClass => Op::Create { form: Box::new(class_form()) },
         FormKind::EditClass(id) => Op::Edit { class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {

@@ -12,12 +12,12 @@ pub const NONE: &str = "none yet";
 
 pub fn columns() -> Vec<(&'static str, Constraint)> {
     vec![
-        ("template", Constraint::Fill(2)),
-        ("vmid", Constraint::Length(9)),
-        ("cluster/node", Constraint::Length(16)),
-        ("derived from", Constraint::Fill(1)),
-        ("class", Constraint::Length(14)),
-        ("size", Constraint::Length(16)),
+        ("template", Constraint::Fill(1)),
+        ("vmid", Constraint::Length(6)),
+        ("cluster/node", Constraint::Length(14)),
+        ("derived from", Constraint::Length(26)),
+        ("class", Constraint::Length(18)),
+        ("size", Constraint::Length(13)),
         ("classes", Constraint::Length(7)),
     ]
 }
