@@ -28,6 +28,7 @@ pub mod invitation;
 pub mod invoice;
 pub mod notice;
 pub mod password;
+pub mod profile;
 pub mod rbac;
 pub mod role;
 pub mod sanitize;

@@ -92,14 +92,34 @@ into_op!(
 #[derive(Debug, Clone)]
 pub enum AccountOp {
     CheckSetup,
-    SignIn { username: String, password: Secret },
-    CreateFirstAdmin { form: AccountForm, password: Secret },
-    AcceptInvitation { token: Secret, form: AccountForm, password: Secret },
+    SignIn {
+        username: String,
+        password: Secret,
+    },
+    CreateFirstAdmin {
+        form: AccountForm,
+        password: Secret,
+    },
+    AcceptInvitation {
+        token: Secret,
+        form: AccountForm,
+        password: Secret,
+    },
     SignOut,
-    ChangePassword { current: Secret, new: Secret },
+    ChangePassword {
+        current: Secret,
+        new: Secret,
+    },
     LoadUnread,
     LoadNotifications,
-    MarkRead { id: Option<Uuid> },
+    MarkRead {
+        id: Option<Uuid>,
+    },
+    /// My profile (the Me tab), and saving it as typed.
+    LoadProfile,
+    SaveProfile {
+        profile: crate::domain::profile::Profile,
+    },
 }
 
 /// Users, roles, invitations, settings and the audit log.
@@ -146,6 +166,7 @@ impl Op {
         match self {
             Op::Account(Ac::LoadUnread) => Some("account.unread"),
             Op::Account(Ac::LoadNotifications) => Some("account.notifications"),
+            Op::Account(Ac::LoadProfile) => Some("account.profile"),
             Op::Admin(Ad::LoadUsers) => Some("admin.users"),
             Op::Admin(Ad::LoadInvitations) => Some("admin.invitations"),
             Op::Admin(Ad::LoadSettings) => Some("admin.settings"),
@@ -196,6 +217,7 @@ pub enum Reply {
     Roles(Vec<(Role, Grant)>),
     Unread(i64),
     Notifications(Vec<crate::store::notifications::Notification>),
+    Profile(Box<crate::domain::profile::Profile>),
     Guests(Box<GuestBatch>),
     Overview(Box<Overview>),
     Tasks(Vec<crate::store::pve::Task>),

@@ -9,6 +9,7 @@ pub mod admin {
     pub use crate::store::audit::{AuditQuery, AuditRecord};
     pub use crate::store::invitations::Invitation;
     pub use crate::store::notifications::Notification;
+    pub use crate::store::profiles::PersonCard;
     pub use crate::store::settings::Setting;
 }
 

@@ -240,6 +240,11 @@ async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result
         }
         A::LoadUnread => Reply::Unread(svc.store.unread_count(signed_in()?).await?),
         A::LoadNotifications => Reply::Notifications(svc.store.my_notifications(signed_in()?, 500).await?),
+        A::LoadProfile => Reply::Profile(Box::new(svc.store.my_profile(signed_in()?).await?)),
+        A::SaveProfile { profile } => {
+            accounts::save_profile(svc, signed_in()?, &profile).await?;
+            Reply::Done("Profile saved.".into())
+        }
         A::MarkRead { id } => {
             let n = svc.store.mark_read(signed_in()?, id).await?;
             Reply::Done(format!("{n} notification{} marked read.", if n == 1 { "" } else { "s" }))

@@ -151,6 +151,8 @@ pub enum Out {
         thread: Uuid,
         messages: Vec<ThreadMessage>,
         context: Box<TutoringContext>,
+        /// Who takes part, with their initials, role, time zone and subjects.
+        people: Vec<crate::store::profiles::PersonCard>,
     },
     Assignments(Vec<AssignmentRow>),
     Invoices(Vec<InvoiceRow>),
@@ -283,7 +285,8 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             } else {
                 TutoringContext::default()
             };
-            out(Out::Thread { thread, messages, context: Box::new(context) })
+            let people = store.thread_people(a, thread).await?;
+            out(Out::Thread { thread, messages, context: Box::new(context), people })
         }
         Op::Post { thread, text } => {
             authorize(svc, a, Resource::Thread, Action::Create, "post_message").await?;

@@ -116,7 +116,7 @@ impl Store {
         ).bind(actor.user_id).fetch_one(p).await?))
     }
 
-    async fn may_see_thread(&self, actor: &Actor, thread: Uuid) -> Result<(), StoreError> {
+    pub(crate) async fn may_see_thread(&self, actor: &Actor, thread: Uuid) -> Result<(), StoreError> {
         actor.require(Resource::Thread, Action::Read)?;
         let exists: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
             "SELECT count(tp.id) FROM threads t LEFT JOIN thread_participants tp ON tp.thread_id = t.id AND tp.user_id = $2 WHERE t.id = $1 GROUP BY t.id",

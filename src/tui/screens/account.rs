@@ -1,4 +1,4 @@
-//! "Me": who I am, my notifications, my password. Every role has this tab.
+//! "Me": who I am and my profile, my notifications, my password. Every role has this tab.
 
 use super::{Screen, Taken};
 use crate::engine::accounts::Session;
@@ -38,6 +38,10 @@ impl TableRow for Notification {
 
 pub struct AccountScreen {
     pub notifications: DataTable<Notification>,
+    /// My profile (seed 004's fields), once loaded.
+    pub profile: Option<crate::domain::profile::Profile>,
+    /// Whether the open form is the profile's (else the password's).
+    editing_profile: bool,
 }
 
 impl Default for AccountScreen {
@@ -50,6 +54,8 @@ impl Default for AccountScreen {
                 ("title", Constraint::Length(36)),
                 ("", Constraint::Fill(1)),
             ]),
+            profile: None,
+            editing_profile: false,
         }
     }
 }
@@ -65,7 +71,10 @@ impl Screen for AccountScreen {
     }
 
     fn load(&mut self, me: &Session) -> Vec<Effect> {
-        vec![Effect::Send(Command::new(&me.actor, AccountOp::LoadNotifications))]
+        vec![
+            Effect::Send(Command::new(&me.actor, AccountOp::LoadNotifications)),
+            Effect::Send(Command::new(&me.actor, AccountOp::LoadProfile)),
+        ]
     }
 
     fn on_reply(&mut self, reply: Reply, _: &Session) -> Taken {
@@ -74,12 +83,16 @@ impl Screen for AccountScreen {
                 self.notifications.set_rows(n);
                 Taken::Done(vec![])
             }
+            Reply::Profile(p) => {
+                self.profile = Some(*p);
+                Taken::Done(vec![])
+            }
             other => Taken::NotMine(other),
         }
     }
 
     fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
-        if front && domains.iter().any(|d| d == "notifications") { self.load(me) } else { vec![] }
+        if front && domains.iter().any(|d| d == "notifications" || d == "users") { self.load(me) } else { vec![] }
     }
 
     fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
@@ -87,6 +100,7 @@ impl Screen for AccountScreen {
             (Action::Open, "Mark the notification read"),
             (Action::New, "Mark all notifications read"),
             (Action::ResetPassword, "Change my password"),
+            (Action::Edit, "Edit my profile (names, contact, time zone, subjects, bio)"),
             (Action::Filter, "Filter notifications"),
             (Action::Refresh, "Reload"),
         ]
@@ -107,7 +121,14 @@ impl Screen for AccountScreen {
             Action::New => {
                 return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))];
             }
-            Action::ResetPassword => return vec![change_password_form()],
+            Action::ResetPassword => {
+                self.editing_profile = false;
+                return vec![change_password_form()];
+            }
+            Action::Edit => {
+                self.editing_profile = true;
+                return vec![super::profile::form(&self.profile.clone().unwrap_or_default())];
+            }
             _ => {}
         }
         vec![]
@@ -123,14 +144,20 @@ impl Screen for AccountScreen {
                 }
                 Some(fx)
             }
-            Verb::Passwd => Some(vec![change_password_form()]),
+            Verb::Passwd => {
+                self.editing_profile = false;
+                Some(vec![change_password_form()])
+            }
             Verb::ReadAll => Some(vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))]),
             _ => None,
         }
     }
 
-    /// The one form of this tab: my new password.
+    /// The forms of this tab: my profile, my new password.
     fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
+        if self.editing_profile {
+            return Ok(super::profile::command(form, me));
+        }
         if form.value(NEW) != form.value(REPEAT) {
             return Err("The two new passwords differ.".into());
         }
@@ -151,15 +178,19 @@ impl Screen for AccountScreen {
 
     fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, me: &Session) {
         let user = &me.user;
-        let [profile, list] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+        let mine = self.profile.as_ref().map(|p| super::profile::lines(p, user.email.as_deref(), theme));
+        let height = 5 + mine.as_ref().map_or(0, |l| l.len() as u16);
+        let [profile, list] = Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
         let field = |k: &str, v: String| {
             Line::from(vec![Span::styled(format!("{k:>12}  "), theme.dim()), Span::styled(v, theme.text())])
         };
-        let lines = vec![
-            field("user", format!("{} ({})", user.username, user.display_name)),
+        let name = self.profile.as_ref().map_or(user.display_name.as_str(), |p| p.display_name.as_str());
+        let mut lines = vec![
+            field("user", format!("{} ({name})", user.username)),
             field("role", format!("{} — {}", user.role, user.role.describe())),
             field("email", user.email.clone().unwrap_or_else(|| "—".into())),
         ];
+        lines.extend(mine.unwrap_or_default());
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())

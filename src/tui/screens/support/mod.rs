@@ -76,6 +76,8 @@ pub struct OpenThread {
     pub id: Uuid,
     pub messages: Vec<ThreadMessage>,
     pub context: TutoringContext,
+    /// Who takes part: initials, name, role, time zone, subjects.
+    pub people: Vec<crate::engine::read::admin::PersonCard>,
 }
 
 pub struct SupportScreen {

@@ -221,11 +221,11 @@ impl SupportScreen {
             }
             Out::Canned(c) => self.canned = c,
             Out::Threads(rows) => self.threads.set_rows(rows),
-            Out::Thread { thread, messages, context } => {
+            Out::Thread { thread, messages, context, people } => {
                 if self.thread.as_ref().is_none_or(|t| t.id != thread) {
                     self.scroll = 0;
                 }
-                self.thread = Some(OpenThread { id: thread, messages, context: *context })
+                self.thread = Some(OpenThread { id: thread, messages, context: *context, people })
             }
             Out::Assignments(rows) => {
                 self.assignments.set_rows(rows);

@@ -128,6 +128,26 @@ fn thread_lines(msgs: &[ThreadMessage], width: usize, theme: &Theme) -> Vec<Line
     out
 }
 
+/// One line per person (at most three): "[TT] Tim Tutor  teacher · Europe/Berlin · Calculus".
+fn people_lines(people: &[crate::engine::read::admin::PersonCard], theme: &Theme) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = people
+        .iter()
+        .take(3)
+        .map(|p| {
+            let subjects = if p.subjects.is_empty() { String::new() } else { format!(" · {}", p.subjects) };
+            Line::from(vec![
+                Span::styled(format!("[{}]", p.initials), theme.accent()),
+                Span::raw(format!(" {}  ", p.display_name)),
+                Span::styled(format!("{} · {}{subjects}", p.role, p.time_zone), theme.dim()),
+            ])
+        })
+        .collect();
+    if people.len() > 3 {
+        out.push(Line::styled(format!("and {} more", people.len() - 3), theme.dim()));
+    }
+    out
+}
+
 fn context_lines(ctx: &TutoringContext, theme: &Theme) -> Vec<Line<'static>> {
     ctx.items
         .iter()
@@ -262,6 +282,11 @@ impl SupportScreen {
         };
         let inner = panel(f, area, theme, title);
         let Some(open) = open else { return };
+        // Who takes part, as avatars: "[TT] Tim Tutor (teacher, Europe/Berlin · Calculus)".
+        let who = people_lines(&open.people, theme);
+        let [people, inner] =
+            Layout::vertical([Constraint::Length(who.len() as u16), Constraint::Fill(1)]).areas(inner);
+        f.render_widget(Paragraph::new(who), people);
         let ctx_h =
             if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
         let compose_h = if self.composing { (self.compose.lines().len() as u16 + 1).clamp(2, 7) } else { 0 };
