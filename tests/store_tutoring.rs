@@ -214,4 +214,25 @@ both!(files_are_kept_by_the_store_typed_by_their_bytes_and_bounded, |store: Stor
     let over_ssh = run_as(&ssh, &sam, upload(&path)).await;
     assert!(matches!(&over_ssh, Err(AppError::Invalid(m)) if m.contains("SSH")), "{over_ssh:?}");
     assert_eq!(records(&store, &sam).await.len(), 1);
+
+    // A file attached to a thread: a message naming it, the bytes kept with the attachment.
+    let open = Op::CreateThread {
+        thread_type: "assignment".into(),
+        subject: "My essay".into(),
+        to: String::new(),
+        assignment: "ASG-1".into(),
+        text: "Draft attached next.".into(),
+    };
+    support::execute(&svc, &sam, open).await.unwrap();
+    let thread = store.list_threads(&sam, &Default::default()).await.unwrap()[0].id;
+    let attach = |p: &std::path::Path| R::Attach { thread, path: p.to_string_lossy().into_owned() };
+    assert!(run_as(&ssh, &sam, attach(&path)).await.is_err(), "not over SSH");
+    assert!(run_as(&svc, &sid, attach(&path)).await.is_err(), "not someone else's thread");
+    run_as(&svc, &sam, attach(&path)).await.unwrap();
+    let msgs = store.thread_messages(&sue, thread).await.unwrap();
+    let last = msgs.last().unwrap();
+    assert!(last.content.starts_with("📎 essay.txt[2J (application/pdf"), "{}", last.content);
+    let a = &last.attachments[0];
+    assert_eq!((a.name.as_str(), a.mime_type.as_deref()), ("essay.txt[2J", Some("application/pdf")));
+    assert!(a.location.starts_with("stored:"), "{}", a.location);
 });

@@ -222,3 +222,32 @@ fn a_student_is_offered_only_what_is_theirs_to_do() {
     let s = format!("{form:?}");
     assert!(s.contains("\"writing\"") && s.contains("\"file\"") && !s.contains("\"meeting\""), "{s}");
 }
+
+#[test]
+fn a_file_is_attached_to_a_thread_from_a_form() {
+    let mut a = app(Role::Student);
+    let thread = Uuid::from_u128(200);
+    let row = labdeck::store::support::ThreadRow {
+        id: thread,
+        subject: "My essay".into(),
+        thread_type: "assignment".into(),
+        status: "open".into(),
+        assignment_id: Some(ASG),
+        assignment_code: Some("ASG-1".into()),
+        invoice_id: None,
+        created_by_name: Some("Tim Tutor".into()),
+        updated_at: at(4, 15),
+        messages: 1,
+        unread: 0,
+    };
+    out(&mut a, Out::Threads(vec![row]));
+    key(&mut a, KeyCode::Char('a'));
+    assert!(screen(&mut a, 140, 24).contains("attach to 'My essay'"));
+    typed(&mut a, "/home/sam/essay.pdf");
+    key(&mut a, KeyCode::Enter);
+    let sent = ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::Records(R::Attach { thread: t, path })] if *t == thread && path == "/home/sam/essay.pdf"),
+        "{sent:?}"
+    );
+}

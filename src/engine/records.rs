@@ -44,6 +44,11 @@ pub enum Op {
         id: Uuid,
         status: String,
     },
+    /// Post a file from the console's machine to a thread, as a message with the attachment.
+    Attach {
+        thread: Uuid,
+        path: String,
+    },
 }
 
 impl Op {
@@ -100,6 +105,21 @@ pub async fn execute(svc: &Services, a: &Actor, op: Op) -> Result<Reply, AppErro
             }
             store.edit_record(a, kind, id, &edit, audit(svc, a, "edit_tutoring_record")).await?;
             Ok(Reply::Done(format!("The {kind} is changed.")))
+        }
+        Op::Attach { thread, path } => {
+            super::admin::authorize(svc, a, Resource::Thread, Action::Create, "post_message").await?;
+            let file = read_upload(&svc.source, &path).await?;
+            let mime = rules::sniff(&file.bytes).to_string();
+            let text = format!("📎 {} ({mime}, {})", file.name, rules::size_label(file.bytes.len() as i64));
+            let attachment = crate::store::support::NewAttachment {
+                name: file.name.clone(),
+                location: String::new(),
+                mime_type: Some(mime),
+                content: Some(file.bytes),
+            };
+            let e = Entry::by(a, &svc.source, "post_message", "thread").detail("attachment", file.name.as_str());
+            store.post_message(a, thread, &text, &[attachment], e).await?;
+            Ok(Reply::Done(format!("Attached {}.", file.name)))
         }
         Op::SetStatus { kind, id, status } => {
             let status = crate::domain::support::one_of("status", &status, kind.statuses())?;

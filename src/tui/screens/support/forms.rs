@@ -30,6 +30,7 @@ const DUE: Key = Key("Due (YYYY-MM-DD)");
 const AMOUNT: Key = Key("Amount (like 120.00)");
 const CURRENCY: Key = Key("Currency");
 const METHOD: Key = Key("Method");
+const FILE: Key = Key("File (path on this machine)");
 
 /// Which support form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +70,9 @@ pub enum Ask {
     RecordStatus {
         kind: crate::domain::tutoring::RecordKind,
         id: Uuid,
+    },
+    Attach {
+        thread: Uuid,
     },
 }
 
@@ -157,6 +161,15 @@ impl SupportScreen {
                 .submit_label("open")
                 .note("Support sees every thread; 'To' adds people, separated by commas."),
             ),
+            (View::Threads, Action::Attach) => match self.threads.selected() {
+                Some(t) => self.form(
+                    Ask::Attach { thread: t.id },
+                    Form::new(format!("attach to '{}'", t.subject), vec![Field::text(FILE)])
+                        .submit_label("attach")
+                        .note("A file on this machine; labdeck keeps a copy (at most 5 MiB) and shows only its name."),
+                ),
+                None => vec![],
+            },
             (View::Threads, Action::SetStatus) => match self.threads.selected() {
                 Some(t) => self.form(
                     Ask::ThreadStatus { thread: t.id },
@@ -294,6 +307,9 @@ impl SupportScreen {
             Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value(STATUS) },
             Ask::Payment { invoice } => {
                 Op::RecordPayment { invoice: *invoice, amount: form.value(AMOUNT), method: form.value(METHOD) }
+            }
+            Ask::Attach { thread } => {
+                Op::Records(crate::engine::records::Op::Attach { thread: *thread, path: form.value(FILE) })
             }
             Ask::NewRecord { .. } | Ask::EditRecord { .. } | Ask::RecordStatus { .. } => {
                 return self.record_command(ask, form, actor);

@@ -135,6 +135,7 @@ impl Screen for SupportScreen {
                 (Action::Open, "Open the thread, then reply"),
                 (Action::Outcome, "Cycle the thread type shown"),
                 (Action::SetStatus, "Set the thread's status"),
+                (Action::Attach, "Attach a file from this machine (kept by labdeck, at most 5 MiB)"),
                 (Action::New, "New thread (to support, or to people by username)"),
                 (Action::Filter, "Search threads (enter searches every message)"),
             ]),

@@ -122,7 +122,9 @@ fn thread_lines(msgs: &[ThreadMessage], width: usize, theme: &Theme) -> Vec<Line
         push_message(&mut out, head, &m.content, width, theme.accent(), theme);
         for a in &m.attachments {
             let kind = a.mime_type.clone().unwrap_or_else(|| "file".into());
-            out.push(Line::styled(format!("      📎 {} ({kind}) {}", a.name, a.location), theme.dim()));
+            // A stored upload is named only; a link shows where it points.
+            let at = if a.location.starts_with("stored:") { "" } else { a.location.as_str() };
+            out.push(Line::styled(format!("      📎 {} ({kind}) {at}", a.name), theme.dim()));
         }
     }
     out
