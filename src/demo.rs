@@ -63,22 +63,14 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
 }
 
 /// Seed 004's profile fields of the tutoring people: (username, first, last, phone, zone,
-/// subjects, bio).
+/// subjects, bio). Zones stay UTC: the demo's calendars and scripted runs read times in them.
 const PROFILES: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    ("tess", "Tess", "Teacher", "+49 30 5550 101", "Europe/Berlin", "Linux, Operating systems", "Runs the Linux labs."),
-    (
-        "tom",
-        "Tom",
-        "Tutor",
-        "+44 20 5550 102",
-        "Europe/London",
-        "Networking, Shell scripting",
-        "Ten years of exam prep.",
-    ),
-    ("sam", "Sam", "Student", "+1 212 555 0103", "America/New_York", "Networking", "Second year, evening classes."),
-    ("sara", "Sara", "Student", "", "Europe/Madrid", "Networking", ""),
-    ("sid", "Sid", "Student", "", "Asia/Kolkata", "Operating systems", ""),
-    ("sue", "Sue", "Support", "+49 30 5550 100", "Europe/Berlin", "", "Support desk, weekdays 8-18."),
+    ("tess", "Tess", "Teacher", "+49 30 5550 101", "UTC", "Linux, Operating systems", "Runs the Linux labs."),
+    ("tom", "Tom", "Tutor", "+44 20 5550 102", "UTC", "Networking, Shell scripting", "Ten years of exam prep."),
+    ("sam", "Sam", "Student", "+1 212 555 0103", "UTC", "Networking", "Second year, evening classes."),
+    ("sara", "Sara", "Student", "", "UTC", "Networking", ""),
+    ("sid", "Sid", "Student", "", "UTC", "Operating systems", ""),
+    ("sue", "Sue", "Support", "+49 30 5550 100", "UTC", "", "Support desk, weekdays 8-18."),
 ];
 
 /// The people's profiles (each saved as that person), and one file Sam uploaded to his essay

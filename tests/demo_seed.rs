@@ -148,7 +148,7 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
         1
     );
     assert!(count(&store, "SELECT count(*) FROM user_profiles WHERE expertise IS NOT NULL").await >= 5);
-    assert!(count(&store, "SELECT count(*) FROM users WHERE time_zone <> 'UTC'").await >= 6);
+    assert!(count(&store, "SELECT count(*) FROM user_profiles WHERE bio IS NOT NULL").await >= 4);
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status IN ('pending','approved')").await > 0);
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status = 'cancelled'").await > 0);
     assert!(count(&store, "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL").await > 0);

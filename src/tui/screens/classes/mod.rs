@@ -324,7 +324,7 @@ impl ClassesScreen {
                 self.form(forms::class_form(None, self.templates.rows()))
             }
             (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c), self.templates.rows())),
-            (Action::Deploy, Some(c)) if teacher => vec![confirm_deploy(&c, actor)],
+            (Action::Deploy, Some(c)) if teacher => vec![view::confirm_deploy(&c, actor)],
             (Action::JoinCode, Some(c)) if teacher => self.form(forms::code_form(&c)),
             (Action::JoinCode, _) if !teacher => self.form(forms::join_form()),
             (Action::Delete, Some(c)) if teacher => vec![Effect::Open(Overlay::Confirm {
@@ -396,7 +396,7 @@ impl ClassesScreen {
                 let ids = targets.iter().map(|v| v.id).collect();
                 vec![Effect::Open(Overlay::Confirm {
                     title: "reset usage".into(),
-                    message: format!("Reset the usage hours of {}?", names(&targets)),
+                    message: format!("Reset the usage hours of {}?", view::names(&targets)),
                     on_yes: Command::new(actor, Op::ResetUsage { class_id: class.id, vm_ids: ids }),
                 })]
             }
@@ -451,7 +451,7 @@ impl ClassesScreen {
                 targets.len(),
                 if targets.len() == 1 { "" } else { "s" }
             ),
-            message: format!("{} {}?", action.verb(), names(&targets)),
+            message: format!("{} {}?", action.verb(), view::names(&targets)),
             on_yes: cmd,
         })]
     }
@@ -479,31 +479,4 @@ impl ClassesScreen {
             _ => vec![Effect::Error("Select a class first.".into())],
         }
     }
-}
-
-fn confirm_deploy(c: &Class, actor: &Actor) -> Effect {
-    Effect::Open(Overlay::Confirm {
-        title: "deploy class".into(),
-        message: format!(
-            "Deploy {}: a teacher VM and {} student VMs (linked clones of {}) with a baseline snapshot each?",
-            c.name,
-            c.pool_size,
-            c.template_name.as_deref().unwrap_or("its template")
-        ),
-        on_yes: Command::new(actor, Op::Scale { class_id: c.id, size: None }),
-    })
-}
-
-/// "sam's lb-student-01 (4102), …" — what a confirmation names.
-fn names(vms: &[ClassVm]) -> String {
-    let shown: Vec<String> = vms
-        .iter()
-        .take(5)
-        .map(|v| match &v.username {
-            Some(u) => format!("{u}'s {} ({})", v.vm_name, v.vmid),
-            None => format!("{} ({})", v.vm_name, v.vmid),
-        })
-        .collect();
-    let more = if vms.len() > 5 { format!(" and {} more", vms.len() - 5) } else { String::new() };
-    format!("{}{more}", shown.join(", "))
 }
