@@ -190,6 +190,11 @@ pub enum UserCmd {
     Lock { username: String },
     /// Unlock an account
     Unlock { username: String },
+    /// SSH keys that sign in to `labdeck serve --ssh`
+    Key {
+        #[command(subcommand)]
+        command: crate::cli_keys::KeyCmd,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -307,7 +312,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Cmd::Serve(args)) => {
             let store = open(&url).await?;
-            crate::cli_serve::run(services(&store, Source::Engine, config.auth.hash_concurrency), args).await
+            let ctx = crate::cli_serve::ServeContext {
+                keymap,
+                theme,
+                clock: config.ui.clock,
+                watch_every: Duration::from_millis(config.engine.watch_interval_ms),
+                ssh: config.ssh.clone(),
+            };
+            crate::cli_serve::run(services(&store, Source::Engine, config.auth.hash_concurrency), args, ctx).await
         }
         Some(Cmd::Cluster { command }) => {
             let store = open(&url).await?;
@@ -498,6 +510,7 @@ async fn user_command(svc: &Services, cmd: UserCmd) -> anyhow::Result<()> {
             admin::set_status(svc, &actor, user.id, UserStatus::Locked).await?;
             println!("locked {}", user.username);
         }
+        UserCmd::Key { command } => crate::cli_keys::run(svc, &actor, command).await?,
         UserCmd::Unlock { username } => {
             let user = find(svc, &username).await?;
             admin::set_status(svc, &actor, user.id, UserStatus::Active).await?;

@@ -14,6 +14,7 @@ pub struct Config {
     pub ui: Ui,
     pub auth: Auth,
     pub engine: EngineConfig,
+    pub ssh: SshConfig,
     /// Action name → key, e.g. `quit = "q"`; see `labdeck keys` for the actions.
     pub keys: BTreeMap<String, String>,
     /// Colour role → colour name or `#rrggbb`, e.g. `accent = "magenta"`.
@@ -101,6 +102,23 @@ pub struct Auth {
     pub hash_concurrency: usize,
 }
 
+/// `labdeck serve --ssh`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SshConfig {
+    /// Let people sign in with their password too (throttled like the console's sign-in);
+    /// off: keys only.
+    pub password_auth: bool,
+    /// The user name that opens the visitor chat (`ssh chat@host`).
+    pub chat_user: String,
+}
+
+impl Default for SshConfig {
+    fn default() -> Self {
+        SshConfig { password_auth: false, chat_user: "chat".into() }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineConfig {
@@ -116,6 +134,7 @@ impl Default for Config {
             ui: Ui::default(),
             auth: Auth::default(),
             engine: EngineConfig::default(),
+            ssh: SshConfig::default(),
             keys: BTreeMap::new(),
             colors: BTreeMap::new(),
         }
@@ -220,6 +239,10 @@ impl Config {
         }
         if !(100..=60_000).contains(&self.engine.watch_interval_ms) {
             return Err(("engine.watch_interval_ms".into(), "must be from 100 to 60000".into()));
+        }
+        let chat = &self.ssh.chat_user;
+        if chat.is_empty() || chat.len() > 32 || !chat.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            return Err(("ssh.chat_user".into(), "must be 1 to 32 letters, digits, '.', '_' or '-'".into()));
         }
         if let Some(url) = &self.database_url
             && !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))

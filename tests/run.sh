@@ -28,6 +28,17 @@ if ! command -v tmux >/dev/null; then
   fi
 fi
 
+# The SSH end-to-end tests (tests/e2e_ssh.rs) drive the real OpenSSH client.
+if ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
+  if is_root && command -v apt-get >/dev/null; then
+    say "installing openssh-client (for the SSH end-to-end tests)"
+    apt_install openssh-client
+  else
+    say "ssh and ssh-keygen are required for the SSH end-to-end tests (apt-get install openssh-client)"
+    exit 1
+  fi
+fi
+
 # The directory holding initdb and pg_ctl: PATH first, then Debian's versioned directories.
 pg_bindir() {
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then

@@ -28,10 +28,21 @@ impl Outcome {
 /// Where a request came from: the local terminal, an SSH session (key fingerprint), HTTP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Local { os_user: String },
-    Cli { os_user: String },
-    Ssh { key_fingerprint: String, addr: String },
-    Http { addr: String, user_agent: Option<String> },
+    Local {
+        os_user: String,
+    },
+    Cli {
+        os_user: String,
+    },
+    /// An `labdeck serve --ssh` session from `addr`, signed in by this key (none for a visitor).
+    Ssh {
+        addr: String,
+        key_fingerprint: Option<String>,
+    },
+    Http {
+        addr: String,
+        user_agent: Option<String>,
+    },
     Engine,
 }
 
@@ -40,7 +51,7 @@ impl Source {
         match self {
             Source::Local { os_user } => format!("tty:{os_user}"),
             Source::Cli { os_user } => format!("cli:{os_user}"),
-            Source::Ssh { key_fingerprint, .. } => format!("ssh:{key_fingerprint}"),
+            Source::Ssh { addr, .. } => format!("ssh:{addr}"),
             Source::Http { .. } => "http".into(),
             Source::Engine => "engine".into(),
         }

@@ -74,6 +74,16 @@ pub async fn sign_in(svc: &Services, username: &str, plain: String) -> Result<Se
     Ok(Session { actor, user })
 }
 
+/// The organisation's name if one is set (none, or unreadable, is fine).
+pub async fn org_setting(svc: &Services) -> Option<String> {
+    svc.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from))
+}
+
+/// The name screens show for the organisation: its setting, else "labdeck".
+pub async fn org_name(svc: &Services) -> String {
+    org_setting(svc).await.unwrap_or_else(|| "labdeck".into())
+}
+
 /// The fields a person types to get an account.
 #[derive(Debug, Clone, Default)]
 pub struct AccountForm {

@@ -66,6 +66,8 @@ pub enum Op {
     Support(super::support::Op),
     Classes(super::classes::Op),
     Infra(super::infra::Op),
+    /// A visitor's chat (no actor: the token names the chat).
+    Visitor(super::visitor::VisitorOp),
     /// A screen that shows live data (the visitor queue) is open, or closed: the engine then
     /// looks for database changes more often. No reply.
     WatchClosely(bool),
@@ -85,7 +87,8 @@ into_op!(
     super::bookings::Op => Bookings,
     super::support::Op => Support,
     super::classes::Op => Classes,
-    super::infra::Op => Infra
+    super::infra::Op => Infra,
+    super::visitor::VisitorOp => Visitor
 );
 
 /// Signing in and out, and what belongs to the signed-in user alone.
@@ -119,6 +122,14 @@ pub enum AccountOp {
     LoadProfile,
     SaveProfile {
         profile: crate::domain::profile::Profile,
+    },
+    /// My SSH keys (for `labdeck serve --ssh`); add one from its public key line.
+    LoadSshKeys,
+    AddSshKey {
+        key: String,
+    },
+    RemoveSshKey {
+        fingerprint: String,
     },
 }
 
@@ -167,6 +178,7 @@ impl Op {
             Op::Account(Ac::LoadUnread) => Some("account.unread"),
             Op::Account(Ac::LoadNotifications) => Some("account.notifications"),
             Op::Account(Ac::LoadProfile) => Some("account.profile"),
+            Op::Account(Ac::LoadSshKeys) => Some("account.ssh_keys"),
             Op::Admin(Ad::LoadUsers) => Some("admin.users"),
             Op::Admin(Ad::LoadInvitations) => Some("admin.invitations"),
             Op::Admin(Ad::LoadSettings) => Some("admin.settings"),
@@ -196,6 +208,7 @@ impl Op {
             Op::Account(AccountOp::SignOut) => "sign_out",
             Op::Account(AccountOp::ChangePassword { .. }) => "change_password",
             Op::WatchClosely(_) => "watch",
+            Op::Visitor(_) => "visitor_chat",
             other => other.load_kind().unwrap_or("action"),
         }
     }
@@ -251,6 +264,8 @@ pub enum Reply {
     Support(super::support::Out),
     Classes(super::classes::Out),
     Infra(super::infra::Out),
+    Visitor(Box<super::visitor::VisitorOut>),
+    SshKeys(Vec<crate::store::ssh_keys::SshKey>),
 }
 
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ pub mod demo_sim;
 mod error;
 pub mod guard;
 pub(crate) mod guests;
+mod hub;
 pub mod infra;
 pub mod inventory;
 pub mod poller;
@@ -22,13 +23,16 @@ pub mod read;
 pub mod records;
 mod runtime;
 mod session;
+pub mod ssh_keys;
 pub mod support;
+pub mod visitor;
 
 pub use auth::Hasher;
 pub use command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply, RequestId, Secret};
 pub use error::{AppError, ErrorKind};
 pub use guests::act as guests_act;
 pub use guests::detail as guest_detail;
+pub use hub::Hub;
 pub use runtime::{Engine, EngineHandle, EngineOptions};
 
 use crate::domain::audit::Source;

@@ -13,6 +13,11 @@ pub mod admin {
     pub use crate::store::settings::Setting;
 }
 
+/// SSH keys that sign people in to `labdeck serve --ssh`.
+pub mod ssh {
+    pub use crate::store::ssh_keys::SshKey;
+}
+
 /// Clusters, tasks and ISO images as polled into the database.
 pub mod inventory {
     pub use crate::store::pve::{Cluster, ClusterInput, Iso, Node, PollHealth, Task};

@@ -1,5 +1,6 @@
 use super::accounts;
 use super::command::{AccountOp, AdminOp, Command, Event, InventoryOp, Op, Reply};
+use super::hub::{Fanout, Hub};
 use super::inventory::{self, GuestBatch};
 use super::{AppError, Services, admin};
 use crate::domain::audit::Entry;
@@ -14,11 +15,16 @@ use tokio::sync::mpsc;
 #[derive(Clone)]
 pub struct EngineHandle {
     commands: mpsc::UnboundedSender<Command>,
-    stop: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
-    pollers: std::sync::Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// The engine this front door alone owns (`Engine::start`); `None` for one attached to a
+    /// shared [`Hub`], whose owner stops it.
+    own: Option<std::sync::Arc<Hub>>,
 }
 
 impl EngineHandle {
+    pub(super) fn new(commands: mpsc::UnboundedSender<Command>) -> EngineHandle {
+        EngineHandle { commands, own: None }
+    }
+
     pub fn send(&self, cmd: Command) {
         // If the engine is gone the program is shutting down; nothing to report to.
         let _ = self.commands.send(cmd);
@@ -27,9 +33,8 @@ impl EngineHandle {
     /// Stop the pollers and give them a moment to hand their leases back, so another
     /// console takes over at once instead of after the lease expires.
     pub async fn shutdown(&self) {
-        let _ = self.stop.send(true);
-        if let Some(h) = self.pollers.lock().await.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), h).await;
+        if let Some(hub) = &self.own {
+            hub.stop_pollers().await;
         }
     }
 }
@@ -45,52 +50,13 @@ pub struct EngineOptions {
 pub struct Engine;
 
 impl Engine {
-    /// Start the engine's tasks. They stop when the handle and the event receiver are dropped.
+    /// Start an engine for one front door. Its tasks stop when the handle and the event
+    /// receiver are dropped. (Many front doors share one engine through a [`Hub`].)
     pub fn start(services: Services, opts: EngineOptions) -> (EngineHandle, mpsc::UnboundedReceiver<Event>) {
-        let watch_every = opts.watch_every;
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let pollers = opts
-            .pollers
-            .then(|| tokio::spawn(super::poller::supervise(services.clone(), super::poller::owner_id(), stop_rx)));
-        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
-        let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-        let svc = services.clone();
-        let events = ev_tx.clone();
-        let poke = std::sync::Arc::new(tokio::sync::Notify::new());
-        let live = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (poke2, live2) = (poke.clone(), live.clone());
-        let sessions = std::sync::Arc::new(super::session::Sessions::default());
-        let sessions2 = sessions.clone();
-        tokio::spawn(async move {
-            while let Some(cmd) = cmd_rx.recv().await {
-                if let Op::WatchClosely(on) = cmd.op {
-                    if live2.swap(on, std::sync::atomic::Ordering::Relaxed) != on {
-                        poke2.notify_one();
-                    }
-                    continue;
-                }
-                let svc = svc.clone();
-                let events = events.clone();
-                let sessions = sessions2.clone();
-                tokio::spawn(async move {
-                    let (id, origin) = (cmd.id, cmd.op.origin());
-                    let event = super::guard::answer(id, origin, execute(&svc, &sessions, cmd, &events)).await;
-                    let _ = events.send(event);
-                });
-            }
-        });
-        let closed = {
-            let ev = ev_tx.clone();
-            async move { ev.closed().await }
-        };
-        tokio::spawn(super::push::listen(services.store.clone(), poke.clone(), closed));
-        tokio::spawn(watch_revisions(services, ev_tx, watch_every, poke, live, sessions));
-        let handle = EngineHandle {
-            commands: cmd_tx,
-            stop: std::sync::Arc::new(stop_tx),
-            pollers: std::sync::Arc::new(tokio::sync::Mutex::new(pollers)),
-        };
-        (handle, ev_rx)
+        let (tx, events) = mpsc::unbounded_channel();
+        let hub = Hub::start_inner(services.clone(), opts, Some(tx.clone()));
+        let handle = hub.attach_to(services, tx);
+        (EngineHandle { own: Some(std::sync::Arc::new(hub)), ..handle }, events)
     }
 }
 
@@ -104,12 +70,12 @@ const SURE_EVERY: Duration = Duration::from_secs(5);
 /// query per interval, and a NOTIFY (`poke`) triggers it at once; on SQLite a stat of the
 /// database files per interval, and the query when they changed (or every [`SURE_EVERY`]).
 /// While `live` the interval is at most [`LIVE_EVERY`].
-async fn watch_revisions(
+pub(super) async fn watch_revisions(
     svc: Services,
-    events: mpsc::UnboundedSender<Event>,
+    events: Fanout,
     every: Duration,
     poke: std::sync::Arc<tokio::sync::Notify>,
-    live: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    live: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     sessions: std::sync::Arc<super::session::Sessions>,
 ) {
     let mut known: Option<BTreeMap<String, i64>> = None;
@@ -120,7 +86,7 @@ async fn watch_revisions(
     let mut read_at = std::time::Instant::now();
     loop {
         if !std::mem::take(&mut first) {
-            let pause = if live.load(std::sync::atomic::Ordering::Relaxed) { every.min(LIVE_EVERY) } else { every };
+            let pause = if live.load(std::sync::atomic::Ordering::Relaxed) > 0 { every.min(LIVE_EVERY) } else { every };
             let poked = tokio::select! {
                 () = tokio::time::sleep(pause) => false,
                 () = poke.notified() => true,
@@ -145,13 +111,13 @@ async fn watch_revisions(
                 sessions.saw(&now);
                 if down {
                     down = false;
-                    let _ = events.send(Event::StoreUp);
+                    events.send(Event::StoreUp);
                 }
                 if let Some(prev) = &known {
                     let changed: Vec<String> =
                         now.iter().filter(|(d, r)| prev.get(*d) != Some(r)).map(|(d, _)| d.clone()).collect();
                     if !changed.is_empty() {
-                        let _ = events.send(Event::Changed(changed));
+                        events.send(Event::Changed(changed));
                     }
                 }
                 known = Some(now);
@@ -159,7 +125,7 @@ async fn watch_revisions(
             Err(e) if !down => {
                 down = true;
                 tracing::error!(error = %e, "database unreachable");
-                let _ = events.send(Event::StoreDown(e.to_string()));
+                events.send(Event::StoreDown(e.to_string()));
             }
             Err(_) => {}
         }
@@ -168,7 +134,7 @@ async fn watch_revisions(
 
 /// Run one command. Most answer once; a long answer (changed guests) may send parts of
 /// itself on `events` first, under the same request id.
-async fn execute(
+pub(super) async fn execute(
     svc: &Services,
     sessions: &super::session::Sessions,
     cmd: Command,
@@ -206,6 +172,7 @@ async fn execute(
             super::infra::Out::Done(message) => Reply::Done(message),
             out => Reply::Infra(out),
         }),
+        Op::Visitor(op) => super::visitor::execute(svc, op).await,
         // Taken by the command loop before it gets here.
         Op::WatchClosely(_) => Err(AppError::Invalid("WatchClosely has no reply".into())),
     }
@@ -218,7 +185,7 @@ async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result
         A::CheckSetup => Reply::Setup {
             needs_first_admin: svc.store.count_users().await? == 0,
             // The sign-in screen shows the organisation's name; none set (or unreadable) is fine.
-            org: svc.store.setting("org.name").await.ok().flatten().and_then(|v| v.as_str().map(String::from)),
+            org: accounts::org_setting(svc).await,
         },
         A::SignIn { username, password } => {
             Reply::SignedIn(Box::new(accounts::sign_in(svc, &username, password.0).await?))
@@ -244,6 +211,15 @@ async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result
         A::SaveProfile { profile } => {
             accounts::save_profile(svc, signed_in()?, &profile).await?;
             Reply::Done("Profile saved.".into())
+        }
+        A::LoadSshKeys => Reply::SshKeys(super::ssh_keys::list(svc, signed_in()?, None).await?),
+        A::AddSshKey { key } => {
+            let key = super::ssh_keys::add(svc, signed_in()?, None, &key).await?;
+            Reply::Done(format!("Key {} added: sign in with ssh as {}.", key.fingerprint, signed_in()?.username))
+        }
+        A::RemoveSshKey { fingerprint } => {
+            let key = super::ssh_keys::remove(svc, signed_in()?, None, &fingerprint).await?;
+            Reply::Done(format!("Key {} removed.", key.fingerprint))
         }
         A::MarkRead { id } => {
             let n = svc.store.mark_read(signed_in()?, id).await?;

@@ -78,8 +78,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (engine, events) = Engine::start(svc.clone(), EngineOptions { watch_every, pollers: false });
+    let result = serve_on(svc, listener, limits, events, shutdown).await;
+    engine.shutdown().await;
+    result
+}
+
+/// Serve with the change feed of an engine the caller runs (`serve --http --ssh` shares
+/// one engine between both front doors).
+pub async fn serve_on(
+    svc: Services,
+    listener: tokio::net::TcpListener,
+    limits: Limits,
+    events: mpsc::UnboundedReceiver<Event>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (tx, rx) = watch::channel(0u64);
-    let caps = conns::Caps::new(limits.max_connections, limits.max_connections_per_ip);
+    let caps = crate::admission::Caps::new(limits.max_connections, limits.max_connections_per_ip);
     let header_timeout = limits.header_timeout;
     let app = router(svc, limits, rx).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
@@ -97,16 +111,14 @@ pub async fn serve(
     // given up to 5 s to finish what is open.
     let serving = server.serve(app);
     tokio::pin!(serving);
-    let result = tokio::select! {
+    tokio::select! {
         r = &mut serving => r.map_err(anyhow::Error::from),
         () = forward(events, tx) => Ok(()),
         () = shutdown => {
             handle.graceful_shutdown(Some(Duration::from_secs(5)));
             (&mut serving).await.map_err(anyhow::Error::from)
         }
-    };
-    engine.shutdown().await;
-    result
+    }
 }
 
 /// Wake the waiting long-polls when the chat changed, at most once per `COALESCE`: every

@@ -20,6 +20,7 @@ mod schema;
 pub mod secrets;
 pub mod seed;
 pub mod settings;
+pub mod ssh_keys;
 pub mod support;
 pub mod testing;
 pub mod throttle;

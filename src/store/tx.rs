@@ -53,6 +53,8 @@ macro_rules! impl_tx_ext {
             async fn audit(&mut self, e: &Entry) -> Result<(), sqlx::Error> {
                 let user_agent = match &e.source {
                     crate::domain::audit::Source::Http { user_agent, .. } => user_agent.clone(),
+                    // The column says what the client is; for SSH, the key it signed in with.
+                    crate::domain::audit::Source::Ssh { key_fingerprint, .. } => key_fingerprint.as_ref().map(|f| format!("key {f}")),
                     _ => None,
                 };
                 sqlx::query(INSERT_AUDIT)

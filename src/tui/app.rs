@@ -134,6 +134,9 @@ pub struct App {
     pub quit: bool,
     /// A screen asked for the terminal's bell; the next frame rings it.
     pub bell: bool,
+    /// Signing out ends the console (an SSH session, signed in by its key) instead of
+    /// showing the sign-in screen.
+    pub quit_on_sign_out: bool,
     outbox: Vec<Command>,
     requests: Requests,
     /// A form set aside while a confirmation about it is open (the cluster form behind its
@@ -163,11 +166,30 @@ impl App {
             store_down: None,
             quit: false,
             bell: false,
+            quit_on_sign_out: false,
             outbox: vec![],
             requests: Requests::default(),
             parked: None,
         };
         app.send(Command::anonymous(AccountOp::CheckSetup), None);
+        app
+    }
+
+    /// A console opened already signed in as `session` (an SSH session signed in by its
+    /// key): no sign-in screen, and signing out ends it.
+    pub fn signed_in(
+        keymap: Keymap,
+        theme: Theme,
+        backend: &'static str,
+        org: String,
+        clock: crate::config::Clock,
+        session: Session,
+    ) -> App {
+        let mut app = App::new(keymap, theme, backend, vec![], clock);
+        app.take_commands();
+        app.org = org;
+        app.quit_on_sign_out = true;
+        app.enter_shell(session);
         app
     }
 

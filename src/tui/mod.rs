@@ -5,9 +5,12 @@ mod frame_writer;
 mod gap_fill;
 pub mod keymap;
 pub mod palette;
+pub mod remote;
 pub mod screens;
 pub mod terminal;
 pub mod theme;
+pub mod visitor;
+mod vt_input;
 pub mod widgets;
 
 use crate::engine::{Engine, EngineHandle, EngineOptions, Event, Services};

@@ -16,20 +16,35 @@ impl Tmux {
     /// Start with extra `NAME=value` words in the program's environment.
     pub fn start_with_env(env: &str, args: &str) -> Tmux {
         let home = labdeck::store::testing::TempDir::new();
+        let h = home.path.display();
+        let cmd = format!(
+            "env -u NO_COLOR XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {env} {} {args}",
+            env!("CARGO_BIN_EXE_labdeck")
+        );
+        Tmux::shell(home, &cmd, (200, 60))
+    }
+
+    /// Run any shell command (an `ssh` client, say) in a `cols` × `rows` window.
+    pub fn shell(home: labdeck::store::testing::TempDir, cmd: &str, (cols, rows): (u16, u16)) -> Tmux {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let session = format!("labdeck-e2e-{}-{n}", std::process::id());
-        let h = home.path.display();
-        let cmd = format!(
-            "env -u NO_COLOR XDG_DATA_HOME={h}/data XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config {env} {} {args}; echo EXITED:$?; sleep 60",
-            env!("CARGO_BIN_EXE_labdeck")
-        );
+        let cmd = format!("{cmd}; echo EXITED:$?; sleep 60");
+        let (x, y) = (cols.to_string(), rows.to_string());
         let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &session, "-x", "200", "-y", "60", &cmd])
+            .args(["new-session", "-d", "-s", &session, "-x", &x, "-y", &y, &cmd])
             .status()
             .expect("tmux is installed (.ci/run installs it)");
         assert!(ok.success(), "tmux new-session failed");
         Tmux { session, home }
+    }
+
+    /// Resize the window, as a person dragging its corner.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let (x, y) = (cols.to_string(), rows.to_string());
+        let ok =
+            Command::new("tmux").args(["resize-window", "-t", &self.session, "-x", &x, "-y", &y]).status().unwrap();
+        assert!(ok.success(), "tmux resize-window failed");
     }
 
     pub fn screen(&self) -> String {

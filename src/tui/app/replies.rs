@@ -59,6 +59,11 @@ impl App {
                 if !matches!(self.phase, Phase::Shell(_)) {
                     return false;
                 }
+                if self.quit_on_sign_out {
+                    // An SSH session signed in by its key has no sign-in screen to go back to.
+                    self.quit = true;
+                    return false;
+                }
                 let mut gate = Gate::sign_in();
                 gate.form.error = Some(message.clone());
                 self.phase = Phase::Gate(gate);
@@ -130,6 +135,7 @@ impl App {
                     _ => self.enter_shell(*session),
                 }
             }
+            Reply::SignedOut if self.quit_on_sign_out => self.quit = true,
             Reply::SignedOut => {
                 self.phase = Phase::Gate(Gate::sign_in());
                 self.overlay = None;

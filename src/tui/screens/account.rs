@@ -1,10 +1,11 @@
-//! "Me": who I am and my profile, my notifications, my password. Every role has this tab.
+//! "Me": who I am and my profile, my notifications, my SSH keys, my password. Every role has this tab.
 
 use super::{Screen, Taken};
 use crate::engine::accounts::Session;
 use crate::engine::read::admin::Notification;
+use crate::engine::read::ssh::SshKey;
 use crate::engine::{AccountOp, Command, Reply, Secret};
-use crate::tui::app::Effect;
+use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::palette::Verb;
 use crate::tui::theme::Theme;
@@ -20,6 +21,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 const CURRENT: Key = Key("Current");
 const NEW: Key = Key("New");
 const REPEAT: Key = Key("Repeat");
+/// The public key line to add (`ssh-ed25519 AAAA… me@laptop`, from `~/.ssh/id_ed25519.pub`).
+pub const PUBLIC_KEY: Key = Key("Public key");
 
 impl TableRow for Notification {
     fn key(&self) -> String {
@@ -36,12 +39,43 @@ impl TableRow for Notification {
     }
 }
 
+impl TableRow for SshKey {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        let used = self.last_used_at.map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string());
+        vec![
+            self.fingerprint.clone(),
+            self.algorithm.clone(),
+            used.unwrap_or_else(|| "never".into()),
+            self.comment.clone(),
+        ]
+    }
+}
+
+/// What the lower half of the tab shows (`[` / `]` switch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeView {
+    Notifications,
+    Keys,
+}
+
+/// The form open over this tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    Password,
+    SshKey,
+    Profile,
+}
+
 pub struct AccountScreen {
     pub notifications: DataTable<Notification>,
+    pub keys: DataTable<SshKey>,
+    pub view: MeView,
     /// My profile (seed 004's fields), once loaded.
     pub profile: Option<crate::domain::profile::Profile>,
-    /// Whether the open form is the profile's (else the password's).
-    editing_profile: bool,
+    asked: Option<Asked>,
 }
 
 impl Default for AccountScreen {
@@ -54,8 +88,15 @@ impl Default for AccountScreen {
                 ("title", Constraint::Length(36)),
                 ("", Constraint::Fill(1)),
             ]),
+            keys: DataTable::new(vec![
+                ("fingerprint", Constraint::Length(51)),
+                ("type", Constraint::Length(20)),
+                ("last used", Constraint::Length(16)),
+                ("comment", Constraint::Fill(1)),
+            ]),
+            view: MeView::Notifications,
             profile: None,
-            editing_profile: false,
+            asked: None,
         }
     }
 }
@@ -71,16 +112,22 @@ impl Screen for AccountScreen {
     }
 
     fn load(&mut self, me: &Session) -> Vec<Effect> {
-        vec![
-            Effect::Send(Command::new(&me.actor, AccountOp::LoadNotifications)),
-            Effect::Send(Command::new(&me.actor, AccountOp::LoadProfile)),
-        ]
+        let op = match self.view {
+            MeView::Notifications => AccountOp::LoadNotifications,
+            MeView::Keys => AccountOp::LoadSshKeys,
+        };
+        let profile = AccountOp::LoadProfile;
+        vec![Effect::Send(Command::new(&me.actor, op)), Effect::Send(Command::new(&me.actor, profile))]
     }
 
     fn on_reply(&mut self, reply: Reply, _: &Session) -> Taken {
         match reply {
             Reply::Notifications(n) => {
                 self.notifications.set_rows(n);
+                Taken::Done(vec![])
+            }
+            Reply::SshKeys(k) => {
+                self.keys.set_rows(k);
                 Taken::Done(vec![])
             }
             Reply::Profile(p) => {
@@ -92,27 +139,68 @@ impl Screen for AccountScreen {
     }
 
     fn on_changed(&mut self, domains: &[String], front: bool, me: &Session) -> Vec<Effect> {
-        if front && domains.iter().any(|d| d == "notifications" || d == "users") { self.load(me) } else { vec![] }
+        let mine = match self.view {
+            MeView::Notifications => "notifications",
+            MeView::Keys => "ssh_keys",
+        };
+        if front && domains.iter().any(|d| d == mine || d == "users") { self.load(me) } else { vec![] }
     }
 
     fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
-        vec![
-            (Action::Open, "Mark the notification read"),
-            (Action::New, "Mark all notifications read"),
+        let mut actions = match self.view {
+            MeView::Notifications => vec![
+                (Action::Open, "Mark the notification read"),
+                (Action::New, "Mark all notifications read"),
+                (Action::Filter, "Filter notifications"),
+            ],
+            MeView::Keys => vec![
+                (Action::New, "Add an SSH key (paste its public key line)"),
+                (Action::Delete, "Remove the selected SSH key"),
+                (Action::Filter, "Filter keys"),
+            ],
+        };
+        actions.extend([
+            (Action::NextView, "Next view: notifications, SSH keys"),
+            (Action::PrevView, "Previous view"),
             (Action::ResetPassword, "Change my password"),
             (Action::Edit, "Edit my profile (names, contact, time zone, subjects, bio)"),
-            (Action::Filter, "Filter notifications"),
             (Action::Refresh, "Reload"),
-        ]
+        ]);
+        actions
     }
 
     fn on_action(&mut self, action: Action, me: &Session) -> Vec<Effect> {
-        if self.notifications.navigate(action) {
+        let moved = match self.view {
+            MeView::Notifications => self.notifications.navigate(action),
+            MeView::Keys => self.keys.navigate(action),
+        };
+        if moved {
             return vec![];
         }
         let actor = &me.actor;
         match action {
             Action::Refresh => return self.load(me),
+            Action::NextView | Action::PrevView => {
+                self.view = match self.view {
+                    MeView::Notifications => MeView::Keys,
+                    MeView::Keys => MeView::Notifications,
+                };
+                return self.load(me);
+            }
+            Action::New if self.view == MeView::Keys => return self.ask(Asked::SshKey),
+            Action::Delete if self.view == MeView::Keys => {
+                if let Some(k) = self.keys.selected() {
+                    return vec![Effect::Open(Overlay::Confirm {
+                        title: "remove this SSH key?".into(),
+                        message: format!(
+                            "Remove the key {} ({})? It will no longer sign you in over SSH.",
+                            k.fingerprint,
+                            if k.comment.is_empty() { &k.algorithm } else { &k.comment }
+                        ),
+                        on_yes: Command::new(actor, AccountOp::RemoveSshKey { fingerprint: k.fingerprint.clone() }),
+                    })];
+                }
+            }
             Action::Open => {
                 if let Some(n) = self.notifications.selected().filter(|n| n.read_at.is_none()) {
                     return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: Some(n.id) }))];
@@ -121,14 +209,8 @@ impl Screen for AccountScreen {
             Action::New => {
                 return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))];
             }
-            Action::ResetPassword => {
-                self.editing_profile = false;
-                return vec![change_password_form()];
-            }
-            Action::Edit => {
-                self.editing_profile = true;
-                return vec![super::profile::form(&self.profile.clone().unwrap_or_default())];
-            }
+            Action::ResetPassword => return self.ask(Asked::Password),
+            Action::Edit => return self.ask(Asked::Profile),
             _ => {}
         }
         vec![]
@@ -144,36 +226,40 @@ impl Screen for AccountScreen {
                 }
                 Some(fx)
             }
-            Verb::Passwd => {
-                self.editing_profile = false;
-                Some(vec![change_password_form()])
-            }
+            Verb::Passwd => Some(self.ask(Asked::Password)),
             Verb::ReadAll => Some(vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))]),
             _ => None,
         }
     }
 
-    /// The forms of this tab: my profile, my new password.
+    /// My new password, a new SSH key, or my profile.
     fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
-        if self.editing_profile {
-            return Ok(super::profile::command(form, me));
-        }
-        if form.value(NEW) != form.value(REPEAT) {
-            return Err("The two new passwords differ.".into());
-        }
-        Ok(Command::new(
-            &me.actor,
-            AccountOp::ChangePassword { current: Secret(form.value(CURRENT)), new: Secret(form.value(NEW)) },
-        ))
+        let op = match self.asked.ok_or("This form is no longer open.")? {
+            Asked::Password => {
+                if form.value(NEW) != form.value(REPEAT) {
+                    return Err("The two new passwords differ.".into());
+                }
+                AccountOp::ChangePassword { current: Secret(form.value(CURRENT)), new: Secret(form.value(NEW)) }
+            }
+            Asked::SshKey => AccountOp::AddSshKey { key: form.value(PUBLIC_KEY) },
+            Asked::Profile => return Ok(super::profile::command(form, me)),
+        };
+        Ok(Command::new(&me.actor, op))
     }
 
     fn on_filter(&mut self, text: &str, _: bool, _: &Session) -> Vec<Effect> {
-        self.notifications.set_filter(text);
+        match self.view {
+            MeView::Notifications => self.notifications.set_filter(text),
+            MeView::Keys => self.keys.set_filter(text),
+        }
         vec![]
     }
 
     fn filter(&mut self) -> String {
-        self.notifications.filter().to_string()
+        match self.view {
+            MeView::Notifications => self.notifications.filter().to_string(),
+            MeView::Keys => self.keys.filter().to_string(),
+        }
     }
 
     fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, me: &Session) {
@@ -196,13 +282,27 @@ impl Screen for AccountScreen {
             .border_style(theme.border())
             .title(Span::styled(" me ", theme.accent()));
         f.render_widget(Paragraph::new(lines).block(block), profile);
-        self.notifications.render(f, list, theme, "notifications");
+        match self.view {
+            MeView::Notifications => self.notifications.render(f, list, theme, "notifications"),
+            MeView::Keys => self.keys.render(f, list, theme, "ssh keys · n adds · x removes"),
+        }
     }
 }
 
-fn change_password_form() -> Effect {
-    Effect::Form(
-        Form::new("change password", vec![Field::secret(CURRENT), Field::secret(NEW), Field::secret(REPEAT)])
-            .submit_label("change"),
-    )
+impl AccountScreen {
+    /// Open one of this tab's forms.
+    fn ask(&mut self, asked: Asked) -> Vec<Effect> {
+        self.asked = Some(asked);
+        let form = match asked {
+            Asked::Password => {
+                Form::new("change password", vec![Field::secret(CURRENT), Field::secret(NEW), Field::secret(REPEAT)])
+                    .submit_label("change")
+            }
+            Asked::Profile => return vec![super::profile::form(&self.profile.clone().unwrap_or_default())],
+            Asked::SshKey => Form::new("add an ssh key", vec![Field::text(PUBLIC_KEY)])
+                .submit_label("add")
+                .note("Paste one line of your .pub file (cat ~/.ssh/id_ed25519.pub). Then: ssh -p PORT you@host"),
+        };
+        vec![Effect::Form(form)]
+    }
 }
