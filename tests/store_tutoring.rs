@@ -210,7 +210,8 @@ both!(files_are_kept_by_the_store_typed_by_their_bytes_and_bounded, |store: Stor
     std::fs::write(&empty, b"").unwrap();
     assert!(run_as(&svc, &sam, upload(&empty)).await.is_err());
     assert!(run_as(&svc, &sam, upload(&dir.path)).await.is_err());
-    let ssh = Services::new(store.clone(), Source::Ssh { key_fingerprint: "SHA256:x".into(), addr: "10.0.0.9".into() });
+    let ssh =
+        Services::new(store.clone(), Source::Ssh { key_fingerprint: Some("SHA256:x".into()), addr: "10.0.0.9".into() });
     let over_ssh = run_as(&ssh, &sam, upload(&path)).await;
     assert!(matches!(&over_ssh, Err(AppError::Invalid(m)) if m.contains("SSH")), "{over_ssh:?}");
     assert_eq!(records(&store, &sam).await.len(), 1);
