@@ -57,8 +57,61 @@ pub async fn seed(svc: &Services) -> anyhow::Result<Vec<DemoAccount>> {
     }
     let admin = admin.expect("PEOPLE has an admin");
     seed_admin_records(svc, &admin).await?;
-    seed_domains(svc, &admin, &DemoPeople::from_usernames(ids)?).await?;
+    seed_domains(svc, &admin, &DemoPeople::from_usernames(ids.clone())?).await?;
+    seed_profiles_and_upload(svc, &ids).await?;
     Ok(accounts)
+}
+
+/// Seed 004's profile fields of the tutoring people: (username, first, last, phone, zone,
+/// subjects, bio). Zones stay UTC: the demo's calendars and scripted runs read times in them.
+const PROFILES: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
+    ("tess", "Tess", "Teacher", "+49 30 5550 101", "UTC", "Linux, Operating systems", "Runs the Linux labs."),
+    ("tom", "Tom", "Tutor", "+44 20 5550 102", "UTC", "Networking, Shell scripting", "Ten years of exam prep."),
+    ("sam", "Sam", "Student", "+1 212 555 0103", "UTC", "Networking", "Second year, evening classes."),
+    ("sara", "Sara", "Student", "", "UTC", "Networking", ""),
+    ("sid", "Sid", "Student", "", "UTC", "Operating systems", ""),
+    ("sue", "Sue", "Support", "+49 30 5550 100", "UTC", "", "Support desk, weekdays 8-18."),
+];
+
+/// The people's profiles (each saved as that person), and one file Sam uploaded to his essay
+/// assignment, stored by the store like any upload (its type read from its bytes).
+async fn seed_profiles_and_upload(svc: &Services, ids: &[(&str, uuid::Uuid)]) -> anyhow::Result<()> {
+    let find = |name: &str| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id);
+    for (username, first, last, phone, zone, subjects, bio) in PROFILES {
+        let Some(id) = find(username) else { continue };
+        let me = svc.store.load_actor(id).await?;
+        let display = PEOPLE.iter().find(|p| p.0 == *username).map(|p| p.1).unwrap_or(username);
+        let profile = crate::domain::profile::Profile {
+            display_name: display.to_string(),
+            first_name: first.to_string(),
+            last_name: last.to_string(),
+            phone: phone.to_string(),
+            time_zone: zone.to_string(),
+            subjects: subjects.to_string(),
+            bio: bio.to_string(),
+        };
+        accounts::save_profile(svc, &me, &profile).await?;
+    }
+    let sam = svc.store.load_actor(find("sam").expect("PEOPLE has sam")).await?;
+    let essay = svc.store.list_assignments(&sam).await?.into_iter().find(|a| a.assignment_code == "ASG-1001");
+    if let Some(essay) = essay {
+        let outline = "Outline\n1. ARPANET and the IMPs\n2. Baran and Davies\n3. From NCP to TCP/IP\n";
+        let new = crate::store::support::NewRecord {
+            kind: crate::domain::tutoring::RecordKind::File,
+            assignment_id: essay.id,
+            when: None,
+            minutes: None,
+            teacher_id: None,
+            file: Some(crate::store::support::NewFile {
+                name: "outline.txt".into(),
+                bytes: outline.as_bytes().to_vec(),
+            }),
+        };
+        svc.store
+            .create_record(&sam, &new, Entry::by(&sam, &svc.source, "create_tutoring_record", "tutoring_record"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every other domain, each in one transaction with one audit entry (src/store/seed/).

@@ -131,6 +131,24 @@ both!(demo_seeds_every_domain_once, |store: Store| async move {
         .await,
         2
     );
+    // Issue 18: templates with replicas and a derived class template, a stored upload, and
+    // the tutoring people's profiles.
+    assert_eq!(count(&store, "SELECT count(*) FROM vm_templates WHERE is_replica").await, 2);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM vm_templates WHERE class_id IS NOT NULL AND original_template_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM assignment_files WHERE content IS NOT NULL AND mime_type = 'text/plain'")
+            .await,
+        1
+    );
+    assert!(count(&store, "SELECT count(*) FROM user_profiles WHERE expertise IS NOT NULL").await >= 5);
+    assert!(count(&store, "SELECT count(*) FROM user_profiles WHERE bio IS NOT NULL").await >= 4);
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status IN ('pending','approved')").await > 0);
     assert!(count(&store, "SELECT count(*) FROM bookings WHERE status = 'cancelled'").await > 0);
     assert!(count(&store, "SELECT count(*) FROM device_ownership WHERE revoked_at IS NOT NULL").await > 0);

@@ -47,7 +47,7 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     let tess = demo_password(&screen, "teacher", "tess");
     let sam = demo_password(&screen, "student", "sam");
 
-    // Tess creates "Ops Lab": template 9000, three student VMs, any time of day.
+    // Tess creates "Ops Lab": template ubuntu-2404-base (9000), three student VMs, any time of day.
     sign_in(&t, "tess", &tess);
     t.wait_for("classes (2)");
     t.keys(&["n"]);
@@ -55,7 +55,8 @@ fn teacher_deploys_student_joins_and_starts_teacher_sees_it_running() {
     // Tab moves between fields; Enter submits from any of them (issue 14 #8).
     t.text("Ops Lab");
     t.keys(&["Tab", "Tab"]);
-    t.text("9000");
+    // The template is picked from the list: 'u' picks ubuntu-2404-base (9000).
+    t.text("u");
     t.keys(&["Tab"]);
     t.text("pve1");
     t.keys(&["Tab", "C-u"]);

@@ -126,11 +126,11 @@ fn ada_works_over_ssh_with_her_key_and_wrong_keys_and_locked_accounts_are_refuse
     // Ada's console, signed in by her key: no password asked.
     let cmd = format!("ssh -tt {SSH_OPTS} -o IdentitiesOnly=yes -i {} -p {} ada@127.0.0.1", ada.display(), serve.port);
     let t = Tmux::shell(TempDir::new(), &cmd, (200, 60));
-    t.wait_for("41 guests");
+    t.wait_for("44 guests");
     t.keys(&["/"]);
     t.text("name:lab-01 status:stopped");
     t.keys(&["Enter"]);
-    t.wait_for("guests (1/41)");
+    t.wait_for("guests (1/44)");
     t.keys(&["Escape"]);
     t.keys(&["s"]);
     t.wait_for("lab-01 (105) submitted");

@@ -143,3 +143,48 @@ fn a_visitor_chats_with_sue_in_the_console() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+/// Issue 18: Tom, a tutor, opens his assignment's records in the real console, schedules a
+/// meeting and marks it done; the table shows it completed.
+#[test]
+fn a_tutor_schedules_a_meeting_and_marks_it_done() {
+    let t = common::tmux::sign_in("teacher", "tom");
+    t.wait_for("classes (");
+    t.keys(&[":"]);
+    t.text("support");
+    t.keys(&["Enter"]);
+    t.wait_for("threads (");
+    // Assignments: ASG-1004 is Tom's; its links show below, Enter opens its records.
+    t.keys(&["]"]);
+    t.wait_for("assignments (");
+    t.keys(&["/"]);
+    t.text("ASG-1004");
+    t.keys(&["Enter"]);
+    t.wait_for("Tutoring: shell scripting");
+    t.keys(&["Enter"]);
+    t.wait_for("of ASG-1004");
+    // Meetings only, then a new one.
+    t.keys(&["o", "o"]);
+    t.wait_for("kind: meetings");
+    t.keys(&["n"]);
+    t.wait_for("new meeting");
+    t.keys(&["Tab"]);
+    t.text("2030-01-15 10:00");
+    t.keys(&["Enter"]);
+    t.wait_for("Added a meeting to ASG-1004.");
+    let shown = t.wait_for("2030-01-15 10:00");
+    let row = shown.lines().find(|l| l.contains("2030-01-15 10:00")).unwrap().to_string();
+    assert!(row.contains("scheduled") && row.contains("MT-"), "{row}");
+    // Mark it done: e offers the moves a tutor may make; → picks "completed".
+    t.keys(&["/"]);
+    t.text("2030-01-15");
+    t.keys(&["Enter"]);
+    t.keys(&["e"]);
+    t.wait_for("meeting of ASG-1004 · scheduled");
+    t.keys(&["Right", "Enter"]);
+    t.wait_for("The meeting is completed.");
+    let done = t.wait_for("completed   2030-01-15 10:00");
+    assert!(done.contains("meeting"), "{done}");
+    t.keys(&["Escape", "q"]);
+    t.wait_for("EXITED:0");
+}

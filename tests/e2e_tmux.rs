@@ -25,7 +25,7 @@ fn demo_sign_in_every_tab_help_and_a_clean_exit() {
     t.text(&password);
     t.keys(&["Enter"]);
     // An admin lands on the Inventory, fed by the poller from the built-in simulator.
-    t.wait_for(" · 41 guests, ");
+    t.wait_for(" · 44 guests, ");
     t.keys(&["Tab"]);
     t.wait_for("classes (2)");
     t.keys(&["Tab"]);
@@ -83,12 +83,12 @@ fn a_corrupt_config_is_reported_without_starting() {
 #[test]
 fn inventory_start_a_guest_and_see_it_running_with_an_ip() {
     let t = sign_in("operator", "otto");
-    t.wait_for(" · 41 guests, ");
+    t.wait_for(" · 44 guests, ");
     t.keys(&["/"]);
     t.text("name:lab-01 status:stopped");
     t.keys(&["Enter"]);
     let row = |s: &str| s.lines().find(|l| l.contains(" 105 ")).unwrap_or("").to_string();
-    assert!(row(&t.wait_for("guests (1/41)")).contains("stopped"));
+    assert!(row(&t.wait_for("guests (1/44)")).contains("stopped"));
     t.keys(&["Escape"]);
     t.keys(&["s"]);
     t.wait_for("lab-01 (105) submitted");

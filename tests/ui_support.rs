@@ -8,6 +8,7 @@ use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use labdeck::domain::Role;
 use labdeck::engine::support::{Op, Out};
 use labdeck::engine::{Command, Op as EngineOp, Reply};
+use labdeck::store::profiles::PersonCard;
 use labdeck::store::support::{
     CannedReply, InvoiceRow, ThreadMessage, ThreadRow, TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
 };
@@ -277,6 +278,15 @@ fn threads_show_unread_messages_and_the_tutoring_context() {
                     item("payment", "40.00 EUR bank_transfer succeeded"),
                 ],
             }),
+            // Issue 18: the people of the thread as avatars, with role, time zone and subjects.
+            people: vec![PersonCard {
+                user_id: Uuid::from_u128(3),
+                initials: "SS".into(),
+                display_name: "Sid Student".into(),
+                role: "student".into(),
+                time_zone: "Europe/Berlin".into(),
+                subjects: "Operating systems".into(),
+            }],
         },
     );
     insta::assert_snapshot!("support_thread", screen(&mut a, 140, 22));

@@ -28,6 +28,7 @@ pub mod invitation;
 pub mod invoice;
 pub mod notice;
 pub mod password;
+pub mod profile;
 pub mod rbac;
 pub mod role;
 pub mod sanitize;
@@ -35,6 +36,7 @@ pub mod settings;
 pub mod support;
 pub mod throttle;
 pub mod time;
+pub mod tutoring;
 pub mod user;
 
 pub use rbac::{Action, Actor, Denied, Resource};

@@ -210,3 +210,14 @@ pub async fn change_password(svc: &Services, actor: &Actor, current: String, new
     svc.store.set_password_hash(actor.user_id, &new_hash, false, entry).await?;
     Ok(())
 }
+
+/// Save my profile as typed: cleaned and checked (a real time zone), audited.
+pub async fn save_profile(
+    svc: &Services,
+    actor: &Actor,
+    typed: &crate::domain::profile::Profile,
+) -> Result<(), AppError> {
+    let clean = typed.clean()?;
+    let e = Entry::by(actor, &svc.source, "save_profile", "user");
+    Ok(svc.store.save_profile(actor, &clean, e).await?)
+}

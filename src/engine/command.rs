@@ -118,6 +118,11 @@ pub enum AccountOp {
     MarkRead {
         id: Option<Uuid>,
     },
+    /// My profile (the Me tab), and saving it as typed.
+    LoadProfile,
+    SaveProfile {
+        profile: crate::domain::profile::Profile,
+    },
     /// My SSH keys (for `labdeck serve --ssh`); add one from its public key line.
     LoadSshKeys,
     AddSshKey {
@@ -172,6 +177,7 @@ impl Op {
         match self {
             Op::Account(Ac::LoadUnread) => Some("account.unread"),
             Op::Account(Ac::LoadNotifications) => Some("account.notifications"),
+            Op::Account(Ac::LoadProfile) => Some("account.profile"),
             Op::Account(Ac::LoadSshKeys) => Some("account.ssh_keys"),
             Op::Admin(Ad::LoadUsers) => Some("admin.users"),
             Op::Admin(Ad::LoadInvitations) => Some("admin.invitations"),
@@ -224,6 +230,7 @@ pub enum Reply {
     Roles(Vec<(Role, Grant)>),
     Unread(i64),
     Notifications(Vec<crate::store::notifications::Notification>),
+    Profile(Box<crate::domain::profile::Profile>),
     Guests(Box<GuestBatch>),
     Overview(Box<Overview>),
     Tasks(Vec<crate::store::pve::Task>),

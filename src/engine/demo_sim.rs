@@ -8,7 +8,7 @@ use crate::pve::sim::{SimHandle, SimOptions, Simulator};
 use crate::store::pve::ClusterInput;
 
 /// The guests the demo expects: the campus instances' VMs, and for its classes the class VMs seeded in the 41xx range (named as
-/// seeded, so ownership checks before a delete pass) and the two templates classes deploy from.
+/// seeded, so ownership checks before a delete pass) and the templates classes deploy from (with their replicas).
 fn class_guests() -> Vec<(u32, String, String)> {
     let name = |v: u32| match v {
         4100 => "lb101-base".to_string(),
@@ -23,6 +23,10 @@ fn class_guests() -> Vec<(u32, String, String)> {
         guests.push((vmid, name.into(), node.into()));
     }
     guests.push((9001, "tpl-debian-12-netlab".into(), "pve1".into()));
+    // Their replicas on pve2 and the Linux class's own template derived from Ubuntu.
+    guests.push((9100, "tpl-ubuntu-2404-base".into(), "pve2".into()));
+    guests.push((9101, "tpl-debian-12-netlab".into(), "pve2".into()));
+    guests.push((9010, "tpl-lb101-golden".into(), "pve1".into()));
     guests
 }
 

@@ -78,6 +78,7 @@ invalid_from!(
     crate::domain::settings::InvalidSetting,
     crate::domain::role::UnknownRole,
     crate::domain::support::Invalid,
+    crate::domain::profile::Invalid,
     crate::domain::bookings::RuleError,
     crate::domain::bookings::approval::ApprovalError,
     crate::domain::classes::hours::HoursError

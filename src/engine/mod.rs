@@ -20,6 +20,7 @@ pub mod poller;
 mod push;
 pub mod pve_map;
 pub mod read;
+pub mod records;
 mod runtime;
 mod session;
 pub mod ssh_keys;

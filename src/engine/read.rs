@@ -9,6 +9,7 @@ pub mod admin {
     pub use crate::store::audit::{AuditQuery, AuditRecord};
     pub use crate::store::invitations::Invitation;
     pub use crate::store::notifications::Notification;
+    pub use crate::store::profiles::PersonCard;
     pub use crate::store::settings::Setting;
 }
 
@@ -32,14 +33,14 @@ pub mod bookings {
 
 /// Classes and their VMs.
 pub mod classes {
-    pub use crate::store::classes::{Class, ClassVm, DeployProgress, TokenInfo};
+    pub use crate::store::classes::{Class, ClassVm, DeployProgress, TemplateRow, TokenInfo};
 }
 
 /// Visitor chats, threads and the tutoring records behind them.
 pub mod support {
     pub use crate::store::support::{
-        AssignmentRow, CHAT, CannedReply, InvoiceRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext,
-        TutoringItem, VisitorMessage, VisitorSession,
+        AssignmentRow, CHAT, CannedReply, InvoiceRow, RecordEdit, RecordRow, ThreadFilter, ThreadMessage, ThreadRow,
+        TutoringContext, TutoringItem, VisitorMessage, VisitorSession,
     };
 }
 

@@ -207,6 +207,11 @@ async fn account(svc: &Services, actor: Option<&Actor>, op: AccountOp) -> Result
         }
         A::LoadUnread => Reply::Unread(svc.store.unread_count(signed_in()?).await?),
         A::LoadNotifications => Reply::Notifications(svc.store.my_notifications(signed_in()?, 500).await?),
+        A::LoadProfile => Reply::Profile(Box::new(svc.store.my_profile(signed_in()?).await?)),
+        A::SaveProfile { profile } => {
+            accounts::save_profile(svc, signed_in()?, &profile).await?;
+            Reply::Done("Profile saved.".into())
+        }
         A::LoadSshKeys => Reply::SshKeys(super::ssh_keys::list(svc, signed_in()?, None).await?),
         A::AddSshKey { key } => {
             let key = super::ssh_keys::add(svc, signed_in()?, None, &key).await?;

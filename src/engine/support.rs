@@ -11,8 +11,8 @@ use crate::domain::rbac::{Action, Actor, Resource};
 use crate::domain::support::{self as rules, VisitorIntro};
 use crate::domain::{Role, invoice, sanitize};
 use crate::store::support::{
-    AssignmentRow, CannedReply, InvoiceRow, NewInvoice, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext,
-    VisitorMessage, VisitorSession,
+    AssignmentRow, CannedReply, InvoiceRow, NewInvoice, RecordRow, ThreadFilter, ThreadMessage, ThreadRow,
+    TutoringContext, VisitorMessage, VisitorSession,
 };
 use uuid::Uuid;
 
@@ -114,6 +114,8 @@ pub enum Op {
         method: String,
     },
     LoadUnread,
+    /// Tutoring records: meetings, writings, homework, exams, files, tutors.
+    Records(super::records::Op),
 }
 
 impl Op {
@@ -129,6 +131,7 @@ impl Op {
             Op::LoadAssignments => "support.assignments",
             Op::LoadInvoices => "support.invoices",
             Op::LoadUnread => "support.unread",
+            Op::Records(op) => return op.load_kind(),
             _ => return None,
         })
     }
@@ -148,6 +151,8 @@ pub enum Out {
         thread: Uuid,
         messages: Vec<ThreadMessage>,
         context: Box<TutoringContext>,
+        /// Who takes part, with their initials, role, time zone and subjects.
+        people: Vec<crate::store::profiles::PersonCard>,
     },
     Assignments(Vec<AssignmentRow>),
     Invoices(Vec<InvoiceRow>),
@@ -155,6 +160,12 @@ pub enum Out {
     Unread {
         messages: i64,
         waiting: i64,
+    },
+    Records(Vec<RecordRow>),
+    /// An assignment's records and invoices.
+    Links {
+        assignment: Uuid,
+        context: Box<TutoringContext>,
     },
 }
 
@@ -274,7 +285,8 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             } else {
                 TutoringContext::default()
             };
-            out(Out::Thread { thread, messages, context: Box::new(context) })
+            let people = store.thread_people(a, thread).await?;
+            out(Out::Thread { thread, messages, context: Box::new(context), people })
         }
         Op::Post { thread, text } => {
             authorize(svc, a, Resource::Thread, Action::Create, "post_message").await?;
@@ -403,6 +415,7 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             };
             out(Out::Unread { messages, waiting })
         }
+        Op::Records(op) => super::records::execute(svc, a, op).await,
     }
 }
 

@@ -11,6 +11,7 @@ mod error;
 pub mod infra;
 pub mod invitations;
 pub mod notifications;
+pub mod profiles;
 pub mod pve;
 mod pve_secrets;
 pub mod rbac;

@@ -37,6 +37,14 @@ async fn resolve_template(svc: &Services, actor: &Actor, text: &str) -> Result<O
         return Ok(None);
     }
     let known = svc.store.class_templates().await?;
+    // The class form's picker names a template by its id.
+    if let Ok(id) = Uuid::parse_str(t) {
+        return known
+            .iter()
+            .find(|k| k.0 == id)
+            .map(|k| Some(k.0))
+            .ok_or_else(|| AppError::Invalid("Template: that template is gone (archived); pick another.".into()));
+    }
     let vmid = t.parse::<i64>().ok();
     if let Some((id, ..)) = known.iter().find(|k| Some(k.2) == vmid || k.1.eq_ignore_ascii_case(t)) {
         return Ok(Some(*id));

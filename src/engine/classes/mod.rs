@@ -14,7 +14,7 @@ use super::{AppError, Services};
 use crate::domain::audit::Entry;
 use crate::domain::classes::policy::VmAction;
 use crate::domain::rbac::Actor;
-use crate::store::classes::{Class, ClassVm, DeployProgress, TokenInfo};
+use crate::store::classes::{Class, ClassVm, DeployProgress, TemplateRow, TokenInfo};
 pub use form::ClassForm;
 use uuid::Uuid;
 
@@ -22,6 +22,8 @@ use uuid::Uuid;
 pub enum Op {
     /// The classes the actor sees.
     Load,
+    /// The VM templates with their replicas (the templates view and the class form's picker).
+    Templates,
     Detail {
         class_id: Uuid,
     },
@@ -92,6 +94,7 @@ impl Op {
     pub fn load_kind(&self) -> Option<&'static str> {
         match self {
             Op::Load => Some("classes.list"),
+            Op::Templates => Some("classes.templates"),
             Op::Detail { .. } => Some("classes.detail"),
             _ => None,
         }
@@ -114,6 +117,7 @@ pub struct Detail {
 pub enum Out {
     List { classes: Vec<Class> },
     Detail(Box<Detail>),
+    Templates(Vec<TemplateRow>),
 }
 
 pub(crate) fn entry(svc: &Services, actor: &Actor, action: &str, entity: &str) -> Entry {
@@ -128,6 +132,7 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             let classes = svc.store.list_classes(actor).await?;
             Ok(Reply::Classes(Out::List { classes }))
         }
+        C::Templates => Ok(Reply::Classes(Out::Templates(svc.store.list_templates(actor).await?))),
         C::Detail { class_id } => {
             Ok(Reply::Classes(Out::Detail(Box::new(manage::detail(svc, actor, class_id).await?))))
         }

@@ -5,12 +5,14 @@
 mod crud;
 mod deploy;
 mod join;
+mod templates;
 mod tokens;
 mod vms;
 
 pub use crud::ClassInput;
 pub use deploy::{DeployProgress, NewStep, Step, StepKind};
 pub use join::JoinOutcome;
+pub use templates::TemplateRow;
 pub use tokens::TokenInfo;
 pub use vms::{JobVm, NewClassVm};
 

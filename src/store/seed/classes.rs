@@ -27,6 +27,10 @@ const ISO: &str = "INSERT INTO iso_images (id, cluster_id, volid, name, size_byt
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
 const VM_TEMPLATE: &str = "INSERT INTO vm_templates (id, cluster_id, created_by, name, vmid, node, cpu_cores, cpu_sockets, memory_mb, disk_size_gb, disk_storage, disk_path, disk_format, network_bridge, os_type, last_verified_at, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
+/// A copy of a template: a replica on another node (where Proxmox clones locally), or a
+/// class's own template derived from it.
+const DERIVED_TEMPLATE: &str = "INSERT INTO vm_templates (id, cluster_id, class_id, original_template_id, created_by, name, vmid, node, is_replica, source_vmid, source_node, cpu_cores, cpu_sockets, memory_mb, disk_size_gb, disk_storage, disk_format, network_bridge, os_type, last_verified_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, 'local-lvm', 'raw', 'vmbr0', 'l26', $15, $16, $16)";
 const GROUP: &str = "INSERT INTO user_groups (id, tenant_id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)";
 const SET: &str = "INSERT INTO instance_sets (id, tenant_id, owner_id, user_group_id, name, description, set_type, status, tags, created_by, updated_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, 'training', 'active', $7, $8, $8, $9, $9)";
@@ -106,6 +110,18 @@ impl Store {
                 ins!(tx, counts, SET, set, tenant, teacher, Some(group), name, description, Json(tags), Some(teacher), ago(30 * day));
                 ins!(tx, counts, CLASS, class, set, group, Some(template), Some(cluster), Some("pve1"), pool_size, cpu, memory, disk, Some(prefix),
                     hours.map(|h| h.0), hours.map(|h| h.1), zone, shutdown, 5.0_f64, 30_i64, max_hours, ago(30 * day));
+            }
+            // Seed 000's replicas (the base templates copied to pve2) and a class template
+            // derived from the Ubuntu base, as the Classes tab's templates view shows them.
+            // (class, original, name, vmid, node, replica, cores, memory, disk)
+            for (class, original, name, vmid, node, replica, cores, memory, disk) in [
+                (None, ubuntu_tpl, "ubuntu-2404-base", 9100_i64, "pve2", true, 2_i64, 2_048_i64, 32.0_f64),
+                (None, debian_tpl, "debian-12-netlab", 9101, "pve2", true, 2, 1_024, 16.5),
+                (Some(linux), ubuntu_tpl, "lb101-golden", 9010, "pve1", false, 2, 2_048, 32.0),
+            ] {
+                let source = if replica { Some(vmid - 100) } else { Some(9000) };
+                ins!(tx, counts, DERIVED_TEMPLATE, Uuid::now_v7(), cluster, class, Some(original), Some(p.otto), name, vmid, node, replica,
+                    source, Some("pve1"), cores, memory, disk, Some(ago(day)), ago(20 * day));
             }
             ins!(tx, counts, CO_OWNER, linux, p.tom, Some(p.tess), ago(29 * day));
             ins!(tx, counts, CO_OWNER, networks, p.tess, Some(p.tom), ago(29 * day));

@@ -4,12 +4,14 @@
 
 mod canned;
 mod invoices;
+mod records;
 mod threads;
 mod tutoring;
 mod visitors;
 
 pub use canned::CannedReply;
 pub use invoices::{InvoiceRow, NewInvoice};
+pub use records::{NewFile, NewRecord, RecordEdit, RecordRow};
 pub use threads::{Attachment, NewAttachment, NewThread, ThreadFilter, ThreadMessage, ThreadRow};
 pub use tutoring::{AssignmentRow, NewAssignment, TutoringContext, TutoringItem};
 pub use visitors::{VisitorMessage, VisitorSession};

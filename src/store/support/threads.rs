@@ -43,11 +43,20 @@ pub struct Attachment {
     pub mime_type: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct NewAttachment {
     pub name: String,
     pub location: String,
     pub mime_type: Option<String>,
+    /// An upload's bytes, kept in the row (`location` is then `stored:<id>`).
+    pub content: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for NewAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let size = self.content.as_ref().map(Vec::len);
+        write!(f, "NewAttachment({:?}, {:?}, {:?}, {size:?} bytes)", self.name, self.location, self.mime_type)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -116,7 +125,7 @@ impl Store {
         ).bind(actor.user_id).fetch_one(p).await?))
     }
 
-    async fn may_see_thread(&self, actor: &Actor, thread: Uuid) -> Result<(), StoreError> {
+    pub(crate) async fn may_see_thread(&self, actor: &Actor, thread: Uuid) -> Result<(), StoreError> {
         actor.require(Resource::Thread, Action::Read)?;
         let exists: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
             "SELECT count(tp.id) FROM threads t LEFT JOIN thread_participants tp ON tp.thread_id = t.id AND tp.user_id = $2 WHERE t.id = $1 GROUP BY t.id",
@@ -193,8 +202,12 @@ impl Store {
             sqlx::query("INSERT INTO messages (id, thread_id, sender_id, content, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id).bind(thread).bind(actor.user_id).bind(content).bind(now).execute(&mut *tx).await?;
             for f in files {
-                sqlx::query("INSERT INTO message_attachments (id, message_id, name, location, mime_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(Uuid::now_v7()).bind(id).bind(&f.name).bind(&f.location).bind(&f.mime_type).bind(now).execute(&mut *tx).await?;
+                let file_id = Uuid::now_v7();
+                let location = if f.content.is_some() { format!("stored:{file_id}") } else { f.location.clone() };
+                let size = f.content.as_ref().map(|c| c.len() as i64);
+                sqlx::query("INSERT INTO message_attachments (id, message_id, name, location, mime_type, size_bytes, created_at, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(file_id).bind(id).bind(&f.name).bind(location).bind(&f.mime_type).bind(size).bind(now).bind(&f.content)
+                    .execute(&mut *tx).await?;
             }
             sqlx::query("INSERT INTO thread_participants (id, thread_id, user_id, last_read_message_id, last_read_at, created_at) VALUES ($1, $2, $3, $4, $5, $5) \
                  ON CONFLICT (thread_id, user_id) DO UPDATE SET last_read_message_id = $4, last_read_at = $5")

@@ -49,14 +49,14 @@ pub struct TutoringContext {
 }
 
 /// Which assignments the actor may see: all, or through the student/teacher link.
-const VISIBLE: &str = "($2 OR a.student_id = $1 OR EXISTS (SELECT 1 FROM teacher_assignments ta WHERE ta.assignment_id = a.id AND ta.teacher_id = $1))";
+pub(super) const VISIBLE: &str = "($2 OR a.student_id = $1 OR EXISTS (SELECT 1 FROM teacher_assignments ta WHERE ta.assignment_id = a.id AND ta.teacher_id = $1))";
 
 /// (code, title, service type, status, due)
 type AssignmentHead = (String, String, String, String, Option<DateTime<Utc>>);
 /// (id, total cents, currency, status, due)
 type InvoiceHead = (Uuid, i64, String, String, Option<DateTime<Utc>>, Uuid);
 
-fn sees_all(actor: &Actor) -> bool {
+pub(super) fn sees_all(actor: &Actor) -> bool {
     actor.can(Resource::Assignment, Action::Update) && actor.role != crate::domain::Role::Teacher
 }
 

@@ -1,4 +1,4 @@
-//! "Me": who I am, my notifications, my SSH keys, my password. Every role has this tab.
+//! "Me": who I am and my profile, my notifications, my SSH keys, my password. Every role has this tab.
 
 use super::{Screen, Taken};
 use crate::engine::accounts::Session;
@@ -66,12 +66,15 @@ pub enum MeView {
 enum Asked {
     Password,
     SshKey,
+    Profile,
 }
 
 pub struct AccountScreen {
     pub notifications: DataTable<Notification>,
     pub keys: DataTable<SshKey>,
     pub view: MeView,
+    /// My profile (seed 004's fields), once loaded.
+    pub profile: Option<crate::domain::profile::Profile>,
     asked: Option<Asked>,
 }
 
@@ -92,6 +95,7 @@ impl Default for AccountScreen {
                 ("comment", Constraint::Fill(1)),
             ]),
             view: MeView::Notifications,
+            profile: None,
             asked: None,
         }
     }
@@ -120,7 +124,8 @@ impl Screen for AccountScreen {
             MeView::Notifications => AccountOp::LoadNotifications,
             MeView::Keys => AccountOp::LoadSshKeys,
         };
-        vec![Effect::Send(Command::new(&me.actor, op))]
+        let profile = AccountOp::LoadProfile;
+        vec![Effect::Send(Command::new(&me.actor, op)), Effect::Send(Command::new(&me.actor, profile))]
     }
 
     fn on_reply(&mut self, reply: Reply, _: &Session) -> Taken {
@@ -133,6 +138,10 @@ impl Screen for AccountScreen {
                 self.keys.set_rows(k);
                 Taken::Done(vec![])
             }
+            Reply::Profile(p) => {
+                self.profile = Some(*p);
+                Taken::Done(vec![])
+            }
             other => Taken::NotMine(other),
         }
     }
@@ -142,7 +151,7 @@ impl Screen for AccountScreen {
             MeView::Notifications => "notifications",
             MeView::Keys => "ssh_keys",
         };
-        if front && domains.iter().any(|d| d == mine) { self.load(me) } else { vec![] }
+        if front && domains.iter().any(|d| d == mine || d == "users") { self.load(me) } else { vec![] }
     }
 
     fn help(&self, _: &Session) -> Vec<(Action, &'static str)> {
@@ -162,6 +171,7 @@ impl Screen for AccountScreen {
             (Action::NextView, "Next view: notifications, SSH keys"),
             (Action::PrevView, "Previous view"),
             (Action::ResetPassword, "Change my password"),
+            (Action::Edit, "Edit my profile (names, contact, time zone, subjects, bio)"),
             (Action::Refresh, "Reload"),
         ]);
         actions
@@ -208,6 +218,7 @@ impl Screen for AccountScreen {
                 return vec![Effect::Send(Command::new(actor, AccountOp::MarkRead { id: None }))];
             }
             Action::ResetPassword => return self.ask(Asked::Password),
+            Action::Edit => return self.ask(Asked::Profile),
             _ => {}
         }
         vec![]
@@ -229,7 +240,7 @@ impl Screen for AccountScreen {
         }
     }
 
-    /// My new password, or a new SSH key.
+    /// My new password, a new SSH key, or my profile.
     fn on_form(&mut self, form: &Form, me: &Session) -> Result<Command, String> {
         let op = match self.asked.ok_or("This form is no longer open.")? {
             Asked::Password => {
@@ -239,6 +250,7 @@ impl Screen for AccountScreen {
                 AccountOp::ChangePassword { current: Secret(form.value(CURRENT)), new: Secret(form.value(NEW)) }
             }
             Asked::SshKey => AccountOp::AddSshKey { key: form.value(PUBLIC_KEY) },
+            Asked::Profile => return Ok(super::profile::command(form, me)),
         };
         Ok(Command::new(&me.actor, op))
     }
@@ -260,15 +272,19 @@ impl Screen for AccountScreen {
 
     fn view(&mut self, f: &mut Frame, area: Rect, theme: &Theme, me: &Session) {
         let user = &me.user;
-        let [profile, list] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+        let mine = self.profile.as_ref().map(|p| super::profile::lines(p, user.email.as_deref(), theme));
+        let height = 5 + mine.as_ref().map_or(0, |l| l.len() as u16);
+        let [profile, list] = Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
         let field = |k: &str, v: String| {
             Line::from(vec![Span::styled(format!("{k:>12}  "), theme.dim()), Span::styled(v, theme.text())])
         };
-        let lines = vec![
-            field("user", format!("{} ({})", user.username, user.display_name)),
+        let name = self.profile.as_ref().map_or(user.display_name.as_str(), |p| p.display_name.as_str());
+        let mut lines = vec![
+            field("user", format!("{} ({name})", user.username)),
             field("role", format!("{} — {}", user.role, user.role.describe())),
             field("email", user.email.clone().unwrap_or_else(|| "—".into())),
         ];
+        lines.extend(mine.unwrap_or_default());
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(theme.border())
@@ -290,6 +306,7 @@ impl AccountScreen {
                 Form::new("change password", vec![Field::secret(CURRENT), Field::secret(NEW), Field::secret(REPEAT)])
                     .submit_label("change")
             }
+            Asked::Profile => return vec![super::profile::form(&self.profile.clone().unwrap_or_default())],
             Asked::SshKey => Form::new("add an ssh key", vec![Field::text(PUBLIC_KEY)])
                 .submit_label("add")
                 .note("Paste one line of your .pub file (cat ~/.ssh/id_ed25519.pub). Then: ssh -p PORT you@host"),

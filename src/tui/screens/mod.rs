@@ -7,6 +7,7 @@ pub mod classes;
 pub mod gate;
 pub mod infra;
 pub mod inventory;
+pub mod profile;
 mod screen;
 pub mod support;
 

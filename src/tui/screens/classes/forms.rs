@@ -1,9 +1,10 @@
 //! The Classes tab's dialogs and the commands their fields become.
 
 use super::ClassesScreen;
+use super::templates;
 use crate::domain::rbac::Actor;
 use crate::engine::classes::{ClassForm, Op};
-use crate::engine::read::classes::Class;
+use crate::engine::read::classes::{Class, TemplateRow};
 use crate::engine::{Command, Secret};
 use crate::tui::widgets::form::{Field, Form, Key};
 use uuid::Uuid;
@@ -61,7 +62,7 @@ const CLASS_FIELDS: [Key; 13] = [
     POWER_ON_BEFORE,
 ];
 
-pub fn class_form(class: Option<&Class>) -> Opened {
+pub fn class_form(class: Option<&Class>, known: &[TemplateRow]) -> Opened {
     let f = class.map(ClassForm::of).unwrap_or_else(|| ClassForm {
         pool_size: "10".into(),
         cpu_cores: "2".into(),
@@ -87,13 +88,24 @@ pub fn class_form(class: Option<&Class>) -> Opened {
         &f.max_hours,
         &f.power_on_lead,
     ];
-    let fields = CLASS_FIELDS.iter().zip(values).map(|(key, v)| Field::text(*key).with_value(v)).collect();
+    // The template is picked from the templates the tab knows (←/→), not typed as a VMID.
+    let choices = templates::choices(known);
+    let options: Vec<&str> = choices.iter().map(String::as_str).collect();
+    let current = templates::chosen(known, class.and_then(|c| c.template_id));
+    let fields = CLASS_FIELDS
+        .iter()
+        .zip(values)
+        .map(|(key, v)| match *key {
+            TEMPLATE => Field::choice(TEMPLATE, &options, &current),
+            _ => Field::text(*key).with_value(v),
+        })
+        .collect();
     let (title, kind) = match class {
         Some(c) => (format!("edit {}", c.name), FormKind::EditClass(c.id)),
         None => ("new class".to_string(), FormKind::NewClass),
     };
     let form = Form::new(title, fields).note(
-        "Template: a Proxmox template's VMID. Hours: HH:MM-HH:MM in the time zone (empty: any time; 22:00-06:00 wraps midnight). \
+        "Template: ←/→ picks one (the templates view, ], shows their replicas). Hours: HH:MM-HH:MM in the time zone (empty: any time; 22:00-06:00 wraps midnight). \
          Auto shutdown: off or CPU%/minutes. Max hours: 0 for no limit; empty on a new class takes the \
          setting classes.default_max_usage_hours. Power-on minutes: empty for none.",
     );
@@ -137,7 +149,7 @@ pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScre
     let class_form = || ClassForm {
         name: v(NAME),
         description: v(DESCRIPTION),
-        template: v(TEMPLATE),
+        template: templates::picked(screen.templates.rows(), &v(TEMPLATE)),
         node: v(NODE),
         pool_size: v(POOL_SIZE),
         cpu_cores: v(CPU_CORES),
@@ -150,6 +162,9 @@ pub fn command(kind: &FormKind, form: &Form, actor: &Actor, screen: &ClassesScre
         power_on_lead: v(POWER_ON_BEFORE),
     };
     let cmd = match kind {
+        FormKind::NewClass | FormKind::EditClass(_) if !screen.templates.loaded => {
+            return Err("The templates are still loading; try again in a moment.".into());
+        }
         FormKind::NewClass => Op::Create { form: Box::new(class_form()) },
         FormKind::EditClass(id) => Op::Edit { class_id: *id, form: Box::new(class_form()) },
         FormKind::IssueCode(id) => {

@@ -3,6 +3,7 @@
 //! Students see only their own VMs, with how to connect and why an action is refused.
 
 mod forms;
+mod templates;
 mod view;
 
 pub use forms::FormKind;
@@ -12,7 +13,7 @@ use crate::domain::classes::policy::VmAction;
 use crate::domain::rbac::{Action as P, Actor, Resource as R};
 use crate::engine::accounts::Session;
 use crate::engine::classes::{Detail, Op, Out};
-use crate::engine::read::classes::{Class, ClassVm};
+use crate::engine::read::classes::{Class, ClassVm, TemplateRow};
 use crate::engine::{Command, Reply, Secret};
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
@@ -29,12 +30,15 @@ use uuid::Uuid;
 pub enum Level {
     List,
     Class,
+    /// The VM templates with their replicas per node (`]` from the list).
+    Templates,
 }
 
 pub struct ClassesScreen {
     pub level: Level,
     pub classes: DataTable<Class>,
     pub vms: DataTable<view::VmRow>,
+    pub templates: DataTable<TemplateRow>,
     pub detail: Option<Detail>,
     /// The class opened at `Level::Class`.
     pub open: Option<Uuid>,
@@ -51,6 +55,7 @@ impl Default for ClassesScreen {
             level: Level::List,
             classes: DataTable::new(view::class_columns()),
             vms: DataTable::new(view::vm_columns()),
+            templates: DataTable::new(templates::columns()),
             detail: None,
             open: None,
             marks: BTreeSet::new(),
@@ -91,6 +96,7 @@ impl Screen for ClassesScreen {
     fn context(&self) -> String {
         match (&self.level, &self.detail) {
             (Level::Class, Some(d)) => format!("classes › {}", d.class.name),
+            (Level::Templates, _) => "classes › templates".into(),
             _ => "classes".into(),
         }
     }
@@ -98,6 +104,10 @@ impl Screen for ClassesScreen {
     fn load(&mut self, me: &Session) -> Vec<Effect> {
         let actor = &me.actor;
         let mut fx = vec![send(actor, Op::Load)];
+        // The templates view and the class form's picker.
+        if actor.can(R::Template, P::Read) {
+            fx.push(send(actor, Op::Templates));
+        }
         if let (Level::Class, Some(class_id)) = (self.level, self.open) {
             fx.push(send(actor, Op::Detail { class_id }));
         }
@@ -130,6 +140,7 @@ impl Screen for ClassesScreen {
                 self.classes.set_rows(classes.clone());
                 self.all = classes;
             }
+            Out::Templates(rows) => self.templates.set_rows(rows),
             Out::Detail(d) => {
                 // A class closed meanwhile: its detail is no longer wanted.
                 if Some(d.class.id) != self.open {
@@ -158,8 +169,14 @@ impl Screen for ClassesScreen {
         let teacher = manages(actor);
         let mut a = Vec::new();
         match self.level {
+            Level::Templates => {
+                a.extend([(Action::PrevView, "Back to the classes"), (Action::Back, "Back to the classes")])
+            }
             Level::List => {
                 a.push((Action::Open, "Open the class: its VMs"));
+                if actor.can(R::Template, P::Read) {
+                    a.push((Action::NextView, "Templates, with their replicas per node"));
+                }
                 if teacher {
                     a.extend([
                         (Action::New, "New class"),
@@ -216,8 +233,17 @@ impl Screen for ClassesScreen {
             return vec![];
         }
         match self.level {
+            Level::List if action == Action::NextView && actor.can(R::Template, P::Read) => {
+                self.level = Level::Templates;
+                vec![send(actor, Op::Templates)]
+            }
+            Level::Templates if matches!(action, Action::PrevView | Action::NextView) => {
+                self.level = Level::List;
+                vec![]
+            }
             Level::List => self.list_action(action, actor),
             Level::Class => self.class_action(action, actor),
+            Level::Templates => vec![],
         }
     }
 
@@ -273,11 +299,15 @@ impl ClassesScreen {
         match self.level {
             Level::List => &mut self.classes,
             Level::Class => &mut self.vms,
+            Level::Templates => &mut self.templates,
         }
     }
 
     /// Back from a class to the list.
     fn back(&mut self) {
+        if self.level == Level::Templates {
+            self.level = Level::List;
+        }
         if self.level == Level::Class {
             self.level = Level::List;
             self.open = None;
@@ -299,9 +329,11 @@ impl ClassesScreen {
                 self.vms.set_filter("");
                 vec![send(actor, Op::Detail { class_id: c.id })]
             }
-            (Action::New, _) if actor.can(R::Class, P::Create) => self.form(forms::class_form(None)),
-            (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c))),
-            (Action::Deploy, Some(c)) if teacher => vec![confirm_deploy(&c, actor)],
+            (Action::New, _) if actor.can(R::Class, P::Create) => {
+                self.form(forms::class_form(None, self.templates.rows()))
+            }
+            (Action::Edit, Some(c)) if teacher => self.form(forms::class_form(Some(&c), self.templates.rows())),
+            (Action::Deploy, Some(c)) if teacher => vec![view::confirm_deploy(&c, actor)],
             (Action::JoinCode, Some(c)) if teacher => self.form(forms::code_form(&c)),
             (Action::JoinCode, _) if !teacher => self.form(forms::join_form()),
             (Action::Delete, Some(c)) if teacher => vec![Effect::Open(Overlay::Confirm {
@@ -373,7 +405,7 @@ impl ClassesScreen {
                 let ids = targets.iter().map(|v| v.id).collect();
                 vec![Effect::Open(Overlay::Confirm {
                     title: "reset usage".into(),
-                    message: format!("Reset the usage hours of {}?", names(&targets)),
+                    message: format!("Reset the usage hours of {}?", view::names(&targets)),
                     on_yes: Command::new(actor, Op::ResetUsage { class_id: class.id, vm_ids: ids }),
                 })]
             }
@@ -404,7 +436,7 @@ impl ClassesScreen {
             })],
             Action::Retry if teacher => vec![send(actor, Op::Retry { class_id: class.id })],
             Action::JoinCode if teacher => self.form(forms::code_form(&class)),
-            Action::Edit if teacher => self.form(forms::class_form(Some(&class))),
+            Action::Edit if teacher => self.form(forms::class_form(Some(&class), self.templates.rows())),
             _ => vec![],
         }
     }
@@ -428,7 +460,7 @@ impl ClassesScreen {
                 targets.len(),
                 if targets.len() == 1 { "" } else { "s" }
             ),
-            message: format!("{} {}?", action.verb(), names(&targets)),
+            message: format!("{} {}?", action.verb(), view::names(&targets)),
             on_yes: cmd,
         })]
     }
@@ -456,31 +488,4 @@ impl ClassesScreen {
             _ => vec![Effect::Error("Select a class first.".into())],
         }
     }
-}
-
-fn confirm_deploy(c: &Class, actor: &Actor) -> Effect {
-    Effect::Open(Overlay::Confirm {
-        title: "deploy class".into(),
-        message: format!(
-            "Deploy {}: a teacher VM and {} student VMs (linked clones of {}) with a baseline snapshot each?",
-            c.name,
-            c.pool_size,
-            c.template_name.as_deref().unwrap_or("its template")
-        ),
-        on_yes: Command::new(actor, Op::Scale { class_id: c.id, size: None }),
-    })
-}
-
-/// "sam's lb-student-01 (4102), …" — what a confirmation names.
-fn names(vms: &[ClassVm]) -> String {
-    let shown: Vec<String> = vms
-        .iter()
-        .take(5)
-        .map(|v| match &v.username {
-            Some(u) => format!("{u}'s {} ({})", v.vm_name, v.vmid),
-            None => format!("{} ({})", v.vm_name, v.vmid),
-        })
-        .collect();
-    let more = if vms.len() > 5 { format!(" and {} more", vms.len() - 5) } else { String::new() };
-    format!("{}{more}", shown.join(", "))
 }

@@ -1,11 +1,14 @@
 //! Drawing the Classes tab: the class list; one class with its facts, deployment progress
 //! and VM table; the per-VM report (how to connect).
 
+use super::Op;
 use super::{ClassesScreen, Level};
 use crate::domain::classes::token::TokenState;
+use crate::domain::rbac::Actor;
 use crate::domain::time;
+use crate::engine::Command;
 use crate::engine::read::classes::{Class, ClassVm};
-use crate::tui::app::Overlay;
+use crate::tui::app::{Effect, Overlay};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::table::TableRow;
 use chrono::Local;
@@ -135,6 +138,7 @@ impl ClassesScreen {
         match self.level {
             Level::List => self.classes.render(f, area, theme, "classes"),
             Level::Class => self.class_view(f, area, theme),
+            Level::Templates => self.templates.render(f, area, theme, "templates (replicas under each)"),
         }
     }
 
@@ -259,4 +263,31 @@ pub fn vm_report(class: &Class, v: &ClassVm) -> Overlay {
         lines.push(format!("RDP        {ip}:3389 (mstsc /v:{ip} or xfreerdp /v:{ip})"));
     }
     Overlay::Report { title: format!("{} · {}", class.name, v.vm_name), lines, scroll: 0 }
+}
+
+pub(super) fn confirm_deploy(c: &Class, actor: &Actor) -> Effect {
+    Effect::Open(Overlay::Confirm {
+        title: "deploy class".into(),
+        message: format!(
+            "Deploy {}: a teacher VM and {} student VMs (linked clones of {}) with a baseline snapshot each?",
+            c.name,
+            c.pool_size,
+            c.template_name.as_deref().unwrap_or("its template")
+        ),
+        on_yes: Command::new(actor, Op::Scale { class_id: c.id, size: None }),
+    })
+}
+
+/// "sam's lb-student-01 (4102), …" — what a confirmation names.
+pub(super) fn names(vms: &[ClassVm]) -> String {
+    let shown: Vec<String> = vms
+        .iter()
+        .take(5)
+        .map(|v| match &v.username {
+            Some(u) => format!("{u}'s {} ({})", v.vm_name, v.vmid),
+            None => format!("{} ({})", v.vm_name, v.vmid),
+        })
+        .collect();
+    let more = if vms.len() > 5 { format!(" and {} more", vms.len() - 5) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
 }

@@ -30,6 +30,7 @@ const DUE: Key = Key("Due (YYYY-MM-DD)");
 const AMOUNT: Key = Key("Amount (like 120.00)");
 const CURRENCY: Key = Key("Currency");
 const METHOD: Key = Key("Method");
+const FILE: Key = Key("File (path on this machine)");
 
 /// Which support form is open (the shell sends its submit back to this tab).
 #[derive(Debug, Clone, PartialEq)]
@@ -60,11 +61,26 @@ pub enum Ask {
     Payment {
         invoice: Uuid,
     },
+    /// A tutoring record: a new one (of one kind, or the form with every kind), an edit, a status.
+    NewRecord {
+        kind: Option<crate::domain::tutoring::RecordKind>,
+    },
+    EditRecord {
+        kind: crate::domain::tutoring::RecordKind,
+        id: Uuid,
+    },
+    RecordStatus {
+        kind: crate::domain::tutoring::RecordKind,
+        id: Uuid,
+    },
+    Attach {
+        thread: Uuid,
+    },
 }
 
 impl SupportScreen {
     /// Open one of this tab's forms.
-    fn form(&mut self, ask: Ask, form: Form) -> Vec<Effect> {
+    pub(super) fn form(&mut self, ask: Ask, form: Form) -> Vec<Effect> {
         self.asked = Some(ask);
         vec![Effect::Form(form)]
     }
@@ -137,6 +153,8 @@ impl SupportScreen {
                     _ => vec![],
                 }
             }
+            (View::Records, a) => self.record_action(a, actor),
+            (View::Assignments, Action::Open) => self.open_records(actor),
             (View::Threads, Action::Open) => match self.threads.selected() {
                 Some(row) if self.thread.as_ref().is_some_and(|t| t.id == row.id) => {
                     self.composing = true;
@@ -169,6 +187,15 @@ impl SupportScreen {
                 .submit_label("open")
                 .note("Support sees every thread; 'To' adds people, separated by commas."),
             ),
+            (View::Threads, Action::Attach) => match self.threads.selected() {
+                Some(t) => self.form(
+                    Ask::Attach { thread: t.id },
+                    Form::new(format!("attach to '{}'", t.subject), vec![Field::text(FILE)])
+                        .submit_label("attach")
+                        .note("A file on this machine; labdeck keeps a copy (at most 5 MiB) and shows only its name."),
+                ),
+                None => vec![],
+            },
             (View::Threads, Action::SetStatus) => match self.threads.selected() {
                 Some(t) => self.form(
                     Ask::ThreadStatus { thread: t.id },
@@ -306,6 +333,12 @@ impl SupportScreen {
             Ask::InvoiceStatus { id } => Op::SetInvoiceStatus { id: *id, status: form.value(STATUS) },
             Ask::Payment { invoice } => {
                 Op::RecordPayment { invoice: *invoice, amount: form.value(AMOUNT), method: form.value(METHOD) }
+            }
+            Ask::Attach { thread } => {
+                Op::Records(crate::engine::records::Op::Attach { thread: *thread, path: form.value(FILE) })
+            }
+            Ask::NewRecord { .. } | Ask::EditRecord { .. } | Ask::RecordStatus { .. } => {
+                return self.record_command(ask, form, actor);
             }
         };
         Ok(Command::new(actor, op))

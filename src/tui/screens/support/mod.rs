@@ -4,6 +4,7 @@
 
 mod compose;
 mod forms;
+mod records;
 mod rows;
 mod screen;
 mod view;
@@ -14,9 +15,10 @@ pub use rows::Archived;
 pub use screen::tab;
 
 use crate::domain::rbac::{Action as Perm, Actor, Resource};
+use crate::domain::tutoring::RecordKind;
 use crate::engine::read::support::{
-    AssignmentRow, CannedReply, InvoiceRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext, VisitorMessage,
-    VisitorSession,
+    AssignmentRow, CannedReply, InvoiceRow, RecordRow, ThreadFilter, ThreadMessage, ThreadRow, TutoringContext,
+    VisitorMessage, VisitorSession,
 };
 use crate::engine::support::Op;
 use crate::engine::{Command, Op as EngineOp};
@@ -33,17 +35,20 @@ pub enum View {
     Archive,
     Threads,
     Assignments,
+    Records,
     Invoices,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [View::Queue, View::Archive, View::Threads, View::Assignments, View::Invoices];
+    pub const ALL: [View; 6] =
+        [View::Queue, View::Archive, View::Threads, View::Assignments, View::Records, View::Invoices];
     pub fn name(self) -> &'static str {
         match self {
             View::Queue => "live chats",
             View::Archive => "archive",
             View::Threads => "threads",
             View::Assignments => "assignments",
+            View::Records => "records",
             View::Invoices => "invoices",
         }
     }
@@ -55,7 +60,7 @@ impl View {
         match self {
             View::Queue | View::Archive => Resource::VisitorChat,
             View::Threads => Resource::Thread,
-            View::Assignments => Resource::Assignment,
+            View::Assignments | View::Records => Resource::Assignment,
             View::Invoices => Resource::Invoice,
         }
     }
@@ -71,6 +76,8 @@ pub struct OpenThread {
     pub id: Uuid,
     pub messages: Vec<ThreadMessage>,
     pub context: TutoringContext,
+    /// Who takes part: initials, name, role, time zone, subjects.
+    pub people: Vec<crate::engine::read::admin::PersonCard>,
 }
 
 pub struct SupportScreen {
@@ -80,6 +87,15 @@ pub struct SupportScreen {
     pub threads: DataTable<ThreadRow>,
     pub assignments: DataTable<AssignmentRow>,
     pub invoices: DataTable<InvoiceRow>,
+    pub records: DataTable<RecordRow>,
+    /// Every record loaded; `records` shows those of `record_kind`.
+    pub record_rows: Vec<RecordRow>,
+    /// The records view shows one kind, or all.
+    pub record_kind: Option<RecordKind>,
+    /// The records view shows one assignment's records (Enter on an assignment), or all.
+    pub record_scope: Option<(Uuid, String)>,
+    /// The selected assignment's records and invoices, beside the assignments.
+    pub links: Option<(Uuid, TutoringContext)>,
     pub transcript: Option<(Uuid, Vec<VisitorMessage>)>,
     pub thread: Option<OpenThread>,
     pub canned: Vec<CannedReply>,
@@ -151,6 +167,18 @@ impl Default for SupportScreen {
                 ("due", Constraint::Length(10)),
                 ("payments", Constraint::Length(8)),
             ]),
+            records: DataTable::new(vec![
+                ("assignment", Constraint::Length(10)),
+                ("kind", Constraint::Length(8)),
+                ("status", Constraint::Length(11)),
+                ("when", Constraint::Length(16)),
+                ("who", Constraint::Length(14)),
+                ("detail", Constraint::Fill(1)),
+            ]),
+            record_rows: Vec::new(),
+            record_kind: None,
+            record_scope: None,
+            links: None,
             transcript: None,
             thread: None,
             scroll: 0,
@@ -190,6 +218,7 @@ impl SupportScreen {
             View::Archive => vec![send(actor, Op::LoadArchive { query: self.archive_query.clone() })],
             View::Threads => vec![send(actor, Op::LoadThreads { filter: self.thread_filter() })],
             View::Assignments => vec![send(actor, Op::LoadAssignments)],
+            View::Records => vec![records::load(actor, self.record_scope.as_ref().map(|s| s.0))],
             View::Invoices => vec![send(actor, Op::LoadInvoices)],
         };
         if self.view != View::Queue {
@@ -223,7 +252,8 @@ impl SupportScreen {
                 (Some(open), Some(row)) if open.id == row.id => vec![open_thread(actor, row)],
                 _ => vec![],
             },
-            View::Assignments | View::Invoices => vec![],
+            View::Assignments => self.load_links(actor),
+            View::Records | View::Invoices => vec![],
         }
     }
 
@@ -233,6 +263,7 @@ impl SupportScreen {
             View::Archive => &mut self.archive,
             View::Threads => &mut self.threads,
             View::Assignments => &mut self.assignments,
+            View::Records => &mut self.records,
             View::Invoices => &mut self.invoices,
         }
     }
@@ -251,6 +282,9 @@ impl SupportScreen {
         match self.view {
             View::Queue | View::Archive if self.selected_key().is_some() && self.selected_key() != shown => {
                 self.load_detail(actor)
+            }
+            View::Assignments if self.assignments.selected().map(|a| a.id) != self.links.as_ref().map(|l| l.0) => {
+                self.load_links(actor)
             }
             _ => vec![],
         }
@@ -279,7 +313,9 @@ impl SupportScreen {
             View::Queue => self.queue.selected().map(|s| s.id.to_string()),
             View::Archive => self.archive.selected().map(|s| s.0.id.to_string()),
             View::Threads => self.threads.selected().map(|s| s.id.to_string()),
-            View::Assignments | View::Invoices => None,
+            View::Assignments => self.assignments.selected().map(|s| s.id.to_string()),
+            View::Records => self.records.selected().map(|s| s.id.to_string()),
+            View::Invoices => None,
         }
     }
 
@@ -331,6 +367,7 @@ impl SupportScreen {
                 self.view = views[if action == Action::NextView { (pos + 1) % n } else { (pos + n - 1) % n }];
                 self.transcript = None;
                 self.composing = false;
+                self.record_scope = None;
                 self.loads(actor)
             }
             Action::Refresh => self.loads(actor),
@@ -347,7 +384,9 @@ impl SupportScreen {
             a => {
                 let before = self.selected_key();
                 if self.table().navigate(a) {
-                    if self.selected_key() != before && matches!(self.view, View::Queue | View::Archive) {
+                    if self.selected_key() != before
+                        && matches!(self.view, View::Queue | View::Archive | View::Assignments)
+                    {
                         return self.load_detail(actor);
                     }
                     return vec![];

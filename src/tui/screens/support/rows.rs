@@ -105,3 +105,21 @@ impl TableRow for InvoiceRow {
         ]
     }
 }
+
+/// A tutoring record of any kind.
+impl TableRow for crate::engine::read::support::RecordRow {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn cells(&self) -> Vec<String> {
+        let (when, detail) = super::records::cells(self);
+        vec![
+            self.assignment_code.clone(),
+            self.kind.clone(),
+            self.status.replace('_', " "),
+            when,
+            self.person.clone().unwrap_or_default(),
+            detail,
+        ]
+    }
+}

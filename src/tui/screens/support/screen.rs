@@ -107,7 +107,7 @@ impl Screen for SupportScreen {
         let mine = match self.view {
             View::Queue | View::Archive => hit("visitor_chat"),
             View::Threads => hit("threads") || hit("tutoring"),
-            View::Assignments | View::Invoices => hit("tutoring"),
+            View::Assignments | View::Records | View::Invoices => hit("tutoring"),
         };
         if !mine {
             return badge;
@@ -152,12 +152,16 @@ impl Screen for SupportScreen {
                 (Action::Open, "Open the thread, then reply"),
                 (Action::Outcome, "Cycle the thread type shown"),
                 (Action::SetStatus, "Set the thread's status"),
+                (Action::Attach, "Attach a file from this machine (kept by labdeck, at most 5 MiB)"),
                 (Action::New, "New thread (to support, or to people by username)"),
                 (Action::Filter, "Search threads (enter searches every message)"),
             ]),
-            View::Assignments => {
-                a.extend([(Action::SetStatus, "Set the assignment's status"), (Action::New, "New assignment")])
-            }
+            View::Assignments => a.extend([
+                (Action::Open, "The assignment's records (meetings, exams, files, …)"),
+                (Action::SetStatus, "Set the assignment's status"),
+                (Action::New, "New assignment"),
+            ]),
+            View::Records => a.extend(super::records::help()),
             View::Invoices => a.extend([
                 (Action::Open, "Record a payment (the invoice becomes partly paid or paid)"),
                 (Action::SetStatus, "Issue, void or return the invoice to draft"),
@@ -235,13 +239,25 @@ impl SupportScreen {
             }
             Out::Canned(c) => self.canned = c,
             Out::Threads(rows) => self.threads.set_rows(rows),
-            Out::Thread { thread, messages, context } => {
+            Out::Thread { thread, messages, context, people } => {
                 if self.thread.as_ref().is_none_or(|t| t.id != thread) {
                     self.scroll = 0;
                 }
-                self.thread = Some(OpenThread { id: thread, messages, context: *context })
+                self.thread = Some(OpenThread { id: thread, messages, context: *context, people })
             }
-            Out::Assignments(rows) => self.assignments.set_rows(rows),
+            Out::Assignments(rows) => {
+                self.assignments.set_rows(rows);
+                if self.view == View::Assignments
+                    && self.assignments.selected().map(|a| a.id) != self.links.as_ref().map(|l| l.0)
+                {
+                    return self.load_links(actor);
+                }
+            }
+            Out::Records(rows) => {
+                self.record_rows = rows;
+                self.show_records();
+            }
+            Out::Links { assignment, context } => self.links = Some((assignment, *context)),
             Out::Invoices(rows) => self.invoices.set_rows(rows),
             Out::Unread { messages, waiting } => {
                 let ring = waiting > self.waiting && self.bell;

@@ -101,8 +101,30 @@ fn thread_lines(msgs: &[ThreadMessage], width: usize, theme: &Theme) -> Vec<Line
         push_message(&mut out, head, &m.content, width, theme.accent(), theme);
         for a in &m.attachments {
             let kind = a.mime_type.clone().unwrap_or_else(|| "file".into());
-            out.push(Line::styled(format!("      📎 {} ({kind}) {}", a.name, a.location), theme.dim()));
+            // A stored upload is named only; a link shows where it points.
+            let at = if a.location.starts_with("stored:") { "" } else { a.location.as_str() };
+            out.push(Line::styled(format!("      📎 {} ({kind}) {at}", a.name), theme.dim()));
         }
+    }
+    out
+}
+
+/// One line per person (at most three): "[TT] Tim Tutor  teacher · Europe/Berlin · Calculus".
+fn people_lines(people: &[crate::engine::read::admin::PersonCard], theme: &Theme) -> Vec<Line<'static>> {
+    let mut out: Vec<Line<'static>> = people
+        .iter()
+        .take(3)
+        .map(|p| {
+            let subjects = if p.subjects.is_empty() { String::new() } else { format!(" · {}", p.subjects) };
+            Line::from(vec![
+                Span::styled(format!("[{}]", p.initials), theme.accent()),
+                Span::raw(format!(" {}  ", p.display_name)),
+                Span::styled(format!("{} · {}{subjects}", p.role, p.time_zone), theme.dim()),
+            ])
+        })
+        .collect();
+    if people.len() > 3 {
+        out.push(Line::styled(format!("and {} more", people.len() - 3), theme.dim()));
     }
     out
 }
@@ -134,12 +156,27 @@ impl SupportScreen {
                 };
                 format!("  type: {}  unread: {}{search}", self.type_filter.unwrap_or("all"), self.unread)
             }
+            View::Records => {
+                let of = self.record_scope.as_ref().map(|s| format!("  of {}", s.1)).unwrap_or_default();
+                format!("  kind: {}{of}", self.record_kind.map(|k| k.plural()).unwrap_or("all"))
+            }
             _ => String::new(),
         };
         spans.push(Span::styled(info, theme.dim()));
         f.render_widget(Paragraph::new(Line::from(spans)), nav);
         match self.view {
-            View::Assignments => return self.assignments.render(f, body, theme, "assignments"),
+            View::Records => return self.records.render(f, body, theme, "records"),
+            View::Assignments => {
+                // The table keeps the full width; the selected assignment's links go below it.
+                let n = self.links.as_ref().map(|l| l.1.items.len()).unwrap_or(0) as u16;
+                let [top, bottom] = Layout::vertical([
+                    Constraint::Fill(1),
+                    Constraint::Length((n + 3).min(body.height.saturating_sub(5))),
+                ])
+                .areas(body);
+                self.assignments.render(f, top, theme, "assignments");
+                return self.render_links(f, bottom, theme);
+            }
             View::Invoices => return self.invoices.render(f, body, theme, "invoices"),
             _ => {}
         }
@@ -157,8 +194,20 @@ impl SupportScreen {
                 self.threads.render(f, left, theme, "threads");
                 self.render_thread(f, right, theme);
             }
-            View::Assignments | View::Invoices => {}
+            View::Assignments | View::Records | View::Invoices => {}
         }
+    }
+
+    /// The selected assignment's records and invoices.
+    fn render_links(&mut self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let selected = self.assignments.selected().map(|a| a.id);
+        let links = self.links.as_ref().filter(|l| Some(l.0) == selected).map(|l| &l.1);
+        let title = links.map(|c| format!(" {} ", c.title)).unwrap_or_else(|| " records ".into());
+        let inner = panel(f, area, theme, title);
+        let Some(ctx) = links else { return };
+        let [list, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+        f.render_widget(Paragraph::new(context_lines(ctx, theme)), list);
+        f.render_widget(Line::styled("enter: its records · e status · n new assignment", theme.dim()), foot);
     }
 
     fn render_chat(&mut self, f: &mut Frame, area: Rect, theme: &Theme, live: bool) {
@@ -214,6 +263,11 @@ impl SupportScreen {
         };
         let inner = panel(f, area, theme, title);
         let Some(open) = open else { return };
+        // Who takes part, as avatars: "[TT] Tim Tutor (teacher, Europe/Berlin · Calculus)".
+        let who = people_lines(&open.people, theme);
+        let [people, inner] =
+            Layout::vertical([Constraint::Length(who.len() as u16), Constraint::Fill(1)]).areas(inner);
+        f.render_widget(Paragraph::new(who), people);
         let ctx_h =
             if open.context.items.is_empty() { 0 } else { (open.context.items.len() as u16 + 2).min(inner.height / 3) };
         let compose_h = if self.composing { (self.compose.lines().len() as u16 + 1).clamp(2, 7) } else { 0 };
