@@ -62,6 +62,8 @@ pub struct InventoryScreen {
     pub detail_open: bool,
     /// Where the guest table was drawn (and how many rows it showed), for mouse clicks.
     guests_drawn: (Rect, usize),
+    /// The guest columns' widths so far (see `render_guests`).
+    guest_widths: Vec<u16>,
     as_of: Option<DateTime<Utc>>,
     filter: String,
     /// One guest load at a time: two full loads in flight at 100k guests would hold three
@@ -79,6 +81,7 @@ impl Default for InventoryScreen {
         InventoryScreen {
             view: View::Guests,
             guests_drawn: Default::default(),
+            guest_widths: Vec::new(),
             list: GuestList::default(),
             overview: Overview::default(),
             tasks: DataTable::new(view::task_columns()),
@@ -348,6 +351,7 @@ impl InventoryScreen {
         self.guests_loading = false;
         if batch.full {
             self.list.replace(batch.guests);
+            self.guest_widths.clear();
         } else {
             self.list.merge(batch.guests);
         }

@@ -329,7 +329,13 @@ impl InventoryScreen {
             GUEST_COLUMNS.len(),
             lines.iter().map(|(c, _)| c.iter().map(|(t, _)| t.as_str()).collect()),
         );
-        let shown = columns::fit(&GUEST_COLUMNS, &widest, block.inner(area).width);
+        // Columns only grow until the next full load: scrolling and filtering then rewrite
+        // rows, not the whole table (and the layout does not jump under the reader's eyes).
+        self.guest_widths.resize(GUEST_COLUMNS.len(), 0);
+        for (kept, now) in self.guest_widths.iter_mut().zip(widest) {
+            *kept = (*kept).max(now);
+        }
+        let shown = columns::fit(&GUEST_COLUMNS, &self.guest_widths, block.inner(area).width);
         let rows: Vec<Row> = lines
             .into_iter()
             .map(|(mut cells, style)| {
