@@ -53,7 +53,8 @@ pub async fn run(services: Services, opts: RunOptions) -> anyhow::Result<()> {
         }
     };
     if app.mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+        let mut out = std::io::stdout();
+        let _ = out.write_all(terminal::MOUSE_ON).and_then(|_| out.flush());
     }
     let result = event_loop(&mut screen, EventStream::new(), &mut app, &engine, &mut events).await;
     drop(screen);
@@ -135,7 +136,8 @@ fn draw<W: Write>(screen: &mut Screen<W>, app: &mut App) -> std::io::Result<()> 
 /// Put the terminal back: mouse reports off (harmless when they were never on), then what
 /// `ratatui::init` changed.
 fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    let mut out = std::io::stdout();
+    let _ = out.write_all(terminal::MOUSE_OFF).and_then(|_| out.flush());
     ratatui::restore();
 }
 

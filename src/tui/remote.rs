@@ -3,7 +3,7 @@
 //! the same `App` and `event_loop` as on the local terminal.
 
 use super::app::App;
-use super::terminal::{Screen, SharedSize};
+use super::terminal::{MOUSE_OFF, MOUSE_ON, Screen, SharedSize};
 use super::visitor::VisitorChat;
 use super::vt_input::VtInput;
 use crate::engine::{EngineHandle, Event};
@@ -116,10 +116,6 @@ pub fn events(input: mpsc::Receiver<Input>, size: SharedSize) -> impl Stream<Ite
 /// arrives as typed keys, as it does on the local terminal).
 const ENTER: &[u8] = b"\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J";
 const LEAVE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?1049l";
-/// Mouse reports on (clicks and the wheel, in SGR form) and off, as crossterm's
-/// Enable/DisableMouseCapture write them for a local terminal.
-const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h";
-const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1002l\x1b[?1000l";
 
 /// A terminal set up for a full-screen program on `out`, and put back when it is done.
 fn with_screen(out: &RemoteOut, cols: u32, rows: u32, mouse: bool) -> io::Result<(Screen<RemoteOut>, SharedSize)> {

@@ -9,6 +9,12 @@ use ratatui::layout::{Position, Size};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+/// Mouse reports on (clicks, drags and the wheel, in SGR form) and off, for the local tty and
+/// an SSH channel alike. Not crossterm's `EnableMouseCapture`: that also asks for every motion
+/// of the pointer (mode 1003), a wake-up per cell crossed for nothing the console uses.
+pub const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1002h\x1b[?1006h";
+pub const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1002l\x1b[?1000l";
+
 /// The size of a terminal that is not this process's tty (an SSH channel's `pty-req` and
 /// `window-change`, a test's resize): the owner sets it, then sends a resize event.
 #[derive(Clone)]

@@ -10,31 +10,19 @@ impl App {
         };
         match overlay {
             Overlay::Help(scroll) => {
-                let scroll = match self.keymap.action(&key) {
-                    _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter) => return,
-                    Some(Action::Help) => return,
-                    Some(Action::Down) => scroll + 1,
-                    Some(Action::Up) => scroll.saturating_sub(1),
-                    Some(Action::PageDown) => scroll + 10,
-                    Some(Action::PageUp) => scroll.saturating_sub(10),
-                    Some(Action::Top) => 0,
-                    _ => scroll,
-                };
-                // The view clamps it to what there is to scroll.
-                self.overlay = Some(Overlay::Help(scroll.min(self.help_rows().1.len())));
+                let action = self.keymap.action(&key);
+                if matches!(key.code, KeyCode::Esc | KeyCode::Enter) || action == Some(Action::Help) {
+                    return;
+                }
+                // At most one row per help line; the view clamps it to what the box can show.
+                self.overlay = Some(Overlay::Help(scrolled(action, scroll, self.help_rows().1.len())));
             }
             Overlay::Secret { .. } => {}
             Overlay::Report { title, lines, scroll } => {
-                let scroll = match self.keymap.action(&key) {
-                    Some(Action::Down) => (scroll + 1).min(lines.len().saturating_sub(1)),
-                    Some(Action::Up) => scroll.saturating_sub(1),
-                    Some(Action::PageDown) => (scroll + 20).min(lines.len().saturating_sub(1)),
-                    Some(Action::PageUp) => scroll.saturating_sub(20),
-                    _ if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) => {
-                        return;
-                    }
-                    _ => scroll,
-                };
+                if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                    return;
+                }
+                let scroll = scrolled(self.keymap.action(&key), scroll, lines.len().saturating_sub(1));
                 self.overlay = Some(Overlay::Report { title, lines, scroll });
             }
             Overlay::Confirm { title, message, on_yes } => match key.code {
@@ -140,5 +128,14 @@ impl App {
         }
         let message = format!("'{}' is not open to your role ({}).", verb.name(), verb.help());
         self.apply(None, vec![Effect::Error(message)]);
+    }
+}
+
+/// A scrolled overlay's offset after `action` (the list movement keys, a page being 20 rows),
+/// kept within 0..=`last`.
+fn scrolled(action: Option<Action>, scroll: usize, last: usize) -> usize {
+    match action.and_then(|a| crate::tui::widgets::table::movement(a, 20)) {
+        Some(d) => (scroll as isize).saturating_add(d).clamp(0, last as isize) as usize,
+        None => scroll,
     }
 }

@@ -169,7 +169,6 @@ impl<T: TableRow> DataTable<T> {
         self.page.max(1) as isize
     }
 
-    /// Move the selection for a movement key; false for any other key.
     /// Select the row drawn at terminal cell (`x`, `y`), if there is one there.
     pub fn click(&mut self, x: u16, y: u16) -> bool {
         match row_at(self.drawn, self.offset, self.page, x, y) {
@@ -182,6 +181,7 @@ impl<T: TableRow> DataTable<T> {
         }
     }
 
+    /// Move the selection for a movement key; false for any other key.
     pub fn navigate(&mut self, a: Action) -> bool {
         match movement(a, self.page()) {
             Some(d) => {
