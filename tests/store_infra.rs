@@ -452,6 +452,16 @@ both!(an_exclusive_disk_is_attached_once, |store: Store| async move {
     infra::run(&svc, &w.admin, Op::Update { kind: Kind::Disks, id, values: vals(&[("share_mode", "exclusive")]) })
         .await
         .unwrap();
+    // Deleting the instance that still holds it detaches it: the disk is available again.
+    let holder = list(&svc, &w.admin, Kind::Instances)
+        .await
+        .into_iter()
+        .find(|r| attached[0].starts_with(cell(r, Kind::Instances, "name").as_str()))
+        .expect("the holder is listed");
+    infra::run(&svc, &w.admin, Op::Delete { kind: Kind::Instances, id: holder.id }).await.unwrap();
+    let disks = list(&svc, &w.admin, Kind::Disks).await;
+    assert_eq!(cell(&disks[0], Kind::Disks, "status"), "available");
+    assert_eq!(cell(&disks[0], Kind::Disks, "attachments"), "0");
 });
 
 both!(a_tenant_admin_sees_and_changes_only_their_tenant, |store: Store| async move {

@@ -17,6 +17,10 @@ use uuid::Uuid;
 /// How many candidates one allocation looks at before saying the subnet is full.
 const WALK_LIMIT: u64 = 1 << 20;
 
+/// An address given back: available and tied to nothing ($2 the time; the caller adds WHERE).
+pub(super) const RELEASED: &str = "UPDATE ip_addresses SET status = 'available', instance_id = NULL, virtual_machine_id = NULL, \
+     allocated_at = NULL, allocated_by = NULL, lease_expires_at = NULL, updated_at = $2";
+
 impl Store {
     /// Allocate `want` (or the lowest free host address) in `subnet`, for `instance` if given.
     pub async fn allocate_address(
@@ -108,8 +112,7 @@ impl Store {
         let now = time::now();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let n = sqlx::query("UPDATE ip_addresses SET status = 'available', instance_id = NULL, virtual_machine_id = NULL, \
-                 allocated_at = NULL, allocated_by = NULL, lease_expires_at = NULL, updated_at = $2 WHERE id = $1 AND status = 'allocated'")
+            let n = sqlx::query(sqlx::AssertSqlSafe(format!("{RELEASED} WHERE id = $1 AND status = 'allocated'")))
                 .bind(id).bind(now).execute(&mut *tx).await?;
             if n.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("{addr} is not allocated")));

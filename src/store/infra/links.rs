@@ -47,6 +47,10 @@ impl Membership {
     }
 }
 
+/// A disk no attachment holds any longer is available again ($1 the disk, $2 the time).
+pub(super) const FREE_IF_UNATTACHED: &str = "UPDATE private_data_disks SET status = 'available', updated_at = $2 WHERE id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM private_data_disk_attachments a WHERE a.disk_id = $1)";
+
 impl Store {
     /// Attach data disk `disk` to `instance` at `mount_path`.
     pub async fn attach_disk(
@@ -81,10 +85,11 @@ impl Store {
             if disk_tenant != inst_tenant {
                 return Err(StoreError::Conflict(format!("{name} and {inst_name} belong to different tenants")));
             }
-            let on: Vec<String> = sqlx::query_scalar(
-                "SELECT i.name FROM private_data_disk_attachments a JOIN instances i ON i.id = a.instance_id WHERE a.disk_id = $1 ORDER BY i.name",
-            ).bind(disk).fetch_all(&mut *tx).await?;
-            if on.contains(&inst_name) {
+            // By id: two instances may share a name.
+            let (on_ids, on): (Vec<Uuid>, Vec<String>) = sqlx::query_as::<_, (Uuid, String)>(
+                "SELECT i.id, i.name FROM private_data_disk_attachments a JOIN instances i ON i.id = a.instance_id WHERE a.disk_id = $1 ORDER BY i.name",
+            ).bind(disk).fetch_all(&mut *tx).await?.into_iter().unzip();
+            if on_ids.contains(&instance) {
                 return Err(StoreError::Conflict(format!("{name} is already attached to {inst_name}")));
             }
             let exclusive = share == "exclusive";
@@ -119,9 +124,7 @@ impl Store {
             if n.rows_affected() == 0 {
                 return Err(StoreError::Conflict("the disk is not attached to that instance".into()));
             }
-            sqlx::query("UPDATE private_data_disks SET status = 'available', updated_at = $2 WHERE id = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM private_data_disk_attachments a WHERE a.disk_id = $1)")
-                .bind(disk).bind(now).execute(&mut *tx).await?;
+            sqlx::query(FREE_IF_UNATTACHED).bind(disk).bind(now).execute(&mut *tx).await?;
             tx.audit(&audit.entity(disk).details(serde_json::json!({"instance": instance.to_string()}))).await?;
             tx.bump(DOMAIN).await?;
             tx.commit().await?;

@@ -281,9 +281,15 @@ impl Store {
             let mut tx = p.begin_write().await?;
             in_scope!(tx, kind, id, write_cond, tenant);
             if kind == Kind::Instances {
-                sqlx::query("DELETE FROM private_data_disk_attachments WHERE instance_id = $1").bind(id).execute(&mut *tx).await?;
-                sqlx::query("UPDATE ip_addresses SET status = 'available', instance_id = NULL, allocated_at = NULL, allocated_by = NULL, updated_at = $2 \
-                     WHERE instance_id = $1 AND status = 'allocated'").bind(id).bind(now).execute(&mut *tx).await?;
+                // Its disks are detached (and free again if nothing else holds them), its
+                // addresses released, as detach_disk and release_address leave them.
+                let disks: Vec<Uuid> = sqlx::query_scalar("DELETE FROM private_data_disk_attachments WHERE instance_id = $1 RETURNING disk_id")
+                    .bind(id).fetch_all(&mut *tx).await?;
+                for disk in disks {
+                    sqlx::query(super::links::FREE_IF_UNATTACHED).bind(disk).bind(now).execute(&mut *tx).await?;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(format!("{} WHERE instance_id = $1 AND status = 'allocated'", super::ipam::RELEASED)))
+                    .bind(id).bind(now).execute(&mut *tx).await?;
             }
             let q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id);
             let q = if kind.soft_delete().is_some() { q.bind(now) } else { q };
