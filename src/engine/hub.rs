@@ -118,21 +118,19 @@ impl Hub {
         tasks.spawn(task);
     }
 
-    /// Front-door tasks still running.
-    pub fn running(&self) -> usize {
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        while tasks.try_join_next().is_some() {}
-        tasks.len()
+    /// `user` signed in at a front door that signs in by itself (an SSH key or password):
+    /// what the session checks remember of an earlier session of theirs is stale, as after
+    /// a console's own sign-in.
+    pub fn forget(&self, user: uuid::Uuid) {
+        self.sessions.forget(user);
     }
 
     /// Stop: the front-door tasks first (given `grace` to end on their own), then the
     /// pollers, which hand their leases back.
     pub async fn shutdown(&self, grace: std::time::Duration) {
-        let deadline = tokio::time::Instant::now() + grace;
-        while self.running() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        self.tasks.lock().unwrap_or_else(|p| p.into_inner()).abort_all();
+        let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        let _ = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+        tasks.abort_all();
         self.stop_pollers().await;
     }
 

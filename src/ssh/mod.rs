@@ -94,7 +94,9 @@ async fn connection(
     let handler = conn::Conn::new(shared.clone(), peer, admission);
     let signed_in = handler.signed_in();
     let start = russh::server::run_stream(shared.config.clone(), stream, handler);
-    let running = match tokio::time::timeout(LOGIN_GRACE, start).await {
+    // One deadline for the version line and the sign-in together.
+    let deadline = tokio::time::Instant::now() + LOGIN_GRACE;
+    let running = match tokio::time::timeout_at(deadline, start).await {
         Ok(Ok(running)) => running,
         Ok(Err(e)) => return tracing::info!(%peer, error = %e, "SSH handshake failed"),
         Err(_) => return tracing::info!(%peer, "SSH connection closed: no version line in time"),
@@ -103,7 +105,7 @@ async fn connection(
     tokio::pin!(running);
     let ended = tokio::select! {
         r = &mut running => Some(r),
-        () = tokio::time::sleep(LOGIN_GRACE) => None,
+        () = tokio::time::sleep_until(deadline) => None,
     };
     let ended = match ended {
         Some(r) => r,

@@ -137,6 +137,9 @@ fn refusal(shared: &Shared, who: &Who, peer: SocketAddr, req: &Request) -> Optio
 
 /// The session itself. Returns the exit status.
 async fn serve(shared: &Shared, svc: Services, who: Who, channel: Channel<Msg>, (cols, rows): (u32, u32)) -> u32 {
+    if let Who::User { session, .. } = &who {
+        shared.hub.forget(session.user.id);
+    }
     let (engine, mut events) = shared.hub.attach(svc);
     let backend = shared.svc.backend_name();
     let front = match who {

@@ -190,12 +190,8 @@ fn ss3(c: u8) -> Option<KeyCode> {
 fn mouse(report: &str, fin: u8) -> Option<Event> {
     let mut nums = report.split(';').map(|n| n.parse::<u16>().ok());
     let (b, col, row) = (nums.next()??, nums.next()??, nums.next()??);
-    let mut modifiers = KeyModifiers::NONE;
-    for (bit, m) in [(4, KeyModifiers::SHIFT), (8, KeyModifiers::ALT), (16, KeyModifiers::CONTROL)] {
-        if b & bit != 0 {
-            modifiers |= m;
-        }
-    }
+    // Shift, Alt and Ctrl are bits 4, 8 and 16: xterm's modifier parameter shifted by two.
+    let modifiers = modifiers(((b >> 2) & 7) + 1);
     let button = match b & 3 {
         0 => MouseButton::Left,
         1 => MouseButton::Middle,
