@@ -251,3 +251,27 @@ fn a_file_is_attached_to_a_thread_from_a_form() {
         "{sent:?}"
     );
 }
+
+/// A file's name may hold two spaces (the detail is "name  type"): the rename form starts
+/// from the whole name.
+#[test]
+fn renaming_a_file_starts_from_its_whole_name() {
+    let mut a = app(Role::Teacher);
+    key(&mut a, KeyCode::Char(']'));
+    key(&mut a, KeyCode::Char(']'));
+    a.take_commands();
+    let file = RecordRow {
+        status: String::new(),
+        detail: "week  1 notes.pdf  application/pdf".into(),
+        size_bytes: Some(1_000),
+        ..row(305, "file", "", "tutor")
+    };
+    out(&mut a, Out::Records(vec![file]));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let sent = ops(&a.take_commands());
+    assert!(
+        matches!(sent.as_slice(), [Op::Records(R::Edit { edit: RecordEdit::Name(n), .. })] if n == "week  1 notes.pdf"),
+        "{sent:?}"
+    );
+}

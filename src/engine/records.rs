@@ -74,9 +74,7 @@ pub async fn execute(svc: &Services, a: &Actor, op: Op) -> Result<Reply, AppErro
             Ok(Reply::Support(Out::Links { assignment, context: Box::new(context) }))
         }
         Op::Create { kind, assignment, when, minutes, teacher, path } => {
-            let code = sanitize::line(&assignment).to_uppercase();
-            let found = store.list_assignments(a).await?.into_iter().find(|r| r.assignment_code == code);
-            let row = found.ok_or_else(|| AppError::Invalid(format!("no assignment '{code}' that you can see")))?;
+            let row = super::support::assignment_by_code(svc, a, &assignment).await?;
             let mut new = NewRecord { kind, assignment_id: row.id, when, minutes, teacher_id: None, file: None };
             match kind {
                 RecordKind::Teacher => new.teacher_id = Some(tutor_named(svc, a, &teacher).await?),
@@ -90,7 +88,7 @@ pub async fn execute(svc: &Services, a: &Actor, op: Op) -> Result<Reply, AppErro
                 _ => {}
             }
             store.create_record(a, &new, audit(svc, a, "create_tutoring_record")).await?;
-            Ok(Reply::Done(format!("Added a {kind} to {code}.")))
+            Ok(Reply::Done(format!("Added a {kind} to {}.", row.assignment_code)))
         }
         Op::Edit { kind, id, edit } => {
             let edit = match edit {

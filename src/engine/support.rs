@@ -315,14 +315,9 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
                     participants.push(u.ok_or_else(|| AppError::Invalid(format!("no user named '{n}'")))?.id);
                 }
             }
-            let code = sanitize::line(&assignment).to_uppercase();
-            let assignment_id = match code.as_str() {
-                "" => None,
-                c => {
-                    let rows = store.list_assignments(a).await?;
-                    let row = rows.iter().find(|r| r.assignment_code == c);
-                    Some(row.ok_or_else(|| AppError::Invalid(format!("no assignment '{c}' that you can see")))?.id)
-                }
+            let assignment_id = match sanitize::line(&assignment).is_empty() {
+                true => None,
+                false => Some(assignment_by_code(svc, a, &assignment).await?.id),
             };
             let new = crate::store::support::NewThread {
                 subject: subject.clone(),
@@ -379,9 +374,7 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
         Op::LoadInvoices => out(Out::Invoices(store.list_invoices(a).await?)),
         Op::CreateInvoice { assignment, amount, currency, due } => {
             authorize(svc, a, Resource::Invoice, Action::Create, "create_invoice").await?;
-            let code = sanitize::line(&assignment).to_uppercase();
-            let found = store.list_assignments(a).await?.into_iter().find(|r| r.assignment_code == code);
-            let row = found.ok_or_else(|| AppError::Invalid(format!("no assignment '{code}'")))?;
+            let row = assignment_by_code(svc, a, &assignment).await?;
             let new = NewInvoice {
                 assignment_id: row.id,
                 total_cents: invoice::parse_amount(&amount).map_err(AppError::Invalid)?,
@@ -390,7 +383,7 @@ pub async fn execute(svc: &Services, actor: &Actor, op: Op) -> Result<Reply, App
             };
             store.create_invoice(a, &new, audit(svc, a, "create_invoice", "invoice")).await?;
             let total = invoice::format_cents(new.total_cents, &new.currency);
-            Ok(Reply::Done(format!("Draft invoice of {total} for {code} ({}).", row.student)))
+            Ok(Reply::Done(format!("Draft invoice of {total} for {} ({}).", row.assignment_code, row.student)))
         }
         Op::SetInvoiceStatus { id, status } => {
             authorize(svc, a, Resource::Invoice, Action::Update, "set_invoice_status").await?;
@@ -491,4 +484,11 @@ pub async fn visitor_messages(
 /// A due date means the end of that day.
 fn end_of(day: Option<chrono::NaiveDate>) -> Option<chrono::DateTime<chrono::Utc>> {
     day.and_then(|d| d.and_hms_opt(23, 59, 0)).map(|t| t.and_utc())
+}
+
+/// The assignment `raw` names by its code (as typed: trimmed, any case), among those `a` can see.
+pub(super) async fn assignment_by_code(svc: &Services, a: &Actor, raw: &str) -> Result<AssignmentRow, AppError> {
+    let code = sanitize::line(raw).to_uppercase();
+    let found = svc.store.list_assignments(a).await?.into_iter().find(|r| r.assignment_code == code);
+    found.ok_or_else(|| AppError::Invalid(format!("no assignment '{code}' that you can see")))
 }

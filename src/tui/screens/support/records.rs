@@ -138,7 +138,8 @@ impl SupportScreen {
             Action::Open | Action::Edit => {
                 let Some(r) = self.records.selected().cloned() else { return vec![] };
                 let Some(kind) = r.kind() else { return vec![] };
-                let name = r.detail.split("  ").next().unwrap_or("").to_string();
+                // A file's detail is "name  type"; a type never holds two spaces, a name may.
+                let name = r.detail.rsplit_once("  ").map_or(r.detail.as_str(), |(n, _)| n).to_string();
                 let field = match kind.edit() {
                     Edit::When => Field::text(WHEN).with_value(&r.at.map(local).unwrap_or_default()),
                     Edit::Minutes => Field::text(MINUTES).with_value(&r.minutes.unwrap_or(60).to_string()),
