@@ -6,6 +6,7 @@
 //! fits the width.
 
 use std::collections::{BTreeSet, HashMap};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use uuid::Uuid;
 
 pub struct GNode {
@@ -36,6 +37,8 @@ const RIGHT: u8 = 8;
 enum Cell {
     Line(u8),
     Text(char),
+    /// The right half of a wide character (two terminal columns) in the cell before.
+    Covered,
 }
 
 struct Canvas {
@@ -57,15 +60,30 @@ impl Canvas {
         if let Some(c) = self.cell(x, y) {
             match c {
                 Cell::Line(b) => *b |= bits,
-                Cell::Text(_) => {}
+                Cell::Text(_) | Cell::Covered => {}
             }
         }
     }
+    /// `s` from column `x`, at most `max` terminal columns of it (a wide character takes two).
     fn text(&mut self, x: usize, y: usize, s: &str, max: usize) {
-        for (k, ch) in s.chars().take(max).enumerate() {
+        let mut k = 0;
+        for ch in s.chars() {
+            let w = ch.width().unwrap_or(0);
+            if w == 0 {
+                continue;
+            }
+            if k + w > max {
+                break;
+            }
             if let Some(c) = self.cell(x + k, y) {
                 *c = Cell::Text(ch);
             }
+            if w == 2
+                && let Some(c) = self.cell(x + k + 1, y)
+            {
+                *c = Cell::Covered;
+            }
+            k += w;
         }
     }
     fn hline(&mut self, x0: usize, x1: usize, y: usize) {
@@ -100,13 +118,17 @@ impl Canvas {
         self.text(x0 + 1, y + 1, label, x1 - x0 - 1);
     }
     fn lines(self) -> Vec<String> {
-        self.rows.into_iter().map(|r| r.into_iter().map(glyph).collect::<String>().trim_end().to_string()).collect()
+        self.rows
+            .into_iter()
+            .map(|r| r.into_iter().filter_map(glyph).collect::<String>().trim_end().to_string())
+            .collect()
     }
 }
 
-fn glyph(c: Cell) -> char {
-    match c {
+fn glyph(c: Cell) -> Option<char> {
+    Some(match c {
         Cell::Text(ch) => ch,
+        Cell::Covered => return None,
         Cell::Line(b) => match b {
             0 => ' ',
             b if b == UP | DOWN | LEFT | RIGHT => '┼',
@@ -121,7 +143,7 @@ fn glyph(c: Cell) -> char {
             b if b & (UP | DOWN) != 0 && b & (LEFT | RIGHT) == 0 => '│',
             _ => '─',
         },
-    }
+    })
 }
 
 /// The order boxes are laid out in: along paths from their ends, then around rings, each
@@ -172,7 +194,7 @@ pub fn draw(nodes: &[GNode], links: &[GLink], width: usize) -> Option<Drawing> {
     }
     let inline_links: BTreeSet<usize> = inline.values().copied().collect();
     let gap_after = |k: usize| match inline.get(&k) {
-        Some(&li) => links[li].pa.chars().count() + links[li].pb.chars().count() + 4,
+        Some(&li) => links[li].pa.width() + links[li].pb.width() + 4,
         None => 2,
     };
     // Lane ends of each box (labels), to size the boxes before placing them in rows.
@@ -187,8 +209,8 @@ pub fn draw(nodes: &[GNode], links: &[GLink], width: usize) -> Option<Drawing> {
         }
     }
     let box_w = |k: usize| {
-        let label = nodes[order[k]].label.chars().count();
-        let tapping: usize = taps.get(&k).map_or(0, |t| t.iter().map(|(_, p)| p.chars().count() + 2).sum());
+        let label = nodes[order[k]].label.width();
+        let tapping: usize = taps.get(&k).map_or(0, |t| t.iter().map(|(_, p)| p.width() + 2).sum());
         label.max(tapping.saturating_sub(1)).max(3) + 2
     };
     // Rows of boxes: (first, last) positions and each box's x.
@@ -230,7 +252,7 @@ pub fn draw(nodes: &[GNode], links: &[GLink], width: usize) -> Option<Drawing> {
                 let (x0, x1) = (xs[k] + box_w(k) - 1, xs[k + 1]);
                 canvas.hline(x0, x1, y + 1);
                 canvas.text(x0 + 1, y + 1, left, usize::MAX);
-                canvas.text(x1 - right.chars().count(), y + 1, right, usize::MAX);
+                canvas.text(x1 - right.width(), y + 1, right, usize::MAX);
             }
         }
         // Other links of this row run in lanes below it, the shortest nearest.
@@ -255,7 +277,7 @@ pub fn draw(nodes: &[GNode], links: &[GLink], width: usize) -> Option<Drawing> {
                 tap_x.insert((k, *li), at_x);
                 canvas.line(at_x, y + 2, DOWN);
                 canvas.text(at_x + 1, y + 2, port, (xs[k] + box_w(k) - 2).saturating_sub(at_x));
-                at += port.chars().count() + 2;
+                at += port.width() + 2;
             }
         }
         for (n, &(li, a, b)) in lanes.iter().enumerate() {
@@ -316,5 +338,13 @@ mod tests {
         assert_eq!(d.undrawn, 1, "{}", d.lines.join("\n"));
         assert!(draw(&[n(1, "a-very-long-device-name")], &[], 10).is_none());
         assert!(draw(&[], &[], 10).unwrap().lines.is_empty());
+    }
+
+    #[test]
+    fn wide_labels_keep_their_boxes_closed() {
+        let d = draw(&[n(1, "路由器-01"), n(2, "sw")], &[l(1, "o1", 2, "i2")], 80).unwrap();
+        let widths: Vec<usize> = d.lines.iter().map(|l| l.width()).collect();
+        assert!(widths.iter().all(|&w| w == widths[0]), "every row as wide as the boxes:\n{}", d.lines.join("\n"));
+        assert!(d.lines[1].ends_with("┤路由器-01│"), "{}", d.lines.join("\n"));
     }
 }
