@@ -13,7 +13,7 @@ use crate::domain::inventory::{Guest, GuestType, reach};
 use crate::domain::time;
 use crate::pve::{Client, Resource, TaskOutcome, Upid};
 use crate::store::StoreError;
-use crate::store::pve::{ClusterAccess, Iso, Node, PollWrite};
+use crate::store::pve::{ClusterAccess, GuestNetwork, Iso, Node, PollWrite};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -333,7 +333,10 @@ impl ClusterPoller {
             .into_iter()
             .map(|g| (g.vmid, g.guest_type, g.node.clone()))
             .collect();
-        let found: Vec<Reach> = futures::stream::iter(due)
+        if due.is_empty() {
+            return;
+        }
+        let found: Vec<GuestNetwork> = futures::stream::iter(due)
             .map(|(vmid, kind, node)| {
                 let client = client.clone();
                 async move {
@@ -346,7 +349,7 @@ impl ClusterPoller {
                         Err(_) => None,
                     };
                     let (ip, mac) = found.map(|(ip, mac)| (Some(ip), mac)).unwrap_or((None, None));
-                    Reach { vmid, ip, mac, probed: None }
+                    GuestNetwork { vmid, ip, mac, probed: None }
                 }
             })
             .buffer_unordered(4)
@@ -365,7 +368,7 @@ impl ClusterPoller {
             _ => reach::Networks::loopback(),
         };
         let mut budget = reach::BUDGET;
-        let probed: Vec<Reach> = futures::stream::iter(found)
+        let probed: Vec<GuestNetwork> = futures::stream::iter(found)
             .map(|mut r| {
                 let allowed = r.ip.as_deref().and_then(|a| a.parse().ok()).filter(|a| networks.contains(*a));
                 let go = allowed.is_some() && budget > 0;
@@ -381,12 +384,10 @@ impl ClusterPoller {
             .buffer_unordered(16)
             .collect()
             .await;
-        for Reach { vmid, ip, mac, probed } in probed {
-            let store = &self.svc.store;
-            if let Err(e) = store.set_guest_network(self.cluster_id, vmid, ip.as_deref(), mac.as_deref(), probed).await
-            {
-                tracing::warn!(error = %e, "storing a guest's network failed");
-            }
+        if let Err(e) = self.svc.store.set_guest_networks(self.cluster_id, &probed).await {
+            tracing::warn!(error = %e, "storing the guests' networks failed");
+        }
+        for GuestNetwork { vmid, ip, mac: _, probed } in probed {
             if let Some(g) = self.cache.as_mut().and_then(|c| c.get_mut(&vmid)) {
                 if let Some(ip) = ip.and_then(|ip| ip.parse().ok()) {
                     g.ip = Some(ip);
@@ -424,15 +425,6 @@ async fn explain_loss(client: &Client, loss: Loss) -> (bool, Option<String>) {
             )),
         ),
     }
-}
-
-/// What discovery learned about one guest.
-struct Reach {
-    vmid: u32,
-    ip: Option<String>,
-    mac: Option<String>,
-    /// (ssh, rdp) when probed; `None` when its address is outside the allowed networks.
-    probed: Option<(bool, bool)>,
 }
 
 /// Is a TCP port open? Short timeout: an unreachable lab network must not stall polling.

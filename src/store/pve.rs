@@ -383,6 +383,16 @@ fn opt_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
+/// A guest's address as its agent (or host) told it, and whether SSH/RDP answered there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestNetwork {
+    pub vmid: u32,
+    pub ip: Option<String>,
+    pub mac: Option<String>,
+    /// (ssh, rdp) when probed; `None` when its address is outside the allowed networks.
+    pub probed: Option<(bool, bool)>,
+}
+
 impl Store {
     // ---- clusters -------------------------------------------------------------------
 
@@ -742,26 +752,26 @@ impl Store {
 
     /// What IP discovery and the reachability probes (`(ssh, rdp)`, when probed) found for
     /// one guest.
-    pub async fn set_guest_network(
-        &self,
-        cluster_id: Uuid,
-        vmid: u32,
-        ip: Option<&str>,
-        mac: Option<&str>,
-        probed: Option<(bool, bool)>,
-    ) -> Result<(), StoreError> {
+    /// What one discovery round learnt of its guests' networks, in one transaction (one
+    /// change for the consoles to re-read, not one per guest).
+    pub async fn set_guest_networks(&self, cluster_id: Uuid, found: &[GuestNetwork]) -> Result<(), StoreError> {
+        if found.is_empty() {
+            return Ok(());
+        }
         let now = time::now();
-        // Not probed (outside the allowed networks): the earlier result and its time stay.
-        let (ssh, rdp) = probed.unzip();
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            sqlx::query(
-                "UPDATE pve_guests SET ip = coalesce($3, ip), mac = coalesce($4, mac), ip_updated_at = CASE WHEN $3 IS NULL THEN ip_updated_at ELSE $5 END, \
-                 ssh_available = coalesce($6, ssh_available), rdp_available = coalesce($7, rdp_available), \
-                 connectivity_checked_at = CASE WHEN $6 IS NULL THEN connectivity_checked_at ELSE $5 END, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
-            )
-            .bind(cluster_id).bind(vmid as i64).bind(ip).bind(mac).bind(now).bind(ssh).bind(rdp)
-            .execute(&mut *tx).await?;
+            for g in found {
+                // Not probed (outside the allowed networks): the earlier result and its time stay.
+                let (ssh, rdp) = g.probed.unzip();
+                sqlx::query(
+                    "UPDATE pve_guests SET ip = coalesce($3, ip), mac = coalesce($4, mac), ip_updated_at = CASE WHEN $3 IS NULL THEN ip_updated_at ELSE $5 END, \
+                     ssh_available = coalesce($6, ssh_available), rdp_available = coalesce($7, rdp_available), \
+                     connectivity_checked_at = CASE WHEN $6 IS NULL THEN connectivity_checked_at ELSE $5 END, updated_at = $5 WHERE cluster_id = $1 AND vmid = $2",
+                )
+                .bind(cluster_id).bind(g.vmid as i64).bind(g.ip.as_deref()).bind(g.mac.as_deref()).bind(now).bind(ssh).bind(rdp)
+                .execute(&mut *tx).await?;
+            }
             tx.bump("inventory").await?;
             tx.commit().await?;
         });
