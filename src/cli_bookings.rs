@@ -30,7 +30,8 @@ pub struct AsUser {
     pub user: Option<String>,
 }
 
-async fn actor(svc: &Services, user: &Option<String>) -> anyhow::Result<Actor> {
+/// Who a CLI command acts as: the user named by its flag, else the system (as the OS user).
+pub(crate) async fn actor(svc: &Services, user: &Option<String>) -> anyhow::Result<Actor> {
     Ok(match user {
         Some(name) => {
             let Ok(id) = svc.store.user_id_by_name(name).await else {

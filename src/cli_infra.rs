@@ -2,7 +2,6 @@
 //! command line's OS user (or, with `--as`, as that labdeck user, whose tenant scope applies).
 
 use crate::domain::infra::{Kind, Record, Target};
-use crate::domain::rbac::Actor;
 use crate::engine::Services;
 use crate::engine::infra::{self, Op, Out};
 use anyhow::{Context, bail};
@@ -111,13 +110,7 @@ pub async fn run(svc: &Services, args: InfraArgs) -> anyhow::Result<()> {
         let known: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
         bail!("no kind '{}' (known: {})", args.kind, known.join(", "));
     };
-    let actor = match &args.as_user {
-        Some(name) => {
-            let id = svc.store.user_id_by_name(name).await.with_context(|| format!("no user '{name}'"))?;
-            svc.store.load_actor(id).await?
-        }
-        None => Actor::system(&svc.source.label()),
-    };
+    let actor = crate::cli_bookings::actor(svc, &args.as_user).await?;
     let resolve = |key: String| {
         let (svc, actor) = (svc, &actor);
         async move { svc.store.infra_resolve(actor, Target::Kind(kind), &key).await }

@@ -46,5 +46,5 @@ pub mod support {
 
 /// Infrastructure records (seeds 001 and 002).
 pub mod infra {
-    pub use crate::store::infra::{Detail, Membership};
+    pub use crate::store::infra::{DOMAIN, Detail, Membership};
 }

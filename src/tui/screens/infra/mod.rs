@@ -17,7 +17,7 @@ use crate::domain::infra::{Kind, Record};
 use crate::domain::rbac::{Action as Perm, Actor};
 use crate::engine::accounts::Session;
 use crate::engine::infra::{Membership, Op, Out};
-use crate::engine::read::infra::Detail;
+use crate::engine::read::infra::{DOMAIN, Detail};
 use crate::engine::{Command, Reply};
 use crate::tui::app::{Effect, Overlay};
 use crate::tui::keymap::Action;
@@ -53,9 +53,6 @@ pub const VIEWS: &[(&str, Kind)] = &[
     ("tenants", Kind::Tenants),
     ("tenants", Kind::Groups),
 ];
-
-/// The revision domain whose change means the open view reloads.
-const DOMAIN: &str = "infrastructure";
 
 pub struct InfraScreen {
     /// The views this actor may read, as indexes into [`VIEWS`].
